@@ -1,0 +1,14 @@
+"""The metadata every table of the store registers on, with its constraint naming convention."""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+from cases.db import NAMING_CONVENTION
+
+# Set before any table is declared: names are fixed when a constraint is created.
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+metadata = SQLModel.metadata
+
+__all__ = ["SQLModel", "metadata"]

@@ -1,0 +1,34 @@
+"""The exceptions the store's services raise. Views turn them into HTTP answers, the CLI into messages.
+
+CasesError
+├── NotFoundError        an object does not exist, or the caller may not know it exists (→ 404)
+├── ForbiddenError       the caller's role may not do this (→ 403)
+├── ConflictError        it already exists, or the state does not allow it (→ 409)
+└── InvalidInputError    the input is wrong; ``problems`` lists every problem (→ 422)
+"""
+
+from __future__ import annotations
+
+
+class CasesError(Exception):
+    """Base of every error raised on purpose by ``cases`` services."""
+
+
+class NotFoundError(CasesError):
+    """Raised when an object does not exist or belongs to another tenant (both look the same)."""
+
+
+class ForbiddenError(CasesError):
+    """Raised when the caller's role does not allow the action."""
+
+
+class ConflictError(CasesError):
+    """Raised when an object already exists or its state does not allow the change."""
+
+
+class InvalidInputError(CasesError):
+    """Raised when input is wrong; ``problems`` holds one message per problem found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems

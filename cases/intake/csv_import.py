@@ -1,0 +1,310 @@
+"""CSV import of submissions: bad rows are reported with their line number, good rows go in.
+
+Columns (header row required, any order, unknown columns are reported and ignored):
+
+=================  =====================================================================
+``domain``         host or URL of the site (``domain`` or ``url`` is required per row)
+``url``            a URL where a work is infringed (becomes an evidence item)
+``source_ref``     your reference; rows sharing one form one submission. Blank: one
+                   submission per site and file (``csv:<registrable domain>``)
+``languages``      site languages, ``;``-separated BCP 47 tags (``ja;en``)
+``content_types``  ``;``-separated: manga, anime, film, tv, music, game, book, software, other
+``work_ref``       your identifier of the infringed work
+``title_<lang>``   the work's title in a language, e.g. ``title_ja``, ``title_en``, ``title_vi``
+``work_content_type``  the work's content type (default: the row's first content type, else other)
+``rights_holder``  the work's rights holder
+``note``           free text kept with the evidence
+``captured_at``    when the evidence was captured (ISO 8601; UTC if no zone is given)
+=================  =====================================================================
+
+Rows are committed in chunks, and every write is idempotent, so importing a file twice creates
+nothing new, and re-running an import that was killed half-way completes it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pydantic import ValidationError
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from cases.audit.services import Actor
+from cases.db import transaction
+from cases.intake.schemas import SiteIn, WorkIn
+from cases.intake.services import submit_sites
+from cases.sites.normalize import NormalizationError, normalize_host
+
+KNOWN_COLUMNS = {
+    "domain",
+    "url",
+    "source_ref",
+    "languages",
+    "content_types",
+    "work_ref",
+    "work_content_type",
+    "rights_holder",
+    "note",
+    "captured_at",
+}
+TITLE_PREFIX = "title_"
+CHUNK_ROWS = 1000
+MAX_FIELD_BYTES = 64 * 1024
+
+
+class CsvFormatError(Exception):
+    """Raised when the file as a whole cannot be imported (no header, no host column)."""
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportSummary:
+    """What an import did. ``errors`` are rows refused with their line numbers."""
+
+    rows: int = 0
+    submissions_created: int = 0
+    submissions_matched: int = 0
+    sites_created: int = 0
+    evidence_added: int = 0
+    duplicates: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def imported_rows(self) -> int:
+        return self.rows - len(self.errors) - self.duplicates
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in value.replace(",", ";").split(";") if p.strip()]
+
+
+def _sniff_encoding(head: bytes, requested: str | None) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return requested or "utf-8"
+
+
+def _has_undecodable(values: list[str]) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for v in values for ch in v)
+
+
+def _row_to_site(row: dict[str, str]) -> dict[str, Any]:
+    """The SiteIn-shaped dict of one row (validated by the caller)."""
+    domain = row.get("domain", "").strip()
+    url = row.get("url", "").strip()
+    content_types = _split(row.get("content_types", ""))
+    titles = {
+        key[len(TITLE_PREFIX) :].strip().lower(): value.strip()
+        for key, value in row.items()
+        if key.startswith(TITLE_PREFIX) and value and value.strip()
+    }
+    work_ref = row.get("work_ref", "").strip() or None
+    works = []
+    if titles:
+        work: dict[str, Any] = {
+            "titles": titles,
+            "content_type": row.get("work_content_type", "").strip()
+            or (content_types[0] if content_types else "other"),
+        }
+        if work_ref:
+            work["ref"] = work_ref
+        if row.get("rights_holder", "").strip():
+            work["rights_holder"] = row["rights_holder"].strip()
+        works.append(work)
+    evidence = []
+    if url:
+        item: dict[str, Any] = {"url": url}
+        if work_ref or works:
+            item["work_ref"] = work_ref or "__row_work__"
+        if row.get("note", "").strip():
+            item["note"] = row["note"].strip()
+        if row.get("captured_at", "").strip():
+            item["captured_at"] = row["captured_at"].strip()
+        evidence.append(item)
+    site: dict[str, Any] = {
+        "domains": [domain] if domain else [],
+        "urls": [url] if url and not domain else [],
+        "languages": _split(row.get("languages", "")),
+        "content_types": content_types,
+        "works": works,
+        "evidence": evidence,
+    }
+    if row.get("source_ref", "").strip():
+        site["source_ref"] = row["source_ref"].strip()
+    return site
+
+
+def _finish_row_work(site: dict[str, Any]) -> dict[str, Any]:
+    # A row that names titles but no work_ref: its evidence points at the row's own work, whose
+    # ref is derived from its titles once validated.
+    if site["works"] and "ref" not in site["works"][0]:
+        ref = WorkIn.model_validate(site["works"][0]).effective_ref()
+        site["works"][0]["ref"] = ref
+        for e in site["evidence"]:
+            if e.get("work_ref") == "__row_work__":
+                e["work_ref"] = ref
+    return site
+
+
+def _default_ref(site: SiteIn) -> str:
+    return site.source_ref or f"csv:{site.hosts()[0].registrable_domain}"
+
+
+def _validation_messages(exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if p != "body")
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(f"{loc}: {msg}" if loc else msg)
+    return out
+
+
+def _merge(into: SiteIn, other: SiteIn) -> SiteIn:
+    """Rows of one submission, combined. No dedupe here: intake dedupes hosts, works and evidence."""
+    keys = ("domains", "urls", "languages", "content_types", "works", "evidence")
+    return into.model_copy(update={k: [*getattr(into, k), *getattr(other, k)] for k in keys})
+
+
+def read_rows(stream: BinaryIO, encoding: str | None = None) -> Iterator[tuple[int, dict[str, str] | str]]:
+    """Yield ``(line number, row)`` or ``(line number, error message)`` for every record."""
+    head = stream.read(4)
+    stream.seek(0)
+    enc = _sniff_encoding(head, encoding)
+    text = io.TextIOWrapper(stream, encoding=enc, errors="surrogateescape", newline="")
+    csv.field_size_limit(MAX_FIELD_BYTES)
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvFormatError("the file is empty: the first line must name the columns") from None
+    except csv.Error as exc:
+        raise CsvFormatError(f"line 1: cannot read the header: {exc}") from exc
+    if _has_undecodable(header):
+        raise CsvFormatError(
+            f"line 1: the header is not valid {enc}; save the file as UTF-8 or pass --encoding (e.g. cp932)"
+        )
+    columns = [h.strip().lower().lstrip("\ufeff") for h in header]
+    if "domain" not in columns and "url" not in columns:
+        raise CsvFormatError(
+            f"line 1: missing column: a 'domain' or 'url' column is required (found: {', '.join(columns) or 'none'})"
+        )
+    unknown = [c for c in columns if c not in KNOWN_COLUMNS and not c.startswith(TITLE_PREFIX)]
+    if unknown:
+        yield 1, f"warning: unknown columns ignored: {', '.join(unknown)}"
+    line = 1
+    while True:
+        start = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield start, f"unreadable CSV: {exc}"
+            continue
+        line = start
+        if not any(v.strip() for v in values):
+            continue
+        if _has_undecodable(values):
+            yield line, f"contains bytes that are not valid {enc}; save the file as UTF-8 or pass --encoding"
+            continue
+        if len(values) > len(columns):
+            yield line, f"{len(values)} fields but the header names {len(columns)} columns"
+            continue
+        yield line, dict(zip(columns, values, strict=False))
+
+
+def import_csv(
+    path: Path,
+    factory: sessionmaker[Session],
+    actor: Actor,
+    association_id: int,
+    *,
+    encoding: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
+    """Import `path` for one association; returns what happened. Raises :class:`CsvFormatError`."""
+    summary = ImportSummary()
+    total = path.stat().st_size
+    seen: dict[str, int] = {}
+    pending: dict[str, tuple[SiteIn, list[int]]] = {}
+
+    def flush() -> None:
+        if not pending:
+            return
+        refs = list(pending)
+        items = [pending[r][0] for r in refs]
+        with transaction(factory) as session:
+            results, problems = submit_sites(session, actor, association_id, items, via="csv", strict=False)
+        for p in problems:
+            for line in pending[refs[p.index]][1]:
+                summary.errors.append(RowError(line, p.message))
+        for r in results:
+            if r is None:
+                continue
+            if r.status == "created":
+                summary.submissions_created += 1
+            else:
+                summary.submissions_matched += 1
+            summary.sites_created += int(r.site_created)
+            summary.evidence_added += r.evidence_added
+        pending.clear()
+
+    with path.open("rb") as stream:
+        rows_in_chunk = 0
+        for line, row in read_rows(stream, encoding):
+            if isinstance(row, str):
+                if row.startswith("warning: "):
+                    summary.warnings.append(row.removeprefix("warning: "))
+                else:
+                    summary.rows += 1
+                    summary.errors.append(RowError(line, row))
+                continue
+            summary.rows += 1
+            fingerprint = repr(sorted((k, v.strip()) for k, v in row.items()))
+            if fingerprint in seen:
+                summary.duplicates += 1
+                summary.warnings.append(f"line {line}: duplicate of line {seen[fingerprint]}, skipped")
+                continue
+            seen[fingerprint] = line
+            try:
+                site = SiteIn.model_validate(_finish_row_work(_row_to_site(row)))
+                ref = _default_ref(site)
+                site = site.model_copy(update={"source_ref": ref})
+            except ValidationError as exc:
+                summary.errors.append(RowError(line, "; ".join(_validation_messages(exc))))
+                continue
+            except NormalizationError as exc:  # pragma: no cover - validated above
+                summary.errors.append(RowError(line, str(exc)))
+                continue
+            if ref in pending:
+                pending[ref] = (_merge(pending[ref][0], site), [*pending[ref][1], line])
+            else:
+                pending[ref] = (site, [line])
+            rows_in_chunk += 1
+            if rows_in_chunk >= CHUNK_ROWS:
+                flush()
+                rows_in_chunk = 0
+                if progress:
+                    progress(stream.tell(), total)
+        flush()
+        if progress:
+            progress(total, total)
+    summary.errors.sort(key=lambda e: e.line)
+    return summary
+
+
+__all__ = ["CsvFormatError", "ImportSummary", "RowError", "import_csv", "normalize_host"]

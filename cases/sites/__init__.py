@@ -1,0 +1,1 @@
+"""Sites (families of domains that are one pirate service) and their domains."""

@@ -1,0 +1,226 @@
+"""Reading sites and submissions with the tenant rule applied.
+
+The rule: a submitter sees only the sites its association submitted, and only its own submissions
+and evidence on them; operators and admins see everything. A site the caller may not see is "not
+found", never "forbidden", so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from cases.catalogue.models import Work
+from cases.errors import NotFoundError
+from cases.intake.models import EvidenceItem, Submission
+from cases.pagination import Page, decode_cursor, encode_cursor
+from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage
+from cases.sites.schemas import (
+    DomainPublic,
+    EvidencePublic,
+    SiteDetail,
+    SiteFilters,
+    SiteSummary,
+    SubmissionDetail,
+    SubmissionPublic,
+)
+from cases.tenants.models import Association
+from cases.tenants.services import Principal
+
+
+def _visible_sites(principal: Principal) -> sa.ColumnElement[bool]:
+    """The tenant filter on ``site``: true for every site the caller may see."""
+    if principal.sees_everything:
+        return sa.true()
+    return sa.exists().where(
+        Submission.site_id == Site.id,  # type: ignore[arg-type]
+        Submission.association_id == principal.association_id,
+    )
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_sites(
+    session: Session, principal: Principal, filters: SiteFilters, cursor: str | None, limit: int
+) -> Page[SiteSummary]:
+    """A page of sites, newest first."""
+    query = sa.select(Site).where(_visible_sites(principal))
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(Site.id < after)  # type: ignore[operator]
+    if filters.status:
+        query = query.where(Site.status == filters.status)
+    if filters.language:
+        query = query.where(
+            sa.exists().where(SiteLanguage.site_id == Site.id, SiteLanguage.language == filters.language.lower())  # type: ignore[arg-type]
+        )
+    if filters.content_type:
+        query = query.where(
+            sa.exists().where(
+                SiteContentType.site_id == Site.id,  # type: ignore[arg-type]
+                SiteContentType.content_type == filters.content_type,
+            )
+        )
+    if filters.association:
+        # Submitters can only name their own association; naming another shows nothing.
+        query = query.where(
+            sa.exists().where(
+                Submission.site_id == Site.id,  # type: ignore[arg-type]
+                Submission.association_id == Association.id,
+                Association.name == filters.association,
+            )
+        )
+    if filters.q:
+        pattern = f"%{_like_escape(filters.q.strip().lower())}%"
+        query = query.where(
+            sa.exists().where(
+                Domain.site_id == Site.id,  # type: ignore[arg-type]
+                sa.or_(Domain.fqdn.like(pattern, escape="\\"), Domain.fqdn_unicode.like(pattern, escape="\\")),  # type: ignore[attr-defined]
+            )
+        )
+    rows = list(session.scalars(query.order_by(sa.desc(Site.id)).limit(limit + 1)))  # type: ignore[arg-type]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = summarize(session, rows)
+    return Page(items=items, next_cursor=encode_cursor(rows[-1].id) if more and rows[-1].id else None)
+
+
+def summarize(session: Session, sites: Sequence[Site]) -> list[SiteSummary]:
+    """Summaries of `sites` with their languages, content types and domains (three queries)."""
+    ids = [s.id for s in sites]
+    langs: dict[int, list[str]] = defaultdict(list)
+    types: dict[int, list[str]] = defaultdict(list)
+    domains: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        for sid, lang in session.execute(
+            sa.select(SiteLanguage.site_id, SiteLanguage.language).where(SiteLanguage.site_id.in_(ids))  # type: ignore[attr-defined]
+        ):
+            langs[sid].append(lang)
+        for sid, ct in session.execute(
+            sa.select(SiteContentType.site_id, SiteContentType.content_type).where(SiteContentType.site_id.in_(ids))  # type: ignore[attr-defined]
+        ):
+            types[sid].append(ct)
+        for sid, fqdn in session.execute(
+            sa.select(Domain.site_id, Domain.fqdn_unicode).where(Domain.site_id.in_(ids)).order_by(Domain.id)  # type: ignore[attr-defined, arg-type]
+        ):
+            domains[sid].append(fqdn)
+    return [
+        SiteSummary(
+            id=s.id or 0,
+            name=s.name,
+            status=s.status,
+            languages=sorted(langs[s.id or 0]),
+            content_types=sorted(types[s.id or 0]),
+            domains=domains[s.id or 0],
+            first_seen_at=s.first_seen_at,
+            last_seen_at=s.last_seen_at,
+        )
+        for s in sites
+    ]
+
+
+def get_visible_site(session: Session, principal: Principal, site_id: int) -> Site:
+    """The site, if the caller may see it; otherwise :class:`NotFoundError`."""
+    site = session.scalars(sa.select(Site).where(Site.id == site_id, _visible_sites(principal))).first()
+    if site is None:
+        raise NotFoundError(f"site {site_id} not found")
+    return site
+
+
+def site_detail(session: Session, principal: Principal, site_id: int) -> SiteDetail:
+    """A site with its domains and the submissions and evidence the caller may see."""
+    site = get_visible_site(session, principal, site_id)
+    summary = summarize(session, [site])[0]
+    domain_rows = list(session.scalars(sa.select(Domain).where(Domain.site_id == site_id).order_by(Domain.id)))  # type: ignore[arg-type]
+    by_id = {d.id: d.fqdn for d in domain_rows}
+    sub_query = (
+        sa.select(Submission, Association.name)
+        .join(Association, Association.id == Submission.association_id)  # type: ignore[arg-type]
+        .where(Submission.site_id == site_id)
+        .order_by(Submission.id)  # type: ignore[arg-type]
+    )
+    if not principal.sees_everything:
+        sub_query = sub_query.where(Submission.association_id == principal.association_id)
+    subs = list(session.execute(sub_query))
+    evidence: dict[int, list[EvidencePublic]] = defaultdict(list)
+    sub_ids = [s.id for s, _ in subs]
+    if sub_ids:
+        ev_rows = session.execute(
+            sa.select(EvidenceItem, Work.ref)
+            .outerjoin(Work, Work.id == EvidenceItem.work_id)  # type: ignore[arg-type]
+            .where(EvidenceItem.submission_id.in_(sub_ids))  # type: ignore[attr-defined]
+            .order_by(EvidenceItem.id)  # type: ignore[arg-type]
+        )
+        for ev, ref in ev_rows:
+            evidence[ev.submission_id].append(
+                EvidencePublic(id=ev.id or 0, url=ev.url, work_ref=ref, note=ev.note, captured_at=ev.captured_at)
+            )
+    return SiteDetail(
+        **summary.model_dump(),
+        domain_details=[
+            DomainPublic(
+                id=d.id or 0,
+                fqdn=d.fqdn,
+                fqdn_unicode=d.fqdn_unicode,
+                registrable_domain=d.registrable_domain,
+                is_ip=d.is_ip,
+                status=d.status,
+                redirects_to=by_id.get(d.redirects_to_id) if d.redirects_to_id else None,
+                first_seen_at=d.first_seen_at,
+                last_seen_at=d.last_seen_at,
+            )
+            for d in domain_rows
+        ],
+        submissions=[
+            SubmissionDetail(
+                id=s.id or 0,
+                association=name,
+                source_ref=s.source_ref,
+                via=s.via,
+                site_id=s.site_id,
+                created_at=s.created_at,
+                evidence_count=len(evidence[s.id or 0]),
+                evidence=evidence[s.id or 0],
+            )
+            for s, name in subs
+        ],
+    )
+
+
+def list_submissions(
+    session: Session, principal: Principal, cursor: str | None, limit: int, site_id: int | None = None
+) -> Page[SubmissionPublic]:
+    """The caller's own association's submissions, newest first (operators too see only their own here)."""
+    query = (
+        sa.select(Submission, Association.name, sa.func.count(EvidenceItem.id))  # type: ignore[arg-type]
+        .join(Association, Association.id == Submission.association_id)  # type: ignore[arg-type]
+        .outerjoin(EvidenceItem, EvidenceItem.submission_id == Submission.id)  # type: ignore[arg-type]
+        .where(Submission.association_id == principal.association_id)
+        .group_by(Submission.id, Association.name)  # type: ignore[arg-type]
+    )
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(Submission.id < after)  # type: ignore[operator]
+    if site_id is not None:
+        query = query.where(Submission.site_id == site_id)
+    rows = list(session.execute(query.order_by(sa.desc(Submission.id)).limit(limit + 1)))  # type: ignore[arg-type]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        SubmissionPublic(
+            id=s.id or 0,
+            association=name,
+            source_ref=s.source_ref,
+            via=s.via,
+            site_id=s.site_id,
+            created_at=s.created_at,
+            evidence_count=count,
+        )
+        for s, name, count in rows
+    ]
+    return Page(items=items, next_cursor=encode_cursor(rows[-1][0].id or 0) if more else None)

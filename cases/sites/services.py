@@ -1,0 +1,183 @@
+"""Finding and creating sites and domains, in bulk.
+
+Dedupe rule: a host whose *registrable domain* is already known belongs to that domain's site. Two
+associations reporting ``manga-raw.io`` and ``www.manga-raw.io/title/1`` get one site with two
+submissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from cases.audit.services import Actor, Change, created, record, updated
+from cases.db import utcnow
+from cases.errors import InvalidInputError, NotFoundError
+from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
+from cases.sites.normalize import NormalizedHost
+from cases.sqlutil import insert_ignore, lock_keys
+
+
+@dataclass
+class SiteResolution:
+    """Where one group of hosts landed."""
+
+    site_id: int
+    site_created: bool
+    domains_created: set[str] = field(default_factory=set)  # fqdns
+    #: fqdns that already belonged to another site than `site_id` (left where they are)
+    foreign_domains: dict[str, int] = field(default_factory=dict)
+
+
+def _sites_by_registrable(session: Session, registrables: Iterable[str]) -> dict[str, int]:
+    keys = set(registrables)
+    if not keys:
+        return {}
+    rows = session.execute(
+        sa.select(Domain.registrable_domain, sa.func.min(Domain.site_id))
+        .where(Domain.registrable_domain.in_(keys))  # type: ignore[attr-defined]
+        .group_by(Domain.registrable_domain)
+    )
+    return dict(rows.all())
+
+
+def _domains_by_fqdn(session: Session, fqdns: Iterable[str]) -> dict[str, int]:
+    keys = set(fqdns)
+    if not keys:
+        return {}
+    rows = session.execute(sa.select(Domain.fqdn, Domain.site_id).where(Domain.fqdn.in_(keys)))  # type: ignore[attr-defined]
+    return dict(rows.all())
+
+
+def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tuple[list[SiteResolution], list[Change]]:
+    """Find or create the site of each group of hosts, and create the hosts' missing domains.
+
+    A group is the hosts of one submitted site. The group's site is the site of the first host whose
+    registrable domain is known; otherwise a new site named after the first host. Returns one
+    resolution per group (same order) and the audit changes for what was created.
+    """
+    all_hosts = [h for g in groups for h in g]
+    # Two writers creating the same registrable domain at once would create two sites.
+    lock_keys(session, "registrable", [h.registrable_domain for h in all_hosts])
+    by_registrable = _sites_by_registrable(session, (h.registrable_domain for h in all_hosts))
+    existing_fqdns = _domains_by_fqdn(session, (h.fqdn for h in all_hosts))
+    now = utcnow()
+    changes: list[Change] = []
+    # Pass 1: which groups need a new site. Groups of one batch that share a registrable domain
+    # share the new site too.
+    pending: dict[str, int] = {}  # registrable domain -> index into new_sites
+    new_sites: list[dict[str, object]] = []
+    group_site: list[tuple[str, object]] = []  # ("existing", site_id) or ("new", index)
+    for group in groups:
+        known = next(
+            (by_registrable[h.registrable_domain] for h in group if h.registrable_domain in by_registrable),
+            None,
+        )
+        if known is not None:
+            group_site.append(("existing", known))
+            continue
+        index = next((pending[h.registrable_domain] for h in group if h.registrable_domain in pending), None)
+        if index is None:
+            index = len(new_sites)
+            new_sites.append(
+                {
+                    "name": group[0].fqdn_unicode,
+                    "status": "active",
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        for h in group:
+            pending.setdefault(h.registrable_domain, index)
+        group_site.append(("new", index))
+    new_ids: list[int] = []
+    if new_sites:
+        inserted = session.execute(
+            sa.insert(Site).returning(Site.id, sort_by_parameter_order=True),
+            new_sites,  # type: ignore[arg-type]
+        )
+        new_ids = [row[0] for row in inserted]
+        changes += [
+            created("site", sid, {"name": row["name"], "status": "active"})
+            for sid, row in zip(new_ids, new_sites, strict=True)
+        ]
+    # Pass 2: the domains.
+    results: list[SiteResolution] = []
+    new_domains: list[dict[str, object]] = []
+    announced: set[int] = set()
+    for group, (kind, ref) in zip(groups, group_site, strict=True):
+        site_id = new_ids[ref] if kind == "new" else ref  # type: ignore[index]
+        assert isinstance(site_id, int)
+        resolution = SiteResolution(site_id, site_created=kind == "new" and site_id not in announced)
+        announced.add(site_id)
+        for host in group:
+            owner = existing_fqdns.get(host.fqdn)
+            if owner is None:
+                existing_fqdns[host.fqdn] = site_id
+                resolution.domains_created.add(host.fqdn)
+                new_domains.append(
+                    {
+                        "site_id": site_id,
+                        "fqdn": host.fqdn,
+                        "fqdn_unicode": host.fqdn_unicode,
+                        "registrable_domain": host.registrable_domain,
+                        "is_ip": host.is_ip,
+                        "status": "active",
+                        "first_seen_at": now,
+                        "last_seen_at": now,
+                    }
+                )
+            elif owner != site_id:
+                resolution.foreign_domains[host.fqdn] = owner
+        results.append(resolution)
+    insert_ignore(session, Domain.__table__, new_domains, ["fqdn"])  # type: ignore[attr-defined]
+    if new_domains:
+        ids = dict(
+            session.execute(
+                sa.select(Domain.fqdn, Domain.id).where(Domain.fqdn.in_([d["fqdn"] for d in new_domains]))  # type: ignore[attr-defined]
+            ).all()
+        )
+        for d in new_domains:
+            changes.append(
+                created(
+                    "domain",
+                    ids[str(d["fqdn"])],
+                    {"fqdn": d["fqdn"], "site_id": d["site_id"], "is_ip": d["is_ip"]},
+                )
+            )
+    return results, changes
+
+
+def add_site_tags(session: Session, languages: dict[int, set[str]], content_types: dict[int, set[str]]) -> None:
+    """Record languages and content types of sites (adding, never removing)."""
+    insert_ignore(
+        session,
+        SiteLanguage.__table__,  # type: ignore[attr-defined]
+        [{"site_id": s, "language": lang} for s, langs in languages.items() for lang in sorted(langs)],
+        ["site_id", "language"],
+    )
+    insert_ignore(
+        session,
+        SiteContentType.__table__,  # type: ignore[attr-defined]
+        [{"site_id": s, "content_type": c} for s, cts in content_types.items() for c in sorted(cts)],
+        ["site_id", "content_type"],
+    )
+
+
+def update_site_status(session: Session, site_id: int, status: str, actor: Actor) -> Site:
+    """Change a site's status (operators do this), with an audit event."""
+    if status not in {s.value for s in SiteStatus}:
+        raise InvalidInputError([f"status: must be one of {', '.join(s.value for s in SiteStatus)}"])
+    site = session.get(Site, site_id)
+    if site is None:
+        raise NotFoundError(f"site {site_id} not found")
+    if site.status != status:
+        record(session, actor, [updated("site", site_id, "status", site.status, status)])
+        site.status = SiteStatus(status)
+        site.updated_at = utcnow()
+    return site

@@ -1,0 +1,1 @@
+"""Associations (tenants), their API keys and roles, and who may do what."""

@@ -1,0 +1,55 @@
+"""Associations and API keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from cases.base import SQLModel
+from cases.db import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    """What a key may do. Roles are ordered: each includes the rights of the ones before it."""
+
+    SUBMITTER = "submitter"  # an association's staff: submit sites, see their own data
+    OPERATOR = "operator"  # reviews the takedown queue: sees every association's data
+    ADMIN = "admin"  # manages associations and keys
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+class Association(SQLModel, table=True):
+    """A rights-holder association: the tenant that owns submissions, works and evidence."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=sa.String(200), unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key. Only a SHA-256 of the secret is stored; the secret is shown once, at creation.
+
+    SHA-256 (not a slow password hash) is right here: keys are 256 random bits, so they cannot be
+    guessed, and a fast hash lets every request look its key up by index.
+    """
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    association_id: int = Field(foreign_key="association.id", index=True)
+    role: Role = Field(sa_type=sa.String(16))
+    label: str = Field(default="", sa_type=sa.String(200))
+    prefix: str = Field(sa_type=sa.String(16), index=True)
+    key_hash: str = Field(sa_type=sa.String(64), unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,321 @@
+"""The ``piratewatch`` command line: the composition root for everything run from a shell."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from cases.audit.services import Actor
+from cases.catalogue.models import ContentType
+from cases.db import make_engine, session_factory, transaction
+from cases.errors import CasesError
+from cases.intake.csv_import import CsvFormatError, import_csv
+from cases.intake.schemas import SiteIn
+from cases.intake.services import submit_sites
+from cases.migrations import current_revision, head_revision, upgrade
+from cases.sites.queries import list_sites
+from cases.sites.schemas import SiteFilters
+from cases.tenants.models import Role
+from cases.tenants.services import Principal, create_api_key, create_association, get_association, revoke_api_key
+from piratewatch.settings import Settings, get_settings
+
+app = typer.Typer(help="Monitor pirate sites and coordinate their takedown.", no_args_is_help=True)
+db_app = typer.Typer(help="The store: migrations.", no_args_is_help=True)
+associations_app = typer.Typer(help="Associations (tenants).", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+sites_app = typer.Typer(help="Sites: add, import, list.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(associations_app, name="associations")
+app.add_typer(keys_app, name="keys")
+app.add_typer(sites_app, name="sites")
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True)
+
+# The command line acts with every right: whoever runs it already holds the database.
+CLI_PRINCIPAL = Principal(key_id=0, association_id=0, role=Role.ADMIN)
+
+
+def _actor(association_id: int | None = None) -> Actor:
+    try:
+        user = getpass.getuser()
+    except OSError:  # no user name in a bare container
+        user = "unknown"
+    return Actor(f"cli:{user}", association_id)
+
+
+def _settings() -> Settings:
+    return get_settings()
+
+
+def _factory(settings: Settings):  # type: ignore[no-untyped-def]
+    return session_factory(make_engine(settings.effective_database_url))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _ensure_schema(settings: Settings) -> None:
+    """Refuse to run against a store whose schema is behind this version (say how to fix it)."""
+    engine = make_engine(settings.effective_database_url)
+    current = current_revision(engine)
+    engine.dispose()
+    if current != head_revision():
+        _fail(f"the store is at revision {current or 'none'}; run `piratewatch db upgrade` first")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the store to the newest schema (safe to run every start)."""
+    settings = _settings()
+    upgrade(settings.effective_database_url)
+    console.print(f"store at revision {head_revision()} ({_redact(settings.effective_database_url)})")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the store's schema revision."""
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    console.print(f"current: {current_revision(engine) or 'none'}  head: {head_revision()}")
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@associations_app.command("add")
+def associations_add(name: Annotated[str, typer.Argument(help="The association's name.")]) -> None:
+    """Create an association."""
+    settings = _settings()
+    _ensure_schema(settings)
+    try:
+        with transaction(_factory(settings)) as session:
+            association = create_association(session, name, _actor())
+    except CasesError as exc:
+        _fail(str(exc))
+    console.print(f"association {association.name!r} created (id {association.id})")
+
+
+@associations_app.command("list")
+def associations_list() -> None:
+    """List associations."""
+    from sqlmodel import select
+
+    from cases.tenants.models import Association
+
+    settings = _settings()
+    _ensure_schema(settings)
+    with transaction(_factory(settings)) as session:
+        for a in session.exec(select(Association).order_by(Association.id)):  # type: ignore[arg-type]
+            console.print(f"{a.id}\t{a.name}")
+
+
+@keys_app.command("create")
+def keys_create(
+    association: Annotated[str, typer.Option(help="The association the key acts for.")],
+    role: Annotated[Role, typer.Option(help="submitter, operator or admin.")] = Role.SUBMITTER,
+    label: Annotated[str, typer.Option(help="A note to recognise the key by.")] = "",
+) -> None:
+    """Create an API key and print it once: it is stored hashed and cannot be shown again."""
+    settings = _settings()
+    _ensure_schema(settings)
+    try:
+        with transaction(_factory(settings)) as session:
+            assoc = get_association(session, association)
+            key, secret = create_api_key(session, assoc, role, _actor(assoc.id), label)
+    except CasesError as exc:
+        _fail(str(exc))
+    err_console.print(f"key {key.id} ({role.value} for {association!r}); store it now, it will not be shown again:")
+    print(secret)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id.")]) -> None:
+    """Revoke an API key."""
+    settings = _settings()
+    _ensure_schema(settings)
+    try:
+        with transaction(_factory(settings)) as session:
+            revoke_api_key(session, key_id, _actor())
+    except CasesError as exc:
+        _fail(str(exc))
+    console.print(f"key {key_id} revoked")
+
+
+@sites_app.command("add")
+def sites_add(
+    domains: Annotated[list[str], typer.Argument(help="Domains or URLs of one site.")],
+    association: Annotated[str, typer.Option(help="The submitting association.")],
+    language: Annotated[list[str] | None, typer.Option(help="Site language (repeatable).")] = None,
+    content_type: Annotated[list[ContentType] | None, typer.Option(help="Content type (repeatable).")] = None,
+    evidence: Annotated[list[str] | None, typer.Option(help="An infringing URL (repeatable).")] = None,
+    source_ref: Annotated[str | None, typer.Option(help="Your reference for this report.")] = None,
+) -> None:
+    """Submit one site."""
+    from pydantic import ValidationError
+
+    settings = _settings()
+    _ensure_schema(settings)
+    try:
+        site = SiteIn(
+            domains=domains,
+            languages=language or [],
+            content_types=content_type or [],
+            evidence=[{"url": u} for u in evidence or []],  # type: ignore[misc]
+            source_ref=source_ref,
+        )
+    except ValidationError as exc:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()), 2)
+    try:
+        with transaction(_factory(settings)) as session:
+            assoc = get_association(session, association)
+            results, _ = submit_sites(session, _actor(assoc.id), assoc.id or 0, [site], via="cli")
+    except CasesError as exc:
+        _fail(str(exc))
+    result = results[0]
+    assert result is not None
+    console.print(
+        f"{result.status}: submission {result.submission_id}, site {result.site_id}"
+        f"{' (new)' if result.site_created else ''}, {result.evidence_added} evidence item(s) added"
+    )
+    for warning in result.warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {warning}")
+
+
+@sites_app.command("import")
+def sites_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV file.")],
+    association: Annotated[str, typer.Option(help="The submitting association.")],
+    encoding: Annotated[str | None, typer.Option(help="The file's encoding if not UTF-8 (e.g. cp932).")] = None,
+) -> None:
+    """Import sites from a CSV file. Bad rows are listed with their line numbers; good rows go in.
+
+    Running the same file again creates nothing new; re-running an interrupted import completes it.
+    Columns: domain, url, source_ref, languages, content_types, work_ref, title_<lang>,
+    work_content_type, rights_holder, note, captured_at (see docs/intake.md).
+    """
+    settings = _settings()
+    _ensure_schema(settings)
+    factory = _factory(settings)
+    try:
+        with transaction(factory) as session:
+            assoc = get_association(session, association)
+    except CasesError as exc:
+        _fail(str(exc))
+    with Progress(
+        TextColumn("[bold]importing[/bold]"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("import", total=file.stat().st_size)
+        try:
+            summary = import_csv(
+                file,
+                factory,
+                _actor(assoc.id),
+                assoc.id or 0,
+                encoding=encoding,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except CsvFormatError as exc:
+            _fail(f"{file}: {exc}", 2)
+        except LookupError as exc:
+            _fail(f"unknown encoding: {exc}", 2)
+    for warning in summary.warnings[:50]:
+        err_console.print(f"[yellow]warning:[/yellow] {warning}")
+    for error in summary.errors[:200]:
+        err_console.print(f"[red]line {error.line}:[/red] {error.message}")
+    if len(summary.errors) > 200:
+        err_console.print(f"... and {len(summary.errors) - 200} more bad rows")
+    console.print(
+        f"{summary.rows} rows: {summary.imported_rows} imported, {len(summary.errors)} refused, "
+        f"{summary.duplicates} duplicate; submissions {summary.submissions_created} new, "
+        f"{summary.submissions_matched} already known; {summary.sites_created} new sites; "
+        f"{summary.evidence_added} evidence items added"
+    )
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+@sites_app.command("list")
+def sites_list(
+    status: Annotated[str | None, typer.Option(help="Filter by status.")] = None,
+    language: Annotated[str | None, typer.Option(help="Filter by language.")] = None,
+    association: Annotated[str | None, typer.Option(help="Only sites this association submitted.")] = None,
+    q: Annotated[str | None, typer.Option(help="Text in a domain name.")] = None,
+    limit: Annotated[int, typer.Option(help="How many.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """List sites, newest first."""
+    settings = _settings()
+    _ensure_schema(settings)
+    with transaction(_factory(settings)) as session:
+        page = list_sites(
+            session,
+            CLI_PRINCIPAL,
+            SiteFilters(status=status, language=language, association=association, q=q),
+            None,
+            limit,
+        )
+    if as_json:
+        for item in page.items:
+            print(json.dumps(item.model_dump(mode="json"), ensure_ascii=False))
+        return
+    table = Table("id", "name", "status", "languages", "content types", "domains")
+    for s in page.items:
+        table.add_row(
+            str(s.id), s.name, s.status, ",".join(s.languages), ",".join(s.content_types), " ".join(s.domains)
+        )
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the API (OpenAPI at /docs). Migrates the store first."""
+    import uvicorn
+
+    from piratewatch.app import create_app
+
+    settings = _settings()
+    upgrade(settings.effective_database_url)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port for the API.")] = 8000,
+    data_dir: Annotated[Path | None, typer.Option(help="Where the demo keeps its store.")] = None,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Keep serving the API.")] = True,
+) -> None:
+    """Run the offline demo on the embedded store: two associations, works, submissions, the API."""
+    from piratewatch.demo import run_demo
+
+    run_demo(port=port, data_dir=data_dir, serve=serve_api, console=console)
+
+
+def main() -> None:
+    """Entry point of the ``piratewatch`` command."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

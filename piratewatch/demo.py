@@ -1,0 +1,96 @@
+"""``piratewatch demo``: the whole system on the embedded store, offline, with sample data.
+
+The demo keeps its own store under ``<data dir>/demo`` and starts it afresh on every run, so it
+never touches a real store.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from cases.audit.services import Actor
+from cases.db import make_engine, session_factory, transaction
+from cases.intake.schemas import SiteIn
+from cases.intake.services import submit_sites
+from cases.migrations import upgrade
+from cases.tenants.models import Role
+from cases.tenants.services import create_api_key, create_association
+from piratewatch.settings import Settings, get_settings
+
+DEMO_ACTOR = Actor("system:demo")
+
+
+def _free_port(preferred: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+
+def load_sample() -> dict[str, Any]:
+    """The demo's associations, works and submissions."""
+    text = resources.files("piratewatch.demo_data").joinpath("submissions.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def seed(settings: Settings) -> dict[str, str]:
+    """Create the demo's associations, keys and submissions; returns the keys by name."""
+    upgrade(settings.effective_database_url)
+    factory = session_factory(make_engine(settings.effective_database_url))
+    keys: dict[str, str] = {}
+    sample = load_sample()
+    with transaction(factory) as session:
+        for entry in sample["associations"]:
+            association = create_association(session, entry["name"], DEMO_ACTOR)
+            _, keys[f"{entry['short']} submitter"] = create_api_key(
+                session, association, Role.SUBMITTER, DEMO_ACTOR, "demo"
+            )
+            sites = [SiteIn.model_validate(s) for s in entry["sites"]]
+            submit_sites(session, Actor("system:demo", association.id), association.id or 0, sites, via="demo")
+        ops = create_association(session, "piratewatch operations (demo)", DEMO_ACTOR)
+        _, keys["operator"] = create_api_key(session, ops, Role.OPERATOR, DEMO_ACTOR, "demo")
+        _, keys["admin"] = create_api_key(session, ops, Role.ADMIN, DEMO_ACTOR, "demo")
+    return keys
+
+
+def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console) -> None:
+    """Seed a fresh demo store, print where to look, and serve the API until interrupted."""
+    base = get_settings()
+    demo_dir = (data_dir or base.data_dir / "demo").resolve()
+    if demo_dir.exists():
+        shutil.rmtree(demo_dir)
+    demo_dir.mkdir(parents=True)
+    settings = get_settings(data_dir=demo_dir, database_url="")
+    console.print(f"[bold]piratewatch demo[/bold]: store at {settings.effective_database_url}")
+    keys = seed(settings)
+    port = _free_port(port)
+    url = f"http://127.0.0.1:{port}"
+    console.print("\n[bold]API keys[/bold] (demo only):")
+    for name, key in keys.items():
+        console.print(f"  {name:22} {key}")
+    submitter = next(iter(keys.values()))
+    console.print("\n[bold]Try[/bold]:")
+    console.print(f"  OpenAPI docs:   {url}/docs")
+    console.print(f"  your sites:     curl -H 'X-API-Key: {submitter}' {url}/api/v1/sites")
+    console.print(f"  all sites:      curl -H 'X-API-Key: {keys['operator']}' {url}/api/v1/sites")
+    console.print(f"  submissions:    curl -H 'X-API-Key: {submitter}' {url}/api/v1/submissions")
+    console.print(f"  on the shell:   PIRATEWATCH_DATA_DIR={demo_dir} piratewatch sites list")
+    if not serve:
+        return
+    import uvicorn
+
+    from piratewatch.app import create_app
+
+    console.print(f"\nserving on {url} (Ctrl-C to stop)")
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

@@ -1,0 +1,80 @@
+"""Settings, read from the environment (prefix ``PIRATEWATCH_``) and an optional ``.env`` file.
+
+Nested groups use ``__``: ``PIRATEWATCH_API__MAX_SITES_PER_REQUEST=500``. Settings are built by
+:func:`get_settings` when a command or the app starts, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cases.db import sqlite_url_for
+
+# Values that mean "nobody set a secret": refused in production.
+_PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development-only-secret"}
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "piratewatch"
+
+
+class ApiSettings(BaseModel):
+    """Limits of the REST API: every limit answers with a clear error, never a timeout."""
+
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_sites_per_request: int = Field(default=1000, ge=1)
+    default_page_size: int = Field(default=50, ge=1)
+    max_page_size: int = Field(default=500, ge=1)
+
+
+class Settings(BaseSettings):
+    """Everything piratewatch reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PIRATEWATCH_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    #: Empty means the embedded SQLite store in ``data_dir``; a ``postgresql+psycopg://`` URL
+    #: switches to PostgreSQL.
+    database_url: str = ""
+    #: Signs the web UI's session cookies.
+    secret_key: SecretStr = SecretStr("development-only-secret")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.environment == "production":
+            secret = self.secret_key.get_secret_value()
+            if secret in _PLACEHOLDER_SECRETS or len(secret) < 32:
+                raise ValueError(
+                    "PIRATEWATCH_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+                )
+        return self
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        """The database URL in use: the configured one, or the embedded SQLite file."""
+        if self.database_url:
+            url = self.database_url
+            # People paste "postgresql://" URLs; we drive PostgreSQL through psycopg 3.
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return sqlite_url_for(self.data_dir)
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build the settings from the environment, with explicit overrides on top (tests, the demo)."""
+    return Settings(**overrides)  # type: ignore[arg-type]
