@@ -8,11 +8,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from cases.audit.models import AuditEvent
 from cases.db import utcnow
+from cases.sqlutil import insert_rows
 
 
 @dataclass(frozen=True)
@@ -75,5 +75,5 @@ def record(session: Session, actor: Actor, changes: Iterable[Change]) -> int:
         for c in changes
     ]
     if rows:
-        session.execute(sa.insert(AuditEvent), rows)
+        insert_rows(session, AuditEvent.__table__, rows)  # type: ignore[attr-defined]
     return len(rows)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cases.audit.services import Change, created
 from cases.catalogue.models import Work, WorkTitle
 from cases.db import utcnow
-from cases.sqlutil import insert_ignore
+from cases.sqlutil import insert_ignore, one_of
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,9 @@ def work_ids_by_ref(session: Session, association_id: int, refs: Sequence[str]) 
     if not refs:
         return {}
     rows = session.execute(
-        sa.select(Work.id, Work.ref).where(Work.association_id == association_id, Work.ref.in_(set(refs)))  # type: ignore[attr-defined]
+        sa.select(Work.id, Work.ref).where(
+            Work.association_id == association_id, one_of(session, Work.ref, sorted(set(refs)))
+        )
     )
     return {ref: wid for wid, ref in rows}
 

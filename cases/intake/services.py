@@ -23,7 +23,7 @@ from cases.intake.models import EvidenceItem, Submission
 from cases.intake.schemas import DomainOut, SiteIn, SiteResultOut
 from cases.sites.normalize import normalize_host
 from cases.sites.services import add_site_tags, ensure_sites
-from cases.sqlutil import insert_ignore, lock_keys
+from cases.sqlutil import insert_ignore, lock_keys, one_of
 
 
 def evidence_key(url: str, work_id: int | None) -> str:
@@ -97,7 +97,7 @@ def submit_sites(
         session.execute(
             sa.select(Submission.source_ref, Submission.id).where(
                 Submission.association_id == association_id,
-                Submission.source_ref.in_(set(refs)),  # type: ignore[attr-defined]
+                one_of(session, Submission.source_ref, sorted(set(refs))),
             )
         ).all()
     )
@@ -141,7 +141,7 @@ def submit_sites(
     submission_rows = session.execute(
         sa.select(Submission.source_ref, Submission.id, Submission.site_id).where(
             Submission.association_id == association_id,
-            Submission.source_ref.in_(set(refs)),  # type: ignore[attr-defined]
+            one_of(session, Submission.source_ref, sorted(set(refs))),
         )
     )
     submissions = {ref: (sid, site) for ref, sid, site in submission_rows}
@@ -155,7 +155,7 @@ def submit_sites(
     have = set(
         session.execute(
             sa.select(EvidenceItem.submission_id, EvidenceItem.item_key).where(
-                EvidenceItem.submission_id.in_(sub_ids)  # type: ignore[attr-defined]
+                one_of(session, EvidenceItem.submission_id, sub_ids)
             )
         ).all()
     )

@@ -18,7 +18,7 @@ from cases.db import utcnow
 from cases.errors import InvalidInputError, NotFoundError
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
 from cases.sites.normalize import NormalizedHost
-from cases.sqlutil import insert_ignore, lock_keys
+from cases.sqlutil import insert_ignore, insert_returning_ids, lock_keys, one_of
 
 
 @dataclass
@@ -38,7 +38,7 @@ def _sites_by_registrable(session: Session, registrables: Iterable[str]) -> dict
         return {}
     rows = session.execute(
         sa.select(Domain.registrable_domain, sa.func.min(Domain.site_id))
-        .where(Domain.registrable_domain.in_(keys))  # type: ignore[attr-defined]
+        .where(one_of(session, Domain.registrable_domain, sorted(keys)))
         .group_by(Domain.registrable_domain)
     )
     return dict(rows.all())
@@ -48,7 +48,7 @@ def _domains_by_fqdn(session: Session, fqdns: Iterable[str]) -> dict[str, int]:
     keys = set(fqdns)
     if not keys:
         return {}
-    rows = session.execute(sa.select(Domain.fqdn, Domain.site_id).where(Domain.fqdn.in_(keys)))  # type: ignore[attr-defined]
+    rows = session.execute(sa.select(Domain.fqdn, Domain.site_id).where(one_of(session, Domain.fqdn, sorted(keys))))
     return dict(rows.all())
 
 
@@ -95,13 +95,8 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
         for h in group:
             pending.setdefault(h.registrable_domain, index)
         group_site.append(("new", index))
-    new_ids: list[int] = []
+    new_ids = insert_returning_ids(session, Site.__table__, new_sites)  # type: ignore[arg-type]
     if new_sites:
-        inserted = session.execute(
-            sa.insert(Site).returning(Site.id, sort_by_parameter_order=True),
-            new_sites,  # type: ignore[arg-type]
-        )
-        new_ids = [row[0] for row in inserted]
         changes += [
             created("site", sid, {"name": row["name"], "status": "active"})
             for sid, row in zip(new_ids, new_sites, strict=True)
@@ -139,7 +134,7 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
     if new_domains:
         ids = dict(
             session.execute(
-                sa.select(Domain.fqdn, Domain.id).where(Domain.fqdn.in_([d["fqdn"] for d in new_domains]))  # type: ignore[attr-defined]
+                sa.select(Domain.fqdn, Domain.id).where(one_of(session, Domain.fqdn, [d["fqdn"] for d in new_domains]))
             ).all()
         )
         for d in new_domains:

@@ -1,0 +1,114 @@
+"""CSV import: good rows go in, bad rows are reported by line, re-imports create nothing new."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from cases.audit.services import Actor
+from cases.intake.csv_import import CsvFormatError, import_csv
+
+HEADER = "domain,url,source_ref,languages,content_types,work_ref,title_ja,title_en,rights_holder,note,captured_at\n"
+GOOD_ROWS = [
+    "manga-raw.io,https://manga-raw.io/op/1,R1,ja,manga,W1,ワンピース,One Piece,Shueisha,ch1,2026-10-01T12:00:00Z\n",
+    "manga-raw.io,https://manga-raw.io/op/2,R1,ja,manga,W1,ワンピース,One Piece,Shueisha,ch2,\n",
+    ",https://www.truyen.vn/x,,vi,manga,,,,,,\n",
+    "films.to,,,en,film,,,,,,\n",
+]
+
+
+def count(engine: Engine, table: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "sites.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def run(path: Path, factory: sessionmaker[Session], association_id: int, **kw: object):  # type: ignore[no-untyped-def]
+    return import_csv(path, factory, Actor("test"), association_id, **kw)  # type: ignore[arg-type]
+
+
+def test_good_and_bad_rows(tmp_path: Path, factory: sessionmaker[Session], tenants: object, engine: Engine) -> None:
+    text = HEADER + "".join(GOOD_ROWS[:2]) + "bad..com,,,,,,,,,,\n" + GOOD_ROWS[2] + ",,,,,,,,,,\n"
+    text += "x.com,ftp://x.com/a,,,,,,,,,\n" + "y.com,,,,comics,,,,,,\n" + GOOD_ROWS[3]
+    summary = run(write(tmp_path, text), factory, tenants.a_id)  # type: ignore[attr-defined]
+    lines = {e.line: e.message for e in summary.errors}
+    assert sorted(lines) == [4, 7, 8]  # the blank row (line 6) is skipped, not an error
+    assert "Empty Label" in lines[4]
+    assert "http:// or https://" in lines[7]
+    assert "content_types" in lines[8]
+    assert summary.rows == 7 and summary.imported_rows == 4
+    assert count(engine, "site") == 3
+    assert count(engine, "submission") == 3  # R1 (two rows), csv:truyen.vn, csv:films.to
+    assert count(engine, "evidence_item") == 3
+    assert count(engine, "work") == 1
+
+
+def test_reimport_creates_nothing_new(tmp_path: Path, factory: sessionmaker[Session], tenants: object, engine: Engine) -> None:
+    path = write(tmp_path, HEADER + "".join(GOOD_ROWS))
+    first = run(path, factory, tenants.a_id)  # type: ignore[attr-defined]
+    tables = ("site", "domain", "submission", "evidence_item", "work", "work_title", "audit_event")
+    before = {t: count(engine, t) for t in tables}
+    second = run(path, factory, tenants.a_id)  # type: ignore[attr-defined]
+    assert {t: count(engine, t) for t in tables} == before
+    assert (first.submissions_created, second.submissions_created) == (3, 0)
+    assert second.submissions_matched == 3 and second.evidence_added == 0
+
+
+def test_bom_and_utf16(tmp_path: Path, factory: sessionmaker[Session], tenants: object, engine: Engine) -> None:
+    text = HEADER + GOOD_ROWS[0]
+    run(write(tmp_path, b"\xef\xbb\xbf" + text.encode(), "bom.csv"), factory, tenants.a_id)  # type: ignore[attr-defined]
+    run(write(tmp_path, text.encode("utf-16"), "u16.csv"), factory, tenants.a_id)  # type: ignore[attr-defined]
+    assert count(engine, "submission") == 1
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT title FROM work_title WHERE language='ja'")).scalar_one() == "ワンピース"
+
+
+def test_wrong_encoding_is_reported_per_line(tmp_path: Path, factory: sessionmaker[Session], tenants: object, engine: Engine) -> None:
+    sjis_row = "raw-sjis.jp,,,ja,manga,W9,進撃の巨人,,,,\n".encode("cp932")
+    data = (HEADER + GOOD_ROWS[3]).encode() + sjis_row + GOOD_ROWS[2].encode()
+    path = write(tmp_path, data)
+    summary = run(path, factory, tenants.a_id)  # type: ignore[attr-defined]
+    assert [(e.line, "not valid utf-8" in e.message) for e in summary.errors] == [(3, True)]
+    assert count(engine, "site") == 2
+    # Told the right encoding, a cp932 file imports whole.
+    cp932 = write(tmp_path, (HEADER + "raw-sjis.jp,,,ja,manga,W9,進撃の巨人,,,,\n").encode("cp932"), "sjis.csv")
+    assert run(cp932, factory, tenants.a_id, encoding="cp932").errors == []  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT title FROM work_title WHERE language='ja'")).scalar_one() == "進撃の巨人"
+
+
+def test_missing_columns_refuse_the_file(tmp_path: Path, factory: sessionmaker[Session], tenants: object) -> None:
+    with pytest.raises(CsvFormatError, match="missing column"):
+        run(write(tmp_path, "site,language\nx.com,ja\n"), factory, tenants.a_id)  # type: ignore[attr-defined]
+    with pytest.raises(CsvFormatError, match="empty"):
+        run(write(tmp_path, ""), factory, tenants.a_id)  # type: ignore[attr-defined]
+
+
+def test_duplicate_rows_and_extra_fields(tmp_path: Path, factory: sessionmaker[Session], tenants: object) -> None:
+    text = HEADER + GOOD_ROWS[3] + GOOD_ROWS[3] + "z.com,,,,,,,,,,,,,\n"
+    summary = run(write(tmp_path, text), factory, tenants.a_id)  # type: ignore[attr-defined]
+    assert summary.duplicates == 1
+    assert any("duplicate of line 2" in w for w in summary.warnings)
+    assert [(e.line, "fields" in e.message) for e in summary.errors] == [(4, True)]
+
+
+def test_unknown_columns_are_warned_about(tmp_path: Path, factory: sessionmaker[Session], tenants: object) -> None:
+    summary = run(write(tmp_path, "domain,colour\nx.com,red\n"), factory, tenants.a_id)  # type: ignore[attr-defined]
+    assert summary.warnings == ["unknown columns ignored: colour"]
+    assert summary.imported_rows == 1
+
+
+def test_multiline_field_keeps_line_numbers(tmp_path: Path, factory: sessionmaker[Session], tenants: object) -> None:
+    text = 'domain,note\nok.com,"two\nlines"\nbad..com,x\n'
+    summary = run(write(tmp_path, text), factory, tenants.a_id)  # type: ignore[attr-defined]
+    assert [e.line for e in summary.errors] == [4]
