@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from cases.db import NAMING_CONVENTION
@@ -11,4 +14,9 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 metadata = SQLModel.metadata
 
-__all__ = ["SQLModel", "metadata"]
+__all__ = ["SQLModel", "metadata", "table_of"]
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a model (for bulk statements that skip the ORM)."""
+    return cast(sa.Table, model.__table__)  # type: ignore[attr-defined]

@@ -175,7 +175,7 @@ def sites_add(
             domains=domains,
             languages=language or [],
             content_types=content_type or [],
-            evidence=[{"url": u} for u in evidence or []],  # type: ignore[misc]
+            evidence=[{"url": u} for u in evidence or []],
             source_ref=source_ref,
         )
     except ValidationError as exc:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from cases.audit.models import AuditEvent
+from cases.base import table_of
 from cases.db import utcnow
 from cases.sqlutil import insert_rows
 
@@ -75,5 +76,5 @@ def record(session: Session, actor: Actor, changes: Iterable[Change]) -> int:
         for c in changes
     ]
     if rows:
-        insert_rows(session, AuditEvent.__table__, rows)  # type: ignore[attr-defined]
+        insert_rows(session, table_of(AuditEvent), rows)
     return len(rows)

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cases.audit.services import Change, created
+from cases.base import table_of
 from cases.catalogue.models import Work, WorkTitle
 from cases.db import utcnow
 from cases.sqlutil import insert_ignore, one_of
@@ -30,8 +31,8 @@ def work_ids_by_ref(session: Session, association_id: int, refs: Sequence[str]) 
     if not refs:
         return {}
     rows = session.execute(
-        sa.select(Work.id, Work.ref).where(
-            Work.association_id == association_id, one_of(session, Work.ref, sorted(set(refs)))
+        sa.select(col(Work.id), col(Work.ref)).where(
+            col(Work.association_id) == association_id, one_of(session, col(Work.ref), sorted(set(refs)))
         )
     )
     return {ref: wid for wid, ref in rows}
@@ -50,7 +51,7 @@ def ensure_works(
     now = utcnow()
     insert_ignore(
         session,
-        Work.__table__,  # type: ignore[attr-defined]
+        table_of(Work),
         [
             {
                 "association_id": association_id,
@@ -71,5 +72,5 @@ def ensure_works(
         wid = ids[s.ref]
         changes.append(created("work", wid, {"ref": s.ref, "content_type": s.content_type, "titles": s.titles}))
         title_rows += [{"work_id": wid, "language": lang, "title": t} for lang, t in s.titles.items()]
-    insert_ignore(session, WorkTitle.__table__, title_rows, ["work_id", "language", "title"])  # type: ignore[attr-defined]
+    insert_ignore(session, table_of(WorkTitle), title_rows, ["work_id", "language", "title"])
     return ids, changes

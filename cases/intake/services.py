@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cases.audit.services import Actor, Change, created, record
+from cases.base import table_of
 from cases.catalogue.services import WorkSpec, ensure_works, work_ids_by_ref
 from cases.db import utcnow
 from cases.errors import InvalidInputError
@@ -95,9 +96,9 @@ def submit_sites(
     lock_keys(session, f"submission:{association_id}", refs)
     existing = dict(
         session.execute(
-            sa.select(Submission.source_ref, Submission.id).where(
-                Submission.association_id == association_id,
-                one_of(session, Submission.source_ref, sorted(set(refs))),
+            sa.select(col(Submission.source_ref), col(Submission.id)).where(
+                col(Submission.association_id) == association_id,
+                one_of(session, col(Submission.source_ref), sorted(set(refs))),
             )
         ).all()
     )
@@ -137,11 +138,11 @@ def submit_sites(
                 "created_at": now,
             }
         )
-    insert_ignore(session, Submission.__table__, new_submissions, ["association_id", "source_ref"])  # type: ignore[attr-defined]
+    insert_ignore(session, table_of(Submission), new_submissions, ["association_id", "source_ref"])
     submission_rows = session.execute(
-        sa.select(Submission.source_ref, Submission.id, Submission.site_id).where(
-            Submission.association_id == association_id,
-            one_of(session, Submission.source_ref, sorted(set(refs))),
+        sa.select(col(Submission.source_ref), col(Submission.id), col(Submission.site_id)).where(
+            col(Submission.association_id) == association_id,
+            one_of(session, col(Submission.source_ref), sorted(set(refs))),
         )
     )
     submissions = {ref: (sid, site) for ref, sid, site in submission_rows}
@@ -152,13 +153,14 @@ def submit_sites(
 
     # Evidence: only what is not there yet.
     sub_ids = [sid for sid, _ in submissions.values()]
-    have = set(
-        session.execute(
-            sa.select(EvidenceItem.submission_id, EvidenceItem.item_key).where(
-                one_of(session, EvidenceItem.submission_id, sub_ids)
+    have: set[tuple[int, str]] = {
+        (int(sid), str(key))
+        for sid, key in session.execute(
+            sa.select(col(EvidenceItem.submission_id), col(EvidenceItem.item_key)).where(
+                one_of(session, col(EvidenceItem.submission_id), sub_ids)
             )
-        ).all()
-    )
+        )
+    }
     new_evidence = []
     added: dict[str, int] = defaultdict(int)
     languages: dict[int, set[str]] = defaultdict(set)
@@ -187,7 +189,7 @@ def submit_sites(
                     "created_at": now,
                 }
             )
-    insert_ignore(session, EvidenceItem.__table__, new_evidence, ["submission_id", "item_key"])  # type: ignore[attr-defined]
+    insert_ignore(session, table_of(EvidenceItem), new_evidence, ["submission_id", "item_key"])
     for ref, count in added.items():
         changes.append(created("evidence", submissions[ref][0], {"items_added": count}))
     add_site_tags(session, languages, content_types)

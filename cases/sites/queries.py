@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cases.catalogue.models import Work
 from cases.errors import NotFoundError
@@ -36,8 +36,8 @@ def _visible_sites(principal: Principal) -> sa.ColumnElement[bool]:
     if principal.sees_everything:
         return sa.true()
     return sa.exists().where(
-        Submission.site_id == Site.id,  # type: ignore[arg-type]
-        Submission.association_id == principal.association_id,
+        col(Submission.site_id) == col(Site.id),
+        col(Submission.association_id) == principal.association_id,
     )
 
 
@@ -52,38 +52,42 @@ def list_sites(
     query = sa.select(Site).where(_visible_sites(principal))
     after = decode_cursor(cursor)
     if after is not None:
-        query = query.where(Site.id < after)  # type: ignore[operator]
+        query = query.where(col(Site.id) < after)
     if filters.status:
-        query = query.where(Site.status == filters.status)
+        query = query.where(col(Site.status) == filters.status)
     if filters.language:
         query = query.where(
-            sa.exists().where(SiteLanguage.site_id == Site.id, SiteLanguage.language == filters.language.lower())  # type: ignore[arg-type]
+            sa.exists().where(
+                col(SiteLanguage.site_id) == col(Site.id), col(SiteLanguage.language) == filters.language.lower()
+            )
         )
     if filters.content_type:
         query = query.where(
             sa.exists().where(
-                SiteContentType.site_id == Site.id,  # type: ignore[arg-type]
-                SiteContentType.content_type == filters.content_type,
+                col(SiteContentType.site_id) == col(Site.id),
+                col(SiteContentType.content_type) == filters.content_type,
             )
         )
     if filters.association:
         # Submitters can only name their own association; naming another shows nothing.
         query = query.where(
             sa.exists().where(
-                Submission.site_id == Site.id,  # type: ignore[arg-type]
-                Submission.association_id == Association.id,
-                Association.name == filters.association,
+                col(Submission.site_id) == col(Site.id),
+                col(Submission.association_id) == col(Association.id),
+                col(Association.name) == filters.association,
             )
         )
     if filters.q:
         pattern = f"%{_like_escape(filters.q.strip().lower())}%"
         query = query.where(
             sa.exists().where(
-                Domain.site_id == Site.id,  # type: ignore[arg-type]
-                sa.or_(Domain.fqdn.like(pattern, escape="\\"), Domain.fqdn_unicode.like(pattern, escape="\\")),  # type: ignore[attr-defined]
+                col(Domain.site_id) == col(Site.id),
+                sa.or_(
+                    col(Domain.fqdn).like(pattern, escape="\\"), col(Domain.fqdn_unicode).like(pattern, escape="\\")
+                ),
             )
         )
-    rows = list(session.scalars(query.order_by(sa.desc(Site.id)).limit(limit + 1)))  # type: ignore[arg-type]
+    rows = list(session.scalars(query.order_by(sa.desc(col(Site.id))).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     items = summarize(session, rows)
@@ -98,15 +102,19 @@ def summarize(session: Session, sites: Sequence[Site]) -> list[SiteSummary]:
     domains: dict[int, list[str]] = defaultdict(list)
     if ids:
         for sid, lang in session.execute(
-            sa.select(SiteLanguage.site_id, SiteLanguage.language).where(SiteLanguage.site_id.in_(ids))  # type: ignore[attr-defined]
+            sa.select(col(SiteLanguage.site_id), col(SiteLanguage.language)).where(col(SiteLanguage.site_id).in_(ids))
         ):
             langs[sid].append(lang)
         for sid, ct in session.execute(
-            sa.select(SiteContentType.site_id, SiteContentType.content_type).where(SiteContentType.site_id.in_(ids))  # type: ignore[attr-defined]
+            sa.select(col(SiteContentType.site_id), col(SiteContentType.content_type)).where(
+                col(SiteContentType.site_id).in_(ids)
+            )
         ):
             types[sid].append(ct)
         for sid, fqdn in session.execute(
-            sa.select(Domain.site_id, Domain.fqdn_unicode).where(Domain.site_id.in_(ids)).order_by(Domain.id)  # type: ignore[attr-defined, arg-type]
+            sa.select(col(Domain.site_id), col(Domain.fqdn_unicode))
+            .where(col(Domain.site_id).in_(ids))
+            .order_by(col(Domain.id))
         ):
             domains[sid].append(fqdn)
     return [
@@ -126,7 +134,7 @@ def summarize(session: Session, sites: Sequence[Site]) -> list[SiteSummary]:
 
 def get_visible_site(session: Session, principal: Principal, site_id: int) -> Site:
     """The site, if the caller may see it; otherwise :class:`NotFoundError`."""
-    site = session.scalars(sa.select(Site).where(Site.id == site_id, _visible_sites(principal))).first()
+    site = session.scalars(sa.select(Site).where(col(Site.id) == site_id, _visible_sites(principal))).first()
     if site is None:
         raise NotFoundError(f"site {site_id} not found")
     return site
@@ -136,25 +144,27 @@ def site_detail(session: Session, principal: Principal, site_id: int) -> SiteDet
     """A site with its domains and the submissions and evidence the caller may see."""
     site = get_visible_site(session, principal, site_id)
     summary = summarize(session, [site])[0]
-    domain_rows = list(session.scalars(sa.select(Domain).where(Domain.site_id == site_id).order_by(Domain.id)))  # type: ignore[arg-type]
+    domain_rows = list(
+        session.scalars(sa.select(Domain).where(col(Domain.site_id) == site_id).order_by(col(Domain.id)))
+    )
     by_id = {d.id: d.fqdn for d in domain_rows}
     sub_query = (
-        sa.select(Submission, Association.name)
-        .join(Association, Association.id == Submission.association_id)  # type: ignore[arg-type]
-        .where(Submission.site_id == site_id)
-        .order_by(Submission.id)  # type: ignore[arg-type]
+        sa.select(Submission, col(Association.name))
+        .join(Association, col(Association.id) == col(Submission.association_id))
+        .where(col(Submission.site_id) == site_id)
+        .order_by(col(Submission.id))
     )
     if not principal.sees_everything:
-        sub_query = sub_query.where(Submission.association_id == principal.association_id)
+        sub_query = sub_query.where(col(Submission.association_id) == principal.association_id)
     subs = list(session.execute(sub_query))
     evidence: dict[int, list[EvidencePublic]] = defaultdict(list)
     sub_ids = [s.id for s, _ in subs]
     if sub_ids:
         ev_rows = session.execute(
-            sa.select(EvidenceItem, Work.ref)
-            .outerjoin(Work, Work.id == EvidenceItem.work_id)  # type: ignore[arg-type]
-            .where(EvidenceItem.submission_id.in_(sub_ids))  # type: ignore[attr-defined]
-            .order_by(EvidenceItem.id)  # type: ignore[arg-type]
+            sa.select(EvidenceItem, col(Work.ref))
+            .outerjoin(Work, col(Work.id) == col(EvidenceItem.work_id))
+            .where(col(EvidenceItem.submission_id).in_(sub_ids))
+            .order_by(col(EvidenceItem.id))
         )
         for ev, ref in ev_rows:
             evidence[ev.submission_id].append(
@@ -197,18 +207,18 @@ def list_submissions(
 ) -> Page[SubmissionPublic]:
     """The caller's own association's submissions, newest first (operators too see only their own here)."""
     query = (
-        sa.select(Submission, Association.name, sa.func.count(EvidenceItem.id))  # type: ignore[arg-type]
-        .join(Association, Association.id == Submission.association_id)  # type: ignore[arg-type]
-        .outerjoin(EvidenceItem, EvidenceItem.submission_id == Submission.id)  # type: ignore[arg-type]
-        .where(Submission.association_id == principal.association_id)
-        .group_by(Submission.id, Association.name)  # type: ignore[arg-type]
+        sa.select(Submission, col(Association.name), sa.func.count(col(EvidenceItem.id)))
+        .join(Association, col(Association.id) == col(Submission.association_id))
+        .outerjoin(EvidenceItem, col(EvidenceItem.submission_id) == col(Submission.id))
+        .where(col(Submission.association_id) == principal.association_id)
+        .group_by(col(Submission.id), col(Association.name))
     )
     after = decode_cursor(cursor)
     if after is not None:
-        query = query.where(Submission.id < after)  # type: ignore[operator]
+        query = query.where(col(Submission.id) < after)
     if site_id is not None:
-        query = query.where(Submission.site_id == site_id)
-    rows = list(session.execute(query.order_by(sa.desc(Submission.id)).limit(limit + 1)))  # type: ignore[arg-type]
+        query = query.where(col(Submission.site_id) == site_id)
+    rows = list(session.execute(query.order_by(sa.desc(col(Submission.id))).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     items = [

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cases.audit.services import Actor, Change, created, record, updated
+from cases.base import table_of
 from cases.db import utcnow
 from cases.errors import InvalidInputError, NotFoundError
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
@@ -37,9 +38,9 @@ def _sites_by_registrable(session: Session, registrables: Iterable[str]) -> dict
     if not keys:
         return {}
     rows = session.execute(
-        sa.select(Domain.registrable_domain, sa.func.min(Domain.site_id))
-        .where(one_of(session, Domain.registrable_domain, sorted(keys)))
-        .group_by(Domain.registrable_domain)
+        sa.select(col(Domain.registrable_domain), sa.func.min(col(Domain.site_id)))
+        .where(one_of(session, col(Domain.registrable_domain), sorted(keys)))
+        .group_by(col(Domain.registrable_domain))
     )
     return dict(rows.all())
 
@@ -48,7 +49,9 @@ def _domains_by_fqdn(session: Session, fqdns: Iterable[str]) -> dict[str, int]:
     keys = set(fqdns)
     if not keys:
         return {}
-    rows = session.execute(sa.select(Domain.fqdn, Domain.site_id).where(one_of(session, Domain.fqdn, sorted(keys))))
+    rows = session.execute(
+        sa.select(col(Domain.fqdn), col(Domain.site_id)).where(one_of(session, col(Domain.fqdn), sorted(keys)))
+    )
     return dict(rows.all())
 
 
@@ -70,7 +73,7 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
     # share the new site too.
     pending: dict[str, int] = {}  # registrable domain -> index into new_sites
     new_sites: list[dict[str, object]] = []
-    group_site: list[tuple[str, object]] = []  # ("existing", site_id) or ("new", index)
+    group_site: list[tuple[str, int]] = []  # ("existing", site_id) or ("new", index into new_sites)
     for group in groups:
         known = next(
             (by_registrable[h.registrable_domain] for h in group if h.registrable_domain in by_registrable),
@@ -95,7 +98,7 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
         for h in group:
             pending.setdefault(h.registrable_domain, index)
         group_site.append(("new", index))
-    new_ids = insert_returning_ids(session, Site.__table__, new_sites)  # type: ignore[arg-type]
+    new_ids = insert_returning_ids(session, table_of(Site), new_sites)
     if new_sites:
         changes += [
             created("site", sid, {"name": row["name"], "status": "active"})
@@ -106,8 +109,7 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
     new_domains: list[dict[str, object]] = []
     announced: set[int] = set()
     for group, (kind, ref) in zip(groups, group_site, strict=True):
-        site_id = new_ids[ref] if kind == "new" else ref  # type: ignore[index]
-        assert isinstance(site_id, int)
+        site_id = new_ids[ref] if kind == "new" else ref
         resolution = SiteResolution(site_id, site_created=kind == "new" and site_id not in announced)
         announced.add(site_id)
         for host in group:
@@ -130,11 +132,13 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
             elif owner != site_id:
                 resolution.foreign_domains[host.fqdn] = owner
         results.append(resolution)
-    insert_ignore(session, Domain.__table__, new_domains, ["fqdn"])  # type: ignore[attr-defined]
+    insert_ignore(session, table_of(Domain), new_domains, ["fqdn"])
     if new_domains:
         ids = dict(
             session.execute(
-                sa.select(Domain.fqdn, Domain.id).where(one_of(session, Domain.fqdn, [d["fqdn"] for d in new_domains]))
+                sa.select(col(Domain.fqdn), col(Domain.id)).where(
+                    one_of(session, col(Domain.fqdn), [d["fqdn"] for d in new_domains])
+                )
             ).all()
         )
         for d in new_domains:
@@ -152,13 +156,13 @@ def add_site_tags(session: Session, languages: dict[int, set[str]], content_type
     """Record languages and content types of sites (adding, never removing)."""
     insert_ignore(
         session,
-        SiteLanguage.__table__,  # type: ignore[attr-defined]
+        table_of(SiteLanguage),
         [{"site_id": s, "language": lang} for s, langs in languages.items() for lang in sorted(langs)],
         ["site_id", "language"],
     )
     insert_ignore(
         session,
-        SiteContentType.__table__,  # type: ignore[attr-defined]
+        table_of(SiteContentType),
         [{"site_id": s, "content_type": c} for s, cts in content_types.items() for c in sorted(cts)],
         ["site_id", "content_type"],
     )

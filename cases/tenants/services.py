@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cases.audit.services import Actor, created, record, updated
 from cases.db import utcnow
@@ -44,7 +44,7 @@ def create_association(session: Session, name: str, actor: Actor) -> Association
     clean = name.strip()
     if not clean:
         raise InvalidInputError(["association name: must not be empty"])
-    if session.exec(select(Association).where(Association.name == clean)).first() is not None:
+    if session.exec(select(Association).where(col(Association.name) == clean)).first() is not None:
         raise ConflictError(f"association {clean!r} already exists")
     association = Association(name=clean)
     session.add(association)
@@ -56,7 +56,7 @@ def create_association(session: Session, name: str, actor: Actor) -> Association
 
 def get_association(session: Session, name: str) -> Association:
     """The association called `name`; raise :class:`NotFoundError` if there is none."""
-    association = session.exec(select(Association).where(Association.name == name.strip())).first()
+    association = session.exec(select(Association).where(col(Association.name) == name.strip())).first()
     if association is None:
         raise NotFoundError(f"no association named {name!r}")
     return association
@@ -101,7 +101,7 @@ def authenticate(session: Session, secret: str | None) -> Principal | None:
     """The principal for an API key, or None if the key is unknown or revoked."""
     if not secret or not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
-    key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(secret))).first()
+    key = session.exec(select(ApiKey).where(col(ApiKey.key_hash) == hash_key(secret))).first()
     if key is None or key.revoked_at is not None:
         return None
     assert key.id is not None
@@ -110,7 +110,7 @@ def authenticate(session: Session, secret: str | None) -> Principal | None:
 
 def list_api_keys(session: Session, association_id: int | None = None) -> list[ApiKey]:
     """Keys, newest first (secrets are never stored, so never listed)."""
-    query = select(ApiKey).order_by(sa.desc(ApiKey.id))  # type: ignore[arg-type]
+    query = select(ApiKey).order_by(sa.desc(col(ApiKey.id)))
     if association_id is not None:
-        query = query.where(ApiKey.association_id == association_id)
+        query = query.where(col(ApiKey.association_id) == association_id)
     return list(session.exec(query))
