@@ -1,0 +1,1 @@
+"""piratewatch's benchmarks: ``./run bench [name ...]`` (or ``python -m benchmarks``)."""
