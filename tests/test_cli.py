@@ -30,7 +30,9 @@ def test_the_whole_cli_flow(db_url: str, tmp_path: Path) -> None:
     code, _, err = invoke(db_url, "keys", "create", "--association", "Nobody", "--role", "operator")
     assert code == 1 and "no association named" in err
 
-    code, out, _ = invoke(db_url, "sites", "add", "https://www.manga-raw.io/x", "--association", "ABJ", "--language", "ja")
+    code, out, _ = invoke(
+        db_url, "sites", "add", "https://www.manga-raw.io/x", "--association", "ABJ", "--language", "ja"
+    )
     assert code == 0 and out.startswith("created")
     code, _, err = invoke(db_url, "sites", "add", "bad..com", "--association", "ABJ")
     assert code == 2 and "domains" in err
@@ -55,8 +57,19 @@ def test_commands_refuse_an_unmigrated_store(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["db"], ["db", "upgrade"], ["associations", "add"], ["keys", "create"], ["sites"], ["sites", "add"],
-     ["sites", "import"], ["sites", "list"], ["serve"], ["demo"]],
+    [
+        [],
+        ["db"],
+        ["db", "upgrade"],
+        ["associations", "add"],
+        ["keys", "create"],
+        ["sites"],
+        ["sites", "add"],
+        ["sites", "import"],
+        ["sites", "list"],
+        ["serve"],
+        ["demo"],
+    ],
 )
 def test_help_on_every_command(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])

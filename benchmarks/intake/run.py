@@ -128,7 +128,9 @@ def main() -> None:
         for label, url in targets:
             seed(url)
             elapsed, peak = timed_import(url, csv)
-            print(f"  {label:10} import {ROWS:,} rows: {elapsed:.1f} s, {ROWS / elapsed:,.0f} rows/s, peak RSS {peak:.0f} MB")
+            print(
+                f"  {label:10} import {ROWS:,} rows: {elapsed:.1f} s, {ROWS / elapsed:,.0f} rows/s, peak RSS {peak:.0f} MB"
+            )
             elapsed2, _ = timed_import(url, csv)
             print(f"  {label:10} re-import (nothing new): {elapsed2:.1f} s, {ROWS / elapsed2:,.0f} rows/s")
             page_latency(url, label)

@@ -87,7 +87,12 @@ def test_association_b_cannot_read_or_change_association_a(client: Any, tenants:
     # changing
     assert client.patch(f"/api/v1/sites/{site_id}", json={"status": "closed"}, headers=b_headers).status_code == 403
     assert client.get("/api/v1/keys", headers=b_headers).status_code == 403
-    assert client.post("/api/v1/keys", json={"association": "Association A", "role": "submitter"}, headers=b_headers).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/keys", json={"association": "Association A", "role": "submitter"}, headers=b_headers
+        ).status_code
+        == 403
+    )
     assert client.delete("/api/v1/keys/1", headers=b_headers).status_code == 403
     # B submitting the same source_ref as A creates B's own submission; A's is untouched
     body = {"sites": [{"domains": ["a-only.com"], "source_ref": a_site["source_ref"], "note": "B's"}]}

@@ -19,7 +19,9 @@ def get(client: Any, key: str, path: str, **params: Any) -> Any:
 
 
 def test_submitter_sees_only_sites_it_submitted(client: Any, tenants: Any) -> None:
-    shared = submit(client, tenants.a, {"domains": ["shared.com"], "evidence": [{"url": "https://shared.com/a-secret"}]})[0]
+    shared = submit(
+        client, tenants.a, {"domains": ["shared.com"], "evidence": [{"url": "https://shared.com/a-secret"}]}
+    )[0]
     submit(client, tenants.b, {"domains": ["shared.com"], "evidence": [{"url": "https://shared.com/b-secret"}]})
     only_a = submit(client, tenants.a, {"domains": ["only-a.com"]})[0]
     only_b = submit(client, tenants.b, {"domains": ["only-b.com"]})[0]

@@ -35,7 +35,10 @@ def test_create_then_resubmit_is_idempotent(client: Any, tenants: Any, engine: E
     assert again["submission_id"] == result["submission_id"]
     assert again["evidence_added"] == 0
     with engine.connect() as conn:
-        counts = [conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() for t in ("submission", "site", "domain", "evidence_item", "work")]
+        counts = [
+            conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("submission", "site", "domain", "evidence_item", "work")
+        ]
     assert counts == [1, 1, 2, 1, 1]
 
 
@@ -94,7 +97,9 @@ def test_unknown_work_ref_is_refused_with_its_location(client: Any, tenants: Any
 
 def test_malformed_json(client: Any, tenants: Any) -> None:
     response = client.post(
-        "/api/v1/submissions", content=b'{"sites": [', headers={"X-API-Key": tenants.a, "Content-Type": "application/json"}
+        "/api/v1/submissions",
+        content=b'{"sites": [',
+        headers={"X-API-Key": tenants.a, "Content-Type": "application/json"},
     )
     assert response.status_code == 422
     assert "json" in json.dumps(response.json()).lower()
@@ -152,7 +157,9 @@ def test_changes_are_audited_with_the_request_id(client: Any, tenants: Any, engi
     )
     assert response.headers["x-request-id"] == "req-42"
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT entity_type, actor, request_id FROM audit_event WHERE request_id = 'req-42'")).all()
+        rows = conn.execute(
+            sa.text("SELECT entity_type, actor, request_id FROM audit_event WHERE request_id = 'req-42'")
+        ).all()
     kinds = sorted({r[0] for r in rows})
     assert kinds == ["domain", "evidence", "site", "submission", "work"]
     assert all(r[1].startswith("key:") for r in rows)

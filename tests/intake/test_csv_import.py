@@ -53,7 +53,9 @@ def test_good_and_bad_rows(tmp_path: Path, factory: sessionmaker[Session], tenan
     assert count(engine, "work") == 1
 
 
-def test_reimport_creates_nothing_new(tmp_path: Path, factory: sessionmaker[Session], tenants: object, engine: Engine) -> None:
+def test_reimport_creates_nothing_new(
+    tmp_path: Path, factory: sessionmaker[Session], tenants: object, engine: Engine
+) -> None:
     path = write(tmp_path, HEADER + "".join(GOOD_ROWS))
     first = run(path, factory, tenants.a_id)  # type: ignore[attr-defined]
     tables = ("site", "domain", "submission", "evidence_item", "work", "work_title", "audit_event")
@@ -73,7 +75,9 @@ def test_bom_and_utf16(tmp_path: Path, factory: sessionmaker[Session], tenants: 
         assert conn.execute(sa.text("SELECT title FROM work_title WHERE language='ja'")).scalar_one() == "ワンピース"
 
 
-def test_wrong_encoding_is_reported_per_line(tmp_path: Path, factory: sessionmaker[Session], tenants: object, engine: Engine) -> None:
+def test_wrong_encoding_is_reported_per_line(
+    tmp_path: Path, factory: sessionmaker[Session], tenants: object, engine: Engine
+) -> None:
     sjis_row = "raw-sjis.jp,,,ja,manga,W9,進撃の巨人,,,,\n".encode("cp932")
     data = (HEADER + GOOD_ROWS[3]).encode() + sjis_row + GOOD_ROWS[2].encode()
     path = write(tmp_path, data)
