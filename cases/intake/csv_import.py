@@ -40,6 +40,7 @@ from cases.db import transaction
 from cases.intake.schemas import SiteIn, WorkIn
 from cases.intake.services import submit_sites
 from cases.sites.normalize import NormalizationError, normalize_host
+from cases.sqlutil import refresh_statistics
 
 KNOWN_COLUMNS = {
     "domain",
@@ -303,6 +304,9 @@ def import_csv(
         flush()
         if progress:
             progress(total, total)
+    if summary.submissions_created >= CHUNK_ROWS:
+        with transaction(factory) as session:
+            refresh_statistics(session, ["site", "domain", "submission", "evidence_item", "site_language"])
     summary.errors.sort(key=lambda e: e.line)
     return summary
 

@@ -37,7 +37,7 @@ def post_submissions(
     limit: int = request.app.state.max_sites_per_request
     if len(batch.sites) > limit:
         raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            status.HTTP_413_CONTENT_TOO_LARGE,
             detail=f"{len(batch.sites)} sites in one request; the limit is {limit}. "
             "Split the batch, or import a CSV file with `piratewatch sites import`.",
         )
