@@ -1,0 +1,206 @@
+"""The :class:`Resolver`: where a site lives, in one call.
+
+    async with Resolver(settings) as r:
+        profile = await r.resolve("example.com")
+
+One resolver holds one HTTP client, one cache and one limiter per remote server; share it across
+tasks (``resolve_many``) so that caches and limits are shared too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Iterable
+from functools import lru_cache
+from types import TracebackType
+
+import httpx
+import tldextract
+
+from resolver.cache import MemoryCache, TTLCache
+from resolver.catalogue import Catalogue, detect, load_catalogue
+from resolver.cymru import CymruClient
+from resolver.dns import DnsClient
+from resolver.errors import InvalidDomainError
+from resolver.http import Limiters, make_http_client
+from resolver.models import AbuseContact, Failure, Hosting, Registration, SiteProfile
+from resolver.rdap import RdapClient
+from resolver.settings import ResolverSettings
+from resolver.whois import whois_registration
+
+_TEST_TLDS = {"test", "example"}
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+def registrable_domain(host: str) -> str:
+    """The registrable domain of `host` (Public Suffix List bundled with tldextract)."""
+    name = host.lower().rstrip(".")
+    labels = name.split(".")
+    if labels[-1] in _TEST_TLDS and len(labels) >= 2:
+        return ".".join(labels[-2:])
+    extracted = _extractor()(name)
+    if not extracted.suffix or not extracted.domain:
+        raise InvalidDomainError(f"{host!r} has no registrable domain under a public suffix")
+    return f"{extracted.domain}.{extracted.suffix}"
+
+
+class Resolver:
+    """Resolves host names into :class:`SiteProfile` objects. Use it as an async context manager."""
+
+    def __init__(
+        self,
+        settings: ResolverSettings,
+        *,
+        http: httpx.AsyncClient | None = None,
+        cache: TTLCache | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        self.settings = settings
+        self._own_http = http is None
+        self._http = http
+        self.cache: TTLCache = cache or MemoryCache(settings.cache_ttl_seconds)
+        self.catalogue = catalogue or load_catalogue(settings.catalogue_path)
+        self.limiters = Limiters(settings)
+        self.dns = DnsClient(settings)
+        self.cymru = CymruClient(self.dns, settings, self.cache)
+        self._rdap: RdapClient | None = None
+
+    async def __aenter__(self) -> Resolver:
+        if self._http is None:
+            self._http = make_http_client(self.settings)
+        self._rdap = RdapClient(self.settings, self._http, self.limiters, self.cache)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._own_http and self._http is not None:
+            await self._http.aclose()
+
+    @property
+    def rdap(self) -> RdapClient:
+        if self._rdap is None:
+            raise RuntimeError("use the Resolver as `async with Resolver(settings) as r:`")
+        return self._rdap
+
+    async def _hosting(self, ip: str, failures: list[Failure]) -> tuple[Hosting, list[AbuseContact]]:
+        hosting, (network, url) = await asyncio.gather(self.cymru.lookup(ip, failures), self.rdap.network(ip, failures))
+        contacts: list[AbuseContact] = []
+        if network is not None:
+            hosting.network_name = network.name
+            hosting.network_handle = network.handle
+            hosting.network_cidr = network.cidr
+            hosting.organisation = network.organisation
+            hosting.country = hosting.country or network.country
+            hosting.rdap_url = url
+            org = network.organisation or network.name
+            contacts += [
+                AbuseContact(party="host", organisation=org, kind="email", value=e, source=url or "rdap")
+                for e in network.abuse_emails
+            ]
+            contacts += [
+                AbuseContact(party="host", organisation=org, kind="phone", value=p, source=url or "rdap")
+                for p in network.abuse_phones[:1]
+            ]
+        return hosting, contacts
+
+    async def _registration(
+        self, registrable: str, failures: list[Failure]
+    ) -> tuple[Registration | None, list[AbuseContact]]:
+        rdap_failures: list[Failure] = []
+        facts, url = await self.rdap.domain(registrable, rdap_failures)
+        if facts is None:
+            registration, emails, server = await whois_registration(self.settings, registrable, failures)
+            if registration is not None:
+                # RDAP had nothing (no server for the TLD, or a broken one): WHOIS stands in.
+                failures += [f for f in rdap_failures if f.kind != "unsupported"]
+                contacts = [
+                    AbuseContact(
+                        party="registrar",
+                        organisation=registration.registrar,
+                        kind="email",
+                        value=e,
+                        source=f"whois:{server}",
+                    )
+                    for e in emails
+                ]
+                return registration, contacts
+            failures += rdap_failures
+            return None, []
+        failures += rdap_failures
+        registration = Registration(
+            domain=registrable,
+            source="rdap",
+            registry_url=url,
+            registrar=facts.registrar,
+            registrar_iana_id=facts.registrar_iana_id,
+            registrar_url=facts.registrar_url,
+            created=facts.created,
+            updated=facts.updated,
+            expires=facts.expires,
+            statuses=facts.statuses,
+            nameservers=facts.nameservers,
+        )
+        source = (facts.related[0] if facts.related and facts.abuse_emails else url) or "rdap"
+        contacts = [
+            AbuseContact(party="registrar", organisation=facts.registrar, kind="email", value=e, source=source)
+            for e in facts.abuse_emails
+        ]
+        contacts += [
+            AbuseContact(party="registrar", organisation=facts.registrar, kind="phone", value=p, source=source)
+            for p in facts.abuse_phones[:1]
+        ]
+        return registration, contacts
+
+    async def resolve(self, domain: str) -> SiteProfile:
+        """Resolve one host name. Failures along the way are recorded on the profile."""
+        host = domain.strip().lower().rstrip(".")
+        registrable = registrable_domain(host)
+        failures: list[Failure] = []
+        dns_result = await self.dns.lookup(host, failures)
+        hosting_results = await asyncio.gather(*(self._hosting(ip, failures) for ip in dns_result.addresses))
+        registration, registrar_contacts = await self._registration(registrable, failures)
+        hosting = [h for h, _ in hosting_results]
+        contacts = [c for _, cs in hosting_results for c in cs] + registrar_contacts
+        cdn = detect(self.catalogue, dns_result, hosting)
+        if cdn is not None:
+            provider = self.catalogue.by_name(cdn.provider)
+            for channel in provider.abuse if provider else []:
+                contacts.append(
+                    AbuseContact(
+                        party="cdn",
+                        organisation=cdn.provider,
+                        kind=channel.kind,
+                        value=channel.value,
+                        source="catalogue",
+                    )
+                )
+        unique: dict[tuple[str, str, str], AbuseContact] = {}
+        for c in contacts:
+            unique.setdefault((c.party, c.kind, c.value), c)
+        return SiteProfile(
+            domain=host,
+            registrable_domain=registrable,
+            resolved_at=dt.datetime.now(dt.UTC),
+            dns=dns_result,
+            hosting=hosting,
+            cdn=cdn,
+            registration=registration,
+            abuse_contacts=list(unique.values()),
+            failures=failures,
+        )
+
+    async def resolve_many(self, domains: Iterable[str], concurrency: int = 50) -> list[SiteProfile]:
+        """Resolve many host names, at most `concurrency` at once, sharing caches and limits."""
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def one(name: str) -> SiteProfile:
+            async with semaphore:
+                return await self.resolve(name)
+
+        return list(await asyncio.gather(*(one(d) for d in domains)))

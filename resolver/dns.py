@@ -1,0 +1,173 @@
+"""DNS lookups with dnspython's async resolver: every error becomes a recorded failure.
+
+The resolver asks the configured recursive nameservers (or the system's), retries within a
+lifetime, and falls back to TCP when a UDP answer is truncated. CNAME chains are followed one link
+at a time so that loops and over-long chains are named as such.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+import dns.asyncresolver
+import dns.exception
+import dns.name
+import dns.rdatatype
+import dns.resolver
+
+from resolver.models import DnsRecord, DnsResult, Failure
+from resolver.settings import ResolverSettings
+
+RecordFailure = Callable[[Failure], None]
+
+
+def make_dns_resolver(settings: ResolverSettings) -> dns.asyncresolver.Resolver:
+    """A dnspython resolver configured from the settings (no network activity here)."""
+    if settings.nameservers:
+        resolver = dns.asyncresolver.Resolver(configure=False)
+        resolver.nameservers = list(settings.nameservers)
+    else:
+        resolver = dns.asyncresolver.Resolver()
+    resolver.port = settings.dns_port
+    resolver.timeout = settings.dns_timeout
+    resolver.lifetime = settings.dns_lifetime
+    return resolver
+
+
+class DnsClient:
+    """Queries that never raise: an answer, or an empty list and a recorded failure."""
+
+    def __init__(self, settings: ResolverSettings) -> None:
+        self.settings = settings
+        self.resolver = make_dns_resolver(settings)
+        self.queries = 0
+
+    async def query(self, name: str, rdtype: str, failures: list[Failure], stage: str = "dns") -> list[DnsRecord]:
+        """Records of `rdtype` at `name` (not following CNAMEs for the CNAME type)."""
+        self.queries += 1
+        try:
+            answer = await self.resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
+        except dns.resolver.NXDOMAIN:
+            failures.append(Failure(stage=stage, target=f"{name} {rdtype}", kind="nxdomain", message="no such domain"))
+            return []
+        except dns.resolver.NoNameservers as exc:
+            failures.append(Failure(stage=stage, target=f"{name} {rdtype}", kind="servfail", message=str(exc)[:300]))
+            return []
+        except dns.exception.Timeout:
+            failures.append(
+                Failure(
+                    stage=stage,
+                    target=f"{name} {rdtype}",
+                    kind="timeout",
+                    message=f"no answer within {self.settings.dns_lifetime} s",
+                )
+            )
+            return []
+        except dns.exception.DNSException as exc:
+            failures.append(Failure(stage=stage, target=f"{name} {rdtype}", kind="malformed", message=str(exc)[:300]))
+            return []
+        if answer.rrset is None:
+            return []
+        wanted = dns.rdatatype.from_text(rdtype)
+        records = []
+        for rrset in answer.response.answer:
+            if rrset.rdtype != wanted:
+                continue
+            for rdata in rrset:
+                records.append(DnsRecord(type=rdtype, value=_text(rdata, rdtype), ttl=rrset.ttl))
+        return records
+
+    async def cname_chain(self, name: str, failures: list[Failure]) -> tuple[list[str], str]:
+        """Follow CNAMEs from `name`; returns the chain and the final name."""
+        chain: list[str] = []
+        current = name
+        seen = {name}
+        for depth in range(self.settings.cname_max_depth):
+            # The first question's failure is the name's failure (NXDOMAIN, SERVFAIL, timeout);
+            # later links failing just end the chain.
+            records = await self.query(current, "CNAME", failures if depth == 0 else [], stage="dns")
+            if not records:
+                return chain, current
+            target = records[0].value
+            chain.append(target)
+            if target in seen:
+                failures.append(
+                    Failure(stage="dns", target=name, kind="cname_loop", message=" -> ".join([name, *chain]))
+                )
+                return chain, target
+            seen.add(target)
+            current = target
+        failures.append(
+            Failure(
+                stage="dns",
+                target=name,
+                kind="cname_too_deep",
+                message=f"more than {self.settings.cname_max_depth} CNAMEs",
+            )
+        )
+        return chain, current
+
+    async def lookup(self, name: str, failures: list[Failure]) -> DnsResult:
+        """A, AAAA (through the CNAME chain), NS, MX, TXT (SPF parsed) and SOA of `name`."""
+        result = DnsResult(name=name)
+        before = len(failures)
+        result.cname_chain, final = await self.cname_chain(name, failures)
+        if any(f.kind in ("nxdomain", "servfail", "timeout") for f in failures[before:]):
+            return result  # the name does not resolve: asking for its other records would only wait
+        looping = any(f.kind in ("cname_loop", "cname_too_deep") and f.target == name for f in failures)
+        if not looping:
+            result.a = await self.query(final, "A", failures)
+            result.aaaa = await self.query(final, "AAAA", [])  # an absent AAAA is normal
+        result.ns = await self.query(name, "NS", [])
+        result.mx = await self.query(name, "MX", [])
+        result.txt = await self.query(name, "TXT", [])
+        soa = await self.query(name, "SOA", [])
+        result.soa = soa[0] if soa else None
+        result.spf_ip4, result.spf_ip6 = parse_spf([r.value for r in result.txt])
+        return result
+
+
+def _text(rdata: object, rdtype: str) -> str:
+    if rdtype == "TXT":
+        return "".join(s.decode("utf-8", "replace") for s in rdata.strings)  # type: ignore[attr-defined]
+    if rdtype in ("CNAME", "NS"):
+        return str(rdata.target).rstrip(".").lower()  # type: ignore[attr-defined]
+    if rdtype == "MX":
+        return str(rdata.exchange).rstrip(".").lower()  # type: ignore[attr-defined]
+    return str(rdata)
+
+
+def parse_spf(txt_values: list[str]) -> tuple[list[str], list[str]]:
+    """The ``ip4:`` and ``ip6:`` networks of the SPF record among `txt_values`."""
+    ip4: list[str] = []
+    ip6: list[str] = []
+    for value in txt_values:
+        if not value.lower().startswith("v=spf1"):
+            continue
+        for term in value.split()[1:]:
+            mechanism = term.lstrip("+?~-").lower()
+            for prefix, bucket in (("ip4:", ip4), ("ip6:", ip6)):
+                if mechanism.startswith(prefix):
+                    try:
+                        bucket.append(str(ipaddress.ip_network(mechanism[len(prefix) :], strict=False)))
+                    except ValueError:
+                        continue
+    return ip4, ip6
+
+
+def reverse_name(ip: str, zone: str, zone6: str) -> str:
+    """The Team Cymru query name of `ip`: reversed octets (or nibbles) under the zone."""
+    address = ipaddress.ip_address(ip)
+    if address.version == 4:
+        return ".".join(reversed(ip.split("."))) + "." + zone
+    nibbles = address.exploded.replace(":", "")
+    return ".".join(reversed(nibbles)) + "." + zone6
+
+
+def is_name(value: str) -> bool:
+    try:
+        dns.name.from_text(value)
+    except dns.exception.DNSException:
+        return False
+    return True

@@ -1,0 +1,259 @@
+"""RDAP client: IANA bootstrap, the registry's answer, then the registrar's own RDAP server.
+
+A thin client on httpx rather than an RDAP library: we need every request to go through our
+SSRF-guarded transport and our per-server limiter, a local bootstrap file that overrides IANA's
+(the lab, tests, TLDs missing from IANA's list), and every problem recorded as a failure. The
+answers are read by :mod:`resolver.rdap_parse`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from resolver.cache import TTLCache
+from resolver.http import Limiters
+from resolver.models import Failure
+from resolver.rdap_parse import DomainFacts, NetworkFacts, RdapFormatError, parse_domain, parse_network, quota_warning
+from resolver.settings import ResolverSettings
+from resolver.ssrf import BlockedAddressError
+
+
+@dataclass
+class Bootstrap:
+    """RFC 9224 bootstrap data: which RDAP server answers for a TLD or an IP range."""
+
+    tlds: dict[str, list[str]] = field(default_factory=dict)
+    networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, list[str]]] = field(default_factory=list)
+
+    def add(self, data: Any) -> None:
+        """Add the services of one bootstrap file; entries added later win."""
+        for service in data.get("services", []) if isinstance(data, dict) else []:
+            if not (isinstance(service, list) and len(service) >= 2):
+                continue
+            keys, urls = service[0], [u if u.endswith("/") else u + "/" for u in service[1] if isinstance(u, str)]
+            for key in keys:
+                try:
+                    network = ipaddress.ip_network(key, strict=False)
+                except ValueError:
+                    self.tlds[str(key).lower().strip(".")] = urls
+                else:
+                    self.networks.insert(0, (network, urls))
+
+    def for_domain(self, domain: str) -> list[str]:
+        labels = domain.lower().split(".")
+        for i in range(len(labels)):
+            urls = self.tlds.get(".".join(labels[i:]))
+            if urls:
+                return urls
+        return []
+
+    def for_ip(self, ip: str) -> list[str]:
+        address = ipaddress.ip_address(ip)
+        best: tuple[int, list[str]] | None = None
+        for network, urls in self.networks:
+            covers = network.version == address.version and address in network
+            if covers and (best is None or network.prefixlen > best[0]):
+                best = (network.prefixlen, urls)
+        return best[1] if best else []
+
+
+class RdapClient:
+    """Fetches and reads RDAP answers, cached by registrable domain and by IP network."""
+
+    def __init__(self, settings: ResolverSettings, http: httpx.AsyncClient, limiters: Limiters, cache: TTLCache):
+        self.settings = settings
+        self.http = http
+        self.limiters = limiters
+        self.cache = cache
+        self.requests: dict[str, int] = {}
+        self._bootstrap: Bootstrap | None = None
+        self._bootstrap_lock = asyncio.Lock()
+
+    # -- bootstrap -------------------------------------------------------------------------
+
+    async def _iana(self, url: str, failures: list[Failure]) -> Any:
+        cache_dir = self.settings.bootstrap_cache_dir
+        cached = cache_dir / Path(url).name if cache_dir else None
+        if (
+            cached
+            and cached.exists()
+            and time.time() - cached.stat().st_mtime < self.settings.bootstrap_refresh_seconds
+        ):
+            return json.loads(cached.read_text())
+        data = await self.get_json(url, "rdap_bootstrap", url, failures)
+        if data is not None and cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(json.dumps(data))
+        elif data is None and cached and cached.exists():
+            return json.loads(cached.read_text())  # a stale copy beats none
+        return data
+
+    async def bootstrap(self, failures: list[Failure]) -> Bootstrap:
+        async with self._bootstrap_lock:
+            if self._bootstrap is None:
+                boot = Bootstrap()
+                if not self.settings.rdap_bootstrap_offline:
+                    for url in (
+                        self.settings.rdap_bootstrap_dns_url,
+                        self.settings.rdap_bootstrap_ipv4_url,
+                        self.settings.rdap_bootstrap_ipv6_url,
+                    ):
+                        boot.add(await self._iana(url, failures))
+                for path in self.settings.rdap_bootstrap_files:
+                    boot.add(json.loads(await asyncio.to_thread(Path(path).read_text)))
+                self._bootstrap = boot
+            return self._bootstrap
+
+    # -- fetching --------------------------------------------------------------------------
+
+    async def get_json(self, url: str, stage: str, target: str, failures: list[Failure]) -> Any:
+        """GET `url` as JSON through the limiter; None (and a failure) when that is not possible."""
+        waited = 0.0
+        for attempt in range(self.settings.http_retries + 1):
+            await self.limiters.acquire(url)
+            host = httpx.URL(url).host
+            self.requests[host] = self.requests.get(host, 0) + 1
+            try:
+                response = await self.http.get(url)
+            except BlockedAddressError as exc:
+                failures.append(Failure(stage=stage, target=target, kind="blocked_address", message=str(exc)))
+                return None
+            except httpx.TimeoutException:
+                if attempt < self.settings.http_retries:
+                    await asyncio.sleep(0.2 * 2**attempt)
+                    continue
+                failures.append(Failure(stage=stage, target=target, kind="timeout", message=f"{url} did not answer"))
+                return None
+            except httpx.HTTPError as exc:
+                if attempt < self.settings.http_retries:
+                    await asyncio.sleep(0.2 * 2**attempt)
+                    continue
+                failures.append(Failure(stage=stage, target=target, kind="network_error", message=f"{url}: {exc}"))
+                return None
+            if response.status_code == 429:
+                delay = _retry_after(response.headers.get("Retry-After"))
+                if waited + delay <= self.settings.max_retry_after_seconds and attempt < self.settings.http_retries:
+                    waited += delay
+                    await asyncio.sleep(delay)
+                    continue
+                failures.append(
+                    Failure(stage=stage, target=target, kind="rate_limited", message=f"{url} answered 429 too often")
+                )
+                return None
+            if response.status_code >= 500 and attempt < self.settings.http_retries:
+                await asyncio.sleep(0.2 * 2**attempt)
+                continue
+            if response.status_code != 200:
+                failures.append(
+                    Failure(
+                        stage=stage, target=target, kind="http_error", message=f"{url} answered {response.status_code}"
+                    )
+                )
+                return None
+            try:
+                data = response.json()
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                failures.append(
+                    Failure(stage=stage, target=target, kind="malformed", message=f"{url}: not JSON ({exc})")
+                )
+                return None
+            warning = quota_warning(data)
+            if warning:
+                failures.append(Failure(stage=stage, target=target, kind="quota_warning", message=warning))
+            return data
+        return None
+
+    async def domain(self, registrable: str, failures: list[Failure]) -> tuple[DomainFacts | None, str | None]:
+        """The registration facts of `registrable`, following the registrar's related link."""
+        hit, value = self.cache.get("rdap-domain", registrable)
+        if hit:
+            return value  # type: ignore[no-any-return]
+        boot = await self.bootstrap(failures)
+        bases = boot.for_domain(registrable)
+        if not bases:
+            failures.append(
+                Failure(
+                    stage="rdap_domain", target=registrable, kind="unsupported", message="no RDAP server for this TLD"
+                )
+            )
+            return None, None
+        url = f"{bases[0]}domain/{registrable}"
+        answer = await self.get_json(url, "rdap_domain", registrable, failures)
+        facts: DomainFacts | None = None
+        if answer is not None:
+            try:
+                facts = parse_domain(answer)
+            except RdapFormatError as exc:
+                failures.append(Failure(stage="rdap_domain", target=registrable, kind="malformed", message=str(exc)))
+        if facts is not None:
+            for related in facts.related[:1]:
+                registrar_answer = await self.get_json(related, "rdap_registrar", registrable, failures)
+                if registrar_answer is None:
+                    continue
+                try:
+                    more = parse_domain(registrar_answer)
+                except RdapFormatError as exc:
+                    failures.append(
+                        Failure(stage="rdap_registrar", target=registrable, kind="malformed", message=str(exc))
+                    )
+                    continue
+                # The registrar knows its own abuse desk best; the registry knows the dates.
+                facts.abuse_emails = more.abuse_emails or facts.abuse_emails
+                facts.abuse_phones = more.abuse_phones or facts.abuse_phones
+                facts.registrar = facts.registrar or more.registrar
+                facts.registrar_iana_id = facts.registrar_iana_id or more.registrar_iana_id
+        result = (facts, url)
+        if facts is not None:
+            self.cache.set("rdap-domain", registrable, result)
+        return result
+
+    def _cached_network(self, ip: str) -> tuple[NetworkFacts, str] | None:
+        address = ipaddress.ip_address(ip)
+        for length in range(address.max_prefixlen, 7, -1):
+            hit, value = self.cache.get("rdap-network", str(ipaddress.ip_network(f"{ip}/{length}", strict=False)))
+            if hit:
+                return value  # type: ignore[no-any-return]
+        return None
+
+    async def network(self, ip: str, failures: list[Failure]) -> tuple[NetworkFacts | None, str | None]:
+        """The network holding `ip`: name, range, holder, abuse contact."""
+        cached = self._cached_network(ip)
+        if cached is not None:
+            return cached
+        boot = await self.bootstrap(failures)
+        bases = boot.for_ip(ip)
+        if not bases:
+            failures.append(
+                Failure(stage="rdap_ip", target=ip, kind="unsupported", message="no RDAP server for this range")
+            )
+            return None, None
+        url = f"{bases[0]}ip/{ip}"
+        answer = await self.get_json(url, "rdap_ip", ip, failures)
+        if answer is None:
+            return None, url
+        try:
+            facts = parse_network(answer)
+        except RdapFormatError as exc:
+            failures.append(Failure(stage="rdap_ip", target=ip, kind="malformed", message=str(exc)))
+            return None, url
+        try:
+            key = str(ipaddress.ip_network(facts.cidr or "", strict=False))
+        except ValueError:
+            key = str(ipaddress.ip_network(ip))
+        self.cache.set("rdap-network", key, (facts, url))
+        return facts, url
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return max(0.0, float(value)) if value else 1.0
+    except ValueError:
+        return 1.0

@@ -1,0 +1,100 @@
+"""Port-43 WHOIS, for TLDs whose registry has no RDAP service.
+
+The query is ours (asyncio, so the server and port come from the settings and the lab can answer);
+the parsing is the maintained ``python-whois`` package's per-TLD parsers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from typing import Any
+
+import whois.parser
+
+from resolver.models import Failure, Registration
+from resolver.rdap_parse import is_placeholder
+from resolver.settings import ResolverSettings
+
+MAX_ANSWER_BYTES = 256 * 1024
+_EMAIL = re.compile(r"abuse[^\n]*?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})", re.IGNORECASE)
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _date(value: Any) -> dt.datetime | None:
+    value = _first(value)
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return None
+
+
+def parse_whois(domain: str, text: str) -> tuple[Registration, list[str]]:
+    """Registration facts and abuse e-mails from a raw WHOIS answer."""
+    entry = whois.parser.WhoisEntry.load(domain, text)
+    registrar = _first(entry.get("registrar"))
+    statuses = entry.get("status") or []
+    if isinstance(statuses, str):
+        statuses = [statuses]
+    nameservers = entry.get("name_servers") or []
+    if isinstance(nameservers, str):
+        nameservers = [nameservers]
+    registration = Registration(
+        domain=domain,
+        source="whois",
+        registrar=None if is_placeholder(registrar) else str(registrar),
+        registrar_url=_first(entry.get("registrar_url")),
+        created=_date(entry.get("creation_date")),
+        updated=_date(entry.get("updated_date")),
+        expires=_date(entry.get("expiration_date")),
+        statuses=[str(s) for s in statuses],
+        nameservers=sorted({str(n).lower().rstrip(".") for n in nameservers}),
+    )
+    emails = list(dict.fromkeys(m.group(1).lower() for m in _EMAIL.finditer(text)))
+    return registration, [e for e in emails if not is_placeholder(e)]
+
+
+async def query_whois(server: str, port: int, domain: str, limit_seconds: float) -> str:
+    """The raw answer of `server` for `domain`."""
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(server, port), limit_seconds)
+    try:
+        writer.write(domain.encode("idna") + b"\r\n")
+        await writer.drain()
+        chunks: list[bytes] = []
+        size = 0
+        while size < MAX_ANSWER_BYTES:
+            chunk = await asyncio.wait_for(reader.read(65536), limit_seconds)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks).decode("utf-8", "replace")
+    finally:
+        writer.close()
+
+
+async def whois_registration(
+    settings: ResolverSettings, domain: str, failures: list[Failure]
+) -> tuple[Registration | None, list[str], str | None]:
+    """Registration and abuse e-mails over WHOIS, if a server is configured for the TLD."""
+    tld = domain.rsplit(".", 1)[-1]
+    server = settings.whois_servers.get(tld)
+    if not server:
+        return None, [], None
+    host, _, port = server.partition(":")
+    try:
+        text = await query_whois(host, int(port or settings.whois_port), domain, settings.whois_timeout)
+    except (TimeoutError, OSError) as exc:
+        failures.append(Failure(stage="whois", target=domain, kind="network_error", message=f"{server}: {exc}"))
+        return None, [], server
+    try:
+        registration, emails = parse_whois(domain, text)
+    except Exception as exc:
+        failures.append(Failure(stage="whois", target=domain, kind="malformed", message=f"{server}: {exc}"[:300]))
+        return None, [], server
+    return registration, emails, server
