@@ -213,7 +213,7 @@ def _cidrs(answer: dict[str, Any]) -> str | None:
     start, end = answer.get("startAddress"), answer.get("endAddress")
     if isinstance(start, str) and isinstance(end, str):
         try:
-            nets = list(ipaddress.summarize_address_range(_address(start), _address(end)))  # type: ignore[type-var]
+            nets = list(ipaddress.summarize_address_range(_address(start), _address(end)))
         except (ValueError, TypeError):
             return None
         return str(nets[0]) if len(nets) == 1 else f"{start} - {end}"
