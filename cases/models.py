@@ -5,6 +5,7 @@ from __future__ import annotations
 from cases.audit.models import AuditEvent
 from cases.base import metadata
 from cases.catalogue.models import ContentType, Work, WorkTitle
+from cases.infra.models import InfraEvent, ResolutionSnapshot
 from cases.intake.models import EvidenceItem, Submission
 from cases.sites.models import Domain, DomainStatus, Site, SiteContentType, SiteLanguage, SiteStatus
 from cases.tenants.models import ApiKey, Association, Role
@@ -17,6 +18,8 @@ __all__ = [
     "Domain",
     "DomainStatus",
     "EvidenceItem",
+    "InfraEvent",
+    "ResolutionSnapshot",
     "Role",
     "Site",
     "SiteContentType",

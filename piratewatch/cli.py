@@ -287,6 +287,58 @@ def sites_list(
 
 
 @app.command()
+def resolve(
+    domains: Annotated[list[str], typer.Argument(help="Host names or URLs to resolve.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print each profile as JSON.")] = False,
+    store: Annotated[bool, typer.Option("--store/--no-store", help="Record snapshots of known sites.")] = True,
+) -> None:
+    """Resolve where sites live: DNS, hosting, CDN, registrar and abuse contacts."""
+    import asyncio
+
+    from crawlers.resolution import resolve_and_record
+    from resolver import Resolver
+    from resolver.errors import InvalidDomainError
+
+    settings = _settings()
+    if store:
+        _ensure_schema(settings)
+
+    async def run() -> list:  # type: ignore[type-arg]
+        async with Resolver(settings.resolver_settings()) as resolver:
+            return await resolve_and_record(_factory(settings), resolver, domains, _actor(), store=store)
+
+    try:
+        outcomes = asyncio.run(run())
+    except InvalidDomainError as exc:
+        _fail(str(exc), 2)
+    for outcome in outcomes:
+        profile = outcome.profile
+        if as_json:
+            print(profile.model_dump_json())
+            continue
+        console.print(f"[bold]{profile.domain}[/bold] (registrable: {profile.registrable_domain})")
+        console.print(f"  addresses: {', '.join(profile.dns.addresses) or '-'}")
+        for h in profile.hosting:
+            asns = " ".join(f"AS{a}" for a in h.asns) or "?"
+            console.print(f"  host {h.ip}: {asns} {h.as_name or ''} | {h.organisation or '?'} | {h.country or '?'}")
+        if profile.cdn:
+            console.print(
+                f"  CDN: {profile.cdn.provider} ({profile.cdn.confidence:.2f}; {', '.join(profile.cdn.signals)})"
+            )
+        if profile.registration:
+            r = profile.registration
+            console.print(f"  registrar: {r.registrar or '?'} (IANA {r.registrar_iana_id or '?'}, via {r.source})")
+        for c in profile.abuse_contacts:
+            console.print(f"  abuse ({c.party}, {c.kind}): {c.value}  [{c.source}]")
+        for f in profile.failures:
+            console.print(f"  [yellow]failure[/yellow] {f.stage} {f.target}: {f.kind} ({f.message})")
+        for change in outcome.changes:
+            console.print(f"  change: {change.kind} {change.old or ''} -> {change.new or ''}")
+        if outcome.stored:
+            console.print("  (snapshot recorded)")
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cases.db import sqlite_url_for
+from resolver import ResolverSettings
 
 # Values that mean "nobody set a secret": refused in production.
 _PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development-only-secret"}
@@ -51,6 +52,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     api: ApiSettings = Field(default_factory=ApiSettings)
+    #: DNS, RDAP and WHOIS: e.g. PIRATEWATCH_RESOLVER__NAMESERVERS='["9.9.9.9"]'
+    resolver: ResolverSettings = Field(default_factory=ResolverSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
@@ -62,6 +65,12 @@ class Settings(BaseSettings):
                     "in production (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
                 )
         return self
+
+    def resolver_settings(self) -> ResolverSettings:
+        """The resolver's settings, with its bootstrap cache in the data directory by default."""
+        if self.resolver.bootstrap_cache_dir is None:
+            return self.resolver.model_copy(update={"bootstrap_cache_dir": self.data_dir / "rdap-bootstrap"})
+        return self.resolver
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from cases.catalogue.models import Work
 from cases.errors import NotFoundError
+from cases.infra.services import site_infrastructure, site_timeline
 from cases.intake.models import EvidenceItem, Submission
 from cases.pagination import Page, decode_cursor, encode_cursor
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage
@@ -172,6 +173,8 @@ def site_detail(session: Session, principal: Principal, site_id: int) -> SiteDet
             )
     return SiteDetail(
         **summary.model_dump(),
+        infrastructure=site_infrastructure(session, site_id),
+        timeline=site_timeline(session, site_id),
         domain_details=[
             DomainPublic(
                 id=d.id or 0,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from cases.infra.schemas import EventPublic, InfraPublic
 
 
 class DomainPublic(BaseModel):
@@ -55,6 +57,8 @@ class SubmissionDetail(SubmissionPublic):
 class SiteDetail(SiteSummary):
     domain_details: list[DomainPublic]
     submissions: list[SubmissionDetail]
+    infrastructure: list[InfraPublic] = Field(default_factory=list)
+    timeline: list[EventPublic] = Field(default_factory=list)
 
 
 class SiteFilters(BaseModel):
