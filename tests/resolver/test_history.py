@@ -13,9 +13,13 @@ from crawlers.resolution import find_domain, resolve_and_record, store_profile
 from resolver import CdnMatch, Resolver
 
 
-async def test_snapshots_changes_and_site_detail(lab: Any, factory: Any, engine: Engine, client: Any, tenants: Any) -> None:
+async def test_snapshots_changes_and_site_detail(
+    lab: Any, factory: Any, engine: Engine, client: Any, tenants: Any
+) -> None:
     body = {"sites": [{"domains": ["google.com"]}]}
-    site_id = client.post("/api/v1/submissions", json=body, headers={"X-API-Key": tenants.a}).json()["results"][0]["site_id"]
+    site_id = client.post("/api/v1/submissions", json=body, headers={"X-API-Key": tenants.a}).json()["results"][0][
+        "site_id"
+    ]
 
     async with Resolver(lab.settings()) as r:
         first = await resolve_and_record(factory, r, ["google.com", "unknown-site.lab.test"], Actor("test"))
