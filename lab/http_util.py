@@ -20,18 +20,29 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ThreadedServer:
     """uvicorn serving `app` on `host`:`port` (0 picks a free port) until :meth:`stop`."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, **ssl: Any) -> None:
         self.host = host
         self.port = port or free_port(host)
+        self.scheme = "https" if ssl else "http"
         self._server = uvicorn.Server(
-            uvicorn.Config(app, host=host, port=self.port, log_level="warning", lifespan="off", access_log=False)
+            # server_header=False: lab sites choose their own Server header (CDN signatures).
+            uvicorn.Config(
+                app,
+                host=host,
+                port=self.port,
+                log_level="warning",
+                lifespan="off",
+                access_log=False,
+                server_header=False,
+                **ssl,
+            )
         )
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
     def start(self) -> ThreadedServer:
         self._thread = threading.Thread(target=self._server.run, name="lab-http", daemon=True)

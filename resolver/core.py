@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
 from types import TracebackType
 
@@ -24,7 +24,20 @@ from resolver.cymru import CymruClient
 from resolver.dns import DnsClient
 from resolver.errors import InvalidDomainError
 from resolver.http import Limiters, make_http_client
-from resolver.models import AbuseContact, Failure, Hosting, Registration, SiteProfile
+from resolver.models import (
+    AbuseContact,
+    CdnMatch,
+    DnsResult,
+    Failure,
+    Hosting,
+    HttpProbe,
+    OriginCandidate,
+    Registration,
+    SiteProfile,
+)
+from resolver.origin import candidates as origin_candidates
+from resolver.origin import confirm
+from resolver.probe import probe_site
 from resolver.rdap import RdapClient
 from resolver.settings import ResolverSettings
 from resolver.whois import whois_registration
@@ -157,8 +170,63 @@ class Resolver:
         ]
         return registration, contacts
 
-    async def resolve(self, domain: str) -> SiteProfile:
-        """Resolve one host name. Failures along the way are recorded on the profile."""
+    async def _addresses(self, host: str) -> list[str]:
+        """A and AAAA of `host` from the configured nameservers (the probe's name resolution)."""
+        records = [*await self.dns.query(host, "A", []), *await self.dns.query(host, "AAAA", [])]
+        return [r.value for r in records]
+
+    def _probe_client(self, resolve: Callable[[str], Awaitable[list[str]]] | None = None) -> httpx.AsyncClient:
+        # Certificates are not verified: pirate sites serve broken ones, and we read them anyway.
+        return make_http_client(self.settings, resolve or self._addresses, verify=False)
+
+    async def _probe(self, client: httpx.AsyncClient, host: str, failures: list[Failure]) -> HttpProbe | None:
+        return await probe_site(
+            client,
+            host,
+            https_port=self.settings.probe_https_port,
+            http_port=self.settings.probe_http_port,
+            max_redirects=self.settings.probe_max_redirects,
+            max_bytes=self.settings.probe_max_bytes,
+            registrable=registrable_domain,
+            failures=failures,
+        )
+
+    async def _origin(
+        self,
+        host: str,
+        registrable: str,
+        dns_result: DnsResult,
+        cdn: CdnMatch,
+        reference: HttpProbe,
+        history: list[str],
+        failures: list[Failure],
+    ) -> list[OriginCandidate]:
+        found = await origin_candidates(
+            self.dns,
+            host,
+            registrable,
+            dns_result,
+            self.settings.origin_subdomains,
+            history,
+            self.catalogue.by_name(cdn.provider),
+        )
+
+        def client_for(ip: str) -> httpx.AsyncClient:
+            async def pinned(_: str) -> list[str]:
+                return [ip]
+
+            return self._probe_client(pinned)
+
+        async def probe_with(client: httpx.AsyncClient) -> HttpProbe | None:
+            return await self._probe(client, host, [])
+
+        return [await confirm(c, reference, client_for, probe_with, failures) for c in found[:10]]
+
+    async def resolve(self, domain: str, *, history: list[str] | None = None) -> SiteProfile:
+        """Resolve one host name. Failures along the way are recorded on the profile.
+
+        `history` lists addresses the site used before (origin candidates behind a CDN).
+        """
         host = domain.strip().lower().rstrip(".")
         registrable = registrable_domain(host)
         failures: list[Failure] = []
@@ -167,7 +235,24 @@ class Resolver:
         registration, registrar_contacts = await self._registration(registrable, failures)
         hosting = [h for h, _ in hosting_results]
         contacts = [c for _, cs in hosting_results for c in cs] + registrar_contacts
-        cdn = detect(self.catalogue, dns_result, hosting)
+        http: HttpProbe | None = None
+        if self.settings.probe and dns_result.addresses:
+            async with self._probe_client() as client:
+                http = await self._probe(client, host, failures)
+        cdn = detect(self.catalogue, dns_result, hosting, headers=http.headers if http else None)
+        origins: list[OriginCandidate] = []
+        if cdn is not None and http is not None and self.settings.find_origin:
+            origins = await self._origin(host, registrable, dns_result, cdn, http, history or [], failures)
+        siblings: list[str] = []
+        if http is not None:
+            names = [*http.hops_to, *(http.tls.sans if http.tls else [])]
+            for name in names:
+                try:
+                    other = registrable_domain(name.lstrip("*."))
+                except InvalidDomainError:
+                    continue
+                if other != registrable and other not in siblings and not self._is_provider_name(name):
+                    siblings.append(other)
         if cdn is not None:
             provider = self.catalogue.by_name(cdn.provider)
             for channel in provider.abuse if provider else []:
@@ -191,9 +276,19 @@ class Resolver:
             hosting=hosting,
             cdn=cdn,
             registration=registration,
+            http=http,
+            siblings=siblings,
+            origin_candidates=origins,
             abuse_contacts=list(unique.values()),
             failures=failures,
         )
+
+    def _is_provider_name(self, name: str) -> bool:
+        """A certificate name that belongs to a CDN (a shared certificate), not to the site."""
+        name = name.lower().lstrip("*.")
+        return any(
+            name == s or name.endswith("." + s) for p in self.catalogue.providers for s in p.cname_suffixes
+        ) or name.endswith(("cloudflaressl.com", "cloudflare.com"))
 
     async def resolve_many(self, domains: Iterable[str], concurrency: int = 50) -> list[SiteProfile]:
         """Resolve many host names, at most `concurrency` at once, sharing caches and limits."""

@@ -98,6 +98,15 @@ class CdnMatch(BaseModel):
     confidence: float
 
 
+class OriginCandidate(BaseModel):
+    """An address that may be the origin server behind a CDN, and whether it was confirmed."""
+
+    ip: str
+    source: str  # mx, spf, subdomain:<name>, history
+    confirmed: bool = False
+    detail: str | None = None
+
+
 class Registration(BaseModel):
     """Registrar and registry facts of a registrable domain."""
 
@@ -114,6 +123,34 @@ class Registration(BaseModel):
     nameservers: list[str] = Field(default_factory=list)
 
 
+class RedirectHop(BaseModel):
+    url: str
+    status: int
+    location: str | None = None
+
+
+class TlsCertificate(BaseModel):
+    subject: str | None = None
+    issuer: str | None = None
+    sans: list[str] = Field(default_factory=list)
+    not_after: dt.datetime | None = None
+
+
+class HttpProbe(BaseModel):
+    """What the site's home page answered: the redirect chain, status, headers, certificate."""
+
+    start_url: str
+    final_url: str | None = None
+    status: int | None = None
+    chain: list[RedirectHop] = Field(default_factory=list)
+    headers: dict[str, str] = Field(default_factory=dict)
+    tls: TlsCertificate | None = None
+    #: registrable domains the site redirected to (a domain hop)
+    hops_to: list[str] = Field(default_factory=list)
+    body_sha256: str | None = None
+    title: str | None = None
+
+
 class SiteProfile(BaseModel):
     """Everything the resolver learnt about one host name at one time."""
 
@@ -124,5 +161,9 @@ class SiteProfile(BaseModel):
     hosting: list[Hosting] = Field(default_factory=list)
     cdn: CdnMatch | None = None
     registration: Registration | None = None
+    http: HttpProbe | None = None
+    #: other registrable domains seen for this site (certificate SANs, redirect targets)
+    siblings: list[str] = Field(default_factory=list)
     abuse_contacts: list[AbuseContact] = Field(default_factory=list)
+    origin_candidates: list[OriginCandidate] = Field(default_factory=list)
     failures: list[Failure] = Field(default_factory=list)

@@ -60,6 +60,18 @@ class ResolverSettings(BaseModel):
     )
     default_rate_limit: RateLimit = Field(default_factory=RateLimit)
 
+    #: Probing a site's home page: ports (the lab serves sites on high ports), limits.
+    probe: bool = True
+    probe_http_port: int = 80
+    probe_https_port: int = 443
+    probe_max_redirects: int = 10
+    probe_max_bytes: int = 512 * 1024
+    #: Looking for the origin server behind a CDN.
+    find_origin: bool = True
+    origin_subdomains: list[str] = Field(
+        default_factory=lambda: ["mail", "direct", "ftp", "cpanel", "origin", "dev", "webmail", "server"]
+    )
+
     cache_ttl_seconds: float = 24 * 3600
     #: A provider catalogue that replaces the packaged one (written by `providers refresh`).
     catalogue_path: Path | None = None

@@ -156,6 +156,8 @@ class Lab:
             "http_retries": 2,
             "max_retry_after_seconds": 2.0,
             "default_rate_limit": {"requests": 1000, "per_seconds": 1},
+            # The zones above name public addresses: never probe them (no test touches the internet).
+            "probe": False,
         }
         values.update(overrides)
         return ResolverSettings.model_validate(values)
