@@ -7,6 +7,7 @@ store only ever sees plain data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
@@ -15,9 +16,10 @@ from sqlmodel import Session, col
 from cases.audit.services import Actor
 from cases.db import transaction
 from cases.infra.schemas import ChangeIn
-from cases.infra.services import latest_snapshot, record_resolution
-from cases.sites.models import Domain
+from cases.infra.services import add_event, latest_snapshot, record_resolution
+from cases.sites.models import Domain, DomainStatus
 from cases.sites.normalize import NormalizationError, normalize_host
+from cases.sites.services import attach_domain
 from resolver import Resolver, SiteProfile, diff_profiles
 
 
@@ -55,7 +57,35 @@ def store_profile(session: Session, actor: Actor, domain: Domain, profile: SiteP
         failure_count=len(profile.failures),
         changes=changes,
     )
+    changes += _attach_discoveries(session, actor, domain, profile)
     return changes
+
+
+def _attach_discoveries(session: Session, actor: Actor, domain: Domain, profile: SiteProfile) -> list[ChangeIn]:
+    """Domains the site redirected to (a hop) or named in its certificate join the same site."""
+    events: list[ChangeIn] = []
+    hops = profile.http.hops_to if profile.http else []
+    final_host = ""
+    if profile.http and profile.http.final_url:
+        final_host = urlsplit(profile.http.final_url).hostname or ""
+    for name in dict.fromkeys([*hops, *profile.siblings]):
+        try:
+            host = normalize_host(final_host if final_host and name in hops and final_host.endswith(name) else name)
+        except NormalizationError:
+            continue
+        attached, created_now = attach_domain(session, actor, domain.site_id, host, via="resolver")
+        if name in hops:
+            if domain.redirects_to_id != attached.id:
+                domain.redirects_to_id = attached.id
+                domain.status = DomainStatus.REDIRECTING
+                add_event(session, domain.site_id, domain.id, "redirects_to_domain", domain.fqdn, attached.fqdn)
+                events.append(ChangeIn(kind="redirects_to_domain", old=domain.fqdn, new=attached.fqdn))
+        elif created_now:
+            add_event(session, domain.site_id, attached.id, "sibling_domain", None, attached.fqdn)
+            events.append(ChangeIn(kind="sibling_domain", new=attached.fqdn))
+        if attached.site_id != domain.site_id:
+            add_event(session, domain.site_id, domain.id, "linked_to_other_site", None, str(attached.site_id))
+    return events
 
 
 def find_domain(session: Session, name: str) -> Domain | None:

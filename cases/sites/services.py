@@ -180,3 +180,31 @@ def update_site_status(session: Session, site_id: int, status: str, actor: Actor
         site.status = SiteStatus(status)
         site.updated_at = utcnow()
     return site
+
+
+def attach_domain(
+    session: Session, actor: Actor, site_id: int, host: NormalizedHost, *, via: str
+) -> tuple[Domain, bool]:
+    """Attach `host` to the site (a hop or a sibling found by the resolver); returns (domain, created).
+
+    A host that already belongs to a site stays where it is: merging two sites is an operator's
+    decision (or the crawlers' family matching), not a side effect of one redirect.
+    """
+    existing = session.scalars(sa.select(Domain).where(col(Domain.fqdn) == host.fqdn)).first()
+    if existing is not None:
+        return existing, False
+    now = utcnow()
+    domain = Domain(
+        site_id=site_id,
+        fqdn=host.fqdn,
+        fqdn_unicode=host.fqdn_unicode,
+        registrable_domain=host.registrable_domain,
+        is_ip=host.is_ip,
+        first_seen_at=now,
+        last_seen_at=now,
+    )
+    session.add(domain)
+    session.flush()
+    assert domain.id is not None
+    record(session, actor, [created("domain", domain.id, {"fqdn": host.fqdn, "site_id": site_id, "via": via})])
+    return domain, True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,15 +53,23 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         ("private-site.test.", ZONE + "@ A 10.1.2.3\n"),
         # behind a "CDN" on 127.0.0.2; the origin leaks through mail. (127.0.0.3) and SPF (127.0.0.5);
         # direct. (127.0.0.4) serves something else and must not be confirmed
-        ("cdn-site.test.", ZONE + "@ A 127.0.0.2\n@ MX 10 mail.cdn-site.test.\n"
-         '@ TXT "v=spf1 ip4:127.0.0.5 -all"\nmail A 127.0.0.3\ndirect A 127.0.0.4\n'),
+        (
+            "cdn-site.test.",
+            ZONE + "@ A 127.0.0.2\n@ MX 10 mail.cdn-site.test.\n"
+            '@ TXT "v=spf1 ip4:127.0.0.5 -all"\nmail A 127.0.0.3\ndirect A 127.0.0.4\n',
+        ),
     ]
     servers = [
         ThreadedServer(site_app(None), "127.0.0.1", port, ssl_keyfile=str(key), ssl_certfile=str(cert)),
         ThreadedServer(site_app("ddos-guard"), "127.0.0.2", port, ssl_keyfile=str(key), ssl_certfile=str(cert)),
         ThreadedServer(site_app(None), "127.0.0.3", port, ssl_keyfile=str(key), ssl_certfile=str(cert)),
-        ThreadedServer(site_app(None, "<title>Apache default page</title>"), "127.0.0.4", port,
-                       ssl_keyfile=str(key), ssl_certfile=str(cert)),
+        ThreadedServer(
+            site_app(None, "<title>Apache default page</title>"),
+            "127.0.0.4",
+            port,
+            ssl_keyfile=str(key),
+            ssl_certfile=str(cert),
+        ),
     ]
     with DnsServer(zones) as dns:
         for s in servers:
@@ -133,3 +140,29 @@ async def test_origin_behind_a_cdn_is_confirmed_only_when_it_serves_the_same_pag
     assert by_ip["127.0.0.5"].source == "spf" and not by_ip["127.0.0.5"].confirmed  # nothing listens there
     assert by_ip["127.0.0.9"].source == "history"
     assert "127.0.0.2" not in by_ip  # the CDN's own address is not a candidate
+
+
+async def test_hop_and_certificate_siblings_join_the_site(
+    web: dict[str, Any], factory: Any, client: Any, tenants: Any
+) -> None:
+    from cases.audit.services import Actor
+    from crawlers.resolution import resolve_and_record
+
+    body = {"sites": [{"domains": ["old-site.test"]}]}
+    site_id = client.post("/api/v1/submissions", json=body, headers={"X-API-Key": tenants.a}).json()["results"][0][
+        "site_id"
+    ]
+    async with Resolver(settings(web)) as r:
+        outcome = (await resolve_and_record(factory, r, ["old-site.test"], Actor("test")))[0]
+    kinds = {(c.kind, c.new) for c in outcome.changes}
+    assert ("redirects_to_domain", "new-site.test") in kinds
+    assert ("sibling_domain", "mirror-site.test") in kinds
+    detail = client.get(f"/api/v1/sites/{site_id}", headers={"X-API-Key": tenants.a}).json()
+    assert set(detail["domains"]) == {"old-site.test", "new-site.test", "mirror-site.test"}
+    old = next(d for d in detail["domain_details"] if d["fqdn"] == "old-site.test")
+    assert (old["status"], old["redirects_to"]) == ("redirecting", "new-site.test")
+    assert any(e["kind"] == "redirects_to_domain" for e in detail["timeline"])
+    # resolving again changes nothing more
+    async with Resolver(settings(web)) as r:
+        again = (await resolve_and_record(factory, r, ["old-site.test"], Actor("test")))[0]
+    assert again.changes == []
