@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cases.audit.services import Actor
 from cases.catalogue.models import ContentType
-from cases.db import make_engine, session_factory, transaction
+from cases.db import make_engine, transaction
 from cases.errors import CasesError
 from cases.intake.csv_import import CsvFormatError, import_csv
 from cases.intake.schemas import SiteIn
@@ -24,60 +21,36 @@ from cases.migrations import current_revision, head_revision, upgrade
 from cases.sites.queries import list_sites
 from cases.sites.schemas import SiteFilters
 from cases.tenants.models import Role
-from cases.tenants.services import Principal, create_api_key, create_association, get_association, revoke_api_key
-from piratewatch.settings import Settings, get_settings
+from cases.tenants.services import create_api_key, create_association, get_association, revoke_api_key
+from piratewatch import cli_crawl, cli_takedown
+from piratewatch.cli_support import (
+    CLI_PRINCIPAL,
+    cli_actor,
+    cli_factory,
+    cli_settings,
+    console,
+    ensure_schema,
+    err_console,
+    fail,
+)
 
 app = typer.Typer(help="Monitor pirate sites and coordinate their takedown.", no_args_is_help=True)
 db_app = typer.Typer(help="The store: migrations.", no_args_is_help=True)
 associations_app = typer.Typer(help="Associations (tenants).", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 sites_app = typer.Typer(help="Sites: add, import, list.", no_args_is_help=True)
+providers_app = typer.Typer(help="Providers: the CDN catalogue and the provider directory.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(associations_app, name="associations")
 app.add_typer(keys_app, name="keys")
 app.add_typer(sites_app, name="sites")
-
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True)
-
-# The command line acts with every right: whoever runs it already holds the database.
-CLI_PRINCIPAL = Principal(key_id=0, association_id=0, role=Role.ADMIN)
-
-
-def _actor(association_id: int | None = None) -> Actor:
-    try:
-        user = getpass.getuser()
-    except OSError:  # no user name in a bare container
-        user = "unknown"
-    return Actor(f"cli:{user}", association_id)
-
-
-def _settings() -> Settings:
-    return get_settings()
-
-
-def _factory(settings: Settings):  # type: ignore[no-untyped-def]
-    return session_factory(make_engine(settings.effective_database_url))
-
-
-def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
-
-
-def _ensure_schema(settings: Settings) -> None:
-    """Refuse to run against a store whose schema is behind this version (say how to fix it)."""
-    engine = make_engine(settings.effective_database_url)
-    current = current_revision(engine)
-    engine.dispose()
-    if current != head_revision():
-        _fail(f"the store is at revision {current or 'none'}; run `piratewatch db upgrade` first")
+app.add_typer(providers_app, name="providers")
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the store to the newest schema (safe to run every start)."""
-    settings = _settings()
+    settings = cli_settings()
     upgrade(settings.effective_database_url)
     console.print(f"store at revision {head_revision()} ({_redact(settings.effective_database_url)})")
 
@@ -85,7 +58,7 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Print the store's schema revision."""
-    settings = _settings()
+    settings = cli_settings()
     engine = make_engine(settings.effective_database_url)
     console.print(f"current: {current_revision(engine) or 'none'}  head: {head_revision()}")
 
@@ -100,13 +73,13 @@ def _redact(url: str) -> str:
 @associations_app.command("add")
 def associations_add(name: Annotated[str, typer.Argument(help="The association's name.")]) -> None:
     """Create an association."""
-    settings = _settings()
-    _ensure_schema(settings)
+    settings = cli_settings()
+    ensure_schema(settings)
     try:
-        with transaction(_factory(settings)) as session:
-            association = create_association(session, name, _actor())
+        with transaction(cli_factory(settings)) as session:
+            association = create_association(session, name, cli_actor())
     except CasesError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(f"association {association.name!r} created (id {association.id})")
 
 
@@ -117,9 +90,9 @@ def associations_list() -> None:
 
     from cases.tenants.models import Association
 
-    settings = _settings()
-    _ensure_schema(settings)
-    with transaction(_factory(settings)) as session:
+    settings = cli_settings()
+    ensure_schema(settings)
+    with transaction(cli_factory(settings)) as session:
         for a in session.exec(select(Association).order_by(Association.id)):  # type: ignore[arg-type]
             console.print(f"{a.id}\t{a.name}")
 
@@ -131,14 +104,14 @@ def keys_create(
     label: Annotated[str, typer.Option(help="A note to recognise the key by.")] = "",
 ) -> None:
     """Create an API key and print it once: it is stored hashed and cannot be shown again."""
-    settings = _settings()
-    _ensure_schema(settings)
+    settings = cli_settings()
+    ensure_schema(settings)
     try:
-        with transaction(_factory(settings)) as session:
+        with transaction(cli_factory(settings)) as session:
             assoc = get_association(session, association)
-            key, secret = create_api_key(session, assoc, role, _actor(assoc.id), label)
+            key, secret = create_api_key(session, assoc, role, cli_actor(assoc.id), label)
     except CasesError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     err_console.print(f"key {key.id} ({role.value} for {association!r}); store it now, it will not be shown again:")
     print(secret)
 
@@ -146,13 +119,13 @@ def keys_create(
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id.")]) -> None:
     """Revoke an API key."""
-    settings = _settings()
-    _ensure_schema(settings)
+    settings = cli_settings()
+    ensure_schema(settings)
     try:
-        with transaction(_factory(settings)) as session:
-            revoke_api_key(session, key_id, _actor())
+        with transaction(cli_factory(settings)) as session:
+            revoke_api_key(session, key_id, cli_actor())
     except CasesError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(f"key {key_id} revoked")
 
 
@@ -168,8 +141,8 @@ def sites_add(
     """Submit one site."""
     from pydantic import ValidationError
 
-    settings = _settings()
-    _ensure_schema(settings)
+    settings = cli_settings()
+    ensure_schema(settings)
     try:
         site = SiteIn(
             domains=domains,
@@ -179,13 +152,13 @@ def sites_add(
             source_ref=source_ref,
         )
     except ValidationError as exc:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()), 2)
+        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()), 2)
     try:
-        with transaction(_factory(settings)) as session:
+        with transaction(cli_factory(settings)) as session:
             assoc = get_association(session, association)
-            results, _ = submit_sites(session, _actor(assoc.id), assoc.id or 0, [site], via="cli")
+            results, _ = submit_sites(session, cli_actor(assoc.id), assoc.id or 0, [site], via="cli")
     except CasesError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     result = results[0]
     assert result is not None
     console.print(
@@ -208,14 +181,14 @@ def sites_import(
     Columns: domain, url, source_ref, languages, content_types, work_ref, title_<lang>,
     work_content_type, rights_holder, note, captured_at (see docs/intake.md).
     """
-    settings = _settings()
-    _ensure_schema(settings)
-    factory = _factory(settings)
+    settings = cli_settings()
+    ensure_schema(settings)
+    factory = cli_factory(settings)
     try:
         with transaction(factory) as session:
             assoc = get_association(session, association)
     except CasesError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     with Progress(
         TextColumn("[bold]importing[/bold]"),
         BarColumn(),
@@ -229,15 +202,15 @@ def sites_import(
             summary = import_csv(
                 file,
                 factory,
-                _actor(assoc.id),
+                cli_actor(assoc.id),
                 assoc.id or 0,
                 encoding=encoding,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         except CsvFormatError as exc:
-            _fail(f"{file}: {exc}", 2)
+            fail(f"{file}: {exc}", 2)
         except LookupError as exc:
-            _fail(f"unknown encoding: {exc}", 2)
+            fail(f"unknown encoding: {exc}", 2)
     for warning in summary.warnings[:50]:
         err_console.print(f"[yellow]warning:[/yellow] {warning}")
     for error in summary.errors[:200]:
@@ -264,9 +237,9 @@ def sites_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """List sites, newest first."""
-    settings = _settings()
-    _ensure_schema(settings)
-    with transaction(_factory(settings)) as session:
+    settings = cli_settings()
+    ensure_schema(settings)
+    with transaction(cli_factory(settings)) as session:
         page = list_sites(
             session,
             CLI_PRINCIPAL,
@@ -299,18 +272,18 @@ def resolve(
     from resolver import Resolver
     from resolver.errors import InvalidDomainError
 
-    settings = _settings()
+    settings = cli_settings()
     if store:
-        _ensure_schema(settings)
+        ensure_schema(settings)
 
     async def run() -> list:  # type: ignore[type-arg]
         async with Resolver(settings.resolver_settings()) as resolver:
-            return await resolve_and_record(_factory(settings), resolver, domains, _actor(), store=store)
+            return await resolve_and_record(cli_factory(settings), resolver, domains, cli_actor(), store=store)
 
     try:
         outcomes = asyncio.run(run())
     except InvalidDomainError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     for outcome in outcomes:
         profile = outcome.profile
         if as_json:
@@ -338,6 +311,46 @@ def resolve(
             console.print("  (snapshot recorded)")
 
 
+@providers_app.command("refresh")
+def providers_refresh(
+    max_shrink: Annotated[
+        float, typer.Option(help="Refuse a list that lost more than this fraction of its networks.", min=0, max=1)
+    ] = 0.2,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch and check, but write nothing.")] = False,
+) -> None:
+    """Refresh the CDN catalogue's address ranges from the providers' published lists.
+
+    Needs the network. An empty, unreadable or shrunken list is refused and nothing is written; the
+    refreshed catalogue goes to the data directory and replaces the packaged one from then on.
+    """
+    import asyncio
+
+    import httpx
+
+    from resolver import Catalogue, CatalogueRefreshError, load_catalogue
+    from resolver.refresh import RangeUpdate, refresh_catalogue, write_catalogue
+
+    settings = cli_settings()
+    resolver_settings = settings.resolver_settings()
+    target = resolver_settings.catalogue_path or settings.data_dir / "providers.yaml"  # set by resolver_settings()
+
+    async def run() -> tuple[Catalogue, list[RangeUpdate]]:
+        async with httpx.AsyncClient(timeout=resolver_settings.http_timeout, follow_redirects=True) as client:
+            return await refresh_catalogue(load_catalogue(target), client, max_shrink=max_shrink)
+
+    try:
+        fresh, changes = asyncio.run(run())
+    except CatalogueRefreshError as exc:
+        fail(f"catalogue not refreshed: {exc}")
+    for change in changes:
+        console.print(f"{change.provider}: {change.old} -> {change.new} networks")
+    if dry_run:
+        console.print("dry run: nothing written")
+        return
+    write_catalogue(fresh, target)
+    console.print(f"catalogue written to {target}; the resolver uses it from now on")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
@@ -348,7 +361,7 @@ def serve(
 
     from piratewatch.app import create_app
 
-    settings = _settings()
+    settings = cli_settings()
     upgrade(settings.effective_database_url)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
 
@@ -363,6 +376,11 @@ def demo(
     from piratewatch.demo import run_demo
 
     run_demo(port=port, data_dir=data_dir, serve=serve_api, console=console)
+
+
+# The later areas keep their commands in modules of their own.
+cli_crawl.register(app, providers_app)
+cli_takedown.register(app, providers_app)
 
 
 def main() -> None:

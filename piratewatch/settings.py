@@ -67,10 +67,17 @@ class Settings(BaseSettings):
         return self
 
     def resolver_settings(self) -> ResolverSettings:
-        """The resolver's settings, with its bootstrap cache in the data directory by default."""
+        """The resolver's settings, with its bootstrap cache and refreshed catalogue in the data directory.
+
+        The catalogue written by `piratewatch providers refresh` lives in the data directory; until
+        one is written, the packaged catalogue is used.
+        """
+        update: dict[str, object] = {}
         if self.resolver.bootstrap_cache_dir is None:
-            return self.resolver.model_copy(update={"bootstrap_cache_dir": self.data_dir / "rdap-bootstrap"})
-        return self.resolver
+            update["bootstrap_cache_dir"] = self.data_dir / "rdap-bootstrap"
+        if self.resolver.catalogue_path is None:
+            update["catalogue_path"] = self.data_dir / "providers.yaml"
+        return self.resolver.model_copy(update=update) if update else self.resolver
 
     @cached_property
     def effective_database_url(self) -> str:

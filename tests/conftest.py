@@ -50,7 +50,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_database() -> Iterator[str]:
     """This worker's migrated PostgreSQL database (dropped and re-created per test session)."""
     admin = make_url(POSTGRES_URL)
-    name = f"pw_test_{_worker()}"
+    # A prefix of its own lets several test runs share one server without dropping each other's databases.
+    name = f"{os.environ.get('PIRATEWATCH_TEST_DB_PREFIX', 'pw_test')}_{_worker()}"
     try:
         admin_engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
         with admin_engine.connect() as conn:

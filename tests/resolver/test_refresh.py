@@ -1,0 +1,119 @@
+"""Refreshing provider ranges from published lists served by a local server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from lab.http_util import ThreadedServer
+from resolver import CatalogueRefreshError, load_catalogue
+from resolver.catalogue import Catalogue
+from resolver.refresh import refresh_catalogue, write_catalogue
+
+LISTS: dict[str, object] = {}
+
+
+async def serve(request: Request) -> Response:
+    body = LISTS.get(request.url.path)
+    if body is None:
+        return PlainTextResponse("missing", status_code=404)
+    if isinstance(body, str):
+        return PlainTextResponse(body)
+    return JSONResponse(body)
+
+
+@pytest.fixture(scope="module")
+def lists_url() -> object:
+    with ThreadedServer(Starlette(routes=[Route("/{p:path}", serve)])) as server:
+        yield server.url
+
+
+def catalogue_at(url: str) -> Catalogue:
+    packaged = load_catalogue()
+    cf = packaged.by_name("Cloudflare")
+    aws = packaged.by_name("Amazon CloudFront")
+    assert cf is not None and aws is not None
+    return Catalogue(
+        providers=[
+            cf.model_copy(update={"published": {"ipv4": f"{url}/cf-v4", "ipv6": f"{url}/cf-v6", "format": "lines"}}),
+            aws.model_copy(update={"published": {"url": f"{url}/aws.json", "format": "aws", "service": "CLOUDFRONT"}}),
+        ]
+    )
+
+
+async def test_refresh_updates_ranges_and_writes_the_catalogue(lists_url: str, tmp_path: Path) -> None:
+    cf_v4 = [f"104.{i}.0.0/16" for i in range(16, 32)]
+    LISTS.update(
+        {
+            "/cf-v4": "\n".join(cf_v4),
+            "/cf-v6": "2606:4700::/32\n2400:cb00::/32\n",
+            "/aws.json": {
+                "prefixes": [{"ip_prefix": f"13.{i}.0.0/16", "service": "CLOUDFRONT"} for i in range(20)]
+                + [{"ip_prefix": "3.5.0.0/16", "service": "EC2"}],
+                "ipv6_prefixes": [{"ipv6_prefix": "2600:9000::/28", "service": "CLOUDFRONT"}],
+            },
+        }
+    )
+    async with httpx.AsyncClient(timeout=5) as client:
+        fresh, changes = await refresh_catalogue(catalogue_at(lists_url), client)
+    cf = fresh.by_name("Cloudflare")
+    aws = fresh.by_name("Amazon CloudFront")
+    assert cf is not None and aws is not None
+    assert len(cf.ipv4) == 16 and cf.ipv6 == ["2400:cb00::/32", "2606:4700::/32"]
+    assert "3.5.0.0/16" not in aws.ipv4 and len(aws.ipv4) == 20
+    assert {c.provider for c in changes} == {"Cloudflare", "Amazon CloudFront"}
+    path = tmp_path / "providers.yaml"
+    write_catalogue(fresh, path)
+    assert load_catalogue(path).by_name("Cloudflare").ipv4 == cf.ipv4  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("cf_v4", "says"),
+    [("", "empty"), ("104.16.0.0/13\n", "shrank from")],
+)
+async def test_refresh_refuses_empty_or_shrunken_lists(lists_url: str, cf_v4: str, says: str) -> None:
+    LISTS.update({"/cf-v4": cf_v4, "/cf-v6": ""})
+    async with httpx.AsyncClient(timeout=5) as client:
+        with pytest.raises(CatalogueRefreshError, match=says):
+            await refresh_catalogue(catalogue_at(lists_url), client)
+
+
+async def test_refresh_refuses_an_unreachable_list(lists_url: str) -> None:
+    LISTS.pop("/aws.json", None)
+    LISTS.update({"/cf-v4": "\n".join(f"104.{i}.0.0/16" for i in range(16, 40)), "/cf-v6": "2606:4700::/32"})
+    async with httpx.AsyncClient(timeout=5) as client:
+        with pytest.raises(CatalogueRefreshError, match="Amazon CloudFront: cannot read"):
+            await refresh_catalogue(catalogue_at(lists_url), client)
+
+
+def test_providers_refresh_command_writes_or_refuses(lists_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from piratewatch.cli import app
+
+    target = tmp_path / "providers.yaml"
+    write_catalogue(catalogue_at(lists_url), target)
+    env = {"PIRATEWATCH_DATA_DIR": str(tmp_path)}
+    LISTS.update({"/cf-v4": "104.16.0.0/13\n", "/cf-v6": ""})
+    refused = CliRunner().invoke(app, ["providers", "refresh"], env=env)
+    assert refused.exit_code == 1
+    assert "Cloudflare" in refused.output and "refusing" in refused.output
+    assert load_catalogue(target).by_name("Cloudflare").ipv4 == catalogue_at(lists_url).by_name("Cloudflare").ipv4  # type: ignore[union-attr]
+
+    LISTS.update(
+        {
+            "/cf-v4": "\n".join(f"104.{i}.0.0/16" for i in range(16, 40)),
+            "/cf-v6": "2606:4700::/32",
+            "/aws.json": {"prefixes": [{"ip_prefix": f"13.{i}.0.0/16", "service": "CLOUDFRONT"} for i in range(20)]},
+        }
+    )
+    done = CliRunner().invoke(app, ["providers", "refresh"], env=env)
+    assert done.exit_code == 0, done.output
+    assert "Cloudflare:" in done.output
+    assert len(load_catalogue(target).by_name("Cloudflare").ipv4) == 24  # type: ignore[union-attr]
