@@ -6,8 +6,11 @@ several workers resolve at once.
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 
@@ -46,3 +49,46 @@ class MemoryCache:
         for key, (expires, value) in list(self._data.get(namespace, {}).items()):
             if expires >= now:
                 yield key, value
+
+
+class SingleFlight:
+    """Shares lookups already under way, so a cold cache costs one request per key, not one per task.
+
+    When many sites on one network are resolved at once, they would all miss the cache before the
+    first answer lands in it. With ``claim``, the first task for a key does the lookup and the
+    others wait for it, then read the cache::
+
+        while (hit := cached()) is None:
+            async with flights.claim(key) as mine:
+                if mine:
+                    return await lookup()
+        return hit
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, asyncio.Event] = {}
+
+    @asynccontextmanager
+    async def claim(self, key: str) -> AsyncIterator[bool]:
+        """Yields True to the task that must do the lookup, False (after it finished) to the others."""
+        pending = self._pending.get(key)
+        if pending is not None:
+            await pending.wait()
+            yield False
+            return
+        done = self._pending[key] = asyncio.Event()
+        try:
+            yield True
+        finally:
+            del self._pending[key]
+            done.set()
+
+
+def address_group(ip: str) -> str:
+    """The /24 (IPv6: /48) holding `ip`: the unit lookups of one network are shared by.
+
+    Announcements more specific than /24 or /48 are not routed on the internet, so one answer nearly
+    always covers the group; when it does not, a waiting address simply asks for itself.
+    """
+    address = ipaddress.ip_address(ip)
+    return str(ipaddress.ip_network(f"{ip}/{24 if address.version == 4 else 48}", strict=False))

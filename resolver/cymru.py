@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from resolver.cache import TTLCache
+from resolver.cache import SingleFlight, TTLCache, address_group
 from resolver.dns import DnsClient, reverse_name
 from resolver.models import Failure, Hosting
 from resolver.settings import ResolverSettings
@@ -54,27 +54,51 @@ def parse_as_name(values: list[str]) -> str | None:
 
 
 class CymruClient:
-    """Origin and AS-name lookups, cached by prefix and by ASN."""
+    """Origin and AS-name lookups, cached by prefix and by ASN.
+
+    Lookups that are already under way are shared: when many sites on one network are resolved at
+    once, the first address of a /24 (IPv6: /48) asks Team Cymru and the others wait for its answer
+    and find it in the cache, instead of all asking before any answer is cached. (Announcements
+    more specific than /24 or /48 are not routed on the internet, so one answer nearly always
+    covers the group; when it does not, the waiting address simply asks for itself.)
+    """
 
     def __init__(self, dns: DnsClient, settings: ResolverSettings, cache: TTLCache) -> None:
         self.dns = dns
         self.settings = settings
         self.cache = cache
+        self._flights = SingleFlight()
+        #: the cache key that last answered for an address: checked first, which spares the walk
+        #: over every prefix length for the addresses seen again (most of them, on shared hosts)
+        self._prefix_of: dict[str, str] = {}
 
     def _cached_prefix(self, ip: str) -> Hosting | None:
-        # Most specific first: the longest cached prefix that covers the address.
+        known = self._prefix_of.get(ip)
+        if known is not None:
+            hit, value = self.cache.get("cymru-prefix", known)
+            if hit and isinstance(value, Hosting):
+                return value.model_copy(update={"ip": ip})
+        # Most specific first: the longest cached prefix that covers the address. The networks are
+        # computed on the integer (parsing "ip/len" for each length was most of a cached lookup).
         address = ipaddress.ip_address(ip)
-        for length in range(address.max_prefixlen, 7, -1):
-            key = str(ipaddress.ip_network(f"{ip}/{length}", strict=False))
+        bits, value_int, kind = address.max_prefixlen, int(address), type(address)
+        for length in range(bits, 7, -1):
+            key = f"{kind(value_int >> (bits - length) << (bits - length))}/{length}"
             hit, value = self.cache.get("cymru-prefix", key)
             if hit and isinstance(value, Hosting):
+                self._prefix_of[ip] = key
                 return value.model_copy(update={"ip": ip})
         return None
 
     async def lookup(self, ip: str, failures: list[Failure]) -> Hosting:
-        cached = self._cached_prefix(ip)
-        if cached is not None:
-            return cached
+        group = address_group(ip)
+        while (cached := self._cached_prefix(ip)) is None:
+            async with self._flights.claim(group) as mine:
+                if mine:
+                    return await self._query(ip, failures)
+        return cached
+
+    async def _query(self, ip: str, failures: list[Failure]) -> Hosting:
         name = reverse_name(ip, self.settings.cymru_origin_zone, self.settings.cymru_origin6_zone)
         records = await self.dns.query(name, "TXT", failures, stage="cymru")
         asns, prefix, country, registry = parse_origin([r.value for r in records])
@@ -86,10 +110,15 @@ class CymruClient:
         return hosting
 
     async def as_name(self, asn: int, failures: list[Failure]) -> str | None:
-        hit, value = self.cache.get("cymru-asn", str(asn))
-        if hit:
-            return value if isinstance(value, str) else None
-        records = await self.dns.query(f"AS{asn}.{self.settings.cymru_asn_zone}", "TXT", failures, stage="cymru")
-        name = parse_as_name([r.value for r in records])
-        self.cache.set("cymru-asn", str(asn), name)
-        return name
+        key = str(asn)
+        while not (cached := self.cache.get("cymru-asn", key))[0]:
+            async with self._flights.claim(f"AS{asn}") as mine:
+                if mine:
+                    records = await self.dns.query(
+                        f"AS{asn}.{self.settings.cymru_asn_zone}", "TXT", failures, stage="cymru"
+                    )
+                    name = parse_as_name([r.value for r in records])
+                    self.cache.set("cymru-asn", key, name)
+                    return name
+        value = cached[1]
+        return value if isinstance(value, str) else None

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from resolver.cache import TTLCache
+from resolver.cache import SingleFlight, TTLCache, address_group
 from resolver.http import Limiters
 from resolver.models import Failure
 from resolver.rdap_parse import DomainFacts, NetworkFacts, RdapFormatError, parse_domain, parse_network, quota_warning
@@ -76,6 +76,7 @@ class RdapClient:
         self.requests: dict[str, int] = {}
         self._bootstrap: Bootstrap | None = None
         self._bootstrap_lock = asyncio.Lock()
+        self._flights = SingleFlight()
 
     # -- bootstrap -------------------------------------------------------------------------
 
@@ -172,10 +173,17 @@ class RdapClient:
         return None
 
     async def domain(self, registrable: str, failures: list[Failure]) -> tuple[DomainFacts | None, str | None]:
-        """The registration facts of `registrable`, following the registrar's related link."""
-        hit, value = self.cache.get("rdap-domain", registrable)
-        if hit:
-            return value  # type: ignore[no-any-return]
+        """The registration facts of `registrable`, following the registrar's related link.
+
+        Sites of one registrable domain resolved at once share one lookup.
+        """
+        while not (cached := self.cache.get("rdap-domain", registrable))[0]:
+            async with self._flights.claim(f"domain:{registrable}") as mine:
+                if mine:
+                    return await self._domain(registrable, failures)
+        return cached[1]  # type: ignore[no-any-return]
+
+    async def _domain(self, registrable: str, failures: list[Failure]) -> tuple[DomainFacts | None, str | None]:
         boot = await self.bootstrap(failures)
         bases = boot.for_domain(registrable)
         if not bases:
@@ -224,10 +232,19 @@ class RdapClient:
         return None
 
     async def network(self, ip: str, failures: list[Failure]) -> tuple[NetworkFacts | None, str | None]:
-        """The network holding `ip`: name, range, holder, abuse contact."""
-        cached = self._cached_network(ip)
-        if cached is not None:
-            return cached
+        """The network holding `ip`: name, range, holder, abuse contact.
+
+        Addresses of one /24 (IPv6: /48) resolved at once share one lookup: the first asks, the
+        others wait and find its network in the cache (or ask for themselves if it does not cover them).
+        """
+        group = address_group(ip)
+        while (cached := self._cached_network(ip)) is None:
+            async with self._flights.claim(f"network:{group}") as mine:
+                if mine:
+                    return await self._network(ip, failures)
+        return cached
+
+    async def _network(self, ip: str, failures: list[Failure]) -> tuple[NetworkFacts | None, str | None]:
         boot = await self.bootstrap(failures)
         bases = boot.for_ip(ip)
         if not bases:

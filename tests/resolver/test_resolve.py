@@ -105,6 +105,18 @@ async def test_caches_rdap_by_registrable_domain_and_network(lab: Any) -> None:
     assert after_ip - before_ip == 1  # .230 is in the network learnt for .229
 
 
+async def test_lookups_under_way_are_shared_on_a_cold_cache(lab: Any) -> None:
+    """Sites of one domain and one network resolved at once: one RDAP request each, not one per site."""
+    before_domain = lab.rdap.hits["/domain/google.com"]
+    before_ip = lab.rdap.hits["/ip/74.125.225.230"] + lab.rdap.hits["/ip/74.125.225.229"]
+    async with Resolver(lab.settings()) as r:
+        profiles = await r.resolve_many(["google.com", "www.google.com"] * 4, concurrency=8)
+    assert all(p.registration is not None and p.hosting[0].network_name for p in profiles)
+    assert lab.rdap.hits["/domain/google.com"] - before_domain == 1
+    after_ip = lab.rdap.hits["/ip/74.125.225.230"] + lab.rdap.hits["/ip/74.125.225.229"]
+    assert after_ip - before_ip == 1
+
+
 async def test_ssrf_guard_blocks_loopback_rdap_unless_allowed(lab: Any) -> None:
     profile = await resolve(lab, "google.com", allow_networks=[])
     assert any(f.kind == "blocked_address" for f in profile.failures)
