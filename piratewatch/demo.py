@@ -64,16 +64,66 @@ def seed(settings: Settings) -> dict[str, str]:
     return keys
 
 
+def resolve_sites(settings: Settings, console: Console) -> int:
+    """Resolve every domain of the demo store against the running lab; returns how many were stored."""
+    import asyncio
+
+    import sqlalchemy as sa
+
+    from cases.sites.models import Domain
+    from crawlers.resolution import resolve_and_record
+    from resolver import Resolver
+
+    factory = session_factory(make_engine(settings.effective_database_url))
+    with transaction(factory) as session:
+        names = list(session.scalars(sa.select(Domain.fqdn).order_by(Domain.id)))
+
+    async def run() -> list[Any]:
+        async with Resolver(settings.resolver_settings()) as resolver:
+            return await resolve_and_record(factory, resolver, names, DEMO_ACTOR)
+
+    stored = 0
+    for outcome in asyncio.run(run()):
+        profile = outcome.profile
+        stored += outcome.stored
+        host = profile.hosting[0] if profile.hosting else None
+        where = f"{host.organisation or host.as_name} (AS{host.asns[0]}, {host.country})" if host and host.asns else "?"
+        cdn = f", behind {profile.cdn.provider}" if profile.cdn else ""
+        registrar = profile.registration.registrar if profile.registration else "?"
+        console.print(f"  {profile.domain:24} hosted by {where}{cdn}; registrar {registrar}")
+        for origin in profile.origin_candidates:
+            if origin.confirmed:
+                console.print(f"  {'':24} origin behind the CDN: {origin.ip} (via {origin.source})")
+        for change in outcome.changes:
+            if change.kind in ("redirects_to_domain", "sibling_domain"):
+                console.print(f"  {'':24} {change.kind.replace('_', ' ')}: {change.new}")
+    return stored
+
+
 def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console) -> None:
-    """Seed a fresh demo store, print where to look, and serve the API until interrupted."""
+    """Start the lab, seed a fresh demo store, resolve its sites, print where to look, serve the API."""
+    from lab.world import DemoWorld
+
     base = get_settings()
     demo_dir = (data_dir or base.data_dir / "demo").resolve()
     if demo_dir.exists():
         shutil.rmtree(demo_dir)
     demo_dir.mkdir(parents=True)
-    settings = get_settings(data_dir=demo_dir, database_url="")
-    console.print(f"[bold]piratewatch demo[/bold]: store at {settings.effective_database_url}")
-    keys = seed(settings)
+    with DemoWorld(demo_dir / "lab") as world:
+        settings = get_settings(data_dir=demo_dir, database_url="", resolver=world.resolver_settings())
+        console.print(f"[bold]piratewatch demo[/bold]: store at {settings.effective_database_url}")
+        console.print(
+            f"lab: DNS on {world.dns.host}:{world.dns.port}, RDAP at {world.registry.base_url}, sites on port {world.port}"
+        )
+        keys = seed(settings)
+        console.print("\n[bold]Where the sites live[/bold] (resolved against the lab):")
+        resolve_sites(settings, console)
+        _announce(settings, keys, port, serve, console)
+
+
+def _announce(settings: Settings, keys: dict[str, str], port: int, serve: bool, console: Console) -> None:
+    """Print the keys and URLs to try, then serve the API until interrupted (unless told not to)."""
+    demo_dir = settings.data_dir
     port = _free_port(port)
     url = f"http://127.0.0.1:{port}"
     console.print("\n[bold]API keys[/bold] (demo only):")

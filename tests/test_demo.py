@@ -1,0 +1,50 @@
+"""The demo, end to end and offline: its lab world answers DNS, Cymru, RDAP, WHOIS and HTTPS on loopback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cases.db import make_engine, sqlite_url_for
+
+
+def test_demo_resolves_its_sites_against_the_lab(tmp_path: Path) -> None:
+    data_dir = tmp_path / "demo"
+    done = subprocess.run(
+        [sys.executable, "-m", "piratewatch", "demo", "--no-serve", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Sakura Lab Hosting K.K. (AS64501, JP); registrar Namelab Registrar Inc." in out
+    assert "behind Cloudflare; registrar Offshore Names Ltd." in out
+    assert "origin behind the CDN: 127.0.31.1" in out
+    assert "registrar Mat Bao Lab Registrar" in out  # WHOIS: the registry has no RDAP record
+    assert "redirects to domain: truyentranh-moi.test" in out
+    assert "sibling domain: manga-raw2.test" in out
+
+    engine = make_engine(sqlite_url_for(data_dir))
+    with engine.connect() as conn:
+        snapshots = conn.execute(
+            sa.text("SELECT d.fqdn, s.profile FROM resolution_snapshot s JOIN domain d ON d.id = s.domain_id")
+        ).all()
+        hop = conn.execute(
+            sa.text(
+                "SELECT a.site_id = b.site_id FROM domain a JOIN domain b ON a.redirects_to_id = b.id "
+                "WHERE a.fqdn = 'truyen-tranh.test'"
+            )
+        ).scalar_one()
+    engine.dispose()
+    profiles = {fqdn: json.loads(p) if isinstance(p, str) else p for fqdn, p in snapshots}
+    assert {"manga-raw.test", "truyen-tranh.test", "anime-stream.test"} <= set(profiles)
+    contacts = {(c["party"], c["value"]) for c in profiles["manga-raw.test"]["abuse_contacts"]}
+    assert ("host", "abuse@sakura-lab.test") in contacts
+    assert ("registrar", "abuse@namelab.test") in contacts  # from the registrar's own RDAP (related link)
+    assert hop  # the new domain joined the same site
