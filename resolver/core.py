@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import ipaddress
 from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
 from types import TracebackType
@@ -170,6 +171,16 @@ class Resolver:
         ]
         return registration, contacts
 
+    async def _reverse_names(self, addresses: list[str]) -> dict[str, str]:
+        """PTR names of `addresses` (a CDN signal). Most addresses have none: that is no failure."""
+
+        async def one(ip: str) -> tuple[str, str | None]:
+            records = await self.dns.query(ipaddress.ip_address(ip).reverse_pointer, "PTR", [], stage="rdns")
+            return ip, records[0].value.rstrip(".") if records else None
+
+        found = await asyncio.gather(*(one(ip) for ip in addresses[:8]))
+        return {ip: name for ip, name in found if name}
+
     async def _addresses(self, host: str) -> list[str]:
         """A and AAAA of `host` from the configured nameservers (the probe's name resolution)."""
         records = [*await self.dns.query(host, "A", []), *await self.dns.query(host, "AAAA", [])]
@@ -239,7 +250,10 @@ class Resolver:
         if self.settings.probe and dns_result.addresses:
             async with self._probe_client() as client:
                 http = await self._probe(client, host, failures)
-        cdn = detect(self.catalogue, dns_result, hosting, headers=http.headers if http else None)
+        reverse_names = await self._reverse_names(dns_result.addresses) if self.settings.reverse_dns else {}
+        cdn = detect(
+            self.catalogue, dns_result, hosting, headers=http.headers if http else None, reverse_names=reverse_names
+        )
         origins: list[OriginCandidate] = []
         if cdn is not None and http is not None and self.settings.find_origin:
             origins = await self._origin(host, registrable, dns_result, cdn, http, history or [], failures)

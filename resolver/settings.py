@@ -60,6 +60,8 @@ class ResolverSettings(BaseModel):
     )
     default_rate_limit: RateLimit = Field(default_factory=RateLimit)
 
+    #: Reverse DNS (PTR) of each address, a CDN signal (e.g. *.deploy.static.akamaitechnologies.com).
+    reverse_dns: bool = True
     #: Probing a site's home page: ports (the lab serves sites on high ports), limits.
     probe: bool = True
     probe_http_port: int = 80

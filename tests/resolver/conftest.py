@@ -77,6 +77,20 @@ d111111abcdef8 A 13.224.1.1
 """,
     ),
     (
+        "akamai-rdns.com.",
+        """$TTL 300
+@ SOA ns1.akamai-rdns.com. x.akamai-rdns.com. 1 900 900 1800 60
+@ A 198.51.100.77
+""",
+    ),
+    (
+        "100.51.198.in-addr.arpa.",
+        """$TTL 300
+@ SOA ns1.example.net. x.example.net. 1 900 900 1800 60
+77 PTR a198-51-100-77.deploy.static.akamaitechnologies.com.
+""",
+    ),
+    (
         "lab.test.",
         """$TTL 300
 @ SOA ns1.lab.test. admin.lab.test. 1 3600 600 86400 300

@@ -88,6 +88,15 @@ async def test_cloudflare_in_front_of_another_companys_addresses(lab: Any) -> No
     assert any(s.startswith("cname:") for s in profile.cdn.signals)
 
 
+async def test_akamai_by_reverse_dns_alone(lab: Any) -> None:
+    profile = await resolve(lab, "akamai-rdns.com")
+    assert profile.cdn is not None and profile.cdn.provider == "Akamai"
+    assert profile.cdn.signals == [
+        "rdns:a198-51-100-77.deploy.static.akamaitechnologies.com (*.deploy.static.akamaitechnologies.com)"
+    ]
+    assert not any(f.stage == "rdns" for f in profile.failures)  # no PTR is no failure
+
+
 async def test_cloudfront_by_cname_not_by_amazon_asn_alone(lab: Any) -> None:
     profile = await resolve(lab, "www.films-cloudfront.com")
     assert profile.cdn is not None and profile.cdn.provider == "Amazon CloudFront"
