@@ -69,6 +69,7 @@ def resolve_sites(settings: Settings, console: Console) -> int:
     import asyncio
 
     import sqlalchemy as sa
+    from sqlmodel import col
 
     from cases.sites.models import Domain
     from crawlers.resolution import resolve_and_record
@@ -76,7 +77,7 @@ def resolve_sites(settings: Settings, console: Console) -> int:
 
     factory = session_factory(make_engine(settings.effective_database_url))
     with transaction(factory) as session:
-        names = list(session.scalars(sa.select(Domain.fqdn).order_by(Domain.id)))
+        names = list(session.scalars(sa.select(col(Domain.fqdn)).order_by(col(Domain.id))))
 
     async def run() -> list[Any]:
         async with Resolver(settings.resolver_settings()) as resolver:
