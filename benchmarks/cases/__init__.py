@@ -1,0 +1,1 @@
+"""Benchmark of takedown cases: the queue, claims and sending."""

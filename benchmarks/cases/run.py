@@ -1,0 +1,234 @@
+"""Takedown benchmark on PostgreSQL: queue page p95, claims/s with 8 concurrent operators (zero double
+claims), notices/s sent to a local SMTP server.
+
+Targets (issue): queue page p95 <= 50 ms, >= 500 claims/s, >= 200 notices/s sent, at 1,000,000 notice items.
+Run: ``python -m benchmarks cases`` (ITEMS=200000 for a quicker look).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import threading
+import time
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from benchmarks.intake.run import fresh_postgres
+from cases.audit.services import Actor
+from cases.base import table_of
+from cases.db import make_engine, session_factory, transaction, utcnow
+from cases.migrations import upgrade
+from cases.providers.models import Provider
+from cases.sites.models import Site
+from cases.sqlutil import insert_returning_ids, insert_rows, refresh_statistics
+from cases.takedown.delivery.channels import SmtpChannel
+from cases.takedown.delivery.outbox import send_approved
+from cases.takedown.models import Notice, NoticeItem, TakedownCase
+from cases.takedown.queue import QueueFilters, claim_next, list_queue
+from cases.tenants.models import Association
+
+ITEMS = int(os.environ.get("ITEMS", "1000000"))
+ITEMS_PER_NOTICE = 20
+CLAIMERS = 8
+CLAIMS = int(os.environ.get("CLAIMS", "4000"))
+SENDS = int(os.environ.get("SENDS", "1000"))
+
+
+def load(url: str) -> int:
+    """`ITEMS` notice items in ITEMS / 20 notices, all in review, over 100 providers and 3 associations."""
+    factory = session_factory(make_engine(url))
+    notices = ITEMS // ITEMS_PER_NOTICE
+    now = utcnow()
+    with transaction(factory) as session:
+        associations = insert_returning_ids(
+            session, table_of(Association), [{"name": f"A{i}", "created_at": now} for i in range(3)]
+        )
+        site = insert_returning_ids(
+            session,
+            table_of(Site),
+            [
+                {
+                    "name": "bench.example",
+                    "status": "active",
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
+        )[0]
+        providers = insert_returning_ids(
+            session,
+            table_of(Provider),
+            [
+                {
+                    "name": f"P{i}",
+                    "kind": ["host", "cdn", "registrar", "search_engine"][i % 4],
+                    "accepted_formats": [],
+                    "expected_response_days": 7,
+                    "abuse_email": f"abuse@p{i}.example",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(100)
+            ],
+        )
+        cases = insert_returning_ids(
+            session,
+            table_of(TakedownCase),
+            [
+                {
+                    "site_id": site,
+                    "provider_id": p,
+                    "step": "host",
+                    "status": "open",
+                    "opened_at": now,
+                    "updated_at": now,
+                }
+                for p in providers
+            ],
+        )
+        rows = [
+            {
+                "case_id": cases[i % 100],
+                "association_id": associations[i % 3],
+                "site_id": site,
+                "provider_id": providers[i % 100],
+                "legal_basis": "dmca_512c3",
+                "template": "dmca_512c3",
+                "state": "in_review",
+                "sender": {},
+                "rendered_text": f"Subject: bench {i}\n\nnotice {i}\n",
+                "rendered_sha256": "0" * 64,
+                "idempotency_key": uuid.uuid4().hex,
+                "due_at": now + dt_hours(i % 96),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(notices)
+        ]
+        ids = insert_returning_ids(session, table_of(Notice), rows)
+        items = [
+            {
+                "notice_id": n,
+                "url": f"https://bench.example/{n}/{j}",
+                "item_key": f"{n:032x}{j:032x}",
+                "outcome": "pending",
+            }
+            for n in ids
+            for j in range(ITEMS_PER_NOTICE)
+        ]
+        for start in range(0, len(items), 100_000):
+            insert_rows(session, table_of(NoticeItem), items[start : start + 100_000])
+        refresh_statistics(session, ["notice", "notice_item", "provider"])
+    return notices
+
+
+def dt_hours(hours: int) -> Any:
+    import datetime as dt
+
+    return dt.timedelta(hours=hours)
+
+
+def queue_pages(url: str) -> None:
+    factory = session_factory(make_engine(url))
+    filters = [
+        QueueFilters(),
+        QueueFilters(recipient_kind="cdn"),
+        QueueFilters(association_id=2),
+        QueueFilters(due_within=dt_hours(12)),
+    ]
+    timings = []
+    for i in range(200):
+        with factory() as session:
+            start = time.perf_counter()
+            page = list_queue(session, filters[i % len(filters)], 50)
+            timings.append((time.perf_counter() - start) * 1000)
+            assert page
+    timings.sort()
+    print(
+        f"queue page (50 rows, 4 filter mixes): p50 {statistics.median(timings):.1f} ms, p95 {timings[int(len(timings) * 0.95)]:.1f} ms"
+    )
+
+
+def claims(url: str) -> None:
+    factory = session_factory(make_engine(url, pool_size=CLAIMERS))
+    got: dict[int, list[int]] = {i: [] for i in range(CLAIMERS)}
+    per = CLAIMS // CLAIMERS
+
+    def operator(i: int) -> None:
+        actor = Actor(f"bench:op{i}")
+        for _ in range(per):
+            with transaction(factory) as session:
+                notice = claim_next(session, actor)
+                if notice is None:
+                    return
+                got[i].append(notice.id or 0)
+
+    threads = [threading.Thread(target=operator, args=(i,)) for i in range(CLAIMERS)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    every = [n for ids in got.values() for n in ids]
+    print(
+        f"claims: {len(every)} by {CLAIMERS} operators in {elapsed:.2f} s = {len(every) / elapsed:.0f} claims/s; "
+        f"double claims: {len(every) - len(set(every))}"
+    )
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
+        self.count += 1
+        return "250 OK"
+
+
+def sends(url: str) -> None:
+    from aiosmtpd.controller import Controller
+
+    from lab.http_util import free_port
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE notice SET state = 'approved', claimed_by = NULL WHERE id IN (SELECT id FROM notice WHERE state = 'in_review' ORDER BY id LIMIT :n)"
+            ),
+            {"n": SENDS},
+        )
+    sink = _Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        channel = SmtpChannel("127.0.0.1", port, "bench@piratewatch.invalid", timeout=30)
+        start = time.perf_counter()
+        sent = asyncio.run(send_approved(session_factory(engine), Actor("bench:sender"), channel, limit=SENDS))
+        elapsed = time.perf_counter() - start
+    finally:
+        controller.stop()
+    print(
+        f"sent: {len(sent)} notices in {elapsed:.2f} s = {len(sent) / elapsed:.0f} notices/s; messages at the sink: {sink.count}"
+    )
+
+
+def main() -> None:
+    url = fresh_postgres("pw_takedown_bench")
+    upgrade(url)
+    start = time.perf_counter()
+    notices = load(url)
+    print(
+        f"loaded {notices:,} notices / {notices * ITEMS_PER_NOTICE:,} notice items in {time.perf_counter() - start:.1f} s (PostgreSQL)"
+    )
+    queue_pages(url)
+    claims(url)
+    sends(url)

@@ -1,0 +1,1 @@
+"""Takedown cases: notices, their templates, the operators' queue, delivery and escalation."""

@@ -1,0 +1,31 @@
+"""Settings of notices: delivery channels, the pre-send re-check and its allow-list.
+
+Declared here, once, with their defaults; the composition root nests them in its settings
+(``PIRATEWATCH_NOTICES__SMTP_HOST=...``) and passes them in, so ``cases`` never reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+class NoticeSettings(BaseModel):
+    """How notices leave, and how their URLs are re-checked just before."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "notices@piratewatch.invalid"
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    #: base URL of a Cloudflare-style abuse-reports API (empty: the API channel is off)
+    api_url: str = ""
+    api_token: str = ""
+    api_timeout: float = Field(default=30.0, gt=0)
+    #: where the file channel writes notices for web forms and bulk uploads
+    export_dir: Path | None = None
+    #: URL prefixes of legitimate pages: an item redirected to one of them is dropped before sending
+    allow_list: list[str] = Field(default_factory=list)
+    recheck_timeout: float = Field(default=10.0, gt=0)
+    recheck_concurrency: int = Field(default=8, ge=1)
+    recheck_max_redirects: int = Field(default=5, ge=0)

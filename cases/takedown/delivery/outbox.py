@@ -1,0 +1,218 @@
+"""The outbox: a notice is sent at most once, even across crashes and retries.
+
+1. :func:`begin_send` (one transaction): the notice moves ``approved → sending`` with a conditional
+   update (two workers cannot both take it) and a ``delivery_attempt`` row records the channel and
+   the Message-ID fixed from the notice's idempotency key. This is committed **before** anything leaves.
+2. The channel sends.
+3. :func:`finish_send` (one transaction): the attempt becomes ``sent``, the notice ``sent`` with its due date.
+   If the channel refused (:class:`DeliveryError`), :func:`fail_send` puts the notice back to ``approved``.
+
+A crash between 2 and 3 leaves a ``sending`` attempt. :func:`reconcile` finds those on restart and asks
+the channel whether the recipient has the key: yes → finished as sent; no (API, file) → back to
+``approved`` and sent again; unknown (SMTP cannot be asked) → the attempt becomes ``unconfirmed`` and
+the notice stays ``sending`` until an operator confirms it or asks for a resend. Trade-off: for
+e-mail we prefer a notice that needs a human look to a legal notice filed twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, col, select
+
+from cases.audit.services import Actor, created, record, updated
+from cases.base import table_of
+from cases.db import transaction, utcnow
+from cases.errors import ConflictError
+from cases.providers.models import Provider
+from cases.takedown.deadlines import waiting_period
+from cases.takedown.delivery.channels import Channel, DeliveryError, OutgoingNotice, message_id_for
+from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
+from cases.takedown.recheck import Recheck, recheck_notice
+from cases.takedown.render import TEMPLATES
+from cases.takedown.services import get_notice
+from cases.takedown.states import move
+
+#: A ``sending`` attempt younger than this may still be in flight in another worker.
+IN_FLIGHT = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A notice taken for sending: its attempt row and what the channel gets."""
+
+    attempt_id: int
+    outgoing: OutgoingNotice
+
+
+def _subject(text: str, fallback: str) -> str:
+    first = text.splitlines()[0] if text else ""
+    return (
+        first.removeprefix("Subject:").removeprefix("件名:").strip()
+        if first.startswith(("Subject:", "件名:"))
+        else fallback
+    )
+
+
+def begin_send(session: Session, actor: Actor, notice_id: int, channel: str) -> Started:
+    """Take an approved notice for sending and record the attempt; commit before sending."""
+    notice_t = table_of(Notice)
+    taken = session.execute(
+        sa.update(notice_t)
+        .where(notice_t.c.id == notice_id, notice_t.c.state == NoticeState.APPROVED.value)
+        .values(state=NoticeState.SENDING.value, updated_at=utcnow())
+        .returning(notice_t.c.id)
+    ).scalar_one_or_none()
+    if taken is None:
+        raise ConflictError(f"notice {notice_id} is not approved (or another worker took it)")
+    record(
+        session, actor, [updated("notice", notice_id, "state", NoticeState.APPROVED.value, NoticeState.SENDING.value)]
+    )
+    notice = session.get(Notice, notice_id, populate_existing=True)
+    assert notice is not None
+    assert notice.rendered_text is not None
+    provider = session.get(Provider, notice.provider_id)
+    assert provider is not None
+    attempt = DeliveryAttempt(
+        notice_id=notice_id,
+        channel=channel,
+        idempotency_key=notice.idempotency_key,
+        message_id=message_id_for(notice.idempotency_key),
+    )
+    session.add(attempt)
+    session.flush()
+    assert attempt.id is not None
+    record(session, actor, [created("delivery_attempt", attempt.id, {"notice_id": notice_id, "channel": channel})])
+    outgoing = OutgoingNotice(
+        notice_id=notice_id,
+        idempotency_key=notice.idempotency_key,
+        message_id=attempt.message_id,
+        recipient_name=provider.name,
+        recipient_email=provider.abuse_email,
+        subject=_subject(notice.rendered_text, f"Notice {notice_id} ({notice.legal_basis})"),
+        text=notice.rendered_text,
+        media_type=TEMPLATES[notice.template].media_type,
+    )
+    return Started(attempt.id, outgoing)
+
+
+def finish_send(session: Session, actor: Actor, attempt_id: int, response: dict[str, object]) -> Notice:
+    """Record a successful hand-over: attempt ``sent``, notice ``sent`` with its due date."""
+    attempt = session.get(DeliveryAttempt, attempt_id)
+    assert attempt is not None
+    attempt.state, attempt.finished_at, attempt.response = "sent", utcnow(), dict(response)
+    session.add(attempt)
+    record(session, actor, [updated("delivery_attempt", attempt_id, "state", "sending", "sent")])
+    notice = get_notice(session, attempt.notice_id)
+    move(session, notice, NoticeState.SENT, actor)
+    provider = session.get(Provider, notice.provider_id)
+    assert provider is not None
+    assert notice.sent_at is not None
+    due = notice.sent_at + waiting_period(notice.legal_basis, provider.kind, provider.expected_response_days)
+    record(session, actor, [updated("notice", attempt.notice_id, "due_at", notice.due_at, due)])
+    notice.due_at = due
+    return notice
+
+
+def fail_send(session: Session, actor: Actor, attempt_id: int, error: str) -> Notice:
+    """Record a refused hand-over (nothing left): attempt ``failed``, notice back to ``approved``."""
+    attempt = session.get(DeliveryAttempt, attempt_id)
+    assert attempt is not None
+    attempt.state, attempt.finished_at, attempt.error = "failed", utcnow(), error
+    session.add(attempt)
+    record(session, actor, [updated("delivery_attempt", attempt_id, "state", "sending", "failed")])
+    return move(session, get_notice(session, attempt.notice_id), NoticeState.APPROVED, actor)
+
+
+async def send_notice(
+    factory: sessionmaker[Session], actor: Actor, channel: Channel, notice_id: int, recheck: Recheck | None = None
+) -> Notice:
+    """Send one approved notice through `channel` with the outbox's guarantees, re-checking its URLs first."""
+    if recheck is not None:
+        await recheck_notice(factory, actor, notice_id, recheck)
+        with factory() as session:
+            if get_notice(session, notice_id).state != NoticeState.APPROVED:
+                return get_notice(session, notice_id)  # every URL failed: back in review, not sent
+    with transaction(factory) as session:
+        started = begin_send(session, actor, notice_id, channel.name)
+    try:
+        response = await channel.send(started.outgoing)
+    except DeliveryError as exc:
+        with transaction(factory) as session:
+            return fail_send(session, actor, started.attempt_id, str(exc))
+    with transaction(factory) as session:
+        return finish_send(session, actor, started.attempt_id, response)
+
+
+async def send_approved(
+    factory: sessionmaker[Session], actor: Actor, channel: Channel, limit: int = 100, recheck: Recheck | None = None
+) -> list[Notice]:
+    """Send up to `limit` approved notices, oldest first; returns them in their new state."""
+    with factory() as session:
+        ids = list(
+            session.exec(
+                select(Notice.id)
+                .where(col(Notice.state) == NoticeState.APPROVED.value)
+                .order_by(col(Notice.id))
+                .limit(limit)
+            )
+        )
+    done = []
+    for notice_id in ids:
+        try:
+            done.append(await send_notice(factory, actor, channel, notice_id or 0, recheck))
+        except ConflictError:
+            continue  # another worker took it
+    return done
+
+
+async def reconcile(
+    factory: sessionmaker[Session], actor: Actor, channels: dict[str, Channel], older_than: dt.timedelta = IN_FLIGHT
+) -> dict[int, str]:
+    """Settle attempts left ``sending`` by a crash; returns notice id → what was decided."""
+    cutoff = utcnow() - older_than
+    with factory() as session:
+        stale = list(
+            session.exec(
+                select(DeliveryAttempt).where(
+                    col(DeliveryAttempt.state) == "sending", col(DeliveryAttempt.started_at) <= cutoff
+                )
+            )
+        )
+    decisions: dict[int, str] = {}
+    for attempt in stale:
+        channel = channels.get(attempt.channel)
+        received = await channel.lookup(attempt.idempotency_key) if channel is not None else None
+        assert attempt.id is not None
+        with transaction(factory) as session:
+            if received is True:
+                finish_send(session, actor, attempt.id, {"reconciled": "the recipient has the notice"})
+                decisions[attempt.notice_id] = "sent"
+            elif received is False:
+                fail_send(session, actor, attempt.id, "crashed before the recipient got it; will be sent again")
+                decisions[attempt.notice_id] = "resend"
+            else:
+                row = session.get(DeliveryAttempt, attempt.id)
+                assert row is not None
+                row.state = "unconfirmed"
+                session.add(row)
+                record(session, actor, [updated("delivery_attempt", attempt.id, "state", "sending", "unconfirmed")])
+                decisions[attempt.notice_id] = "unconfirmed"
+    return decisions
+
+
+def confirm_unconfirmed(session: Session, actor: Actor, notice_id: int, *, was_sent: bool) -> Notice:
+    """An operator's answer for a notice whose e-mail may or may not have left before a crash."""
+    attempt = session.exec(
+        select(DeliveryAttempt).where(
+            col(DeliveryAttempt.notice_id) == notice_id, col(DeliveryAttempt.state) == "unconfirmed"
+        )
+    ).first()
+    if attempt is None or attempt.id is None:
+        raise ConflictError(f"notice {notice_id} has no unconfirmed delivery")
+    if was_sent:
+        return finish_send(session, actor, attempt.id, {"confirmed_by": actor.name})
+    return fail_send(session, actor, attempt.id, f"not received, per {actor.name}")

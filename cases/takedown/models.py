@@ -1,0 +1,160 @@
+"""Takedown cases, notices, their items, the delivery outbox and the replies received.
+
+A *case* is one site against one provider (the party who can act), at one step of the escalation
+ladder. A *notice* is what is sent to that provider under one legal basis; its *items* are the
+(URL, work) pairs taken from the evidence, each with its own outcome. The *delivery attempt* rows
+are the outbox: a row in state ``sending`` is committed before anything leaves, so a crash between
+the send and its commit is found on restart instead of causing a second legal filing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from cases.base import SQLModel
+from cases.db import JSONType, UTCDateTime, utcnow
+
+
+class NoticeState(enum.StrEnum):
+    """Where a notice stands (transitions: ``cases.takedown.states``)."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    BOUNCED = "bounced"
+    ACKNOWLEDGED = "acknowledged"
+    ACTIONED = "actioned"
+    PARTIALLY_ACTIONED = "partially_actioned"
+    REJECTED = "rejected"
+    NO_RESPONSE = "no_response"
+    ESCALATED = "escalated"
+
+
+class LegalBasis(enum.StrEnum):
+    """The law a notice relies on; it decides which elements the notice must contain."""
+
+    DMCA = "dmca_512c3"
+    DSA = "dsa_art16"
+    JP_PLA = "jp_provider_liability"
+    RAA = "raa_3_18"
+    SEARCH = "search_delisting"
+
+
+class ItemOutcome(enum.StrEnum):
+    """What became of one (URL, work) pair of a notice."""
+
+    PENDING = "pending"
+    DROPPED = "dropped"  # failed the pre-send re-check; `outcome_reason` says why
+    ACTIONED = "actioned"  # the URL is gone
+    STILL_LIVE = "still_live"
+
+
+class TakedownCase(SQLModel, table=True):
+    """One site against one provider, at one step of the escalation ladder."""
+
+    __tablename__ = "takedown_case"
+    __table_args__ = (sa.UniqueConstraint("site_id", "provider_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    step: str = Field(sa_type=sa.String(16))  # a ProviderKind on the ladder
+    status: str = Field(default="open", sa_type=sa.String(16))  # open, escalated, closed
+    escalated_from_id: int | None = Field(default=None, foreign_key="takedown_case.id")
+    opened_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Notice(SQLModel, table=True):
+    """A notice to one provider, under one legal basis, on behalf of one association."""
+
+    __table_args__ = (
+        # The queue: unclaimed notices of a state, due first; a claim walks this index and stops at
+        # the first unlocked row instead of sorting the whole queue.
+        sa.Index("ix_notice_queue", "state", "claimed_by", "due_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="takedown_case.id", index=True)
+    association_id: int = Field(foreign_key="association.id", index=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    legal_basis: LegalBasis = Field(sa_type=sa.String(32))
+    template: str = Field(sa_type=sa.String(32))
+    state: NoticeState = Field(default=NoticeState.DRAFT, sa_type=sa.String(24))
+    #: sender's details the legal basis asks for (name, e-mail, address, signature, statements)
+    sender: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    rendered_text: str | None = Field(default=None, sa_type=sa.Text)
+    rendered_sha256: str | None = Field(default=None, sa_type=sa.String(64))
+    #: one per notice, for ever: travels in the message so that a retry can be recognised
+    idempotency_key: str = Field(sa_type=sa.String(64), unique=True)
+    due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, sa_type=sa.String(200))
+    claimed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rejection_reason: str | None = Field(default=None, sa_type=sa.Text)
+    escalated_from_id: int | None = Field(default=None, foreign_key="notice.id")
+    sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class NoticeItem(SQLModel, table=True):
+    """One (URL, work) pair of a notice, with its own outcome."""
+
+    __tablename__ = "notice_item"
+    __table_args__ = (sa.UniqueConstraint("notice_id", "item_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    evidence_item_id: int | None = Field(default=None, foreign_key="evidence_item.id")
+    url: str = Field(sa_type=sa.Text)
+    # SHA-256 of "url\nwork_id": URLs can be longer than a btree index accepts.
+    item_key: str = Field(sa_type=sa.String(64))
+    work_id: int | None = Field(default=None, foreign_key="work.id")
+    outcome: ItemOutcome = Field(default=ItemOutcome.PENDING, sa_type=sa.String(16))
+    outcome_reason: str | None = Field(default=None, sa_type=sa.Text)
+    checked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """The outbox: one attempt to deliver a notice through one channel.
+
+    ``message_id`` is fixed and committed (state ``sending``) before the send, so that after a crash
+    the attempt can be reconciled (was a message with this id received?) instead of resent.
+    """
+
+    __tablename__ = "delivery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    channel: str = Field(sa_type=sa.String(16))  # smtp, api, file
+    idempotency_key: str = Field(sa_type=sa.String(64), index=True)
+    message_id: str = Field(sa_type=sa.String(300))
+    state: str = Field(default="sending", sa_type=sa.String(16), index=True)  # sending, sent, failed
+    started_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    response: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    error: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class NoticeReply(SQLModel, table=True):
+    """A bounce, an acknowledgement or a reply received about a notice (proof kept as received)."""
+
+    __tablename__ = "notice_reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    kind: str = Field(sa_type=sa.String(16))  # bounce, acknowledgement, actioned, rejected, reply
+    received_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sender: str | None = Field(default=None, sa_type=sa.String(320))
+    subject: str | None = Field(default=None, sa_type=sa.String(1000))
+    body: str | None = Field(default=None, sa_type=sa.Text)

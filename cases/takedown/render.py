@@ -1,0 +1,256 @@
+"""Rendering notices from their templates, and refusing notices that miss a required element.
+
+Each template serves one legal basis (or one provider format under a legal basis). What a basis
+requires is data (:data:`REQUIRED`), so the validator can name every element a notice lacks; the
+templates only print what the validator has already checked is there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from cases.errors import InvalidInputError
+from cases.takedown.models import LegalBasis
+
+#: Cloudflare's abuse_dmca reports take at most this many URLs, all on one host.
+CLOUDFLARE_MAX_URLS = 250
+
+
+@dataclass(frozen=True)
+class Template:
+    """A notice template: its file, the legal basis it serves, and the media type it renders to."""
+
+    name: str
+    basis: LegalBasis
+    #: None: the notice is a JSON document built in code (see :func:`cloudflare_payloads`)
+    filename: str | None
+    media_type: str = "text/plain; charset=utf-8"
+
+
+TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in (
+        Template("dmca_512c3", LegalBasis.DMCA, "dmca_512c3.txt.j2"),
+        Template("dsa_art16", LegalBasis.DSA, "dsa_art16.txt.j2"),
+        Template("jp_transmission_prevention", LegalBasis.JP_PLA, "jp_transmission_prevention.txt.j2"),
+        Template("raa_3_18", LegalBasis.RAA, "raa_3_18.txt.j2"),
+        Template("cloudflare_abuse_dmca", LegalBasis.DMCA, None, "application/json"),
+        Template("search_delisting", LegalBasis.SEARCH, "search_delisting.txt.j2"),
+    )
+}
+
+#: The template used for a legal basis when the provider accepts no other.
+DEFAULT_TEMPLATE: dict[LegalBasis, str] = {
+    LegalBasis.DMCA: "dmca_512c3",
+    LegalBasis.DSA: "dsa_art16",
+    LegalBasis.JP_PLA: "jp_transmission_prevention",
+    LegalBasis.RAA: "raa_3_18",
+    LegalBasis.SEARCH: "search_delisting",
+}
+
+# Element names are what the validator reports; "sender.x" is a field of the notice's sender,
+# "items", "works", "work_urls" come from the items.
+REQUIRED: dict[LegalBasis, tuple[str, ...]] = {
+    # 17 U.S.C. §512(c)(3)(A)(i)-(vi)
+    LegalBasis.DMCA: (
+        "sender.signature",
+        "works",
+        "items",
+        "sender.name",
+        "sender.email",
+        "sender.good_faith",
+        "sender.accuracy_under_perjury",
+    ),
+    # DSA Art. 16(2)(a)-(d)
+    LegalBasis.DSA: ("sender.explanation", "items", "sender.name", "sender.email", "sender.bona_fide"),
+    # Provider liability law guideline: who, where, what, which right, why, and that it is true.
+    LegalBasis.JP_PLA: (
+        "sender.address",
+        "sender.name",
+        "sender.email",
+        "items",
+        "works",
+        "sender.right_infringed",
+        "sender.explanation",
+        "sender.truth_statement",
+    ),
+    LegalBasis.RAA: ("items", "sender.name", "sender.email", "sender.explanation"),
+    # Bulk delisting: each group needs a description and the work's official URL.
+    LegalBasis.SEARCH: ("items", "works", "work_urls"),
+}
+
+# Statements are confirmed by the sender (true), never assumed.
+_STATEMENTS = {"sender.good_faith", "sender.accuracy_under_perjury", "sender.bona_fide", "sender.truth_statement"}
+_CLOUDFLARE_REQUIRED = ("sender.name", "sender.email", "sender.signature", "items", "works")
+
+
+@dataclass(frozen=True)
+class WorkView:
+    """A work as a notice shows it."""
+
+    id: int
+    title: str
+    rights_holder: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A (URL, work) pair as a notice shows it."""
+
+    url: str
+    work: WorkView | None = None
+
+    @property
+    def work_title(self) -> str | None:
+        return self.work.title if self.work else None
+
+
+@dataclass
+class NoticeContext:
+    """Everything a template may print."""
+
+    template: str
+    recipient: str
+    site: str
+    sender: dict[str, Any]
+    items: list[ItemView]
+    idempotency_key: str
+    date: dt.date
+    prior_reports: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def works(self) -> list[WorkView]:
+        seen: OrderedDict[int, WorkView] = OrderedDict()
+        for item in self.items:
+            if item.work is not None:
+                seen.setdefault(item.work.id, item.work)
+        return list(seen.values())
+
+    @property
+    def domains(self) -> list[str]:
+        return sorted({urlsplit(i.url).hostname or "" for i in self.items} - {""})
+
+
+def utc_today() -> dt.date:
+    """Today's date in UTC (the date printed on notices)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def missing_elements(context: NoticeContext) -> list[str]:
+    """The elements `context` lacks for its template's legal basis (empty when the notice is complete)."""
+    template = TEMPLATES[context.template]
+    needed = list(REQUIRED[template.basis])
+    if template.name == "cloudflare_abuse_dmca":
+        needed = list(dict.fromkeys([*needed, *_CLOUDFLARE_REQUIRED]))
+    missing: list[str] = []
+    for element in needed:
+        if element.startswith("sender."):
+            value = context.sender.get(element.removeprefix("sender."))
+            ok = value is True if element in _STATEMENTS else isinstance(value, str) and bool(value.strip())
+        elif element == "items":
+            ok = bool(context.items)
+        elif element == "works":
+            ok = bool(context.items) and all(i.work is not None for i in context.items)
+        else:  # work_urls
+            ok = all(w.url for w in context.works)
+        if not ok:
+            missing.append(element)
+    return missing
+
+
+def validate(context: NoticeContext) -> None:
+    """Raise :class:`InvalidInputError` naming every element the notice's legal basis requires but lacks."""
+    problems = [f"{e}: required by {TEMPLATES[context.template].basis.value}" for e in missing_elements(context)]
+    if problems:
+        raise InvalidInputError(problems)
+
+
+def cloudflare_payloads(context: NoticeContext) -> list[dict[str, Any]]:
+    """The ``abuse_dmca`` reports of a notice: one per host and per 250 URLs (Cloudflare's limit)."""
+    by_host: OrderedDict[str, list[str]] = OrderedDict()
+    for item in context.items:
+        by_host.setdefault(urlsplit(item.url).hostname or "", []).append(item.url)
+    works = context.works
+    reports = []
+    for host, urls in by_host.items():
+        for start in range(0, len(urls), CLOUDFLARE_MAX_URLS):
+            reports.append(
+                {
+                    "act": "abuse_dmca",
+                    "host": host,
+                    "urls": urls[start : start + CLOUDFLARE_MAX_URLS],
+                    "name": context.sender.get("name"),
+                    "email": context.sender.get("email"),
+                    "title": context.sender.get("organisation") or context.sender.get("name"),
+                    "signature": context.sender.get("signature"),
+                    "original_work": "\n".join(f"{w.title} {w.url or ''}".strip() for w in works),
+                    "address1": context.sender.get("address") or "",
+                    "agree": 1,
+                    "host_notification": "send",
+                    "owner_notification": "send",
+                    "reference": context.idempotency_key,
+                }
+            )
+    return reports
+
+
+def _search_groups(context: NoticeContext) -> list[dict[str, Any]]:
+    groups: OrderedDict[int, dict[str, Any]] = OrderedDict()
+    for item in context.items:
+        if item.work is None:
+            continue
+        group = groups.setdefault(
+            item.work.id,
+            {"description": f"{item.work.title} ({context.site})", "work_url": item.work.url, "urls": []},
+        )
+        group["urls"].append(item.url)
+    return list(groups.values())
+
+
+def _environment() -> jinja2.Environment:
+    # Plain text and JSON, not HTML: no autoescaping, but undefined names are errors.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("cases.takedown", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - notices are text/JSON, never HTML
+        keep_trailing_newline=True,
+    )
+
+
+def render(context: NoticeContext) -> tuple[str, str]:
+    """Validate and render a notice; returns its text and the SHA-256 of that text (UTF-8)."""
+    validate(context)
+    template = TEMPLATES[context.template]
+    if template.filename is None:
+        text = json.dumps({"reports": cloudflare_payloads(context)}, ensure_ascii=False, indent=2) + "\n"
+    else:
+        sender = {k: v for k, v in context.sender.items() if v is not None}
+        sender.setdefault("organisation", None)
+        for optional in ("address", "phone", "signature", "explanation", "right_infringed"):
+            sender.setdefault(optional, None)
+        text = (
+            _environment()
+            .get_template(template.filename)
+            .render(
+                recipient=context.recipient,
+                site=context.site,
+                sender=sender,
+                items=context.items,
+                works=context.works,
+                domains=context.domains,
+                groups=_search_groups(context),
+                idempotency_key=context.idempotency_key,
+                date=context.date.isoformat(),
+                prior_reports=context.prior_reports,
+            )
+        )
+    return text, hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,138 @@
+"""Bounces, acknowledgements and replies from recipients, and the later check of each URL's outcome.
+
+Inbound messages are matched to their notice by its idempotency key, which every outgoing notice
+carries (Message-ID, ``In-Reply-To``/``References`` of a reply, ``[ref ...]`` in the subject).
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, col, select
+
+from cases.audit.services import Actor, created, updated
+from cases.audit.services import record as record_audit
+from cases.db import transaction, utcnow
+from cases.errors import InvalidInputError, NotFoundError
+from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeReply, NoticeState
+from cases.takedown.recheck import Recheck, check_urls
+from cases.takedown.services import get_notice
+from cases.takedown.states import can_move, move
+
+S = NoticeState
+REPLY_KINDS = ("bounce", "delivered", "acknowledgement", "actioned", "partially_actioned", "rejected", "reply")
+_STATE_OF = {
+    "bounce": S.BOUNCED,
+    "delivered": S.DELIVERED,
+    "acknowledgement": S.ACKNOWLEDGED,
+    "actioned": S.ACTIONED,
+    "partially_actioned": S.PARTIALLY_ACTIONED,
+    "rejected": S.REJECTED,
+}
+_KEY = re.compile(r"\b([0-9a-f]{32})\b")
+
+
+def find_notice_by_reference(session: Session, *texts: str | None) -> Notice | None:
+    """The notice whose idempotency key appears in any of `texts` (headers, subject, body)."""
+    for text in texts:
+        for key in _KEY.findall(text or ""):
+            notice = session.exec(select(Notice).where(col(Notice.idempotency_key) == key)).first()
+            if notice is not None:
+                return notice
+    return None
+
+
+def record_reply(
+    session: Session,
+    actor: Actor,
+    notice_id: int,
+    kind: str,
+    *,
+    sender: str | None = None,
+    subject: str | None = None,
+    body: str | None = None,
+) -> NoticeReply:
+    """Keep a reply as received and move the notice accordingly (when that move is allowed)."""
+    if kind not in REPLY_KINDS:
+        raise InvalidInputError([f"kind: must be one of {', '.join(REPLY_KINDS)}"])
+    notice = get_notice(session, notice_id)
+    if notice.sent_at is None:
+        raise InvalidInputError([f"notice {notice_id} was never sent; a reply cannot belong to it"])
+    reply = NoticeReply(notice_id=notice_id, kind=kind, sender=sender, subject=subject, body=body)
+    session.add(reply)
+    session.flush()
+    record_audit(session, actor, [created("notice_reply", reply.id or 0, {"notice_id": notice_id, "kind": kind})])
+    target = _STATE_OF.get(kind)
+    current = NoticeState(notice.state)
+    if target is not None and target != current:
+        # An answer to a notice still marked "sent" proves it was delivered: record that step first.
+        if not can_move(current, target) and can_move(current, S.DELIVERED) and can_move(S.DELIVERED, target):
+            move(session, notice, S.DELIVERED, actor)
+        # A late answer (an acknowledgement after the URLs were found gone) leaves the later state as it is.
+        if can_move(NoticeState(notice.state), target):
+            move(session, notice, target, actor)
+    return reply
+
+
+def import_message(session: Session, actor: Actor, message: Message) -> NoticeReply:
+    """Record an inbound e-mail (a mailbox import): a delivery status notification is a bounce."""
+    body_part = message.get_body(preferencelist=("plain",)) if hasattr(message, "get_body") else None
+    body = body_part.get_content() if body_part is not None else str(message.get_payload())
+    notice = find_notice_by_reference(
+        session, message.get("In-Reply-To"), message.get("References"), message.get("Subject"), body
+    )
+    if notice is None or notice.id is None:
+        raise NotFoundError("no notice matches this message")
+    is_dsn = (
+        message.get_content_type() == "multipart/report"
+        or "delivery status notification" in (message.get("Subject") or "").lower()
+    )
+    return record_reply(
+        session,
+        actor,
+        notice.id,
+        "bounce" if is_dsn else "reply",
+        sender=message.get("From"),
+        subject=message.get("Subject"),
+        body=body[:100_000],
+    )
+
+
+async def check_outcomes(factory: sessionmaker[Session], actor: Actor, notice_id: int, policy: Recheck) -> NoticeState:
+    """Check each sent URL again: gone means actioned. The notice becomes actioned or partially actioned."""
+    with factory() as session:
+        items = list(
+            session.exec(
+                select(NoticeItem).where(
+                    col(NoticeItem.notice_id) == notice_id,
+                    col(NoticeItem.outcome).in_([ItemOutcome.PENDING.value, ItemOutcome.STILL_LIVE.value]),
+                )
+            )
+        )
+    reasons = await check_urls(policy, [i.url for i in items])
+    with transaction(factory) as session:
+        now = utcnow()
+        for item, reason in zip(items, reasons, strict=True):
+            row = session.get(NoticeItem, item.id)
+            assert row is not None
+            outcome = ItemOutcome.ACTIONED if reason is not None else ItemOutcome.STILL_LIVE
+            if row.outcome != outcome:
+                record_audit(
+                    session, actor, [updated("notice_item", row.id or 0, "outcome", row.outcome, outcome.value)]
+                )
+            row.outcome, row.outcome_reason, row.checked_at = outcome, reason, now
+            session.add(row)
+        session.flush()
+        outcomes = [
+            i.outcome
+            for i in session.exec(select(NoticeItem).where(col(NoticeItem.notice_id) == notice_id))
+            if i.outcome != ItemOutcome.DROPPED
+        ]
+        notice = get_notice(session, notice_id)
+        actioned = sum(1 for o in outcomes if o == ItemOutcome.ACTIONED)
+        target = S.ACTIONED if outcomes and actioned == len(outcomes) else S.PARTIALLY_ACTIONED if actioned else None
+        if target is not None and can_move(NoticeState(notice.state), target):
+            move(session, notice, target, actor)
+        return NoticeState(notice.state)

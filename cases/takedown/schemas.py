@@ -1,0 +1,122 @@
+"""Wire models of cases, notices and the queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cases.providers.models import ProviderKind
+from cases.takedown.models import LegalBasis
+
+
+class NoticeCreate(BaseModel):
+    """Draft a notice from an association's evidence on a site, to one provider."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    site_id: int
+    provider_id: int
+    association_id: int
+    legal_basis: LegalBasis
+    template: Annotated[str, Field(max_length=32)] | None = None
+    sender: dict[str, Any] = Field(description="name, email, address, signature, statements (true), ...")
+
+
+class NoticeItemPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    url: str
+    work_id: int | None
+    outcome: str
+    outcome_reason: str | None
+    checked_at: dt.datetime | None
+
+
+class NoticeSummary(BaseModel):
+    """A notice without its text and items (what a site's case list shows)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: int
+    association_id: int
+    site_id: int
+    provider_id: int
+    legal_basis: str
+    template: str
+    state: str
+    due_at: dt.datetime | None
+    claimed_by: str | None
+    sent_at: dt.datetime | None
+    rejection_reason: str | None
+    escalated_from_id: int | None
+    created_at: dt.datetime
+
+
+class NoticeDetail(NoticeSummary):
+    """A notice with its rendered text, hash and items."""
+
+    rendered_text: str | None
+    rendered_sha256: str | None
+    idempotency_key: str
+    items: list[NoticeItemPublic] = []
+
+
+class CasePublic(BaseModel):
+    """A case with the notices the caller may see."""
+
+    id: int
+    site_id: int
+    provider_id: int
+    provider: str
+    step: str
+    status: str
+    opened_at: dt.datetime
+    notices: list[NoticeSummary]
+
+
+class RejectIn(BaseModel):
+    reason: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class BulkApproveIn(BaseModel):
+    notice_ids: list[int] = Field(min_length=1, max_length=1000)
+
+
+class BulkApproveOut(BaseModel):
+    approved: list[int]
+    refused: dict[int, str]
+
+
+class ReplyIn(BaseModel):
+    """An inbound bounce or reply: the notice by id, or by the reference (idempotency key) it carried."""
+
+    notice_id: int | None = None
+    reference: Annotated[str, Field(max_length=300)] | None = None
+    kind: Literal["bounce", "delivered", "acknowledgement", "actioned", "partially_actioned", "rejected", "reply"]
+    sender: Annotated[str, Field(max_length=320)] | None = None
+    subject: Annotated[str, Field(max_length=1000)] | None = None
+    body: Annotated[str, Field(max_length=100_000)] | None = None
+
+
+class ReplyOut(BaseModel):
+    id: int
+    notice_id: int
+    kind: str
+    state: str
+
+
+class EscalationOut(BaseModel):
+    notice_id: int
+    new_notice_id: int | None
+    step: str | None
+
+
+class QueueParams(BaseModel):
+    association_id: int | None = None
+    recipient_kind: ProviderKind | None = None
+    legal_basis: LegalBasis | None = None
+    due_within_hours: int | None = None

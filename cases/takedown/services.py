@@ -1,0 +1,246 @@
+"""Opening cases, drafting notices from the evidence, rendering, reviewing (every change audited)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from cases.audit.services import Actor, created, record, updated
+from cases.catalogue.models import Work, WorkTitle
+from cases.db import utcnow
+from cases.errors import ConflictError, InvalidInputError, NotFoundError
+from cases.intake.models import EvidenceItem
+from cases.providers.models import Provider
+from cases.sites.models import Site
+from cases.takedown import render as rendering
+from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeState, TakedownCase
+from cases.takedown.states import SENT_STATES, move
+
+#: Notices still being worked on: a second one for the same (case, association, basis) is refused.
+OPEN_STATES = frozenset(set(NoticeState) - {NoticeState.ACTIONED, NoticeState.REJECTED, NoticeState.ESCALATED})
+
+
+def item_key(url: str, work_id: int | None) -> str:
+    """The unique key of a (URL, work) pair (the same rule as the evidence's)."""
+    return hashlib.sha256(f"{url}\n{work_id or ''}".encode()).hexdigest()
+
+
+def open_case(session: Session, actor: Actor, site_id: int, provider_id: int, step: str | None = None) -> TakedownCase:
+    """The case of (site, provider), opened if there is none yet (at `step`, default the provider's kind)."""
+    existing = session.exec(
+        select(TakedownCase).where(col(TakedownCase.site_id) == site_id, col(TakedownCase.provider_id) == provider_id)
+    ).first()
+    if existing is not None:
+        return existing
+    if session.get(Site, site_id) is None:
+        raise NotFoundError(f"site {site_id} not found")
+    provider = session.get(Provider, provider_id)
+    if provider is None:
+        raise NotFoundError(f"provider {provider_id} not found")
+    case = TakedownCase(site_id=site_id, provider_id=provider_id, step=step or provider.kind)
+    session.add(case)
+    session.flush()
+    assert case.id is not None
+    record(
+        session,
+        actor,
+        [created("takedown_case", case.id, {"site_id": site_id, "provider_id": provider_id, "step": case.step})],
+    )
+    return case
+
+
+def open_notice_id(session: Session, case_id: int, association_id: int, legal_basis: LegalBasis) -> int | None:
+    """The notice still open for (case, association, legal basis), if any."""
+    return session.exec(
+        select(Notice.id).where(
+            col(Notice.case_id) == case_id,
+            col(Notice.association_id) == association_id,
+            col(Notice.legal_basis) == legal_basis.value,
+            col(Notice.state).in_([s.value for s in OPEN_STATES]),
+        )
+    ).first()
+
+
+def draft_notice(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    association_id: int,
+    legal_basis: LegalBasis,
+    sender: dict[str, Any],
+    *,
+    template: str | None = None,
+    escalated_from_id: int | None = None,
+    items: Sequence[tuple[str, int | None]] | None = None,
+) -> Notice:
+    """Draft a notice of one association to a case's provider; its items are that association's evidence on the site.
+
+    `items` overrides the evidence (escalation copies the previous notice's items). A second open
+    notice for the same (case, association, legal basis) is a :class:`ConflictError`.
+    """
+    case = session.get(TakedownCase, case_id)
+    if case is None:
+        raise NotFoundError(f"case {case_id} not found")
+    name = template or rendering.DEFAULT_TEMPLATE[legal_basis]
+    if name not in rendering.TEMPLATES or rendering.TEMPLATES[name].basis != legal_basis:
+        raise InvalidInputError([f"template: {name!r} does not serve {legal_basis.value}"])
+    duplicate = open_notice_id(session, case_id, association_id, legal_basis)
+    if duplicate is not None:
+        raise ConflictError(f"notice {duplicate} to this recipient under {legal_basis.value} is still open")
+    if items is None:
+        rows = session.execute(
+            sa.select(col(EvidenceItem.id), col(EvidenceItem.url), col(EvidenceItem.work_id))
+            .where(col(EvidenceItem.site_id) == case.site_id, col(EvidenceItem.association_id) == association_id)
+            .order_by(col(EvidenceItem.id))
+        ).all()
+        pairs: list[tuple[int | None, str, int | None]] = [(int(r[0]), str(r[1]), r[2]) for r in rows]
+    else:
+        pairs = [(None, url, work) for url, work in items]
+    if not pairs:
+        raise InvalidInputError(["items: this association has no evidence on the site"])
+    notice = Notice(
+        case_id=case_id,
+        association_id=association_id,
+        site_id=case.site_id,
+        provider_id=case.provider_id,
+        legal_basis=legal_basis,
+        template=name,
+        sender=dict(sender),
+        idempotency_key=uuid.uuid4().hex,
+        escalated_from_id=escalated_from_id,
+    )
+    session.add(notice)
+    session.flush()
+    assert notice.id is not None
+    seen: set[str] = set()
+    for evidence_id, url, work_id in pairs:
+        key = item_key(url, work_id)
+        if key not in seen:
+            seen.add(key)
+            session.add(
+                NoticeItem(notice_id=notice.id, evidence_item_id=evidence_id, url=url, item_key=key, work_id=work_id)
+            )
+    record(
+        session,
+        actor,
+        [
+            created(
+                "notice",
+                notice.id,
+                {"case_id": case_id, "legal_basis": legal_basis.value, "template": name, "items": len(seen)},
+            )
+        ],
+    )
+    session.flush()
+    return notice
+
+
+def get_notice(session: Session, notice_id: int) -> Notice:
+    """A notice by id; :class:`NotFoundError` if there is none."""
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        raise NotFoundError(f"notice {notice_id} not found")
+    return notice
+
+
+def _work_views(session: Session, work_ids: set[int]) -> dict[int, rendering.WorkView]:
+    if not work_ids:
+        return {}
+    works = {w.id or 0: w for w in session.exec(select(Work).where(col(Work.id).in_(sorted(work_ids))))}
+    titles: dict[int, str] = {}
+    for title in session.exec(
+        select(WorkTitle).where(col(WorkTitle.work_id).in_(sorted(work_ids))).order_by(col(WorkTitle.id))
+    ):
+        titles.setdefault(title.work_id, title.title)
+    return {
+        wid: rendering.WorkView(wid, titles.get(wid, w.ref), w.rights_holder, w.official_url)
+        for wid, w in works.items()
+    }
+
+
+def prior_reports(session: Session, notice: Notice) -> list[dict[str, Any]]:
+    """Proof of the reports made before `notice` along its escalation chain (oldest first)."""
+    reports: list[dict[str, Any]] = []
+    previous_id = notice.escalated_from_id
+    while previous_id is not None:
+        previous = session.get(Notice, previous_id)
+        if previous is None:
+            break
+        if previous.state in SENT_STATES and previous.sent_at is not None:
+            provider = session.get(Provider, previous.provider_id)
+            reports.append(
+                {
+                    "notice_id": previous.id,
+                    "recipient": provider.name if provider else str(previous.provider_id),
+                    "legal_basis": previous.legal_basis,
+                    "sent_at": previous.sent_at.isoformat(),
+                    "state": previous.state,
+                    "sha256": previous.rendered_sha256,
+                }
+            )
+        previous_id = previous.escalated_from_id
+    return list(reversed(reports))
+
+
+def notice_context(session: Session, notice: Notice) -> rendering.NoticeContext:
+    """What the notice's template needs, read from the store (dropped items left out)."""
+    items = list(
+        session.exec(
+            select(NoticeItem)
+            .where(col(NoticeItem.notice_id) == notice.id, col(NoticeItem.outcome) != ItemOutcome.DROPPED.value)
+            .order_by(col(NoticeItem.id))
+        )
+    )
+    works = _work_views(session, {i.work_id for i in items if i.work_id is not None})
+    provider = session.get(Provider, notice.provider_id)
+    site = session.get(Site, notice.site_id)
+    return rendering.NoticeContext(
+        template=notice.template,
+        recipient=provider.name if provider else "",
+        site=site.name if site else "",
+        sender=dict(notice.sender),
+        items=[rendering.ItemView(i.url, works.get(i.work_id) if i.work_id else None) for i in items],
+        idempotency_key=notice.idempotency_key,
+        date=utcnow().date(),
+        prior_reports=prior_reports(session, notice),
+    )
+
+
+def render_notice(session: Session, actor: Actor, notice: Notice) -> Notice:
+    """Validate and render the notice, keeping its text and SHA-256; the validator's refusal names what is missing."""
+    text, digest = rendering.render(notice_context(session, notice))
+    if digest != notice.rendered_sha256:
+        assert notice.id is not None
+        record(session, actor, [updated("notice", notice.id, "rendered_sha256", notice.rendered_sha256, digest)])
+        notice.rendered_text, notice.rendered_sha256 = text, digest
+        notice.updated_at = utcnow()
+        session.add(notice)
+    return notice
+
+
+def submit_for_review(session: Session, actor: Actor, notice_id: int) -> Notice:
+    """Render a draft (refused if incomplete) and put it in the operators' queue."""
+    notice = get_notice(session, notice_id)
+    if notice.state != NoticeState.DRAFT:
+        raise ConflictError(f"notice {notice_id} is {notice.state}, not draft")
+    render_notice(session, actor, notice)
+    return move(session, notice, NoticeState.IN_REVIEW, actor)
+
+
+def update_sender(session: Session, actor: Actor, notice_id: int, sender: dict[str, Any]) -> Notice:
+    """Change the sender's details of a draft (fields given replace those stored)."""
+    notice = get_notice(session, notice_id)
+    if notice.state != NoticeState.DRAFT:
+        raise ConflictError(f"notice {notice_id} is {notice.state}; only drafts can be edited")
+    merged = {**notice.sender, **sender}
+    assert notice.id is not None
+    record(session, actor, [updated("notice", notice.id, "sender", notice.sender, merged)])
+    notice.sender = merged
+    notice.updated_at = utcnow()
+    session.add(notice)
+    return notice

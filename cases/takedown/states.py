@@ -1,0 +1,73 @@
+"""The notice state machine: which state may follow which, and the one function that moves a notice.
+
+    draft → in_review → approved → sending → sent → delivered | bounced
+    delivered → acknowledged → actioned | partially_actioned | rejected | no_response → escalated
+
+A notice that was never answered may also go from ``sent`` or ``delivered`` to ``no_response``; the
+URL check may find the content gone at any point after sending (``actioned``); and
+a bounced one back to ``approved`` (to be sent again through another channel). Reviewers can send a
+notice back to ``draft``. Everything else is refused with a :class:`ConflictError`.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from cases.audit.services import Actor, updated
+from cases.audit.services import record as record_audit
+from cases.db import utcnow
+from cases.errors import ConflictError
+from cases.takedown.models import Notice, NoticeState
+
+S = NoticeState
+
+TRANSITIONS: dict[NoticeState, frozenset[NoticeState]] = {
+    S.DRAFT: frozenset({S.IN_REVIEW}),
+    S.IN_REVIEW: frozenset({S.APPROVED, S.DRAFT, S.REJECTED}),
+    S.APPROVED: frozenset({S.SENDING, S.IN_REVIEW}),
+    # `approved` again: the send failed before anything left (the outbox knows).
+    S.SENDING: frozenset({S.SENT, S.APPROVED}),
+    S.SENT: frozenset({S.DELIVERED, S.BOUNCED, S.ACKNOWLEDGED, S.NO_RESPONSE, S.ACTIONED, S.PARTIALLY_ACTIONED}),
+    S.DELIVERED: frozenset({S.ACKNOWLEDGED, S.BOUNCED, S.NO_RESPONSE, S.ACTIONED, S.PARTIALLY_ACTIONED}),
+    S.BOUNCED: frozenset({S.APPROVED, S.ESCALATED}),
+    S.ACKNOWLEDGED: frozenset({S.ACTIONED, S.PARTIALLY_ACTIONED, S.REJECTED, S.NO_RESPONSE}),
+    S.ACTIONED: frozenset(),
+    S.PARTIALLY_ACTIONED: frozenset({S.ESCALATED}),
+    S.REJECTED: frozenset({S.ESCALATED}),
+    # The content may go after the deadline: that still counts as actioned.
+    S.NO_RESPONSE: frozenset({S.ESCALATED, S.ACTIONED, S.PARTIALLY_ACTIONED}),
+    S.ESCALATED: frozenset(),
+}
+
+#: States in which a notice has left (counts as a report to the recipient; proof for the next step).
+SENT_STATES = frozenset(
+    {S.SENT, S.DELIVERED, S.ACKNOWLEDGED, S.ACTIONED, S.PARTIALLY_ACTIONED, S.REJECTED, S.NO_RESPONSE, S.ESCALATED}
+)
+#: States that end a notice's life.
+FINAL_STATES = frozenset({S.ACTIONED, S.ESCALATED})
+
+
+def can_move(current: NoticeState, target: NoticeState) -> bool:
+    """Whether a notice in `current` may move to `target`."""
+    return target in TRANSITIONS[current]
+
+
+def move(session: Session, notice: Notice, target: NoticeState, actor: Actor) -> Notice:
+    """Move `notice` to `target`, with an audit event; :class:`ConflictError` if the move is not allowed."""
+    current = NoticeState(notice.state)
+    if not can_move(current, target):
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none"
+        raise ConflictError(
+            f"notice {notice.id} is {current.value}; it cannot become {target.value} (allowed: {allowed})"
+        )
+    now = utcnow()
+    assert notice.id is not None
+    record_audit(session, actor, [updated("notice", notice.id, "state", current.value, target.value)])
+    notice.state = target
+    notice.updated_at = now
+    if target == S.SENT:
+        notice.sent_at = now
+    if target in FINAL_STATES:
+        notice.closed_at = now
+    session.add(notice)
+    return notice

@@ -1,0 +1,1 @@
+"""The notice templates (Jinja2), packaged as data files."""

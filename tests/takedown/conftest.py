@@ -1,0 +1,140 @@
+"""A small world for takedown tests: one site reported by associations A and B, and its providers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from cases.audit.services import Actor
+from cases.db import transaction
+from cases.intake.schemas import SiteIn
+from cases.intake.services import submit_sites
+from cases.providers.services import add_provider
+
+ACTOR = Actor("test:takedown")
+
+SENDER: dict[str, Any] = {
+    "name": "Hanako Yamada",
+    "organisation": "Association A",
+    "email": "legal@association-a.example",
+    "address": "1-2-3 Chiyoda, Tokyo 100-0001, Japan",
+    "phone": "+81 3 0000 0000",
+    "signature": "/Hanako Yamada/",
+    "explanation": "The pages reproduce the complete chapters of the works without the rights holder's licence.",
+    "right_infringed": "公衆送信権（著作権法第23条）",
+    "good_faith": True,
+    "accuracy_under_perjury": True,
+    "bona_fide": True,
+    "truth_statement": True,
+}
+
+
+def site_in(ref: str, urls: list[str], work_ref: str = "W1") -> SiteIn:
+    """A submission of manga-raw.io with evidence `urls` for one work."""
+    return SiteIn.model_validate(
+        {
+            "source_ref": ref,
+            "domains": ["manga-raw.io"],
+            "works": [
+                {
+                    "ref": work_ref,
+                    "titles": {"en": f"Work {work_ref}"},
+                    "content_type": "manga",
+                    "rights_holder": "Publisher K.K.",
+                    "official_url": f"https://publisher.example/{work_ref}",
+                }
+            ],
+            "evidence": [{"url": u, "work_ref": work_ref} for u in urls],
+        }
+    )
+
+
+@dataclass
+class World:
+    """Ids of what the fixture created."""
+
+    site_id: int
+    host_id: int
+    cdn_id: int
+    registrar_id: int
+    search_id: int
+    a_id: int
+    b_id: int
+
+
+@pytest.fixture
+def world(factory: sessionmaker[Session], tenants: Any) -> World:
+    with transaction(factory) as session:
+        results, _ = submit_sites(
+            session,
+            ACTOR,
+            tenants.a_id,
+            [site_in("A-1", [f"https://manga-raw.io/w1/{i}" for i in range(3)])],
+            via="api",
+        )
+        submit_sites(session, ACTOR, tenants.b_id, [site_in("B-1", ["https://manga-raw.io/secret-b"], "WB")], via="api")
+        site_id = results[0].site_id if results[0] else 0
+        host = add_provider(
+            session,
+            ACTOR,
+            "Bulletproof Hosting Ltd",
+            "host",
+            abuse_email="abuse@host.example",
+            expected_response_days=3,
+        )
+        cdn = add_provider(session, ACTOR, "Cloudflare, Inc.", "cdn", country="US", abuse_api_url="http://x.invalid")
+        registrar = add_provider(session, ACTOR, "Example Registrar", "registrar", abuse_email="abuse@reg.example")
+        search = add_provider(session, ACTOR, "Google LLC", "search_engine", country="us")
+        return World(site_id, host.id or 0, cdn.id or 0, registrar.id or 0, search.id or 0, tenants.a_id, tenants.b_id)
+
+
+@pytest.fixture
+def sender() -> dict[str, Any]:
+    """Complete sender details: every element any legal basis asks for."""
+    return dict(SENDER)
+
+
+class Sink:
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        from lab.http_util import free_port
+
+        self.messages: list[Any] = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import email
+
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_sink() -> Any:
+    sink = Sink()
+    sink.controller.start()
+    yield sink
+    sink.controller.stop()
+
+
+@pytest.fixture
+def approved_notice(factory: sessionmaker[Session], world: World, sender: dict[str, Any]) -> int:
+    """A DMCA notice of association A to the host, reviewed and approved."""
+    from cases.takedown.models import LegalBasis
+    from cases.takedown.queue import approve
+    from cases.takedown.services import draft_notice, open_case, submit_for_review
+
+    with transaction(factory) as session:
+        case = open_case(session, ACTOR, world.site_id, world.host_id)
+        notice = draft_notice(session, ACTOR, case.id or 0, world.a_id, LegalBasis.DMCA, sender)
+        submit_for_review(session, ACTOR, notice.id or 0)
+        approve(session, ACTOR, notice.id or 0)
+        return notice.id or 0

@@ -1,0 +1,179 @@
+"""Delivery through real local servers: SMTP (aiosmtpd), a Cloudflare-style API (Starlette), files; crashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from cases.audit.services import Actor
+from cases.db import transaction
+from cases.takedown.delivery.channels import ApiChannel, FileChannel, SmtpChannel
+from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile, send_approved, send_notice
+from cases.takedown.models import NoticeState
+from cases.takedown.services import get_notice
+from lab.http_util import ThreadedServer, free_port
+
+ACTOR = Actor("test:delivery")
+
+
+def smtp(port: int) -> SmtpChannel:
+    return SmtpChannel("127.0.0.1", port, "notices@piratewatch.test", timeout=10)
+
+
+async def test_smtp_delivery_carries_the_idempotency_key(
+    factory: sessionmaker[Session], approved_notice: int, smtp_sink: Any
+) -> None:
+    notice = await send_notice(factory, ACTOR, smtp(smtp_sink.port), approved_notice)
+    assert notice.state == NoticeState.SENT and notice.sent_at is not None
+    assert notice.due_at == notice.sent_at + dt.timedelta(days=3)  # DMCA to a host
+    (message,) = smtp_sink.messages
+    assert message["To"] == "abuse@host.example"
+    assert message["Message-ID"] == f"<{notice.idempotency_key}@piratewatch.invalid>"
+    assert message["X-Piratewatch-Idempotency-Key"] == notice.idempotency_key
+    assert message["Subject"].startswith("DMCA notice of copyright infringement")
+    assert "https://manga-raw.io/w1/0" in message.get_payload(decode=True).decode()
+    assert await send_approved(factory, ACTOR, smtp(smtp_sink.port)) == []  # nothing sent twice
+
+
+async def test_unreachable_server_leaves_the_notice_approved(
+    factory: sessionmaker[Session], approved_notice: int, engine: Engine
+) -> None:
+    notice = await send_notice(factory, ACTOR, smtp(free_port()), approved_notice)
+    assert notice.state == NoticeState.APPROVED
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT state, error FROM delivery_attempt")).one()
+    assert row[0] == "failed" and "Error connecting" in row[1]
+
+
+def test_crash_after_smtp_send_never_sends_twice(
+    factory: sessionmaker[Session], approved_notice: int, smtp_sink: Any, db_url: str
+) -> None:
+    script = Path(__file__).with_name("crash_sender.py")
+    done = subprocess.run(
+        [sys.executable, str(script), db_url, str(smtp_sink.port), str(approved_notice)], timeout=60, check=False
+    )
+    assert done.returncode == -signal.SIGKILL
+    assert len(smtp_sink.messages) == 1
+    with transaction(factory) as session:
+        assert get_notice(session, approved_notice).state == NoticeState.SENDING
+
+    # The restart: reconcile first, then the usual sending loop.
+    import asyncio
+
+    decisions = asyncio.run(reconcile(factory, ACTOR, {"smtp": smtp(smtp_sink.port)}, older_than=dt.timedelta(0)))
+    assert decisions == {approved_notice: "unconfirmed"}
+    assert asyncio.run(send_approved(factory, ACTOR, smtp(smtp_sink.port))) == []
+    assert len(smtp_sink.messages) == 1  # exactly one message, for ever
+    with transaction(factory) as session:
+        notice = confirm_unconfirmed(session, ACTOR, approved_notice, was_sent=True)
+        assert notice.state == NoticeState.SENT
+
+
+class AbuseApi:
+    """A local Cloudflare-style abuse-reports API that remembers the keys it was given."""
+
+    def __init__(self) -> None:
+        self.reports: list[dict[str, Any]] = []
+        self.fail_next = False
+
+    async def create(self, request: Request) -> JSONResponse:
+        if self.fail_next:
+            self.fail_next = False
+            return JSONResponse({"success": False, "errors": [{"message": "try later"}]}, status_code=503)
+        report = await request.json()
+        report["_key"] = request.headers.get("Idempotency-Key")
+        self.reports.append(report)
+        return JSONResponse({"success": True, "result": {"id": f"r{len(self.reports)}"}})
+
+    async def search(self, request: Request) -> JSONResponse:
+        ref = request.query_params.get("reference")
+        return JSONResponse({"success": True, "result": [r for r in self.reports if r.get("reference") == ref]})
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/abuse-reports/abuse_dmca", self.create, methods=["POST"]),
+                Route("/abuse-reports", self.search, methods=["GET"]),
+            ]
+        )
+
+
+@pytest.fixture
+def abuse_api() -> Iterator[tuple[AbuseApi, str]]:
+    api = AbuseApi()
+    server = ThreadedServer(api.app()).start()
+    yield api, server.url
+    server.stop()
+
+
+def _approve_cloudflare(factory: sessionmaker[Session], world: Any, sender: Any) -> int:
+    from cases.takedown.models import LegalBasis
+    from cases.takedown.queue import approve
+    from cases.takedown.services import draft_notice, open_case, submit_for_review
+
+    with transaction(factory) as session:
+        case = open_case(session, ACTOR, world.site_id, world.cdn_id)
+        notice = draft_notice(
+            session, ACTOR, case.id or 0, world.a_id, LegalBasis.DMCA, sender, template="cloudflare_abuse_dmca"
+        )
+        submit_for_review(session, ACTOR, notice.id or 0)
+        approve(session, ACTOR, notice.id or 0)
+        return notice.id or 0
+
+
+async def test_api_channel_and_reconcile_by_key(
+    factory: sessionmaker[Session], world: Any, sender: Any, abuse_api: tuple[AbuseApi, str]
+) -> None:
+    api, url = abuse_api
+    channel = ApiChannel(url, token="t", timeout=5)
+    api.fail_next = True
+    notice_id = _approve_cloudflare(factory, world, sender)
+    assert (await send_notice(factory, ACTOR, channel, notice_id)).state == NoticeState.APPROVED
+    notice = await send_notice(factory, ACTOR, channel, notice_id)
+    assert notice.state == NoticeState.SENT
+    (report,) = api.reports
+    assert report["act"] == "abuse_dmca" and report["host"] == "manga-raw.io" and len(report["urls"]) == 3
+    assert report["reference"] == notice.idempotency_key and report["_key"] == f"{notice.idempotency_key}-0"
+    assert await channel.lookup(notice.idempotency_key) is True
+    assert await channel.lookup("never-sent") is False
+
+
+async def test_api_reconcile_finishes_a_send_the_recipient_already_has(
+    factory: sessionmaker[Session], world: Any, sender: Any, abuse_api: tuple[AbuseApi, str]
+) -> None:
+    from cases.takedown.delivery.outbox import begin_send
+
+    api, url = abuse_api
+    channel = ApiChannel(url, timeout=5)
+    received = _approve_cloudflare(factory, world, sender)
+    with transaction(factory) as session:
+        started = begin_send(session, ACTOR, received, "api")
+    await channel.send(started.outgoing)  # then "crash": finish_send never runs
+    decisions = await reconcile(factory, ACTOR, {"api": channel}, older_than=dt.timedelta(0))
+    assert decisions == {received: "sent"}
+    assert len(api.reports) == 1
+    with transaction(factory) as session:
+        assert get_notice(session, received).state == NoticeState.SENT
+
+
+async def test_file_export(factory: sessionmaker[Session], approved_notice: int, tmp_path: Path) -> None:
+    channel = FileChannel(tmp_path / "out")
+    notice = await send_notice(factory, ACTOR, channel, approved_notice)
+    (path,) = (tmp_path / "out").iterdir()
+    assert path.read_text(encoding="utf-8") == notice.rendered_text
+    assert await channel.lookup(notice.idempotency_key) is True

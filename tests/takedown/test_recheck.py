@@ -1,0 +1,146 @@
+"""The pre-send re-check against a real local HTTP server: live, gone, redirected to a legitimate page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, col, select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from cases.audit.services import Actor
+from cases.db import transaction
+from cases.takedown.delivery.channels import FileChannel
+from cases.takedown.delivery.outbox import send_notice
+from cases.takedown.models import ItemOutcome, LegalBasis, NoticeItem, NoticeState
+from cases.takedown.queue import approve
+from cases.takedown.recheck import Recheck, check_urls
+from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
+from lab.http_util import ThreadedServer
+
+ACTOR = Actor("test:recheck")
+
+
+def _pages() -> Starlette:
+    async def live(_: Request) -> Response:
+        return PlainTextResponse("chapter 1 of Work W1")
+
+    async def gone(_: Request) -> Response:
+        return PlainTextResponse("not found", status_code=404)
+
+    async def seized(_: Request) -> Response:
+        return RedirectResponse("/legit/store", status_code=301)
+
+    async def store(_: Request) -> Response:
+        return PlainTextResponse("the publisher's own store")
+
+    async def loop(_: Request) -> Response:
+        return RedirectResponse("/loop", status_code=302)
+
+    return Starlette(
+        routes=[
+            Route("/live", live),
+            Route("/gone", gone),
+            Route("/seized", seized),
+            Route("/legit/store", store),
+            Route("/loop", loop),
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def pages() -> Iterator[str]:
+    server = ThreadedServer(_pages()).start()
+    yield server.url
+    server.stop()
+
+
+async def test_check_urls_gives_a_reason_for_each_failure(pages: str) -> None:
+    policy = Recheck(allow_list=[f"{pages}/legit/"], timeout=5, max_redirects=3)
+    urls = [f"{pages}/live", f"{pages}/gone", f"{pages}/seized", f"{pages}/loop", "http://127.0.0.1:9/closed"]
+    reasons = await check_urls(policy, urls)
+    assert reasons[0] is None
+    assert reasons[1] == "no longer live: HTTP 404"
+    assert reasons[2] == f"redirects to an allow-listed legitimate page: {pages}/legit/store"
+    assert reasons[3] == "more than 3 redirects"
+    assert (reasons[4] or "").startswith("unreachable: ConnectError")
+
+
+async def test_failing_items_are_dropped_before_sending(
+    factory: sessionmaker[Session], world: Any, sender: dict[str, Any], pages: str, tmp_path: Any
+) -> None:
+    urls = [f"{pages}/live", f"{pages}/gone", f"{pages}/seized"]
+    with transaction(factory) as session:
+        case = open_case(session, ACTOR, world.site_id, world.host_id)
+        draft = draft_notice(
+            session, ACTOR, case.id or 0, world.a_id, LegalBasis.DMCA, sender, items=[(u, None) for u in urls]
+        )
+        notice_id = draft.id or 0
+    # DMCA needs the works: give the items one (the evidence's own work).
+    with transaction(factory) as session:
+        from cases.catalogue.models import Work
+
+        work = session.exec(select(Work).where(col(Work.association_id) == world.a_id)).first()
+        assert work is not None
+        for item in session.exec(select(NoticeItem).where(col(NoticeItem.notice_id) == notice_id)):
+            item.work_id = work.id
+            session.add(item)
+    with transaction(factory) as session:
+        submit_for_review(session, ACTOR, notice_id)
+        approve(session, ACTOR, notice_id)
+        before = get_notice(session, notice_id).rendered_sha256
+    policy = Recheck(allow_list=[f"{pages}/legit/"], timeout=5)
+    notice = await send_notice(factory, ACTOR, FileChannel(tmp_path), notice_id, recheck=policy)
+    assert notice.state == NoticeState.SENT
+    text = notice.rendered_text or ""
+    assert f"{pages}/live" in text
+    assert f"{pages}/gone" not in text and f"{pages}/seized" not in text
+    assert notice.rendered_sha256 != before
+    with transaction(factory) as session:
+        outcomes = {
+            i.url: (i.outcome, i.outcome_reason)
+            for i in session.exec(select(NoticeItem).where(col(NoticeItem.notice_id) == notice_id))
+        }
+    assert outcomes[f"{pages}/live"] == (ItemOutcome.PENDING, None)
+    assert outcomes[f"{pages}/gone"] == (ItemOutcome.DROPPED, "no longer live: HTTP 404")
+    assert outcomes[f"{pages}/seized"][0] == ItemOutcome.DROPPED
+
+
+async def test_notice_with_no_live_url_goes_back_to_review(
+    factory: sessionmaker[Session], world: Any, sender: dict[str, Any], pages: str, tmp_path: Any
+) -> None:
+    with transaction(factory) as session:
+        case = open_case(session, ACTOR, world.site_id, world.host_id)
+        draft = draft_notice(
+            session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=[(f"{pages}/gone", None)]
+        )
+        submit_for_review(session, ACTOR, draft.id or 0)
+        approve(session, ACTOR, draft.id or 0)
+    notice = await send_notice(factory, ACTOR, FileChannel(tmp_path / "out"), draft.id or 0, recheck=Recheck(timeout=5))
+    assert notice.state == NoticeState.IN_REVIEW
+    assert not (tmp_path / "out").exists()
+
+
+async def test_later_check_marks_gone_urls_actioned(
+    factory: sessionmaker[Session], world: Any, sender: dict[str, Any], pages: str, tmp_path: Any
+) -> None:
+    from cases.takedown.replies import check_outcomes
+
+    with transaction(factory) as session:
+        case = open_case(session, ACTOR, world.site_id, world.host_id)
+        urls = [(f"{pages}/live", None), (f"{pages}/gone", None)]
+        draft = draft_notice(session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=urls)
+        submit_for_review(session, ACTOR, draft.id or 0)
+        approve(session, ACTOR, draft.id or 0)
+    await send_notice(factory, ACTOR, FileChannel(tmp_path / "out"), draft.id or 0)
+    assert await check_outcomes(factory, ACTOR, draft.id or 0, Recheck(timeout=5)) == NoticeState.PARTIALLY_ACTIONED
+    with transaction(factory) as session:
+        outcomes = {
+            i.url: i.outcome for i in session.exec(select(NoticeItem).where(col(NoticeItem.notice_id) == draft.id))
+        }
+    assert outcomes == {f"{pages}/live": ItemOutcome.STILL_LIVE, f"{pages}/gone": ItemOutcome.ACTIONED}
