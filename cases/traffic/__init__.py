@@ -1,0 +1,1 @@
+"""Monthly traffic estimates of sites."""

@@ -1,0 +1,100 @@
+"""Run one crawl of one site in a child process: ``python -m crawlers.crawl --url URL --out FILE``.
+
+Why a child process: Twisted's reactor cannot be restarted inside a process, so a long-lived
+scheduler cannot run ``CrawlerProcess`` twice; a child also gives every crawl a hard deadline (the
+parent kills it), its own memory that is returned when it ends (a hostile page cannot bloat the
+scheduler), and a crash that stays contained. The child writes the profile as JSON to a file; the
+parent reads it (see ``docs/crawlers.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawlers.config import CrawlerSettings
+
+
+def scrapy_settings(config: CrawlerSettings, output: str, host_overrides: dict[str, str]) -> dict[str, Any]:
+    """Scrapy setting overrides for one crawl, from our settings."""
+    return {
+        "USER_AGENT": config.user_agent,
+        "CONCURRENT_REQUESTS": config.concurrency_per_site,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": config.concurrency_per_site,
+        "DOWNLOAD_DELAY": config.delay_seconds,
+        "DOWNLOAD_TIMEOUT": config.timeout_seconds,
+        "DOWNLOAD_MAXSIZE": config.max_bytes,
+        "DOWNLOAD_WARNSIZE": min(config.warn_bytes, config.max_bytes),
+        # Scrapy's depth counts robots.txt → sitemap index → sitemap too: the spider limits page depth itself.
+        "DEPTH_LIMIT": max(config.max_depth, 4),
+        "PIRATEWATCH_MAX_DEPTH": config.max_depth,
+        "CLOSESPIDER_PAGECOUNT": config.max_pages,
+        "CLOSESPIDER_TIMEOUT": config.crawl_deadline_seconds,
+        "PIRATEWATCH_ALLOW_NETWORKS": list(config.allow_networks),
+        "PIRATEWATCH_HOST_OVERRIDES": dict(host_overrides),
+        "PIRATEWATCH_MAX_SITEMAP_URLS": config.max_sitemap_urls,
+        "PIRATEWATCH_OUTPUT": output,
+    }
+
+
+def run_in_this_process(url: str, overrides: dict[str, Any]) -> None:
+    """Crawl `url` with Scrapy here (the child's side; starts and stops the reactor once)."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawlers.spiders.site_profile import SiteProfileSpider
+
+    settings = Settings()
+    settings.setmodule("crawlers.settings", priority="project")
+    settings.update(overrides, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=False)
+    process.crawl(SiteProfileSpider, start_url=url)
+    process.start()
+
+
+@dataclass
+class CrawlOutcome:
+    """What a crawl child returned: the profile (empty when it failed) and how it ended."""
+
+    start_url: str
+    profile: dict[str, Any] = field(default_factory=dict)
+    returncode: int | None = None
+    error: str | None = None
+
+
+def crawl_site(url: str, config: CrawlerSettings, host_overrides: dict[str, str] | None = None) -> CrawlOutcome:
+    """Crawl `url` in a child process, killed after ``crawl_deadline_seconds`` (plus start-up grace)."""
+    with tempfile.TemporaryDirectory(prefix="pw-crawl-") as tmp:
+        out = Path(tmp) / "profile.json"
+        overrides = scrapy_settings(config, str(out), host_overrides or {})
+        command = [sys.executable, "-m", "crawlers.crawl", "--url", url, "--settings", json.dumps(overrides)]
+        try:
+            # Arguments are a list (no shell); the URL comes from the store, not from a user's shell.
+            done = subprocess.run(  # noqa: S603
+                command, capture_output=True, text=True, timeout=config.crawl_deadline_seconds + 30, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return CrawlOutcome(url, error="the crawl passed its deadline and was killed")
+        if not out.exists():
+            return CrawlOutcome(url, returncode=done.returncode, error=(done.stderr or "no profile written")[-2000:])
+        return CrawlOutcome(url, json.loads(out.read_text()), done.returncode)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The child's entry point."""
+    parser = argparse.ArgumentParser(prog="python -m crawlers.crawl", description=__doc__)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--settings", default="{}", help="Scrapy setting overrides as JSON")
+    args = parser.parse_args(argv)
+    run_in_this_process(args.url, json.loads(args.settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

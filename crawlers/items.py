@@ -1,0 +1,56 @@
+"""What the profile spider yields: one item per page, sitemap, favicon or problem.
+
+The pipeline folds them into one site profile; keeping items small and typed keeps the spider's
+callbacks free of aggregation logic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PageItem:
+    """One HTML page of the site."""
+
+    url: str
+    status: int
+    depth: int
+    title: str | None = None
+    language: str | None = None
+    heading: str | None = None
+    content_sha256: str = ""
+    size: int = 0
+    analytics_ids: list[str] = field(default_factory=list)
+    ad_networks: list[str] = field(default_factory=list)
+    view_counter: int | None = None
+    mirror_hosts: list[str] = field(default_factory=list)
+    redirect_urls: list[str] = field(default_factory=list)
+    icon_urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SitemapItem:
+    """The catalogue URLs of one sitemap file."""
+
+    url: str
+    titles: list[str] = field(default_factory=list)
+    chapters: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+
+@dataclass
+class FaviconItem:
+    """The site's icon: its SHA-256 (the same icon on two domains is a family signal)."""
+
+    url: str
+    sha256: str
+
+
+@dataclass
+class ProblemItem:
+    """A limit hit or a request refused: recorded, never fatal."""
+
+    kind: str
+    url: str
+    detail: str = ""

@@ -1,0 +1,128 @@
+"""A SimilarWeb-compatible traffic API client (visits, pages and minutes per visit, country shares).
+
+It speaks the v1 "total traffic and engagement" endpoints and the geography endpoint, with the key
+as the ``api_key`` query parameter::
+
+    GET {base}/v1/website/{domain}/total-traffic-and-engagement/visits?start_date=2026-10&end_date=2026-10&granularity=monthly
+        → {"visits": [{"date": "2026-10-01", "visits": 1234567.0}]}
+    GET .../pages-per-visit          → {"pages_per_visit": [{"date": ..., "pages_per_visit": 5.2}]}
+    GET .../average-visit-duration   → {"average_visit_duration": [{"date": ..., "average_visit_duration": 412.0}]}  (seconds)
+    GET {base}/v4/website/{domain}/geo/traffic-by-country → {"records": [{"country_code": "JP", "share": 0.9}]}
+
+A domain the API does not know (404, empty answer) is simply not estimated; other errors are
+recorded on the estimate's details rather than failing the whole run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from crawlers.config import TrafficSettings
+from crawlers.traffic.base import SiteInput, SourceEstimate
+from crawlers.traffic.ranklist import list_key
+
+
+class TrafficApiError(Exception):
+    """Raised by :class:`TrafficApiClient` when the API answers something other than data or 404."""
+
+
+class TrafficApiClient:
+    """One API session; ``transport`` is the seam for tests that do not go over a socket."""
+
+    def __init__(self, settings: TrafficSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._settings = settings
+        self._transport = transport
+
+    def _client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self._settings.api_url.rstrip("/"),
+            timeout=httpx.Timeout(self._settings.api_timeout),
+            params={"api_key": self._settings.api_key.get_secret_value()},
+            transport=self._transport,
+            follow_redirects=False,
+        )
+
+    async def _get(self, client: httpx.AsyncClient, path: str, month: str) -> dict[str, Any] | None:
+        response = await client.get(
+            path, params={"start_date": month, "end_date": month, "granularity": "monthly", "main_domain_only": "false"}
+        )
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise TrafficApiError(f"{path}: HTTP {response.status_code}")
+        data = response.json()
+        if not isinstance(data, dict):
+            raise TrafficApiError(f"{path}: not a JSON object")
+        return data
+
+    @staticmethod
+    def _value(data: dict[str, Any] | None, key: str) -> float | None:
+        rows = (data or {}).get(key) or []
+        values = [float(r[key]) for r in rows if isinstance(r, dict) and isinstance(r.get(key), int | float)]
+        return values[-1] if values else None
+
+    async def domain(self, client: httpx.AsyncClient, domain: str, month: str) -> dict[str, Any] | None:
+        """Visits, engagement and countries of one domain in one month; None when the API has no data."""
+        base = f"/v1/website/{domain}/total-traffic-and-engagement"
+        visits = self._value(await self._get(client, f"{base}/visits", month), "visits")
+        if visits is None:
+            return None
+        ppv = self._value(await self._get(client, f"{base}/pages-per-visit", month), "pages_per_visit")
+        seconds = self._value(
+            await self._get(client, f"{base}/average-visit-duration", month), "average_visit_duration"
+        )
+        geo = await self._get(client, f"/v4/website/{domain}/geo/traffic-by-country", month)
+        countries = [
+            (str(r.get("country_code") or r.get("country")), float(r["share"]))
+            for r in (geo or {}).get("records", [])
+            if isinstance(r, dict)
+            and isinstance(r.get("share"), int | float)
+            and (r.get("country_code") or r.get("country"))
+        ]
+        return {
+            "visits": visits,
+            "pages_per_visit": ppv,
+            "minutes_per_visit": seconds / 60 if seconds is not None else None,
+            "countries": countries,
+        }
+
+
+class TrafficApiEstimator:
+    """Visits from the traffic API: each site's domains are asked in turn; the largest answer wins."""
+
+    def __init__(self, settings: TrafficSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        if not settings.api_key.get_secret_value():
+            raise ValueError("no traffic API key configured (traffic.api_key)")
+        self._settings = settings
+        self._api = TrafficApiClient(settings, transport)
+        self.name = "traffic-api"
+
+    async def estimate(self, sites: Sequence[SiteInput], month: str) -> dict[int, SourceEstimate]:
+        """Estimate the sites the API knows."""
+        band = self._settings.api_relative_band
+        out: dict[int, SourceEstimate] = {}
+        async with self._api._client() as client:
+            for site in sites:
+                answers = []
+                for domain in dict.fromkeys(list_key(d) for d in site.domains):
+                    answer = await self._api.domain(client, domain, month)
+                    if answer is not None:
+                        answers.append((domain, answer))
+                if not answers:
+                    continue
+                domain, best = max(answers, key=lambda a: float(a[1]["visits"]))
+                visits = float(best["visits"])
+                out[site.site_id] = SourceEstimate(
+                    source="traffic-api",
+                    low=visits * (1 - band),
+                    central=visits,
+                    high=visits * (1 + band),
+                    pages_per_visit=best["pages_per_visit"],
+                    minutes_per_visit=best["minutes_per_visit"],
+                    countries=best["countries"],
+                    details={"domain": domain, "relative_band": band, "api": self._settings.api_url},
+                )
+        return out

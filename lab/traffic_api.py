@@ -1,0 +1,83 @@
+"""A local server speaking the SimilarWeb-compatible traffic API's JSON (for the demo and the tests).
+
+It knows the domains it is given (monthly visits, pages per visit, seconds per visit, country
+shares), answers 404 for the others and 403 without the right key, as the real API does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from lab.http_util import ThreadedServer
+
+
+@dataclass
+class DomainTraffic:
+    """What the lab API says about one domain in every month."""
+
+    visits: float
+    pages_per_visit: float
+    seconds_per_visit: float
+    countries: dict[str, float] = field(default_factory=dict)
+
+
+class TrafficApiServer:
+    """The lab traffic API; ``requests`` counts the calls made to it."""
+
+    def __init__(self, domains: dict[str, DomainTraffic], api_key: str = "lab-key") -> None:
+        self.domains = domains
+        self.api_key = api_key
+        self.requests = 0
+
+    def _domain(self, request: Request) -> tuple[DomainTraffic | None, JSONResponse | None]:
+        self.requests += 1
+        if request.query_params.get("api_key") != self.api_key:
+            return None, JSONResponse({"meta": {"status": "Error", "error_message": "invalid api key"}}, 403)
+        data = self.domains.get(request.path_params["domain"])
+        if data is None:
+            return None, JSONResponse({"meta": {"status": "Error", "error_message": "Data not found"}}, 404)
+        return data, None
+
+    def _series(self, request: Request, key: str, value: float) -> JSONResponse:
+        month = request.query_params.get("start_date", "2026-01")
+        return JSONResponse({"meta": {"status": "Success"}, key: [{"date": f"{month}-01", key: value}]})
+
+    async def _metric(self, request: Request) -> JSONResponse:
+        data, error = self._domain(request)
+        if data is None:
+            assert error is not None
+            return error
+        metric = request.path_params["metric"]
+        values = {
+            "visits": data.visits,
+            "pages-per-visit": data.pages_per_visit,
+            "average-visit-duration": data.seconds_per_visit,
+        }
+        if metric not in values:
+            return JSONResponse({"meta": {"status": "Error"}}, 404)
+        return self._series(request, metric.replace("-", "_"), values[metric])
+
+    async def _geo(self, request: Request) -> JSONResponse:
+        data, error = self._domain(request)
+        if data is None:
+            assert error is not None
+            return error
+        records = [{"country_code": c, "share": s} for c, s in data.countries.items()]
+        return JSONResponse({"meta": {"status": "Success"}, "records": records})
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/v1/website/{domain}/total-traffic-and-engagement/{metric}", self._metric),
+                Route("/v4/website/{domain}/geo/traffic-by-country", self._geo),
+            ]
+        )
+
+    def serve(self, host: str = "127.0.0.1") -> ThreadedServer:
+        """A server on a free loopback port (use as a context manager)."""
+        return ThreadedServer(self.app(), host=host)
