@@ -5,28 +5,57 @@ from __future__ import annotations
 from cases.audit.models import AuditEvent
 from cases.base import metadata
 from cases.catalogue.models import ContentType, Work, WorkTitle
+from cases.crawls.models import FamilyProposal, JobDue, JobKind, SiteCrawl, WorkFound
 from cases.infra.models import InfraEvent, ResolutionSnapshot
 from cases.intake.models import EvidenceItem, Submission
+from cases.providers.models import Provider, ProviderKind
 from cases.sites.models import Domain, DomainStatus, Site, SiteContentType, SiteLanguage, SiteStatus
+from cases.takedown.models import (
+    DeliveryAttempt,
+    ItemOutcome,
+    LegalBasis,
+    Notice,
+    NoticeItem,
+    NoticeReply,
+    NoticeState,
+    TakedownCase,
+)
 from cases.tenants.models import ApiKey, Association, Role
+from cases.traffic.models import TrafficEstimate
 
 __all__ = [
     "ApiKey",
     "Association",
     "AuditEvent",
     "ContentType",
+    "DeliveryAttempt",
     "Domain",
     "DomainStatus",
     "EvidenceItem",
+    "FamilyProposal",
     "InfraEvent",
+    "ItemOutcome",
+    "JobDue",
+    "JobKind",
+    "LegalBasis",
+    "Notice",
+    "NoticeItem",
+    "NoticeReply",
+    "NoticeState",
+    "Provider",
+    "ProviderKind",
     "ResolutionSnapshot",
     "Role",
     "Site",
     "SiteContentType",
+    "SiteCrawl",
     "SiteLanguage",
     "SiteStatus",
     "Submission",
+    "TakedownCase",
+    "TrafficEstimate",
     "Work",
+    "WorkFound",
     "WorkTitle",
     "metadata",
 ]

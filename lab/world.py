@@ -10,6 +10,10 @@ with hosting networks, registrars and a CDN invented for the demo:
 - ``anime-stream.test``: behind Cloudflare (name servers, headers and the edge's ASN say so); its
   origin shows through ``mail.anime-stream.test``, which serves the same page.
 
+For crawling and traffic estimates it also serves the fixture pirate sites of :mod:`lab.sites`
+(Japanese, English and Vietnamese catalogues with view counters and sitemaps, a hop, a mirror), a
+small rank list with anchor sites, and a SimilarWeb-compatible traffic API.
+
     with DemoWorld(workdir) as world:
         world.resolver_settings()  # plain settings values for the resolver
 
@@ -31,7 +35,9 @@ from starlette.routing import Route
 from lab.dns_server import DnsServer
 from lab.http_util import ThreadedServer, free_port
 from lab.rdap_server import RdapServer
+from lab.sites import HOSTS, RANK_ANCHORS, RANK_LIST, FixtureSites
 from lab.tls import write_self_signed
+from lab.traffic_api import DomainTraffic, TrafficApiServer
 from lab.whois_server import WhoisServer
 
 
@@ -66,6 +72,7 @@ NETWORKS = [
     Network("127.0.20.0/24", 64502, "VIETLAB-AS", "VN", "apnic", "Viet Lab Hosting JSC", "abuse@vietlab-hosting.test"),
     # Cloudflare's edge for the demo: its real ASN, on a loopback network the demo owns.
     Network("127.0.30.0/24", 13335, "CLOUDFLARENET", "US", "arin", "Cloudflare, Inc.", "abuse@cloudflare.com"),
+    Network("127.0.40.0/24", 64504, "BULLETLAB-AS", "RU", "ripencc", "Bulletlab Hosting LLC", "abuse@bulletlab.test"),
     Network(
         "127.0.31.0/24", 64503, "OFFSHORE-LAB", "NL", "ripencc", "Offshore Lab Servers B.V.", "abuse@offshore-lab.test"
     ),
@@ -90,7 +97,21 @@ REGISTRARS = {
     "manga-raw2.test": ("Namelab Registrar Inc.", "9901", "abuse@namelab.test", "+1.5555550100"),
     "anime-stream.test": ("Offshore Names Ltd.", "9902", "abuse@offshore-names.test", "+44.2071230000"),
     "truyentranh-moi.test": ("Offshore Names Ltd.", "9902", "abuse@offshore-names.test", "+44.2071230000"),
+    **dict.fromkeys(
+        [h for h in HOSTS if h.count(".") == 1],
+        ("Offshore Names Ltd.", "9902", "abuse@offshore-names.test", "+44.2071230000"),
+    ),
 }
+#: the address the fixture sites of :mod:`lab.sites` are served on
+FIXTURES_ADDRESS = "127.0.40.1"
+#: what the lab traffic API knows (a panel's view of the Vietnamese fixture site)
+TRAFFIC_API = {
+    "truyenvn.test": DomainTraffic(
+        visits=2.1e6, pages_per_visit=6.5, seconds_per_visit=540, countries={"VN": 0.93, "US": 0.03, "JP": 0.01}
+    ),
+}
+TRAFFIC_API_KEY = "lab-demo-key"
+
 WHOIS_ONLY = {
     "truyen-tranh.test": ("Mat Bao Lab Registrar", "abuse@matbao-lab.test"),
 }
@@ -185,9 +206,10 @@ def dns_zones() -> list[tuple[str, str]]:
             '@ TXT "v=spf1 mx -all"\nmail A 127.0.31.1\n',
         ),
     ]
+    zones += [_zone(f"{host}.", f"@ NS ns1.bulletlab.test.\n@ A {FIXTURES_ADDRESS}\n") for host in HOSTS]
     origin_lines = []
     asn_lines = []
-    for site in {s.address for s in SITES}:
+    for site in {s.address for s in SITES} | {FIXTURES_ADDRESS}:
         net = next(n for n in NETWORKS if ipaddress.ip_address(site) in ipaddress.ip_network(n.cidr))
         reversed_ip = ".".join(reversed(site.split(".")))
         origin_lines.append(f'{reversed_ip} TXT "{net.asn} | {net.cidr} | {net.country} | {net.registry} | 2020-01-01"')
@@ -232,6 +254,8 @@ class DemoWorld:
         self.registry = RdapServer(tlds=["test"], ip_networks=[n.cidr for n in NETWORKS])
         self.registrar = RdapServer()
         self.whois = WhoisServer({d: _whois_text(d) for d in WHOIS_ONLY})
+        self.fixtures = FixtureSites()
+        self.traffic_api = TrafficApiServer(TRAFFIC_API, api_key=TRAFFIC_API_KEY)
         self._servers: list[ThreadedServer] = []
 
     def _start_sites(self) -> None:
@@ -252,11 +276,20 @@ class DemoWorld:
         for domain in REGISTRARS:
             self.registry.domains[domain] = _domain_answer(domain, self.registrar.base_url)
             self.registrar.domains[domain] = _domain_answer(domain, None)
-        for site in SITES:
-            net = next(n for n in NETWORKS if ipaddress.ip_address(site.address) in ipaddress.ip_network(n.cidr))
-            self.registry.ips[site.address] = _network_answer(net)
+        for address in {s.address for s in SITES} | {FIXTURES_ADDRESS}:
+            net = next(n for n in NETWORKS if ipaddress.ip_address(address) in ipaddress.ip_network(n.cidr))
+            self.registry.ips[address] = _network_answer(net)
         self.whois.__enter__()
         self._start_sites()
+        # HTTPS like the others (the resolver's probe tries it first). One certificate serves every
+        # fixture host, so it names none of them: a SAN would read as a sibling domain of each.
+        key, cert = write_self_signed(self.workdir / "tls" / FIXTURES_ADDRESS, ["fixtures.lab.invalid"])
+        self._fixtures_server = ThreadedServer(
+            self.fixtures.app(), FIXTURES_ADDRESS, self.port, ssl_keyfile=str(key), ssl_certfile=str(cert)
+        ).start()
+        self._servers.append(self._fixtures_server)
+        self._traffic_server = self.traffic_api.serve().start()
+        self._servers.append(self._traffic_server)
         return self
 
     def stop(self) -> None:
@@ -286,4 +319,28 @@ class DemoWorld:
             "http_timeout": 3.0,
             "dns_timeout": 1.0,
             "dns_lifetime": 3.0,
+        }
+
+    def crawler_settings(self) -> dict[str, Any]:
+        """Crawler settings values: the fixture sites' names point at the lab, with demo-sized limits."""
+        return {
+            "allow_networks": ["127.0.0.0/8"],
+            "host_overrides": dict.fromkeys(HOSTS, FIXTURES_ADDRESS),
+            "start_url_template": f"https://{{host}}:{self.port}/",
+            "delay_seconds": 0,
+            "concurrency_per_site": 8,
+            "timeout_seconds": 3.0,
+            "max_pages": 80,
+            "crawl_deadline_seconds": 60,
+        }
+
+    def traffic_settings(self) -> dict[str, Any]:
+        """Traffic settings values: the lab's rank list and anchors, and its traffic API."""
+        rank_list = self.workdir / "ranks.csv"
+        rank_list.write_text(RANK_LIST, "utf-8")
+        return {
+            "rank_list_path": str(rank_list),
+            "anchors": RANK_ANCHORS,
+            "api_url": self._traffic_server.url,
+            "api_key": TRAFFIC_API_KEY,
         }

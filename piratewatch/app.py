@@ -7,10 +7,15 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy.engine import Engine
 
+from cases.crawls.views import families_router
+from cases.crawls.views import router as crawls_router
 from cases.db import make_engine, session_factory
 from cases.intake.views import router as submissions_router
+from cases.providers.views import router as providers_router
 from cases.sites.views import router as sites_router
+from cases.takedown.views import router as takedown_router
 from cases.tenants.views import router as tenants_router
+from cases.traffic.views import router as traffic_router
 from cases.web import install_error_handlers
 from piratewatch.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from piratewatch.settings import Settings
@@ -36,6 +41,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(submissions_router)
     app.include_router(sites_router)
     app.include_router(tenants_router)
+    app.include_router(traffic_router)
+    app.include_router(crawls_router)
+    app.include_router(families_router)
+    app.include_router(providers_router)
+    app.include_router(takedown_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

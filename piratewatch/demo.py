@@ -101,6 +101,40 @@ def resolve_sites(settings: Settings, console: Console) -> int:
     return stored
 
 
+def crawl_and_estimate(settings: Settings, console: Console) -> None:
+    """Crawl every demo site the lab serves pages for, then estimate each site's visits this month."""
+    import asyncio
+
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from cases.db import utcnow
+    from cases.sites.models import Domain
+    from crawlers.crawl_job import crawl_and_record
+    from crawlers.traffic import configured_estimators, estimate_sites, month_of
+
+    factory = session_factory(make_engine(settings.effective_database_url))
+    with transaction(factory) as session:
+        rows = session.execute(sa.select(col(Domain.site_id), col(Domain.fqdn)).order_by(col(Domain.id))).all()
+    lab_sites = {site_id: fqdn for site_id, fqdn in rows if fqdn in settings.crawler.host_overrides}
+    for site_id, fqdn in lab_sites.items():
+        summary = crawl_and_record(factory, settings.crawler, site_id, DEMO_ACTOR)
+        hop = f"; moved to {summary.hop_to}" if summary.hop_to else ""
+        console.print(f"  {fqdn:24} crawled: {summary.works_found} work pages found as evidence{hop}")
+    month = month_of(utcnow())
+    site_ids = sorted({site_id for site_id, _ in rows})
+    results = asyncio.run(estimate_sites(factory, configured_estimators(settings.traffic), site_ids, month, DEMO_ACTOR))
+    console.print(f"\n[bold]Estimated visits in {month}[/bold] (visits, not people; low - high):")
+    names = dict(rows)
+    for site_id, result in results.items():
+        if result is None:
+            continue
+        console.print(
+            f"  {names.get(site_id, site_id)!s:24} {result.visits_central:>12,.0f}  "
+            f"({result.visits_low:,.0f} - {result.visits_high:,.0f}; {', '.join(result.sources)})"
+        )
+
+
 def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console) -> None:
     """Start the lab, seed a fresh demo store, resolve its sites, print where to look, serve the API."""
     from lab.world import DemoWorld
@@ -111,7 +145,13 @@ def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console)
         shutil.rmtree(demo_dir)
     demo_dir.mkdir(parents=True)
     with DemoWorld(demo_dir / "lab") as world:
-        settings = get_settings(data_dir=demo_dir, database_url="", resolver=world.resolver_settings())
+        settings = get_settings(
+            data_dir=demo_dir,
+            database_url="",
+            resolver=world.resolver_settings(),
+            crawler=world.crawler_settings(),
+            traffic=world.traffic_settings(),
+        )
         console.print(f"[bold]piratewatch demo[/bold]: store at {settings.effective_database_url}")
         console.print(
             f"lab: DNS on {world.dns.host}:{world.dns.port}, RDAP at {world.registry.base_url}, sites on port {world.port}"
@@ -119,6 +159,8 @@ def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console)
         keys = seed(settings)
         console.print("\n[bold]Where the sites live[/bold] (resolved against the lab):")
         resolve_sites(settings, console)
+        console.print("\n[bold]Crawling[/bold] the lab's sites (catalogues, view counters, works found):")
+        crawl_and_estimate(settings, console)
         _announce(settings, keys, port, serve, console)
 
 

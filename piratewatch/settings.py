@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cases.db import sqlite_url_for
+from cases.takedown.config import NoticeSettings
+from crawlers.config import CrawlerSettings, TrafficSettings
 from resolver import ResolverSettings
 
 # Values that mean "nobody set a secret": refused in production.
@@ -54,6 +56,12 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     #: DNS, RDAP and WHOIS: e.g. PIRATEWATCH_RESOLVER__NAMESERVERS='["9.9.9.9"]'
     resolver: ResolverSettings = Field(default_factory=ResolverSettings)
+    #: the profile spider and the scheduler: e.g. PIRATEWATCH_CRAWLER__MAX_PAGES=100
+    crawler: CrawlerSettings = Field(default_factory=CrawlerSettings)
+    #: traffic sources: e.g. PIRATEWATCH_TRAFFIC__RANK_LIST_PATH=/data/tranco.csv
+    traffic: TrafficSettings = Field(default_factory=TrafficSettings)
+    #: notice delivery and the pre-send re-check: e.g. PIRATEWATCH_NOTICES__SMTP_PORT=2525
+    notices: NoticeSettings = Field(default_factory=NoticeSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,12 +30,20 @@ def test_demo_resolves_its_sites_against_the_lab(tmp_path: Path) -> None:
     assert "registrar Mat Bao Lab Registrar" in out  # WHOIS: the registry has no RDAP record
     assert "redirects to domain: truyentranh-moi.test" in out
     assert "sibling domain: manga-raw2.test" in out
+    assert "Invalid HTTP request" not in done.stderr + out
+    # crawled for real: the fixture sites' pages that show a submitted work become evidence
+    assert re.search(r"rawkuma\.test\s+crawled: [1-9]\d* work pages found", out)
+    assert "redirects to domain: new-manga.test" in out
+    # estimated: the rank list for every listed site, the traffic API where it knows the site
+    assert re.search(r"truyenvn\.test\s+[\d,]+\s+\([\d,]+ - [\d,]+; traffic-api, rank:tranco\)", out)
+    assert re.search(r"mangafree\.test\s+[\d,]+\s+\([\d,]+ - [\d,]+; rank:tranco\)", out)
 
     engine = make_engine(sqlite_url_for(data_dir))
     with engine.connect() as conn:
         snapshots = conn.execute(
             sa.text("SELECT d.fqdn, s.profile FROM resolution_snapshot s JOIN domain d ON d.id = s.domain_id")
         ).all()
+        estimates = conn.execute(sa.text("SELECT count(DISTINCT site_id) FROM traffic_estimate")).scalar_one()
         hop = conn.execute(
             sa.text(
                 "SELECT a.site_id = b.site_id FROM domain a JOIN domain b ON a.redirects_to_id = b.id "
@@ -48,3 +57,4 @@ def test_demo_resolves_its_sites_against_the_lab(tmp_path: Path) -> None:
     assert ("host", "abuse@sakura-lab.test") in contacts
     assert ("registrar", "abuse@namelab.test") in contacts  # from the registrar's own RDAP (related link)
     assert hop  # the new domain joined the same site
+    assert estimates == 3

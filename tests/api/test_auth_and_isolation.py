@@ -53,25 +53,122 @@ def test_403_for_a_role_that_may_not_act(client: Any, tenants: Any, method: str,
         assert staff.status_code == 403  # key management is for admins only
 
 
-# Every route of the API, and what association B gets when it reaches for association A's data.
-# A route added without an entry here fails test_every_route_is_covered.
+# Every route of the API, and what association B's submitter key gets when it reaches for association A's
+# data: "404" (A's object does not exist for B), "403" (the role may not act at all), "hidden" (200, but
+# nothing of A's in the answer) or "own" (B acts on its own account). A route added without an entry here
+# fails test_every_route_is_covered; test_every_route_keeps_a_tenant_out drives each one.
 ISOLATION_CASES: dict[tuple[str, str], str] = {
-    ("GET", "/api/v1/sites"): "list",
+    ("GET", "/api/v1/sites"): "hidden",
     ("GET", "/api/v1/sites/{site_id}"): "404",
     ("PATCH", "/api/v1/sites/{site_id}"): "403",
-    ("GET", "/api/v1/submissions"): "list",
+    ("GET", "/api/v1/sites/{site_id}/traffic"): "404",
+    ("GET", "/api/v1/sites/{site_id}/crawls"): "404",
+    ("GET", "/api/v1/sites/{site_id}/works-found"): "404",
+    ("GET", "/api/v1/sites/{site_id}/cases"): "404",
+    ("GET", "/api/v1/submissions"): "hidden",
     ("POST", "/api/v1/submissions"): "own",
     ("GET", "/api/v1/me"): "own",
     ("GET", "/api/v1/keys"): "403",
     ("POST", "/api/v1/keys"): "403",
     ("DELETE", "/api/v1/keys/{key_id}"): "403",
+    ("GET", "/api/v1/families"): "403",
+    ("POST", "/api/v1/families/{proposal_id}/{decision}"): "403",
+    ("GET", "/api/v1/providers"): "403",
+    ("POST", "/api/v1/providers"): "403",
+    ("PATCH", "/api/v1/providers/{provider_id}"): "403",
+    ("GET", "/api/v1/providers/scorecards"): "403",
+    ("GET", "/api/v1/notices/{notice_id}"): "404",
+    ("POST", "/api/v1/notices"): "403",
+    ("POST", "/api/v1/notices/{notice_id}/submit"): "403",
+    ("POST", "/api/v1/notices/{notice_id}/approve"): "403",
+    ("POST", "/api/v1/notices/{notice_id}/reject"): "403",
+    ("POST", "/api/v1/notices/escalate-overdue"): "403",
+    ("GET", "/api/v1/queue"): "403",
+    ("POST", "/api/v1/queue/claim"): "403",
+    ("POST", "/api/v1/queue/approve"): "403",
+    ("POST", "/api/v1/inbound/replies"): "403",
+    ("GET", "/api/v1/transparency/lumen"): "403",
+    ("GET", "/api/v1/transparency/counts"): "403",
 }
+
+# A request body for routes that take one; valid enough to reach the tenant check.
+BODIES: dict[tuple[str, str], Any] = {
+    ("PATCH", "/api/v1/sites/{site_id}"): {"status": "closed"},
+    ("POST", "/api/v1/submissions"): {"sites": [{"domains": ["b-own.com"]}]},
+    ("POST", "/api/v1/keys"): {"association": "Association A", "role": "admin"},
+    ("POST", "/api/v1/providers"): {"name": "X", "kind": "host"},
+    ("PATCH", "/api/v1/providers/{provider_id}"): {"country": "NL"},
+    ("POST", "/api/v1/notices/{notice_id}/reject"): {"reason": "x"},
+    ("POST", "/api/v1/queue/approve"): {"notice_ids": [1]},
+    ("POST", "/api/v1/inbound/replies"): {"notice_id": 1, "kind": "reply"},
+}
+QUERIES: dict[tuple[str, str], dict[str, Any]] = {("GET", "/api/v1/transparency/counts"): {"year": 2026}}
+SECRET = "a-only-secret-page"
 
 
 def test_every_route_is_covered(client: Any) -> None:
     paths = client.app.openapi()["paths"]
     routes = {(method.upper(), path) for path, ops in paths.items() if path.startswith("/api/") for method in ops}
     assert routes == set(ISOLATION_CASES)
+
+
+def _a_world(client: Any, tenants: Any) -> dict[str, Any]:
+    """Association A's site with evidence, a provider and a drafted notice of A's; the ids to fill paths with."""
+    site = submit(client, tenants.a, "a-world.com")
+    body = {"sites": [{"domains": ["a-world.com"], "evidence": [{"url": f"https://a-world.com/{SECRET}"}]}]}
+    client.post("/api/v1/submissions", json=body, headers={"X-API-Key": tenants.a})
+    ops = {"X-API-Key": tenants.operator}
+    provider = client.post("/api/v1/providers", json={"name": "Host A", "kind": "host"}, headers=ops).json()
+    sender = {"name": "A", "email": "a@a.example"}
+    notice = client.post(
+        "/api/v1/notices",
+        json={
+            "site_id": site["site_id"],
+            "provider_id": provider["id"],
+            "association_id": tenants.a_id,
+            "legal_basis": "dmca_512c3",
+            "sender": sender,
+        },
+        headers=ops,
+    )
+    assert notice.status_code == 201, notice.text
+    return {
+        "site_id": site["site_id"],
+        "notice_id": notice.json()["id"],
+        "provider_id": provider["id"],
+        "key_id": 1,
+        "proposal_id": 1,
+        "decision": "merge",
+    }
+
+
+def test_every_route_keeps_a_tenant_out(client: Any, tenants: Any) -> None:
+    ids = _a_world(client, tenants)
+    b_headers = {"X-API-Key": tenants.b}
+    for (method, template), expected in ISOLATION_CASES.items():
+        path = template.format(**ids)
+        answer = client.request(
+            method,
+            path,
+            json=BODIES.get((method, template)),
+            params=QUERIES.get((method, template)),
+            headers=b_headers,
+        )
+        where = f"{method} {path}"
+        assert SECRET not in answer.text, where
+        if expected in ("403", "404"):
+            assert answer.status_code == int(expected), (where, answer.status_code, answer.text)
+        elif expected == "hidden":
+            assert answer.status_code == 200, where
+            assert "a-world.com" not in answer.text, where
+        else:
+            assert answer.status_code in (200, 201), where
+    # and A itself reaches its own objects on every tenant-scoped route
+    a_headers = {"X-API-Key": tenants.a}
+    for (method, template), expected in ISOLATION_CASES.items():
+        if expected == "404":
+            answer = client.request(method, template.format(**ids), headers=a_headers)
+            assert answer.status_code == 200, (method, template, answer.text)
 
 
 def test_association_b_cannot_read_or_change_association_a(client: Any, tenants: Any) -> None:
