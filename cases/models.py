@@ -18,6 +18,7 @@ from cases.takedown.models import (
     NoticeItem,
     NoticeReply,
     NoticeState,
+    SenderProfile,
     TakedownCase,
 )
 from cases.tenants.models import ApiKey, Association, Role
@@ -46,6 +47,7 @@ __all__ = [
     "ProviderKind",
     "ResolutionSnapshot",
     "Role",
+    "SenderProfile",
     "Site",
     "SiteContentType",
     "SiteCrawl",

@@ -27,6 +27,7 @@ from cases.infra.services import add_event
 from cases.sites.models import Domain, DomainStatus
 from cases.sites.normalize import NormalizationError, normalize_host
 from cases.sites.services import attach_domain
+from cases.takedown.drafting import draft_first_notices
 from crawlers.config import CrawlerSettings
 from crawlers.crawl import CrawlOutcome, crawl_site
 from crawlers.extract import site_of
@@ -50,6 +51,8 @@ class CrawlSummary:
     problems: list[dict[str, Any]] = field(default_factory=list)
     #: family proposals made or confirmed by this crawl
     families: list[int] = field(default_factory=list)
+    #: notices drafted for the works this crawl found
+    notices_drafted: int = 0
 
 
 def crawl_domain(session: Session, site_id: int) -> Domain:
@@ -168,6 +171,9 @@ def crawl_and_record(
             ],
         )
         summary.families = [p.id or 0 for p in link_families(session, actor, site_id, config.family_merge_confidence)]
+        if summary.works_found:
+            # new evidence: associations get a notice for it at the site's first ladder step
+            summary.notices_drafted = len(draft_first_notices(session, actor, site_id))
         if on_stored is not None:
             on_stored(session, site_id)
     return summary

@@ -1,5 +1,8 @@
 """The resolve job: resolve a site's domains and record each snapshot with what changed.
 
+Each snapshot also opens a takedown case with every party found who can act (host, CDN, registrar)
+and drafts the site's first notices for the operators' queue (``cases.takedown.drafting``).
+
 It lives here, not in ``cases``, because it needs the resolver's types to compute the diff; the
 store only ever sees plain data.
 """
@@ -20,6 +23,8 @@ from cases.infra.services import add_event, latest_snapshot, record_resolution
 from cases.sites.models import Domain, DomainStatus
 from cases.sites.normalize import NormalizationError, normalize_host
 from cases.sites.services import attach_domain
+from cases.takedown.drafting import draft_first_notices
+from cases.takedown.opening import open_cases_from_resolution
 from resolver import Resolver, SiteProfile, diff_profiles
 
 
@@ -39,8 +44,13 @@ def _changes(session: Session, domain: Domain, profile: SiteProfile) -> list[Cha
     return [ChangeIn(kind=c.kind, old=c.old, new=c.new) for c in diff_profiles(old, profile)]
 
 
-def store_profile(session: Session, actor: Actor, domain: Domain, profile: SiteProfile) -> list[ChangeIn]:
-    """Record `profile` as the newest snapshot of `domain`; returns the changes recorded."""
+def store_profile(
+    session: Session, actor: Actor, domain: Domain, profile: SiteProfile, *, open_cases: bool = True
+) -> list[ChangeIn]:
+    """Record `profile` as the newest snapshot of `domain`; returns the changes recorded.
+
+    With `open_cases`, the parties found get their cases and the site its first notices (drafts).
+    """
     changes = _changes(session, domain, profile)
     hosting = profile.hosting[0] if profile.hosting else None
     record_resolution(
@@ -58,6 +68,9 @@ def store_profile(session: Session, actor: Actor, domain: Domain, profile: SiteP
         changes=changes,
     )
     changes += _attach_discoveries(session, actor, domain, profile)
+    if open_cases:
+        open_cases_from_resolution(session, actor, domain.site_id)
+        draft_first_notices(session, actor, domain.site_id)
     return changes
 
 

@@ -19,10 +19,10 @@ from sqlmodel import Session
 
 from cases.db import transaction
 from cases.errors import CasesError
-from cases.takedown.config import NoticeSettings
-from cases.takedown.delivery.channels import ApiChannel, Channel, FileChannel, SmtpChannel
+from cases.takedown.delivery.channels import Channel, configured_channels
 from cases.takedown.recheck import Recheck
 from piratewatch.cli_support import CLI_PRINCIPAL, cli_actor, cli_factory, cli_settings, console, ensure_schema, fail
+from piratewatch.settings import Settings
 
 notices_app = typer.Typer(help="Notices: draft, review, send, follow up.", no_args_is_help=True)
 cases_app = typer.Typer(help="Takedown cases: one per site and provider.", no_args_is_help=True)
@@ -40,26 +40,9 @@ def _session() -> Iterator[Session]:
         fail(str(exc))
 
 
-def make_channel(settings: NoticeSettings, name: str) -> Channel:
-    """The configured delivery channel called `name`."""
-    if name == "smtp":
-        return SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_timeout)
-    if name == "api":
-        if not settings.api_url:
-            fail("the API channel needs PIRATEWATCH_NOTICES__API_URL")
-        return ApiChannel(settings.api_url, settings.api_token, settings.api_timeout)
-    if name == "file":
-        return FileChannel(settings.export_dir or cli_settings().data_dir / "notices")
-    fail(f"unknown channel {name!r} (smtp, api, file)")
-
-
-def _recheck(settings: NoticeSettings) -> Recheck:
-    return Recheck(
-        allow_list=settings.allow_list,
-        timeout=settings.recheck_timeout,
-        concurrency=settings.recheck_concurrency,
-        max_redirects=settings.recheck_max_redirects,
-    )
+def make_channels(settings: Settings) -> dict[str, Channel]:
+    """The delivery channels the settings configure, by name."""
+    return configured_channels(settings.notices, settings.data_dir / "notices")
 
 
 def _print_json(data: Any) -> None:
@@ -235,7 +218,9 @@ def notices_reject(notice_id: Annotated[int, typer.Argument()], reason: Annotate
 
 @notices_app.command("send")
 def notices_send(
-    channel: Annotated[str, typer.Option(help="smtp, api or file")] = "smtp",
+    channel: Annotated[
+        str, typer.Option(help="auto (each notice by its template and recipient), smtp, api or file")
+    ] = "auto",
     limit: Annotated[int, typer.Option(min=1)] = 100,
     recheck: Annotated[bool, typer.Option(help="Re-check every URL just before sending.")] = True,
 ) -> None:
@@ -245,11 +230,17 @@ def notices_send(
     settings = cli_settings()
     ensure_schema(settings)
     factory = cli_factory(settings)
-    chosen = make_channel(settings.notices, channel)
+    channels = make_channels(settings)
+    if channel != "auto" and channel not in channels:
+        fail(
+            f"channel {channel!r} is not configured (configured: {', '.join(channels)}; the API needs PIRATEWATCH_NOTICES__API_URL)"
+        )
+    chosen: Channel | dict[str, Channel] = channels if channel == "auto" else channels[channel]
 
     async def run() -> tuple[dict[int, str], list[Any]]:
-        settled = await reconcile(factory, cli_actor(), {chosen.name: chosen})
-        sent = await send_approved(factory, cli_actor(), chosen, limit, _recheck(settings.notices) if recheck else None)
+        settled = await reconcile(factory, cli_actor(), channels)
+        policy = Recheck.from_settings(settings.notices) if recheck else None
+        sent = await send_approved(factory, cli_actor(), chosen, limit, policy)
         return settled, sent
 
     try:

@@ -116,6 +116,8 @@ class NoticeItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     notice_id: int = Field(foreign_key="notice.id", index=True)
     evidence_item_id: int | None = Field(default=None, foreign_key="evidence_item.id")
+    #: the crawl's match this item comes from (capture time and content hash), when not submitted evidence
+    work_found_id: int | None = Field(default=None, foreign_key="work_found.id")
     url: str = Field(sa_type=sa.Text)
     # SHA-256 of "url\nwork_id": URLs can be longer than a btree index accepts.
     item_key: str = Field(sa_type=sa.String(64))
@@ -158,3 +160,19 @@ class NoticeReply(SQLModel, table=True):
     sender: str | None = Field(default=None, sa_type=sa.String(320))
     subject: str | None = Field(default=None, sa_type=sa.String(1000))
     body: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class SenderProfile(SQLModel, table=True):
+    """An association's details as the sender of its notices, and the statements it makes in them.
+
+    The association, not piratewatch, is the sender of a notice: its legal contact, signature and
+    the statements it confirms (good faith, accuracy under penalty of perjury, ...) are set here by
+    the association once and copied into every notice drafted for it, so automatic drafting never
+    invents a statement.
+    """
+
+    __tablename__ = "sender_profile"
+
+    association_id: int = Field(foreign_key="association.id", primary_key=True)
+    sender: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

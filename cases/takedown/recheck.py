@@ -1,23 +1,31 @@
 """Re-checking every URL of a notice just before it is sent.
 
-A page that is gone, unreachable, or now redirects to an allow-listed legitimate page (a seized
-domain forwarding to the publisher's store, say) must not be listed in a legal notice: such items
-are dropped with their reason, and the notice is rendered again without them.
+A page that is gone, unreachable, now redirects to an allow-listed legitimate page (a seized domain
+forwarding to the publisher's store, say), or no longer shows the work it was reported for (a host
+that replaced the content with a "removed" page answering 200) must not be listed in a legal
+notice: such items are dropped with their reason, and the notice is rendered again without them.
+The same check, run after sending, tells which URLs were actioned.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import httpx
+import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
 from cases.audit.services import Actor, updated
 from cases.audit.services import record as record_audit
+from cases.catalogue.models import WorkTitle
+from cases.catalogue.titles import text_shows_title
 from cases.db import transaction, utcnow
+from cases.takedown.config import NoticeSettings
 from cases.takedown.models import ItemOutcome, NoticeItem, NoticeState
 from cases.takedown.services import get_notice, render_notice
 from cases.takedown.states import move
@@ -31,33 +39,82 @@ class Recheck:
     timeout: float = 10.0
     concurrency: int = 8
     max_redirects: int = 5
+    #: how much of a page is read to look for the work's titles (a hostile page cannot exhaust memory)
+    max_bytes: int = 2_000_000
     user_agent: str = "piratewatch-recheck/1"
     transport: httpx.AsyncBaseTransport | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_settings(cls, settings: NoticeSettings) -> Recheck:
+        """The re-check the notice settings describe."""
+        return cls(
+            allow_list=settings.allow_list,
+            timeout=settings.recheck_timeout,
+            concurrency=settings.recheck_concurrency,
+            max_redirects=settings.recheck_max_redirects,
+        )
 
     def allowed(self, url: str) -> bool:
         """Whether `url` is a known legitimate page."""
         return any(url.startswith(prefix) for prefix in self.allow_list)
 
 
-async def check_url(client: httpx.AsyncClient, policy: Recheck, url: str) -> str | None:
-    """Why `url` must be dropped, or None if it is still live and not a legitimate page."""
+_INVISIBLE = re.compile(r"<(head|title|script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_text(markup: str) -> str:
+    """The text a reader sees on a page: head, scripts, styles and comments dropped, tags removed, entities decoded.
+
+    Attribute values (``title=``, ``alt=``) are left out on purpose: a page showing a work names it in text.
+    """
+    return html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", markup)))
+
+
+async def _read_capped(answer: httpx.Response, limit: int) -> str:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in answer.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit].decode(answer.encoding or "utf-8", errors="replace")
+
+
+async def check_url(client: httpx.AsyncClient, policy: Recheck, url: str, titles: Sequence[str] = ()) -> str | None:
+    """Why `url` must be dropped, or None if it is still live, not a legitimate page, and shows the work.
+
+    `titles` are the work's titles; with none (an item without a work), the page's content is not checked.
+    """
     try:
-        answer = await client.get(url)
+        async with client.stream("GET", url) as answer:
+            final = str(answer.url)
+            if policy.allowed(final):
+                return f"redirects to an allow-listed legitimate page: {final}"
+            if answer.status_code >= 400:
+                return f"no longer live: HTTP {answer.status_code}"
+            if not titles:
+                return None
+            page = await _read_capped(answer, policy.max_bytes)
     except httpx.TooManyRedirects:
         return f"more than {policy.max_redirects} redirects"
     except httpx.HTTPError as exc:
         return f"unreachable: {type(exc).__name__}: {exc}"
-    final = str(answer.url)
-    if policy.allowed(final):
-        return f"redirects to an allow-listed legitimate page: {final}"
-    if answer.status_code >= 400:
-        return f"no longer live: HTTP {answer.status_code}"
+    if not text_shows_title(visible_text(page), titles):
+        return "no longer shows the work: none of its titles is on the page"
     return None
 
 
-async def check_urls(policy: Recheck, urls: Sequence[str]) -> list[str | None]:
-    """Check `urls` (at most ``policy.concurrency`` at a time); one reason or None per URL, in order."""
+async def check_urls(
+    policy: Recheck, urls: Sequence[str], titles: Sequence[Sequence[str]] | None = None
+) -> list[str | None]:
+    """Check `urls` (at most ``policy.concurrency`` at a time); one reason or None per URL, in order.
+
+    `titles`, when given, holds for each URL the titles of the work it was reported for.
+    """
     limit = asyncio.Semaphore(policy.concurrency)
+    per_url = titles if titles is not None else [()] * len(urls)
     async with httpx.AsyncClient(
         follow_redirects=True,
         max_redirects=policy.max_redirects,
@@ -66,13 +123,24 @@ async def check_urls(policy: Recheck, urls: Sequence[str]) -> list[str | None]:
         transport=policy.transport,
     ) as client:
 
-        async def one(url: str) -> str | None:
+        async def one(url: str, work_titles: Sequence[str]) -> str | None:
             if policy.allowed(url):
                 return "the URL itself is on the allow-list"
             async with limit:
-                return await check_url(client, policy, url)
+                return await check_url(client, policy, url, work_titles)
 
-        return list(await asyncio.gather(*(one(u) for u in urls)))
+        return list(await asyncio.gather(*(one(u, t) for u, t in zip(urls, per_url, strict=True))))
+
+
+def titles_of_items(session: Session, items: Sequence[NoticeItem]) -> list[list[str]]:
+    """For each item, every title of the work it names (empty for an item without a work)."""
+    work_ids = {i.work_id for i in items if i.work_id is not None}
+    by_work: dict[int, list[str]] = {}
+    if work_ids:
+        query = sa.select(col(WorkTitle.work_id), col(WorkTitle.title)).where(col(WorkTitle.work_id).in_(work_ids))
+        for work_id, title in session.execute(query):
+            by_work.setdefault(work_id, []).append(title)
+    return [by_work.get(i.work_id, []) if i.work_id is not None else [] for i in items]
 
 
 async def recheck_notice(
@@ -90,7 +158,8 @@ async def recheck_notice(
                 )
             )
         )
-    reasons = await check_urls(policy, [i.url for i in items])
+        titles = titles_of_items(session, items)
+    reasons = await check_urls(policy, [i.url for i in items], titles)
     dropped: dict[str, str] = {}
     with transaction(factory) as session:
         now = utcnow()

@@ -17,7 +17,7 @@ from cases.audit.services import record as record_audit
 from cases.db import transaction, utcnow
 from cases.errors import InvalidInputError, NotFoundError
 from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeReply, NoticeState
-from cases.takedown.recheck import Recheck, check_urls
+from cases.takedown.recheck import Recheck, check_urls, titles_of_items
 from cases.takedown.services import get_notice
 from cases.takedown.states import can_move, move
 
@@ -101,7 +101,10 @@ def import_message(session: Session, actor: Actor, message: Message) -> NoticeRe
 
 
 async def check_outcomes(factory: sessionmaker[Session], actor: Actor, notice_id: int, policy: Recheck) -> NoticeState:
-    """Check each sent URL again: gone means actioned. The notice becomes actioned or partially actioned."""
+    """Check each sent URL again: gone, or no longer showing the work, means actioned.
+
+    The notice becomes actioned or partially actioned.
+    """
     with factory() as session:
         items = list(
             session.exec(
@@ -111,7 +114,8 @@ async def check_outcomes(factory: sessionmaker[Session], actor: Actor, notice_id
                 )
             )
         )
-    reasons = await check_urls(policy, [i.url for i in items])
+        titles = titles_of_items(session, items)
+    reasons = await check_urls(policy, [i.url for i in items], titles)
     with transaction(factory) as session:
         now = utcnow()
         for item, reason in zip(items, reasons, strict=True):

@@ -120,3 +120,32 @@ class QueueParams(BaseModel):
     recipient_kind: ProviderKind | None = None
     legal_basis: LegalBasis | None = None
     due_within_hours: int | None = None
+
+
+class SenderDetails(BaseModel):
+    """An association's details as the sender of its notices (every field any legal basis asks for).
+
+    The statements are the association's own: each must be set to ``true`` by the association to be
+    printed in a notice; the validator refuses a notice whose basis needs one that is not.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(max_length=300)] = ""
+    organisation: Annotated[str, Field(max_length=300)] = ""
+    email: Annotated[str, Field(max_length=320, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")] = ""
+    address: Annotated[str, Field(max_length=1000)] = ""
+    phone: Annotated[str, Field(max_length=64)] = ""
+    signature: Annotated[str, Field(max_length=300)] = ""
+    explanation: Annotated[str, Field(max_length=5000)] = ""
+    right_infringed: Annotated[str, Field(max_length=1000)] = ""
+    good_faith: bool = False
+    accuracy_under_perjury: bool = False
+    bona_fide: bool = False
+    truth_statement: bool = False
+
+
+class SenderProfilePublic(BaseModel):
+    association_id: int
+    sender: SenderDetails
+    updated_at: dt.datetime | None

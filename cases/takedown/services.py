@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from cases.audit.services import Actor, created, record, updated
 from cases.catalogue.models import Work, WorkTitle
+from cases.crawls.models import WorkFound
 from cases.db import utcnow
 from cases.errors import ConflictError, InvalidInputError, NotFoundError
 from cases.intake.models import EvidenceItem
@@ -66,6 +68,52 @@ def open_notice_id(session: Session, case_id: int, association_id: int, legal_ba
     ).first()
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A (URL, work) pair an association can cite on a site, and where it comes from."""
+
+    url: str
+    work_id: int | None
+    evidence_item_id: int | None = None
+    work_found_id: int | None = None
+
+
+def evidence_candidates(session: Session, site_id: int, association_id: int) -> list[Candidate]:
+    """The association's evidence on the site: what it submitted, then the works the crawls found.
+
+    Submitted evidence comes first and wins a tie: the association vouched for it. A crawl's match
+    (``work_found``) counts too, since it keeps the URL, score, capture time and content hash.
+    """
+    submitted = session.execute(
+        sa.select(col(EvidenceItem.id), col(EvidenceItem.url), col(EvidenceItem.work_id))
+        .where(col(EvidenceItem.site_id) == site_id, col(EvidenceItem.association_id) == association_id)
+        .order_by(col(EvidenceItem.id))
+    ).all()
+    found = session.execute(
+        sa.select(col(WorkFound.id), col(WorkFound.url), col(WorkFound.work_id))
+        .where(col(WorkFound.site_id) == site_id, col(WorkFound.association_id) == association_id)
+        .order_by(col(WorkFound.id))
+    ).all()
+    return [Candidate(str(url), work, evidence_item_id=int(i)) for i, url, work in submitted] + [
+        Candidate(str(url), int(work), work_found_id=int(i)) for i, url, work in found
+    ]
+
+
+def notified_keys(session: Session, case_id: int, association_id: int) -> set[str]:
+    """Item keys the association already listed in a notice of this case (dropped items excepted)."""
+    return set(
+        session.scalars(
+            sa.select(col(NoticeItem.item_key))
+            .join(Notice, col(Notice.id) == col(NoticeItem.notice_id))
+            .where(
+                col(Notice.case_id) == case_id,
+                col(Notice.association_id) == association_id,
+                col(NoticeItem.outcome) != ItemOutcome.DROPPED.value,
+            )
+        )
+    )
+
+
 def draft_notice(
     session: Session,
     actor: Actor,
@@ -77,11 +125,13 @@ def draft_notice(
     template: str | None = None,
     escalated_from_id: int | None = None,
     items: Sequence[tuple[str, int | None]] | None = None,
+    fresh_only: bool = False,
 ) -> Notice:
     """Draft a notice of one association to a case's provider; its items are that association's evidence on the site.
 
-    `items` overrides the evidence (escalation copies the previous notice's items). A second open
-    notice for the same (case, association, legal basis) is a :class:`ConflictError`.
+    `items` overrides the evidence (escalation copies the previous notice's items); `fresh_only`
+    leaves out what the association already listed in a notice of this case. A second open notice
+    for the same (case, association, legal basis) is a :class:`ConflictError`.
     """
     case = session.get(TakedownCase, case_id)
     if case is None:
@@ -93,16 +143,18 @@ def draft_notice(
     if duplicate is not None:
         raise ConflictError(f"notice {duplicate} to this recipient under {legal_basis.value} is still open")
     if items is None:
-        rows = session.execute(
-            sa.select(col(EvidenceItem.id), col(EvidenceItem.url), col(EvidenceItem.work_id))
-            .where(col(EvidenceItem.site_id) == case.site_id, col(EvidenceItem.association_id) == association_id)
-            .order_by(col(EvidenceItem.id))
-        ).all()
-        pairs: list[tuple[int | None, str, int | None]] = [(int(r[0]), str(r[1]), r[2]) for r in rows]
+        candidates = evidence_candidates(session, case.site_id, association_id)
     else:
-        pairs = [(None, url, work) for url, work in items]
-    if not pairs:
-        raise InvalidInputError(["items: this association has no evidence on the site"])
+        candidates = [Candidate(url, work) for url, work in items]
+    skip = notified_keys(session, case_id, association_id) if fresh_only else set()
+    chosen: dict[str, Candidate] = {}
+    for candidate in candidates:
+        key = item_key(candidate.url, candidate.work_id)
+        if key not in skip:
+            chosen.setdefault(key, candidate)
+    if not chosen:
+        what = "no evidence on the site" if not candidates else "no evidence not already notified to this recipient"
+        raise InvalidInputError([f"items: this association has {what}"])
     notice = Notice(
         case_id=case_id,
         association_id=association_id,
@@ -117,14 +169,17 @@ def draft_notice(
     session.add(notice)
     session.flush()
     assert notice.id is not None
-    seen: set[str] = set()
-    for evidence_id, url, work_id in pairs:
-        key = item_key(url, work_id)
-        if key not in seen:
-            seen.add(key)
-            session.add(
-                NoticeItem(notice_id=notice.id, evidence_item_id=evidence_id, url=url, item_key=key, work_id=work_id)
+    for key, candidate in chosen.items():
+        session.add(
+            NoticeItem(
+                notice_id=notice.id,
+                evidence_item_id=candidate.evidence_item_id,
+                work_found_id=candidate.work_found_id,
+                url=candidate.url,
+                item_key=key,
+                work_id=candidate.work_id,
             )
+        )
     record(
         session,
         actor,
@@ -132,7 +187,7 @@ def draft_notice(
             created(
                 "notice",
                 notice.id,
-                {"case_id": case_id, "legal_basis": legal_basis.value, "template": name, "items": len(seen)},
+                {"case_id": case_id, "legal_basis": legal_basis.value, "template": name, "items": len(chosen)},
             )
         ],
     )

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlmodel import Session
 
-from cases.errors import NotFoundError
+from cases.errors import ForbiddenError, NotFoundError
 from cases.takedown import queue as queue_service
 from cases.takedown.escalation import escalate_overdue
 from cases.takedown.models import LegalBasis
@@ -30,7 +30,10 @@ from cases.takedown.schemas import (
     RejectIn,
     ReplyIn,
     ReplyOut,
+    SenderDetails,
+    SenderProfilePublic,
 )
+from cases.takedown.senders import get_sender_profile, set_sender_profile
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
 from cases.tenants.models import Role
 from cases.tenants.services import Principal
@@ -202,3 +205,42 @@ def get_counts(
 ) -> list[dict[str, Any]]:
     """Notices sent in a year by provider, content type and action (DSA Art. 22 style)."""
     return yearly_counts(session, year)
+
+
+def _sender_profile_answer(session: Session, association_id: int) -> SenderProfilePublic:
+    profile = get_sender_profile(session, association_id)
+    if profile is None:
+        return SenderProfilePublic(association_id=association_id, sender=SenderDetails(), updated_at=None)
+    return SenderProfilePublic(
+        association_id=association_id,
+        sender=SenderDetails.model_validate(profile.sender),
+        updated_at=profile.updated_at,
+    )
+
+
+@router.get("/associations/{association_id}/sender-profile", response_model=SenderProfilePublic)
+def get_sender(
+    association_id: int, principal: Principal = Depends(submitter), session: Session = Depends(get_session)
+) -> SenderProfilePublic:
+    """The association's sender details and statements, copied into every notice drafted for it."""
+    if not principal.sees_everything and principal.association_id != association_id:
+        raise NotFoundError(f"association {association_id} not found")
+    return _sender_profile_answer(session, association_id)
+
+
+@router.put("/associations/{association_id}/sender-profile", response_model=SenderProfilePublic)
+def put_sender(
+    association_id: int,
+    body: SenderDetails,
+    request: Request,
+    principal: Principal = Depends(submitter),
+    session: Session = Depends(get_session),
+) -> SenderProfilePublic:
+    """Set the association's sender details. Only the association itself (or an admin) makes its statements."""
+    if principal.association_id != association_id:
+        if not principal.sees_everything:
+            raise NotFoundError(f"association {association_id} not found")
+        if principal.role != Role.ADMIN:
+            raise ForbiddenError("an association's statements are made by the association itself (or an admin)")
+    set_sender_profile(session, principal.actor(request_id(request)), association_id, body.model_dump())
+    return _sender_profile_answer(session, association_id)

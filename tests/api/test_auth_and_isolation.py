@@ -89,6 +89,8 @@ ISOLATION_CASES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/inbound/replies"): "403",
     ("GET", "/api/v1/transparency/lumen"): "403",
     ("GET", "/api/v1/transparency/counts"): "403",
+    ("GET", "/api/v1/associations/{association_id}/sender-profile"): "404",
+    ("PUT", "/api/v1/associations/{association_id}/sender-profile"): "404",
 }
 
 # A request body for routes that take one; valid enough to reach the tenant check.
@@ -101,6 +103,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/notices/{notice_id}/reject"): {"reason": "x"},
     ("POST", "/api/v1/queue/approve"): {"notice_ids": [1]},
     ("POST", "/api/v1/inbound/replies"): {"notice_id": 1, "kind": "reply"},
+    ("PUT", "/api/v1/associations/{association_id}/sender-profile"): {"name": "B pretending to be A"},
 }
 QUERIES: dict[tuple[str, str], dict[str, Any]] = {("GET", "/api/v1/transparency/counts"): {"year": 2026}}
 SECRET = "a-only-secret-page"
@@ -139,6 +142,7 @@ def _a_world(client: Any, tenants: Any) -> dict[str, Any]:
         "key_id": 1,
         "proposal_id": 1,
         "decision": "merge",
+        "association_id": tenants.a_id,
     }
 
 
@@ -167,7 +171,8 @@ def test_every_route_keeps_a_tenant_out(client: Any, tenants: Any) -> None:
     a_headers = {"X-API-Key": tenants.a}
     for (method, template), expected in ISOLATION_CASES.items():
         if expected == "404":
-            answer = client.request(method, template.format(**ids), headers=a_headers)
+            body = BODIES.get((method, template))
+            answer = client.request(method, template.format(**ids), json=body, headers=a_headers)
             assert answer.status_code == 200, (method, template, answer.text)
 
 

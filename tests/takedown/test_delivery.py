@@ -177,3 +177,43 @@ async def test_file_export(factory: sessionmaker[Session], approved_notice: int,
     (path,) = (tmp_path / "out").iterdir()
     assert path.read_text(encoding="utf-8") == notice.rendered_text
     assert await channel.lookup(notice.idempotency_key) is True
+
+
+async def test_each_notice_takes_its_recipients_channel(
+    factory: sessionmaker[Session], world: Any, sender: dict[str, Any], smtp_sink: Any, tmp_path: Path
+) -> None:
+    from cases.takedown.models import LegalBasis
+    from cases.takedown.queue import approve
+    from cases.takedown.services import draft_notice, open_case, submit_for_review
+
+    ids = {}
+    with transaction(factory) as session:
+        for name, provider_id, basis in [
+            ("host", world.host_id, LegalBasis.DMCA),  # has an abuse address: e-mail
+            ("search", world.search_id, LegalBasis.SEARCH),  # a bulk-upload file
+            ("cdn", world.cdn_id, LegalBasis.DMCA),  # no abuse address, no API template: a file for its form
+        ]:
+            case = open_case(session, ACTOR, world.site_id, provider_id)
+            notice = draft_notice(session, ACTOR, case.id or 0, world.a_id, basis, sender)
+            submit_for_review(session, ACTOR, notice.id or 0)
+            approve(session, ACTOR, notice.id or 0)
+            ids[name] = notice.id
+    # only e-mail and files are configured: every notice finds its way, none twice
+    channels = {"smtp": smtp(smtp_sink.port), "file": FileChannel(tmp_path / "out")}
+    sent = await send_approved(factory, ACTOR, channels)
+    assert {n.id for n in sent} == set(ids.values()) and all(n.state == NoticeState.SENT for n in sent)
+    assert [m["X-Piratewatch-Idempotency-Key"] for m in smtp_sink.messages] == [
+        n.idempotency_key for n in sent if n.id == ids["host"]
+    ]
+    assert len(list((tmp_path / "out").iterdir())) == 2
+    with factory() as session:
+        channel_of = dict(session.execute(sa.text("SELECT notice_id, channel FROM delivery_attempt")).all())
+    assert channel_of == {ids["host"]: "smtp", ids["search"]: "file", ids["cdn"]: "file"}
+
+
+async def test_a_notice_whose_channel_is_not_configured_waits(
+    factory: sessionmaker[Session], approved_notice: int, tmp_path: Path
+) -> None:
+    assert await send_approved(factory, ACTOR, {"file": FileChannel(tmp_path)}) == []
+    with factory() as session:
+        assert get_notice(session, approved_notice).state == NoticeState.APPROVED

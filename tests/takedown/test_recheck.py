@@ -10,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from cases.audit.services import Actor
@@ -42,6 +42,14 @@ def _pages() -> Starlette:
     async def loop(_: Request) -> Response:
         return RedirectResponse("/loop", status_code=302)
 
+    async def removed(_: Request) -> Response:
+        # the host replaced the chapter with a notice page that still answers 200
+        return HTMLResponse("<html><title>Work W1 - read free</title><body>This content was removed.</body></html>")
+
+    async def hidden(_: Request) -> Response:
+        # the title survives only in a script and a comment: nothing a reader sees
+        return HTMLResponse('<script>var t="Work W1";</script><!-- Work W1 --><p>Nothing here</p>')
+
     return Starlette(
         routes=[
             Route("/live", live),
@@ -49,6 +57,8 @@ def _pages() -> Starlette:
             Route("/seized", seized),
             Route("/legit/store", store),
             Route("/loop", loop),
+            Route("/removed", removed),
+            Route("/hidden", hidden),
         ]
     )
 
@@ -69,6 +79,18 @@ async def test_check_urls_gives_a_reason_for_each_failure(pages: str) -> None:
     assert reasons[2] == f"redirects to an allow-listed legitimate page: {pages}/legit/store"
     assert reasons[3] == "more than 3 redirects"
     assert (reasons[4] or "").startswith("unreachable: ConnectError")
+
+
+async def test_a_page_that_no_longer_shows_the_work_is_dropped(pages: str) -> None:
+    policy = Recheck(timeout=5)
+    urls = [f"{pages}/live", f"{pages}/removed", f"{pages}/hidden", f"{pages}/live"]
+    titles = [["Work W1"], ["Work W1"], ["Work W1"], []]
+    reasons = await check_urls(policy, urls, titles)
+    assert reasons[0] is None
+    # the <title> still names the work, but a title element is what the page is called, not what it shows
+    assert reasons[1] == "no longer shows the work: none of its titles is on the page"
+    assert reasons[2] == "no longer shows the work: none of its titles is on the page"
+    assert reasons[3] is None  # an item without a work: only liveness is checked
 
 
 async def test_failing_items_are_dropped_before_sending(

@@ -21,6 +21,8 @@ from typing import Any, Protocol
 import aiosmtplib
 import httpx
 
+from cases.takedown.config import NoticeSettings
+
 
 class DeliveryError(Exception):
     """Raised by a channel when the notice could not be handed over (the outbox may retry it)."""
@@ -171,3 +173,14 @@ class FileChannel:
 
     async def lookup(self, idempotency_key: str) -> bool | None:
         return any(self.directory.glob(f"notice-*-{idempotency_key}.*"))
+
+
+def configured_channels(settings: NoticeSettings, default_export_dir: Path) -> dict[str, Channel]:
+    """Every channel the settings configure, by name (the API channel only with an API URL)."""
+    channels: dict[str, Channel] = {
+        "smtp": SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_timeout),
+        "file": FileChannel(settings.export_dir or default_export_dir),
+    }
+    if settings.api_url:
+        channels["api"] = ApiChannel(settings.api_url, settings.api_token, settings.api_timeout)
+    return channels

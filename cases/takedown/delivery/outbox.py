@@ -17,6 +17,7 @@ e-mail we prefer a notice that needs a human look to a legal notice filed twice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -147,23 +148,44 @@ async def send_notice(
         return finish_send(session, actor, started.attempt_id, response)
 
 
+def channel_for(template: str, provider: Provider) -> str:
+    """The channel a notice takes: an API payload goes to the provider's API, a bulk-upload or web-form
+    notice (and any notice to a provider without an abuse address) to a file for upload, the rest by e-mail."""
+    if TEMPLATES[template].filename is None:
+        return "api"
+    if template == "search_delisting" or not provider.abuse_email:
+        return "file"
+    return "smtp"
+
+
 async def send_approved(
-    factory: sessionmaker[Session], actor: Actor, channel: Channel, limit: int = 100, recheck: Recheck | None = None
+    factory: sessionmaker[Session],
+    actor: Actor,
+    channels: Channel | Mapping[str, Channel],
+    limit: int = 100,
+    recheck: Recheck | None = None,
 ) -> list[Notice]:
-    """Send up to `limit` approved notices, oldest first; returns them in their new state."""
+    """Send up to `limit` approved notices, oldest first; returns them in their new state.
+
+    With one channel, every notice takes it; with channels by name, each notice takes the one
+    :func:`channel_for` names, and a notice whose channel is not configured waits, still approved.
+    """
     with factory() as session:
-        ids = list(
-            session.exec(
-                select(Notice.id)
-                .where(col(Notice.state) == NoticeState.APPROVED.value)
-                .order_by(col(Notice.id))
-                .limit(limit)
-            )
-        )
+        rows = session.execute(
+            sa.select(col(Notice.id), col(Notice.template), Provider)
+            .join(Provider, col(Provider.id) == col(Notice.provider_id))
+            .where(col(Notice.state) == NoticeState.APPROVED.value)
+            .order_by(col(Notice.id))
+            .limit(limit)
+        ).all()
+        routes = [(int(notice_id), channel_for(template, provider)) for notice_id, template, provider in rows]
     done = []
-    for notice_id in ids:
+    for notice_id, route in routes:
+        channel = channels.get(route) if isinstance(channels, Mapping) else channels
+        if channel is None:
+            continue
         try:
-            done.append(await send_notice(factory, actor, channel, notice_id or 0, recheck))
+            done.append(await send_notice(factory, actor, channel, notice_id, recheck))
         except ConflictError:
             continue  # another worker took it
     return done
