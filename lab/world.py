@@ -22,6 +22,7 @@ The world holds invented data only (no captured answer of a real registry is cop
 
 from __future__ import annotations
 
+import html
 import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from lab.dns_server import DnsServer
 from lab.http_util import ThreadedServer, free_port
 from lab.rdap_server import RdapServer
 from lab.sites import HOSTS, RANK_ANCHORS, RANK_LIST, FixtureSites
+from lab.smtp_sink import SmtpSink
 from lab.tls import write_self_signed
 from lab.traffic_api import DomainTraffic, TrafficApiServer
 from lab.whois_server import WhoisServer
@@ -239,7 +241,12 @@ def _site_app(sites: list[WorldSite]) -> Starlette:
         if site.redirect_to:
             port = f":{request.url.port}" if request.url.port else ""
             return RedirectResponse(f"{request.url.scheme}://{site.redirect_to}{port}/", status_code=301)
-        return HTMLResponse(_MANGA.format(title=site.title), headers=site.headers)
+        page = _MANGA.format(title=site.title)
+        if request.url.path.strip("/"):
+            # a chapter or episode page names its work: /manga/one-piece/chapter-1100/ shows "One Piece Chapter 1100"
+            heading = " ".join(part.replace("-", " ").title() for part in request.url.path.strip("/").split("/")[1:])
+            page = page.replace("</body>", f"<h2>{html.escape(heading)}</h2></body>")
+        return HTMLResponse(page, headers=site.headers)
 
     return Starlette(routes=[Route("/{path:path}", page)])
 
@@ -256,6 +263,8 @@ class DemoWorld:
         self.whois = WhoisServer({d: _whois_text(d) for d in WHOIS_ONLY})
         self.fixtures = FixtureSites()
         self.traffic_api = TrafficApiServer(TRAFFIC_API, api_key=TRAFFIC_API_KEY)
+        #: the abuse desks' mailboxes: every notice e-mailed in the demo lands here (and in ``mail/``)
+        self.smtp = SmtpSink(maildir=workdir / "mail")
         self._servers: list[ThreadedServer] = []
 
     def _start_sites(self) -> None:
@@ -290,9 +299,11 @@ class DemoWorld:
         self._servers.append(self._fixtures_server)
         self._traffic_server = self.traffic_api.serve().start()
         self._servers.append(self._traffic_server)
+        self.smtp.start()
         return self
 
     def stop(self) -> None:
+        self.smtp.stop()
         for server in reversed(self._servers):
             server.stop()
         self.whois.__exit__()
@@ -343,4 +354,14 @@ class DemoWorld:
             "anchors": RANK_ANCHORS,
             "api_url": self._traffic_server.url,
             "api_key": TRAFFIC_API_KEY,
+        }
+
+    def notice_settings(self) -> dict[str, Any]:
+        """Notice settings values: e-mail to the lab's SMTP sink, files for web forms under the workdir."""
+        return {
+            "smtp_host": self.smtp.host,
+            "smtp_port": self.smtp.port,
+            "smtp_sender": "notices@piratewatch-demo.test",
+            "export_dir": str(self.workdir / "outbox"),
+            "recheck_timeout": 3.0,
         }

@@ -19,10 +19,9 @@ from sqlmodel import Session
 
 from cases.db import transaction
 from cases.errors import CasesError
-from cases.takedown.delivery.channels import Channel, configured_channels
-from cases.takedown.recheck import Recheck
+from cases.takedown.delivery.channels import Channel
 from piratewatch.cli_support import CLI_PRINCIPAL, cli_actor, cli_factory, cli_settings, console, ensure_schema, fail
-from piratewatch.settings import Settings
+from piratewatch.wiring import make_channels, recheck_policy
 
 notices_app = typer.Typer(help="Notices: draft, review, send, follow up.", no_args_is_help=True)
 cases_app = typer.Typer(help="Takedown cases: one per site and provider.", no_args_is_help=True)
@@ -38,11 +37,6 @@ def _session() -> Iterator[Session]:
             yield session
     except CasesError as exc:
         fail(str(exc))
-
-
-def make_channels(settings: Settings) -> dict[str, Channel]:
-    """The delivery channels the settings configure, by name."""
-    return configured_channels(settings.notices, settings.data_dir / "notices")
 
 
 def _print_json(data: Any) -> None:
@@ -239,7 +233,7 @@ def notices_send(
 
     async def run() -> tuple[dict[int, str], list[Any]]:
         settled = await reconcile(factory, cli_actor(), channels)
-        policy = Recheck.from_settings(settings.notices) if recheck else None
+        policy = recheck_policy(settings) if recheck else None
         sent = await send_approved(factory, cli_actor(), chosen, limit, policy)
         return settled, sent
 

@@ -20,6 +20,7 @@ from cases.db import make_engine, session_factory, transaction
 from cases.intake.schemas import SiteIn
 from cases.intake.services import submit_sites
 from cases.migrations import upgrade
+from cases.takedown.senders import set_sender_profile
 from cases.tenants.models import Role
 from cases.tenants.services import create_api_key, create_association
 from piratewatch.settings import Settings, get_settings
@@ -58,6 +59,8 @@ def seed(settings: Settings) -> dict[str, str]:
             )
             sites = [SiteIn.model_validate(s) for s in entry["sites"]]
             submit_sites(session, Actor("system:demo", association.id), association.id or 0, sites, via="demo")
+            # the association's own legal contact and statements, copied into each notice drafted for it
+            set_sender_profile(session, DEMO_ACTOR, association.id or 0, entry["sender"])
         ops = create_association(session, "piratewatch operations (demo)", DEMO_ACTOR)
         _, keys["operator"] = create_api_key(session, ops, Role.OPERATOR, DEMO_ACTOR, "demo")
         _, keys["admin"] = create_api_key(session, ops, Role.ADMIN, DEMO_ACTOR, "demo")
@@ -135,6 +138,53 @@ def crawl_and_estimate(settings: Settings, console: Console) -> None:
         )
 
 
+def take_down(settings: Settings, console: Console, approve_for: str) -> None:
+    """Review the notices drafted after resolution and crawling as an operator would: approve those of
+    one association (the other's wait in the queue for the web UI), then send them, URLs re-checked."""
+    import asyncio
+
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from cases.providers.models import Provider
+    from cases.takedown.delivery.outbox import send_approved
+    from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeState
+    from cases.takedown.queue import approve
+    from cases.tenants.models import Association
+    from piratewatch.wiring import make_channels, recheck_policy
+
+    operator = Actor("system:demo-operator")
+    factory = session_factory(make_engine(settings.effective_database_url))
+    with transaction(factory) as session:
+        association_id = session.scalars(
+            sa.select(col(Association.id)).where(col(Association.name) == approve_for)
+        ).one()
+        queued = session.scalars(
+            sa.select(col(Notice.id)).where(
+                col(Notice.association_id) == association_id, col(Notice.state) == NoticeState.IN_REVIEW.value
+            )
+        ).all()
+        for notice_id in queued:
+            approve(session, operator, notice_id or 0)
+    sent = asyncio.run(send_approved(factory, operator, make_channels(settings), recheck=recheck_policy(settings)))
+    with transaction(factory) as session:
+        rows = session.execute(
+            sa.select(Notice, col(Provider.name))
+            .join(Provider, col(Provider.id) == col(Notice.provider_id))
+            .order_by(col(Notice.id))
+        ).all()
+        for notice, provider in rows:
+            console.print(f"  notice {notice.id:<3} {notice.legal_basis:22} to {provider:28} {notice.state}")
+            dropped = session.execute(
+                sa.select(col(NoticeItem.url), col(NoticeItem.outcome_reason)).where(
+                    col(NoticeItem.notice_id) == notice.id, col(NoticeItem.outcome) == ItemOutcome.DROPPED.value
+                )
+            ).all()
+            for url, reason in dropped:
+                console.print(f"  {'':10} dropped before sending: {url} ({reason})")
+    console.print(f"  {len(sent)} notice(s) sent; the others wait in the operators' queue")
+
+
 def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console) -> None:
     """Start the lab, seed a fresh demo store, resolve its sites, print where to look, serve the API."""
     from lab.world import DemoWorld
@@ -151,6 +201,7 @@ def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console)
             resolver=world.resolver_settings(),
             crawler=world.crawler_settings(),
             traffic=world.traffic_settings(),
+            notices=world.notice_settings(),
         )
         console.print(f"[bold]piratewatch demo[/bold]: store at {settings.effective_database_url}")
         console.print(
@@ -161,6 +212,12 @@ def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console)
         resolve_sites(settings, console)
         console.print("\n[bold]Crawling[/bold] the lab's sites (catalogues, view counters, works found):")
         crawl_and_estimate(settings, console)
+        console.print(
+            "\n[bold]Takedown[/bold]: notices drafted for the parties found, approved for one association, sent:"
+        )
+        take_down(settings, console, approve_for=load_sample()["associations"][0]["name"])
+        console.print(f"  e-mailed notices: {world.smtp.maildir} ({len(world.smtp.messages)} message(s))")
+        console.print(f"  notices for web forms and bulk uploads: {settings.notices.export_dir}")
         _announce(settings, keys, port, serve, console)
 
 

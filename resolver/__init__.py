@@ -19,6 +19,7 @@ from resolver.catalogue import Catalogue, Provider, detect, load_catalogue
 from resolver.core import Resolver, registrable_domain
 from resolver.diff import InfraChange, diff_profiles
 from resolver.errors import BlockedAddressError, CatalogueRefreshError, InvalidDomainError, ResolverError
+from resolver.http import guarded_transport
 from resolver.models import (
     AbuseContact,
     CdnMatch,
@@ -54,6 +55,7 @@ __all__ = [
     "SiteProfile",
     "detect",
     "diff_profiles",
+    "guarded_transport",
     "load_catalogue",
     "registrable_domain",
 ]

@@ -181,14 +181,9 @@ class Resolver:
         found = await asyncio.gather(*(one(ip) for ip in addresses[:8]))
         return {ip: name for ip, name in found if name}
 
-    async def _addresses(self, host: str) -> list[str]:
-        """A and AAAA of `host` from the configured nameservers (the probe's name resolution)."""
-        records = [*await self.dns.query(host, "A", []), *await self.dns.query(host, "AAAA", [])]
-        return [r.value for r in records]
-
     def _probe_client(self, resolve: Callable[[str], Awaitable[list[str]]] | None = None) -> httpx.AsyncClient:
         # Certificates are not verified: pirate sites serve broken ones, and we read them anyway.
-        return make_http_client(self.settings, resolve or self._addresses, verify=False)
+        return make_http_client(self.settings, resolve or self.dns.addresses, verify=False)
 
     async def _probe(self, client: httpx.AsyncClient, host: str, failures: list[Failure]) -> HttpProbe | None:
         return await probe_site(

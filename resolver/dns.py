@@ -150,6 +150,11 @@ class DnsClient:
                 records.append(DnsRecord(type=rdtype, value=_text(rdata, rdtype), ttl=rrset.ttl))
         return records
 
+    async def addresses(self, host: str) -> list[str]:
+        """A and AAAA of `host` from the configured nameservers (for connecting to it; failures give none)."""
+        records = [*await self.query(host, "A", []), *await self.query(host, "AAAA", [])]
+        return [r.value for r in records]
+
     async def cname_chain(self, name: str, failures: list[Failure]) -> tuple[list[str], str]:
         """Follow CNAMEs from `name`; returns the chain and the final name."""
         chain: list[str] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,10 +35,14 @@ async def system_resolve(host: str) -> list[str]:
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves names itself, refuses blocked addresses, and connects to the address it checked."""
 
-    def __init__(self, guard: AddressGuard, resolve: NameResolver = system_resolve) -> None:
+    def __init__(
+        self, guard: AddressGuard, resolve: NameResolver = system_resolve, ports: Mapping[int, int] | None = None
+    ) -> None:
         self._inner = httpcore.AnyIOBackend()
         self._guard = guard
         self._resolve = resolve
+        # where a site's standard ports are really served (the lab serves every site on one port)
+        self._ports = dict(ports or {})
 
     async def connect_tcp(
         self,
@@ -61,6 +65,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         if not allowed:
             self._guard.check(addresses[0])  # raises with the reason
             raise BlockedAddressError(addresses[0], "not allowed")
+        port = self._ports.get(port, port)
         return await self._inner.connect_tcp(allowed[0], port, timeout, local_address, socket_options)
 
     async def connect_unix_socket(
@@ -78,7 +83,13 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with the guarded network backend."""
 
-    def __init__(self, guard: AddressGuard, resolve: NameResolver = system_resolve, verify: bool = True) -> None:
+    def __init__(
+        self,
+        guard: AddressGuard,
+        resolve: NameResolver = system_resolve,
+        verify: bool = True,
+        ports: Mapping[int, int] | None = None,
+    ) -> None:
         super().__init__(verify=verify, retries=0)
         ssl_context = httpx.create_ssl_context(verify=verify)
         self._pool = httpcore.AsyncConnectionPool(
@@ -88,8 +99,33 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=5.0,
             http1=True,
             http2=False,
-            network_backend=GuardedBackend(guard, resolve),
+            network_backend=GuardedBackend(guard, resolve, ports),
         )
+
+
+class PlainErrorsTransport(GuardedTransport):
+    """The guarded transport for httpx users outside the resolver: a refused address is an
+    ``httpx.ConnectError`` like any other connection failure, not an exception they cannot name."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except BlockedAddressError as exc:
+            raise httpx.ConnectError(str(exc), request=request) from exc
+
+
+def guarded_transport(settings: ResolverSettings, *, verify: bool = True) -> GuardedTransport:
+    """A transport for fetching pages of the sites we watch, for code outside the resolver.
+
+    Names are resolved by the configured nameservers when there are any (else the system's), the
+    standard ports are those the probe uses (``probe_https_port``, ``probe_http_port``), and every connection passes the SSRF guard: pages named by submitted evidence cannot make us reach
+    into our own network. A refused address raises ``httpx.ConnectError``.
+    """
+    from resolver.dns import DnsClient  # the DNS client is only needed when nameservers are configured
+
+    resolve = DnsClient(settings).addresses if settings.nameservers else system_resolve
+    ports = {443: settings.probe_https_port, 80: settings.probe_http_port}
+    return PlainErrorsTransport(AddressGuard.from_strings(settings.allow_networks), resolve, verify=verify, ports=ports)
 
 
 def make_http_client(

@@ -58,3 +58,20 @@ def test_demo_resolves_its_sites_against_the_lab(tmp_path: Path) -> None:
     assert ("registrar", "abuse@namelab.test") in contacts  # from the registrar's own RDAP (related link)
     assert hop  # the new domain joined the same site
     assert estimates == 3
+    # takedown: notices drafted from the resolution, the approved ones sent to the lab's SMTP sink once each
+    assert re.search(r"jp_provider_liability\s+to Sakura Lab Hosting K\.K\.\s+sent", out)  # a Japanese host
+    assert "dropped before sending: https://truyen-tranh.test/" in out  # the domain hopped: the page is gone
+    with engine.connect() as conn:
+        sent_by_mail = set(
+            conn.execute(
+                sa.text(
+                    "SELECT n.idempotency_key FROM notice n JOIN delivery_attempt a ON a.notice_id = n.id "
+                    "WHERE n.state = 'sent' AND a.channel = 'smtp'"
+                )
+            ).scalars()
+        )
+        waiting = conn.execute(sa.text("SELECT count(*) FROM notice WHERE state = 'in_review'")).scalar_one()
+    mails = sorted((data_dir / "lab" / "mail").glob("*.eml"))
+    keys = [re.search(rb"X-Piratewatch-Idempotency-Key: (\w+)", m.read_bytes()) for m in mails]
+    assert sent_by_mail and sorted(k.group(1).decode() for k in keys if k) == sorted(sent_by_mail)
+    assert waiting >= 1  # the other association's notices wait in the queue

@@ -27,6 +27,12 @@ def open_cases_from_resolution(session: Session, actor: Actor, site_id: int) -> 
         return []
     names = {"host": snapshot.host_organisation, "cdn": snapshot.cdn, "registrar": snapshot.registrar}
     entries = entries_from_abuse_contacts(snapshot.profile.get("abuse_contacts", []), names)
+    # The host's country (from its network's registry) decides which law a notice to it relies on.
+    hosting = snapshot.profile.get("hosting") or [{}]
+    host_country = str(hosting[0].get("country") or "").upper()
+    for entry in entries:
+        if entry["kind"] == "host" and entry["name"] == (snapshot.host_organisation or "").strip() and host_country:
+            entry.setdefault("country", host_country[:2])
     seed_providers(session, actor, entries)
     cases = []
     for entry in entries:

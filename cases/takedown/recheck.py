@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import httpx
@@ -42,7 +42,9 @@ class Recheck:
     #: how much of a page is read to look for the work's titles (a hostile page cannot exhaust memory)
     max_bytes: int = 2_000_000
     user_agent: str = "piratewatch-recheck/1"
-    transport: httpx.AsyncBaseTransport | None = field(default=None, compare=False)
+    #: makes the transport of each check's client (e.g. one behind an SSRF guard); httpx's default if None.
+    #: A factory, not a transport: a client closes its transport when it is done.
+    transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = field(default=None, compare=False)
 
     @classmethod
     def from_settings(cls, settings: NoticeSettings) -> Recheck:
@@ -120,7 +122,7 @@ async def check_urls(
         max_redirects=policy.max_redirects,
         timeout=httpx.Timeout(policy.timeout),
         headers={"User-Agent": policy.user_agent},
-        transport=policy.transport,
+        transport=policy.transport_factory() if policy.transport_factory else None,
     ) as client:
 
         async def one(url: str, work_titles: Sequence[str]) -> str | None:

@@ -98,31 +98,13 @@ def sender() -> dict[str, Any]:
     return dict(SENDER)
 
 
-class Sink:
-    """A real SMTP server (aiosmtpd) on loopback that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        from lab.http_util import free_port
-
-        self.messages: list[Any] = []
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        import email
-
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_sink() -> Any:
-    sink = Sink()
-    sink.controller.start()
-    yield sink
-    sink.controller.stop()
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message it receives."""
+    from lab.smtp_sink import SmtpSink
+
+    with SmtpSink() as sink:
+        yield sink
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_resolution_opens_cases_and_seeds_unknown_providers(factory: sessionmake
                 host_organisation="Tiny VPS B.V.",
                 cdn="Fast CDN",
                 registrar="Example Registrar",
-                profile={"abuse_contacts": CONTACTS},
+                profile={"abuse_contacts": CONTACTS, "hosting": [{"ip": "192.0.2.1", "country": "nl"}]},
             )
         )
     with transaction(factory) as session:
@@ -65,6 +65,7 @@ def test_resolution_opens_cases_and_seeds_unknown_providers(factory: sessionmake
         cdn = find_provider(session, "Fast CDN")
         registrar = find_provider(session, "Example Registrar")
         assert host is not None and host.abuse_email == "abuse@tinyvps.example"
+        assert host.country == "NL"  # from its network's registry: a DSA notice will go to it
         assert cdn is not None and (cdn.kind, cdn.abuse_form_url) == ("cdn", "https://abuse.cdn.example/form")
         assert registrar is not None and registrar.abuse_email == "abuse@reg.example"  # operators' entry kept
         again = open_cases_from_resolution(session, ACTOR, world.site_id)

@@ -166,3 +166,21 @@ async def test_later_check_marks_gone_urls_actioned(
             i.url: i.outcome for i in session.exec(select(NoticeItem).where(col(NoticeItem.notice_id) == draft.id))
         }
     assert outcomes == {f"{pages}/live": ItemOutcome.STILL_LIVE, f"{pages}/gone": ItemOutcome.ACTIONED}
+
+
+async def test_recheck_through_the_ssrf_guard_refuses_private_addresses(pages: str) -> None:
+    from resolver import ResolverSettings, guarded_transport
+
+    guarded = Recheck(timeout=5, transport_factory=lambda: guarded_transport(ResolverSettings(), verify=False))
+    reasons = await check_urls(guarded, [f"{pages}/live", "http://169.254.169.254/latest/meta-data/"])
+    assert all(r is not None and r.startswith("unreachable: ConnectError: refusing to connect") for r in reasons), (
+        reasons
+    )
+    allowed = Recheck(
+        timeout=5,
+        transport_factory=lambda: guarded_transport(ResolverSettings(allow_networks=["127.0.0.0/8"]), verify=False),
+    )
+    assert await check_urls(allowed, [f"{pages}/live", f"{pages}/live"]) == [
+        None,
+        None,
+    ]  # the factory makes a fresh one
