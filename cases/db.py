@@ -14,9 +14,10 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from annotated_types import Ge, Le
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import sessionmaker
@@ -24,6 +25,11 @@ from sqlmodel import Session
 
 #: JSON column type: JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+#: An id a caller sends (path, query or body): a row id of ours, so within the store's INTEGER range.
+#: Out of range is a 422 at the door instead of an overflow error from the database.
+DbId = Annotated[int, Ge(1), Le(2**31 - 1)]
 
 
 def utcnow() -> dt.datetime:

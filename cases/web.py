@@ -8,16 +8,38 @@ if it raises.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
+from pydantic import BaseModel
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from cases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from cases.tenants.models import Role
 from cases.tenants.services import Principal, authenticate
+
+
+class ErrorMessage(BaseModel):
+    """The body of every error answer but 422: what went wrong, in words."""
+
+    detail: str
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorMessage, "description": description}
+
+
+#: The error answers every API route may give, documented once for the OpenAPI schema.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _error("missing, unknown or revoked API key"),
+    403: _error("the caller's role may not do this"),
+    404: _error("no such object, or another association's"),
+    409: _error("the object's state does not allow this (e.g. a notice another operator holds)"),
+    413: _error("request body, or number of sites, over the limit"),
+}
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key (pw_...).")
 
@@ -74,8 +96,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": str(exc)}, status_code=409)
 
     async def invalid(_: Request, exc: Exception) -> JSONResponse:
+        # The same shape as FastAPI's own validation errors (loc as a list, msg, type), so one schema
+        # describes every 422 and clients read both the same way.
         assert isinstance(exc, InvalidInputError)
-        return JSONResponse({"detail": [{"loc": p.split(":", 1)[0], "msg": p} for p in exc.problems]}, status_code=422)
+        detail = [{"loc": [p.split(":", 1)[0]], "msg": p, "type": "invalid_input"} for p in exc.problems]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(ForbiddenError, forbidden)

@@ -16,7 +16,7 @@ from cases.sites.views import router as sites_router
 from cases.takedown.views import router as takedown_router
 from cases.tenants.views import router as tenants_router
 from cases.traffic.views import router as traffic_router
-from cases.web import install_error_handlers
+from cases.web import ERROR_RESPONSES, install_error_handlers
 from piratewatch.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from piratewatch.settings import Settings
 
@@ -38,14 +38,17 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.session_factory = session_factory(engine)
     app.state.max_sites_per_request = settings.api.max_sites_per_request
     install_error_handlers(app)
-    app.include_router(submissions_router)
-    app.include_router(sites_router)
-    app.include_router(tenants_router)
-    app.include_router(traffic_router)
-    app.include_router(crawls_router)
-    app.include_router(families_router)
-    app.include_router(providers_router)
-    app.include_router(takedown_router)
+    for router in (
+        submissions_router,
+        sites_router,
+        tenants_router,
+        traffic_router,
+        crawls_router,
+        families_router,
+        providers_router,
+        takedown_router,
+    ):
+        app.include_router(router, responses=ERROR_RESPONSES)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -11,6 +11,7 @@ from cases.crawls.families import decide, list_proposals
 from cases.crawls.models import FamilyStatus
 from cases.crawls.queries import site_crawls, works_found
 from cases.crawls.schemas import CrawlPublic, FamilyProposalPublic, WorkFoundPublic
+from cases.db import DbId
 from cases.sites.queries import get_visible_site
 from cases.tenants.models import Role
 from cases.tenants.services import Principal
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/v1/sites", tags=["crawls"])
 
 @router.get("/{site_id}/crawls", response_model=list[CrawlPublic])
 def get_site_crawls(
-    site_id: int,
+    site_id: DbId,
     limit: int = Query(default=20, ge=1, le=200),
     principal: Principal = Depends(require_role(Role.SUBMITTER)),
     session: Session = Depends(get_session),
@@ -33,7 +34,7 @@ def get_site_crawls(
 
 @router.get("/{site_id}/works-found", response_model=list[WorkFoundPublic])
 def get_works_found(
-    site_id: int,
+    site_id: DbId,
     principal: Principal = Depends(require_role(Role.SUBMITTER)),
     session: Session = Depends(get_session),
 ) -> list[WorkFoundPublic]:
@@ -57,7 +58,7 @@ def get_families(
 
 @families_router.post("/{proposal_id}/{decision}", response_model=FamilyProposalPublic)
 def post_family_decision(
-    proposal_id: int,
+    proposal_id: DbId,
     decision: Literal["merge", "reject"],
     request: Request,
     principal: Principal = Depends(require_role(Role.OPERATOR)),

@@ -102,7 +102,16 @@ class EvidenceIn(BaseModel):
 class SiteIn(BaseModel):
     """One pirate site in a submission: its domains or URLs, and the evidence against it."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The schema says what the validator below checks: a site needs a domain or a URL.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["domains"], "properties": {"domains": {"minItems": 1}}},
+                {"required": ["urls"], "properties": {"urls": {"minItems": 1}}},
+            ]
+        },
+    )
 
     source_ref: Ref | None = Field(
         default=None,

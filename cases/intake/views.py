@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from sqlmodel import Session
 
+from cases.db import DbId
 from cases.intake.schemas import SubmissionBatchIn, SubmissionBatchOut
 from cases.intake.services import submit_sites
 from cases.pagination import Page
@@ -58,7 +59,7 @@ def get_submissions(
     request: Request,
     cursor: str | None = None,
     limit: int = Query(default=50, ge=1, le=500),
-    site_id: int | None = None,
+    site_id: DbId | None = None,
     principal: Principal = Depends(require_role(Role.SUBMITTER)),
     session: Session = Depends(get_session),
 ) -> Page[SubmissionPublic]:

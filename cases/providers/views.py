@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, status
 from sqlmodel import Session
 
+from cases.db import DbId
 from cases.providers.models import ProviderKind
 from cases.providers.schemas import ProviderCreate, ProviderPublic, ProviderUpdate
 from cases.providers.services import add_provider, edit_provider, list_providers
@@ -41,7 +42,7 @@ def post_provider(
 
 @router.patch("/{provider_id}", response_model=ProviderPublic)
 def patch_provider(
-    provider_id: int,
+    provider_id: DbId,
     body: ProviderUpdate,
     request: Request,
     principal: Principal = Depends(require_role(Role.OPERATOR)),

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from cases.catalogue.models import ContentType
+from cases.db import DbId
 from cases.pagination import Page
 from cases.sites.models import SiteStatus
 from cases.sites.queries import get_visible_site, list_sites, site_detail
@@ -44,7 +45,7 @@ def get_sites(
 
 @router.get("/{site_id}", response_model=SiteDetail)
 def get_site(
-    site_id: int,
+    site_id: DbId,
     principal: Principal = Depends(require_role(Role.SUBMITTER)),
     session: Session = Depends(get_session),
 ) -> SiteDetail:
@@ -58,7 +59,7 @@ class SiteStatusIn(BaseModel):
 
 @router.patch("/{site_id}", response_model=SiteDetail)
 def patch_site(
-    site_id: int,
+    site_id: DbId,
     change: SiteStatusIn,
     request: Request,
     principal: Principal = Depends(require_role(Role.OPERATOR)),

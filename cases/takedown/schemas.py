@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cases.db import DbId
 from cases.providers.models import ProviderKind
 from cases.takedown.models import LegalBasis
 
@@ -16,9 +17,9 @@ class NoticeCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    site_id: int
-    provider_id: int
-    association_id: int
+    site_id: DbId
+    provider_id: DbId
+    association_id: DbId
     legal_basis: LegalBasis
     template: Annotated[str, Field(max_length=32)] | None = None
     sender: dict[str, Any] = Field(description="name, email, address, signature, statements (true), ...")
@@ -83,7 +84,7 @@ class RejectIn(BaseModel):
 
 
 class BulkApproveIn(BaseModel):
-    notice_ids: list[int] = Field(min_length=1, max_length=1000)
+    notice_ids: list[DbId] = Field(min_length=1, max_length=1000)
 
 
 class BulkApproveOut(BaseModel):
@@ -94,7 +95,7 @@ class BulkApproveOut(BaseModel):
 class ReplyIn(BaseModel):
     """An inbound bounce or reply: the notice by id, or by the reference (idempotency key) it carried."""
 
-    notice_id: int | None = None
+    notice_id: DbId | None = None
     reference: Annotated[str, Field(max_length=300)] | None = None
     kind: Literal["bounce", "delivered", "acknowledgement", "actioned", "partially_actioned", "rejected", "reply"]
     sender: Annotated[str, Field(max_length=320)] | None = None

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlmodel import Session
 
+from cases.db import DbId
 from cases.errors import ForbiddenError, NotFoundError
 from cases.takedown import queue as queue_service
 from cases.takedown.escalation import escalate_overdue
@@ -46,7 +47,7 @@ operator = require_role(Role.OPERATOR)
 
 @router.get("/sites/{site_id}/cases", response_model=list[CasePublic])
 def get_site_cases(
-    site_id: int, principal: Principal = Depends(submitter), session: Session = Depends(get_session)
+    site_id: DbId, principal: Principal = Depends(submitter), session: Session = Depends(get_session)
 ) -> list[CasePublic]:
     """A site's takedown cases; submitters see only their own association's notices in them."""
     return site_cases(session, principal, site_id)
@@ -54,7 +55,7 @@ def get_site_cases(
 
 @router.get("/notices/{notice_id}", response_model=NoticeDetail)
 def get_notice_detail(
-    notice_id: int, principal: Principal = Depends(submitter), session: Session = Depends(get_session)
+    notice_id: DbId, principal: Principal = Depends(submitter), session: Session = Depends(get_session)
 ) -> NoticeDetail:
     """A notice with its rendered text, hash and items (another association's notice: 404)."""
     return notice_detail(session, principal, notice_id)
@@ -78,7 +79,7 @@ def post_notice(
 
 @router.post("/notices/{notice_id}/submit", response_model=NoticeDetail)
 def post_submit(
-    notice_id: int, request: Request, principal: Principal = Depends(operator), session: Session = Depends(get_session)
+    notice_id: DbId, request: Request, principal: Principal = Depends(operator), session: Session = Depends(get_session)
 ) -> NoticeDetail:
     """Render a draft and queue it for review; 422 names every element its legal basis requires but lacks."""
     submit_for_review(session, principal.actor(request_id(request)), notice_id)
@@ -87,12 +88,12 @@ def post_submit(
 
 @router.get("/queue", response_model=list[NoticeSummary])
 def get_queue(
-    association_id: int | None = None,
+    association_id: DbId | None = None,
     recipient_kind: str | None = Query(default=None, max_length=16),
     legal_basis: LegalBasis | None = None,
     due_within_hours: int | None = Query(default=None, ge=0, le=24 * 365),
     limit: int = Query(default=50, ge=1, le=500),
-    after_id: int | None = None,
+    after_id: DbId | None = None,
     principal: Principal = Depends(operator),
     session: Session = Depends(get_session),
 ) -> list[NoticeSummary]:
@@ -109,7 +110,7 @@ def get_queue(
 @router.post("/queue/claim", response_model=NoticeDetail, responses={204: {"description": "nothing to review"}})
 def post_claim(
     request: Request,
-    association_id: int | None = None,
+    association_id: DbId | None = None,
     recipient_kind: str | None = Query(default=None, max_length=16),
     legal_basis: LegalBasis | None = None,
     principal: Principal = Depends(operator),
@@ -125,7 +126,7 @@ def post_claim(
 
 @router.post("/notices/{notice_id}/approve", response_model=NoticeSummary)
 def post_approve(
-    notice_id: int, request: Request, principal: Principal = Depends(operator), session: Session = Depends(get_session)
+    notice_id: DbId, request: Request, principal: Principal = Depends(operator), session: Session = Depends(get_session)
 ) -> NoticeSummary:
     """Approve a notice in review (409 if another operator holds it)."""
     return NoticeSummary.model_validate(queue_service.approve(session, principal.actor(request_id(request)), notice_id))
@@ -133,7 +134,7 @@ def post_approve(
 
 @router.post("/notices/{notice_id}/reject", response_model=NoticeSummary)
 def post_reject(
-    notice_id: int,
+    notice_id: DbId,
     body: RejectIn,
     request: Request,
     principal: Principal = Depends(operator),
@@ -207,7 +208,7 @@ def get_counts(
     return yearly_counts(session, year)
 
 
-def _sender_profile_answer(session: Session, association_id: int) -> SenderProfilePublic:
+def _sender_profile_answer(session: Session, association_id: DbId) -> SenderProfilePublic:
     profile = get_sender_profile(session, association_id)
     if profile is None:
         return SenderProfilePublic(association_id=association_id, sender=SenderDetails(), updated_at=None)
@@ -220,7 +221,7 @@ def _sender_profile_answer(session: Session, association_id: int) -> SenderProfi
 
 @router.get("/associations/{association_id}/sender-profile", response_model=SenderProfilePublic)
 def get_sender(
-    association_id: int, principal: Principal = Depends(submitter), session: Session = Depends(get_session)
+    association_id: DbId, principal: Principal = Depends(submitter), session: Session = Depends(get_session)
 ) -> SenderProfilePublic:
     """The association's sender details and statements, copied into every notice drafted for it."""
     if not principal.sees_everything and principal.association_id != association_id:
@@ -230,7 +231,7 @@ def get_sender(
 
 @router.put("/associations/{association_id}/sender-profile", response_model=SenderProfilePublic)
 def put_sender(
-    association_id: int,
+    association_id: DbId,
     body: SenderDetails,
     request: Request,
     principal: Principal = Depends(submitter),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from cases.db import DbId
 from cases.errors import NotFoundError
 from cases.tenants.models import ApiKey, Association, Role
 from cases.tenants.services import Principal, create_api_key, get_association, list_api_keys, revoke_api_key
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["tenants"])
 class MeOut(BaseModel):
     association: str
     role: Role
-    key_id: int
+    key_id: DbId
 
 
 class KeyIn(BaseModel):
@@ -30,7 +31,7 @@ class KeyIn(BaseModel):
 
 class KeyOut(BaseModel):
     id: int
-    association_id: int
+    association_id: DbId
     role: str
     label: str
     prefix: str
@@ -85,7 +86,7 @@ def post_key(
 
 @router.delete("/keys/{key_id}", response_model=KeyOut)
 def delete_key(
-    key_id: int,
+    key_id: DbId,
     request: Request,
     principal: Principal = Depends(require_role(Role.ADMIN)),
     session: Session = Depends(get_session),

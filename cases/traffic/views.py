@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session
 
+from cases.db import DbId
 from cases.sites.queries import get_visible_site
 from cases.tenants.models import Role
 from cases.tenants.services import Principal
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/api/v1/sites", tags=["traffic"])
 
 @router.get("/{site_id}/traffic", response_model=SiteTraffic)
 def get_site_traffic(
-    site_id: int,
+    site_id: DbId,
     history: bool = Query(default=False, description="also list every past computation"),
     principal: Principal = Depends(require_role(Role.SUBMITTER)),
     session: Session = Depends(get_session),

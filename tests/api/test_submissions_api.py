@@ -90,7 +90,7 @@ def test_unknown_work_ref_is_refused_with_its_location(client: Any, tenants: Any
     body = {"sites": [{"domains": ["x.com"], "evidence": [{"url": "https://x.com/1", "work_ref": "NOPE"}]}]}
     response = post(client, tenants.a, body)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == "sites[0].evidence[0].work_ref"
+    assert response.json()["detail"][0]["loc"] == ["sites[0].evidence[0].work_ref"]
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM site")).scalar_one() == 0  # all or nothing
 

@@ -51,7 +51,7 @@ def test_incomplete_notice_is_refused_naming_the_elements(client: Any, tenants: 
     notice = draft(client, tenants, world, {**sender, "signature": "", "good_faith": False}, world.a_id).json()
     refused = client.post(f"/api/v1/notices/{notice['id']}/submit", headers=h(tenants.operator))
     assert refused.status_code == 422
-    assert sorted(d["loc"] for d in refused.json()["detail"]) == ["sender.good_faith", "sender.signature"]
+    assert sorted(d["loc"][0] for d in refused.json()["detail"]) == ["sender.good_faith", "sender.signature"]
 
 
 def test_reject_bulk_approve_and_replies(client: Any, tenants: Any, world: Any, sender: Any) -> None:

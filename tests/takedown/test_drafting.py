@@ -13,7 +13,6 @@ from cases.audit.services import Actor
 from cases.crawls.models import WorkFound
 from cases.db import transaction
 from cases.providers.models import Provider
-from cases.providers.services import add_provider
 from cases.takedown.drafting import basis_for, draft_first_notices, template_for
 from cases.takedown.models import LegalBasis, Notice, NoticeItem, NoticeState
 from cases.takedown.senders import set_sender_profile
