@@ -16,6 +16,8 @@ from cases.sites.views import router as sites_router
 from cases.takedown.views import router as takedown_router
 from cases.tenants.views import router as tenants_router
 from cases.traffic.views import router as traffic_router
+from cases.ui.sending import delivery_from_settings
+from cases.ui.views import install_ui
 from cases.web import install_error_handlers
 from piratewatch.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from piratewatch.settings import Settings
@@ -46,6 +48,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(families_router)
     app.include_router(providers_router)
     app.include_router(takedown_router)
+    install_ui(
+        app,
+        secret_key=settings.secret_key.get_secret_value(),
+        settings=settings.ui,
+        delivery=delivery_from_settings(settings.notices, settings.data_dir / "notices"),
+    )
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
