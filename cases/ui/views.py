@@ -46,6 +46,10 @@ def static(name: str, request: Request) -> Response:
     return response
 
 
+#: Every router of the UI (all under ``/ui``), in the order they are installed.
+ROUTERS = (router, auth.router, queue_views.router, notice_views.router, site_views.router, provider_views.router)
+
+
 def install_ui(app: FastAPI, *, secret_key: str, settings: UiSettings, delivery: Delivery) -> None:
     """Put the UI on `app`: its configuration on ``app.state.ui`` and its routes under ``/ui``."""
     app.state.ui = UiState(

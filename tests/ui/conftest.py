@@ -107,6 +107,9 @@ class UiWorld:
     b_notice: int
     a_id: int
     b_id: int
+    #: text only A's pages may show (a path of A's evidence), and B's
+    a_secret: str = A_SECRET
+    b_secret: str = B_SECRET
 
 
 def site_in(ref: str, domain: str, urls: list[str], work_ref: str) -> SiteIn:
@@ -229,5 +232,30 @@ def new_client(ui_app: FastAPI) -> Callable[..., UiClient]:
 
     def make(app: FastAPI | None = None, base_url: str = "http://testserver") -> UiClient:
         return UiClient(app or ui_app, base_url)
+
+    return make
+
+
+@pytest.fixture
+def submit_as(factory: sessionmaker[Session]) -> Callable[..., int]:
+    """Submit a site for an association through the intake service; returns the site's id."""
+
+    def submit(association_id: int, ref: str, domain: str, urls: list[str], work_ref: str = "W") -> int:
+        with transaction(factory) as session:
+            results, _ = submit_sites(session, ACTOR, association_id, [site_in(ref, domain, urls, work_ref)], via="api")
+        site_id = results[0].site_id
+        assert site_id is not None
+        return site_id
+
+    return submit
+
+
+@pytest.fixture
+def draft_as(factory: sessionmaker[Session]) -> Callable[..., int]:
+    """Draft (and by default queue) a DMCA notice of an association to a provider; returns its id."""
+
+    def make(site_id: int, provider_id: int, association_id: int, *, submit: bool = True) -> int:
+        with transaction(factory) as session:
+            return draft(session, site_id, provider_id, association_id, submit=submit)
 
     return make
