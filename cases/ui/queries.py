@@ -81,9 +81,15 @@ def notices_in_state(session: Session, principal: Principal, state: str | None, 
     return list(session.scalars(query))
 
 
-def state_counts(session: Session, principal: Principal) -> dict[str, int]:
-    """How many notices are in each state (a submitter: its association's only)."""
+def state_counts(session: Session, principal: Principal, states: Sequence[str] | None = None) -> dict[str, int]:
+    """How many notices are in each state, or in `states` only (a submitter: its association's only).
+
+    Naming the states keeps the count to a range of the ``ix_notice_queue`` index (it begins with the
+    state) instead of a pass over every notice ever sent: the queue page asks for the open states only.
+    """
     query = sa.select(col(Notice.state), sa.func.count()).group_by(col(Notice.state))
+    if states is not None:
+        query = query.where(col(Notice.state).in_(list(states)))
     if not principal.sees_everything:
         query = query.where(col(Notice.association_id) == principal.association_id)
     return {str(s): int(n) for s, n in session.execute(query)}

@@ -26,6 +26,8 @@ router = APIRouter(prefix=UI_PATH, route_class=UiRoute, include_in_schema=False)
 
 #: How many notices the queue page lists.
 QUEUE_PAGE = 100
+#: The states the queue page counts (what waits for someone).
+QUEUE_COUNTS = (NoticeState.IN_REVIEW.value, NoticeState.APPROVED.value, NoticeState.SENDING.value)
 #: "Due within" choices offered by the filter, in hours.
 DUE_CHOICES = (4, 24, 48, 24 * 7)
 
@@ -84,7 +86,7 @@ def _queue_page(
             "notices": notices,
             "names": names_for(session, notices),
             "associations": association_choices(session),
-            "counts": state_counts(session, user.principal),
+            "counts": state_counts(session, user.principal, QUEUE_COUNTS),
             "filters": shown,
             "kinds": [k.value for k in ProviderKind],
             "bases": [b.value for b in LegalBasis],
