@@ -16,9 +16,12 @@ from cases.sites.views import router as sites_router
 from cases.takedown.views import router as takedown_router
 from cases.tenants.views import router as tenants_router
 from cases.traffic.views import router as traffic_router
+from cases.ui.sending import Delivery
+from cases.ui.views import install_ui
 from cases.web import ERROR_RESPONSES, install_error_handlers
 from piratewatch.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from piratewatch.settings import Settings
+from piratewatch.wiring import make_channels, recheck_policy
 
 API_DESCRIPTION = """
 Submit pirate sites with evidence, and follow what happens to them.
@@ -49,6 +52,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         takedown_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
+    install_ui(
+        app,
+        secret_key=settings.secret_key.get_secret_value(),
+        settings=settings.ui,
+        delivery=Delivery(make_channels(settings), recheck_policy(settings)),
+    )
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

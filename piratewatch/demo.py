@@ -232,6 +232,7 @@ def _announce(settings: Settings, keys: dict[str, str], port: int, serve: bool, 
     submitter = next(iter(keys.values()))
     console.print("\n[bold]Try[/bold]:")
     console.print(f"  OpenAPI docs:   {url}/docs")
+    console.print(f"  web UI:         {url}/ui  (sign in with the operator key, or a submitter key)")
     console.print(f"  your sites:     curl -H 'X-API-Key: {submitter}' {url}/api/v1/sites")
     console.print(f"  all sites:      curl -H 'X-API-Key: {keys['operator']}' {url}/api/v1/sites")
     console.print(f"  submissions:    curl -H 'X-API-Key: {submitter}' {url}/api/v1/submissions")

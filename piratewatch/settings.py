@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cases.db import sqlite_url_for
 from cases.takedown.config import NoticeSettings
+from cases.ui.config import UiSettings
 from crawlers.config import CrawlerSettings, TrafficSettings
 from resolver import ResolverSettings
 
@@ -62,6 +63,8 @@ class Settings(BaseSettings):
     traffic: TrafficSettings = Field(default_factory=TrafficSettings)
     #: notice delivery and the pre-send re-check: e.g. PIRATEWATCH_NOTICES__SMTP_PORT=2525
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
+    #: the web UI's sessions: e.g. PIRATEWATCH_UI__SESSION_HOURS=4, PIRATEWATCH_UI__SECURE_COOKIES=true
+    ui: UiSettings = Field(default_factory=UiSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

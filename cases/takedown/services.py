@@ -21,6 +21,7 @@ from cases.providers.models import Provider
 from cases.sites.models import Site
 from cases.takedown import render as rendering
 from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeState, TakedownCase
+from cases.takedown.deadlines import REVIEW_WITHIN
 from cases.takedown.states import SENT_STATES, move
 
 #: Notices still being worked on: a second one for the same (case, association, basis) is refused.
@@ -284,6 +285,11 @@ def submit_for_review(session: Session, actor: Actor, notice_id: int) -> Notice:
     if notice.state != NoticeState.DRAFT:
         raise ConflictError(f"notice {notice_id} is {notice.state}, not draft")
     render_notice(session, actor, notice)
+    # Operators have REVIEW_WITHIN to review it: the queue is ordered, and filtered "due soon", by this date.
+    due = utcnow() + REVIEW_WITHIN
+    assert notice.id is not None
+    record(session, actor, [updated("notice", notice.id, "due_at", notice.due_at, due)])
+    notice.due_at = due
     return move(session, notice, NoticeState.IN_REVIEW, actor)
 
 

@@ -7,13 +7,14 @@ import threading
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from cases.audit.services import Actor
 from cases.db import transaction, utcnow
 from cases.errors import ConflictError, InvalidInputError
-from cases.takedown.models import LegalBasis, Notice, NoticeState
+from cases.takedown.models import LegalBasis, Notice, NoticeItem, NoticeState
 from cases.takedown.queue import QueueFilters, approve, bulk_approve, claim_next, list_queue, reject
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
 
@@ -139,3 +140,39 @@ def test_eight_concurrent_claimers_never_share_a_notice(
     assert len(set(everything)) == len(everything)
     if db_url.startswith("postgresql"):
         assert sum(1 for got in claims.values() if got) > 1  # the claimers really ran side by side
+
+
+def test_a_queued_notice_is_due_for_review_within_two_days(
+    factory: sessionmaker[Session], world: Any, sender: Any
+) -> None:
+    before = utcnow()
+    (notice_id,) = make_notices(factory, world, sender, 1)
+    with factory() as session:
+        due = get_notice(session, notice_id).due_at
+    assert due is not None and before + dt.timedelta(days=2) <= due <= utcnow() + dt.timedelta(days=2)
+    soon = list_queue_ids(factory, QueueFilters(due_within=dt.timedelta(days=3)))
+    later = list_queue_ids(factory, QueueFilters(due_within=dt.timedelta(days=1)))
+    assert notice_id in soon and notice_id not in later
+
+
+def list_queue_ids(factory: sessionmaker[Session], filters: QueueFilters) -> list[int]:
+    with factory() as session:
+        return [n.id or 0 for n in list_queue(session, filters, 50, None)]
+
+
+async def test_sending_a_notice_that_is_not_approved_touches_nothing(
+    factory: sessionmaker[Session], world: Any, sender: Any, tmp_path: Any
+) -> None:
+    from cases.takedown.delivery.channels import FileChannel
+    from cases.takedown.delivery.outbox import send_notice
+    from cases.takedown.recheck import Recheck
+
+    (notice_id,) = make_notices(factory, world, sender, 1)  # in review, not approved; its URLs do not resolve
+    with pytest.raises(ConflictError, match="not approved"):
+        await send_notice(factory, SETUP, FileChannel(tmp_path / "out"), notice_id, recheck=Recheck(timeout=1))
+    with factory() as session:
+        notice = get_notice(session, notice_id)
+        assert notice.state == NoticeState.IN_REVIEW
+        checked = session.scalars(sa.select(NoticeItem.checked_at).where(NoticeItem.notice_id == notice_id)).all()
+    assert checked and all(c is None for c in checked)  # not re-checked either
+    assert not (tmp_path / "out").exists()

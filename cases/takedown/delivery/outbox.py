@@ -132,6 +132,11 @@ async def send_notice(
     factory: sessionmaker[Session], actor: Actor, channel: Channel, notice_id: int, recheck: Recheck | None = None
 ) -> Notice:
     """Send one approved notice through `channel` with the outbox's guarantees, re-checking its URLs first."""
+    with factory() as session:
+        state = get_notice(session, notice_id).state
+    if state != NoticeState.APPROVED:
+        # checked before the re-check too: a notice that is not approved is neither re-checked nor re-rendered
+        raise ConflictError(f"notice {notice_id} is {state}, not approved (or another worker took it)")
     if recheck is not None:
         await recheck_notice(factory, actor, notice_id, recheck)
         with factory() as session:
