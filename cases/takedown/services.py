@@ -20,8 +20,8 @@ from cases.intake.models import EvidenceItem
 from cases.providers.models import Provider
 from cases.sites.models import Site
 from cases.takedown import render as rendering
-from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeState, TakedownCase
 from cases.takedown.deadlines import REVIEW_WITHIN
+from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeState, TakedownCase
 from cases.takedown.states import SENT_STATES, move
 
 #: Notices still being worked on: a second one for the same (case, association, basis) is refused.
