@@ -206,3 +206,38 @@ def test_association_b_cannot_read_or_change_association_a(client: Any, tenants:
     b_view = client.get(f"/api/v1/sites/{site_id}", headers=b_headers).json()
     assert [s["association"] for s in b_view["submissions"]] == ["Association B"]
     assert all(e["url"] != "https://a-only.com/secret" for s in b_view["submissions"] for e in s["evidence"])
+
+
+# Routes only some staff may call: the minimum role, where it is above operator.
+ADMIN_ONLY = {
+    ("GET", "/api/v1/keys"),
+    ("POST", "/api/v1/keys"),
+    ("DELETE", "/api/v1/keys/{key_id}"),
+    # an association's statements are made by the association itself, or an admin
+    ("PUT", "/api/v1/associations/{association_id}/sender-profile"),
+}
+
+
+@pytest.mark.parametrize("role", ["operator", "admin"])
+def test_every_route_answers_staff_by_their_role(client: Any, tenants: Any, role: str) -> None:
+    ids = _a_world(client, tenants)
+    headers = {"X-API-Key": getattr(tenants, role)}
+    for method, template in ISOLATION_CASES:
+        if (method, template) == ("DELETE", "/api/v1/keys/{key_id}"):
+            continue  # revoking a key is covered by test_revoked_key_stops_working_at_once
+        answer = client.request(
+            method,
+            template.format(**ids),
+            json=BODIES.get((method, template)),
+            params=QUERIES.get((method, template)),
+            headers=headers,
+        )
+        where = (role, method, template, answer.status_code, answer.text[:200])
+        assert answer.status_code != 401, where
+        if (method, template) in ADMIN_ONLY and role == "operator":
+            assert answer.status_code == 403, where
+        else:
+            assert answer.status_code != 403, where
+        if ISOLATION_CASES[(method, template)] in ("404", "hidden") and method == "GET":
+            assert answer.status_code == 200, where  # staff see every association's objects
+    assert "a-world.com" in client.get("/api/v1/sites", headers=headers).text
