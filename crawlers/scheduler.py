@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from cases.audit.services import Actor
-from cases.crawls.jobs import ClaimedJob, claim_due, finish_job, schedule_sites
+from cases.crawls.jobs import ClaimedJob, claim_due, claim_pair, finish_job, schedule_sites
 from cases.crawls.models import JobKind
 from cases.db import transaction, utcnow
 from crawlers.config import CrawlerSettings, TrafficSettings
@@ -51,6 +51,8 @@ class Runner:
     traffic: TrafficSettings
     resolver: ResolverSettings | None = None
     actor: Actor = field(default_factory=lambda: Actor("system:scheduler"))
+    #: a resolver kept open across jobs (a worker's: its caches outlive one job); None: one per batch
+    open_resolver: Resolver | None = None
 
     def _every(self, kind: JobKind) -> dt.timedelta:
         hours = {
@@ -78,12 +80,15 @@ class Runner:
         report.count(JobKind.CRAWL)
 
     async def _resolve(self, jobs: Sequence[ClaimedJob], report: RunReport) -> None:
-        if self.resolver is None:
-            raise RuntimeError("no resolver settings given")
         with self.factory() as session:
             names = {job.site_id: crawl_domain(session, job.site_id).fqdn for job in jobs}
-        async with Resolver(self.resolver) as resolver:
-            await resolve_and_record(self.factory, resolver, list(names.values()), self.actor)
+        if self.open_resolver is not None:
+            await resolve_and_record(self.factory, self.open_resolver, list(names.values()), self.actor)
+        else:
+            if self.resolver is None:
+                raise RuntimeError("no resolver settings given")
+            async with Resolver(self.resolver) as resolver:
+                await resolve_and_record(self.factory, resolver, list(names.values()), self.actor)
         with transaction(self.factory) as session:
             for job in jobs:
                 finish_job(session, job.site_id, JobKind.RESOLVE, utcnow() + self._every(JobKind.RESOLVE))
@@ -114,20 +119,33 @@ class Runner:
                 claimed = claim_due(session, kinds, self.crawler.concurrency, lease)
             if not claimed:
                 return report
-            batches: dict[JobKind, list[ClaimedJob]] = {}
-            for job in claimed:
-                batches.setdefault(job.job, []).append(job)
-            tasks = [(job, self._crawl(job, report)) for job in batches.get(JobKind.CRAWL, [])]
-            for kind, runner in ((JobKind.RESOLVE, self._resolve), (JobKind.ESTIMATE, self._estimate)):
-                if batches.get(kind):
-                    group = batches[kind]
-                    tasks.append((group[0], runner(group, report)))
-            results = await asyncio.gather(*(t for _, t in tasks), return_exceptions=True)
-            for (job, _), result in zip(tasks, results, strict=True):
-                if isinstance(result, BaseException):
-                    group = batches[job.job] if job.job != JobKind.CRAWL else [job]
-                    for member in group:
-                        self._failed(member, result, report)
+            await self.run_claimed(claimed, report)
+
+    async def run_claimed(self, claimed: Sequence[ClaimedJob], report: RunReport) -> None:
+        """Run jobs this runner holds; a failure is recorded on its job (retried later), not raised."""
+        batches: dict[JobKind, list[ClaimedJob]] = {}
+        for job in claimed:
+            batches.setdefault(job.job, []).append(job)
+        tasks = [(job, self._crawl(job, report)) for job in batches.get(JobKind.CRAWL, [])]
+        for kind, runner in ((JobKind.RESOLVE, self._resolve), (JobKind.ESTIMATE, self._estimate)):
+            if batches.get(kind):
+                group = batches[kind]
+                tasks.append((group[0], runner(group, report)))
+        results = await asyncio.gather(*(t for _, t in tasks), return_exceptions=True)
+        for (job, _), result in zip(tasks, results, strict=True):
+            if isinstance(result, BaseException):
+                group = batches[job.job] if job.job != JobKind.CRAWL else [job]
+                for member in group:
+                    self._failed(member, result, report)
+
+    async def run_pair(self, site_id: int, kind: JobKind) -> RunReport:
+        """Run one (site, job) pair now if it is still due (a worker's task; see ``claim_pair``)."""
+        report = RunReport()
+        with transaction(self.factory) as session:
+            job = claim_pair(session, site_id, kind, dt.timedelta(seconds=self.crawler.lease_seconds))
+        if job is not None:
+            await self.run_claimed([job], report)
+        return report
 
     async def run_forever(self, kinds: Sequence[JobKind], poll_seconds: float = 60.0) -> None:
         """Keep every site fresh until cancelled."""

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from cases.db import sqlite_url_for
 from cases.takedown.config import NoticeSettings
 from crawlers.config import CrawlerSettings, TrafficSettings
+from piratewatch.queue.config import QueueSettings
 from resolver import ResolverSettings
 
 # Values that mean "nobody set a secret": refused in production.
@@ -62,6 +63,10 @@ class Settings(BaseSettings):
     traffic: TrafficSettings = Field(default_factory=TrafficSettings)
     #: notice delivery and the pre-send re-check: e.g. PIRATEWATCH_NOTICES__SMTP_PORT=2525
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
+    #: Redis, for several workers: rate limits shared by all (and a big crawl's frontier, see docs/scaling.md)
+    redis_url: str = ""
+    #: workers and the scheduler (PostgreSQL): e.g. PIRATEWATCH_QUEUE__CONCURRENCY=8
+    queue: QueueSettings = Field(default_factory=QueueSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
@@ -85,6 +90,8 @@ class Settings(BaseSettings):
             update["bootstrap_cache_dir"] = self.data_dir / "rdap-bootstrap"
         if self.resolver.catalogue_path is None:
             update["catalogue_path"] = self.data_dir / "providers.yaml"
+        if self.redis_url and not self.resolver.shared_limits_url:
+            update["shared_limits_url"] = self.redis_url  # every worker draws from the same limits
         return self.resolver.model_copy(update=update) if update else self.resolver
 
     @cached_property

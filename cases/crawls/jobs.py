@@ -69,6 +69,34 @@ def claim_due(
     return [ClaimedJob(r.site_id, JobKind(r.job), until) for r in rows]
 
 
+def claim_pair(
+    session: Session, site_id: int, job: JobKind, lease: dt.timedelta, now: dt.datetime | None = None
+) -> ClaimedJob | None:
+    """Take one (site, job) pair for running if it is still due; None when it was done meanwhile.
+
+    The task queue's unit of work: the queue already guarantees that one job per pair runs at a
+    time (its lock), so a lease set when the pair was queued does not stop this claim; it is
+    extended to cover the run. A pair that is no longer due (a retried job whose first run had
+    committed) is skipped, so a job that runs twice stores its results once.
+    """
+    now = now or utcnow()
+    row = session.scalars(
+        sa.select(JobDue)
+        .join(Site, col(Site.id) == col(JobDue.site_id))
+        .where(
+            col(JobDue.site_id) == site_id,
+            col(JobDue.job) == job.value,
+            col(JobDue.due_at) <= now,
+            col(Site.status).not_in([SiteStatus.MERGED, SiteStatus.CLOSED]),
+        )
+        .with_for_update(of=JobDue)
+    ).first()
+    if row is None:
+        return None
+    row.leased_until = now + lease
+    return ClaimedJob(row.site_id, JobKind(row.job), row.leased_until)
+
+
 def finish_job(session: Session, site_id: int, job: JobKind, next_due: dt.datetime, error: str | None = None) -> JobDue:
     """Set the next due time and release the lease (in the transaction that stores the job's results)."""
     row = session.get(JobDue, (site_id, job.value))
