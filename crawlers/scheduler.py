@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from cases.audit.services import Actor
-from cases.crawls.jobs import ClaimedJob, claim_due, claim_pair, finish_job, schedule_sites
+from cases.crawls.jobs import ClaimedJob, PairDoneError, claim_due, claim_pair, finish_job, schedule_sites
 from cases.crawls.models import JobKind
 from cases.db import transaction, utcnow
 from crawlers.config import CrawlerSettings, TrafficSettings
@@ -62,20 +62,30 @@ class Runner:
         }[kind]
         return dt.timedelta(hours=hours)
 
-    def _finisher(self, kind: JobKind) -> Callable[[Session, int], None]:
+    def _finisher(self, kind: JobKind, started: dt.datetime | None) -> Callable[[Session, int], None]:
         def finish(session: Session, site_id: int) -> None:
-            finish_job(session, site_id, kind, utcnow() + self._every(kind))
+            finish_job(session, site_id, kind, utcnow() + self._every(kind), started=started)
 
         return finish
 
     def _failed(self, job: ClaimedJob, error: BaseException, report: RunReport) -> None:
-        with transaction(self.factory) as session:
-            row = finish_job(session, job.site_id, job.job, utcnow(), error=f"{type(error).__name__}: {error}"[:2000])
-            row.due_at = utcnow() + min(RETRY_AFTER * 2 ** (row.failures - 1), dt.timedelta(days=1))
+        try:
+            with transaction(self.factory) as session:
+                row = finish_job(
+                    session,
+                    job.site_id,
+                    job.job,
+                    utcnow(),
+                    error=f"{type(error).__name__}: {error}"[:2000],
+                    started=job.claimed_at,
+                )
+                row.due_at = utcnow() + min(RETRY_AFTER * 2 ** (row.failures - 1), dt.timedelta(days=1))
+        except PairDoneError:
+            return  # another run did the job meanwhile: this run's failure does not matter
         report.failed.append(f"{job.job.value} site {job.site_id}: {error}")
 
     async def _crawl(self, job: ClaimedJob, report: RunReport) -> None:
-        finish = self._finisher(JobKind.CRAWL)
+        finish = self._finisher(JobKind.CRAWL, job.claimed_at)
         await asyncio.to_thread(crawl_and_record, self.factory, self.crawler, job.site_id, self.actor, finish)
         report.count(JobKind.CRAWL)
 
@@ -91,11 +101,17 @@ class Runner:
                 await resolve_and_record(self.factory, resolver, list(names.values()), self.actor)
         with transaction(self.factory) as session:
             for job in jobs:
-                finish_job(session, job.site_id, JobKind.RESOLVE, utcnow() + self._every(JobKind.RESOLVE))
+                finish_job(
+                    session,
+                    job.site_id,
+                    JobKind.RESOLVE,
+                    utcnow() + self._every(JobKind.RESOLVE),
+                    started=job.claimed_at,
+                )
                 report.count(JobKind.RESOLVE)
 
     async def _estimate(self, jobs: Sequence[ClaimedJob], report: RunReport) -> None:
-        finish = self._finisher(JobKind.ESTIMATE)
+        finish = self._finisher(JobKind.ESTIMATE, min((j.claimed_at for j in jobs if j.claimed_at), default=None))
         sites = [job.site_id for job in jobs]
         await estimate_sites(
             self.factory,
@@ -133,6 +149,8 @@ class Runner:
                 tasks.append((group[0], runner(group, report)))
         results = await asyncio.gather(*(t for _, t in tasks), return_exceptions=True)
         for (job, _), result in zip(tasks, results, strict=True):
+            if isinstance(result, PairDoneError):
+                continue  # another run stored this job's results; ours rolled back
             if isinstance(result, BaseException):
                 group = batches[job.job] if job.job != JobKind.CRAWL else [job]
                 for member in group:

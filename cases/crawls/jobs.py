@@ -29,6 +29,16 @@ class ClaimedJob:
     site_id: int
     job: JobKind
     leased_until: dt.datetime
+    #: when this runner took the job (a run that started earlier than another's finish is stale)
+    claimed_at: dt.datetime | None = None
+
+
+class PairDoneError(Exception):
+    """Raised by :func:`finish_job` when another run finished the pair after this one started.
+
+    Raised inside the transaction that stores the job's results, so they roll back: a run that
+    lost its claim (its worker was thought dead and the job given to another) stores nothing.
+    """
 
 
 def schedule_sites(session: Session, kinds: Sequence[JobKind], now: dt.datetime | None = None) -> None:
@@ -66,7 +76,7 @@ def claim_due(
     until = now + lease
     for row in rows:
         row.leased_until = until
-    return [ClaimedJob(r.site_id, JobKind(r.job), until) for r in rows]
+    return [ClaimedJob(r.site_id, JobKind(r.job), until, now) for r in rows]
 
 
 def claim_pair(
@@ -94,12 +104,26 @@ def claim_pair(
     if row is None:
         return None
     row.leased_until = now + lease
-    return ClaimedJob(row.site_id, JobKind(row.job), row.leased_until)
+    return ClaimedJob(row.site_id, JobKind(row.job), row.leased_until, now)
 
 
-def finish_job(session: Session, site_id: int, job: JobKind, next_due: dt.datetime, error: str | None = None) -> JobDue:
-    """Set the next due time and release the lease (in the transaction that stores the job's results)."""
-    row = session.get(JobDue, (site_id, job.value))
+def finish_job(
+    session: Session,
+    site_id: int,
+    job: JobKind,
+    next_due: dt.datetime,
+    error: str | None = None,
+    *,
+    started: dt.datetime | None = None,
+) -> JobDue:
+    """Set the next due time and release the lease (in the transaction that stores the job's results).
+
+    With `started` (when this run claimed the pair), the row is locked and :class:`PairDoneError`
+    raised if another run finished the pair since: two runs of one pair never both store results.
+    """
+    row = session.get(JobDue, (site_id, job.value), with_for_update=started is not None)
+    if started is not None and row is not None and row.due_at > started:
+        raise PairDoneError(f"{job.value} of site {site_id} was done by another run")
     if row is None:
         row = JobDue(site_id=site_id, job=job, failures=0)
         session.add(row)

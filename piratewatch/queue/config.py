@@ -26,6 +26,8 @@ class QueueSettings(BaseModel):
     schedule_sites_seconds: float = Field(default=300.0, gt=0)
     #: due pairs deferred in one transaction (a pass defers batches until nothing is due)
     defer_batch: int = Field(default=500, ge=1)
+    #: seconds between a worker's polls for jobs (new jobs also wake it at once through LISTEN/NOTIFY)
+    poll_seconds: float = Field(default=5.0, gt=0)
     #: a worker's heartbeat, and how long without one before its running jobs are given to others
     heartbeat_seconds: float = Field(default=10.0, gt=0)
     stalled_after_seconds: float = Field(default=60.0, gt=0)

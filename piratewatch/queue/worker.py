@@ -60,6 +60,7 @@ async def _run_once(app: App, settings: Settings, context: WorkerContext, name: 
                 concurrency=q.concurrency,
                 install_signal_handlers=False,  # ours set `stop`; see run_worker
                 additional_context={CONTEXT_KEY: context},
+                fetch_job_polling_interval=q.poll_seconds,
                 update_heartbeat_interval=q.heartbeat_seconds,
                 stalled_worker_timeout=q.stalled_after_seconds,
                 shutdown_graceful_timeout=q.shutdown_grace_seconds,

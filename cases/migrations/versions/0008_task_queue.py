@@ -46,7 +46,9 @@ def downgrade() -> None:
     # Everything procrastinate created is named procrastinate_*: tables (with their triggers),
     # functions, enum and composite types.
     for (table,) in bind.execute(
-        sa.text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'procrastinate%'")
+        sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'procrastinate%'"
+        )
     ):
         bind.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
     for (signature,) in bind.execute(
