@@ -37,6 +37,9 @@ class QueueSettings(BaseModel):
     shutdown_grace_seconds: float = Field(default=60.0, ge=0)
     #: seconds before a worker or the scheduler reconnects after losing the database
     reconnect_seconds: float = Field(default=2.0, gt=0)
+    #: a file touched while the process is healthy (a worker: its database answers; the scheduler: a
+    #: pass succeeded), for container health checks; empty: none
+    alive_file: str = ""
     #: the channel workers send approved notices through (smtp, api, file); "" leaves them to `notices send`
     notice_channel: str = "smtp"
     #: notices one outbox job sends at most (the scheduler queues the next one)

@@ -27,6 +27,7 @@ from cases.db import make_engine, session_factory
 from cases.takedown.recheck import Recheck
 from crawlers.scheduler import Runner
 from piratewatch.queue.app import build_app
+from piratewatch.queue.scheduler import touch_alive
 from piratewatch.queue.tasks import CONTEXT_KEY, WorkerContext
 from piratewatch.settings import Settings
 from resolver import Resolver
@@ -51,6 +52,17 @@ def _recheck(settings: Settings) -> Recheck | None:
     )
 
 
+async def _keep_alive(app: App, path: str, every: float) -> None:
+    """Touch the alive file while the database answers (a health check reads its age)."""
+    if not path:
+        return
+    while True:
+        with contextlib.suppress(Exception):
+            if await app.check_connection_async():
+                touch_alive(path)
+        await asyncio.sleep(every)
+
+
 async def _run_once(app: App, settings: Settings, context: WorkerContext, name: str, stop: asyncio.Event) -> None:
     q = settings.queue
     async with app.open_async():
@@ -68,8 +80,10 @@ async def _run_once(app: App, settings: Settings, context: WorkerContext, name: 
             )
         )
         stopping = asyncio.create_task(stop.wait())
+        alive = asyncio.create_task(_keep_alive(app, q.alive_file, q.heartbeat_seconds))
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
+        alive.cancel()
         if not running.done():
             running.cancel()  # procrastinate's graceful stop: no new jobs, running ones finish
         with contextlib.suppress(asyncio.CancelledError):

@@ -223,7 +223,7 @@ class Cluster:
         log = (self.log_dir / f"{name}.log").open("ab")
         return subprocess.Popen(
             [sys.executable, "-m", "piratewatch", *args],
-            env=self.env,
+            env={**self.env, "PIRATEWATCH_QUEUE__ALIVE_FILE": str(self.alive_file(name))},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its crawl children die with it when the group is killed
@@ -258,6 +258,10 @@ class Cluster:
         """SIGKILL a worker and everything it started: no clean-up of any kind runs."""
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+    def alive_file(self, name: str) -> Path:
+        """The file a process touches while healthy (what a container health check reads)."""
+        return self.log_dir / f"{name}.alive"
 
     def logs(self, tail: int = 3000) -> str:
         """Every process's log (its last `tail` characters; 0: all of it)."""

@@ -212,11 +212,19 @@ def test_workers_reconnect_after_postgres_restarts(
             private_postgres.stop()  # mid-run: crawls are in flight, workers poll and beat
             time.sleep(3)
             private_postgres.start()
+            restarted = time.time()
 
             second = submit(world.factory, world.association, hosts[4:])
             wait_for(lambda: world.all_done([*first, *second]), 90, lambda: "work left undone\n" + world.cluster.logs())
             assert all(w.poll() is None for w in world.cluster.workers), "a worker exited instead of reconnecting"
             assert world.cluster.scheduler is not None and world.cluster.scheduler.poll() is None
+            # their health checks see them healthy again: each touched its alive file since the restart
+            names = ["scheduler", *(f"worker-{i}" for i in range(3))]
+            wait_for(
+                lambda: all(world.cluster.alive_file(n).stat().st_mtime > restarted for n in names),
+                15,
+                lambda: "a process did not report healthy after the restart\n" + world.cluster.logs(),
+            )
         finally:
             world.cluster.stop()
         assert counts(world.engine, "site_crawl") == dict.fromkeys([*first, *second], 1), _history(world)
