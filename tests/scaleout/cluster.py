@@ -55,6 +55,7 @@ class SiteServer:
     def __init__(self, slow: float = 4.0) -> None:
         self.slow = slow
         self.homes: Counter[str] = Counter()
+        self.slow_in_flight = 0  # slow home pages being answered right now
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         host = dict(scope["headers"]).get(b"host", b"").decode().split(":")[0]
@@ -62,7 +63,11 @@ class SiteServer:
         if scope["path"] == "/":
             self.homes[host] += 1
             if host.startswith("slow"):
-                await asyncio.sleep(self.slow)
+                self.slow_in_flight += 1
+                try:
+                    await asyncio.sleep(self.slow)
+                finally:
+                    self.slow_in_flight -= 1
             status, body = (
                 200,
                 f"<html lang=en><head><title>{host}</title></head><body><h1>{host}</h1></body></html>".encode(),

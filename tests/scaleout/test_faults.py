@@ -98,12 +98,15 @@ def test_sigkilled_workers_lose_and_repeat_nothing(shared_db: str, sites_server:
             # 1. A worker mid-crawl (its crawl child is fetching the slow site) is killed with its child.
             def crawling_slow() -> Any:
                 for worker in world.cluster.workers:
-                    if worker.poll() is None and any("slow-1.test" in cmd for _, cmd in Cluster.children(worker.pid)):
+                    if worker.poll() is None and any(
+                        "--url http://slow-1.test:" in cmd for _, cmd in Cluster.children(worker.pid)
+                    ):
                         return worker
                 return None
 
             wait_for(
-                lambda: crawling_slow() is not None and sites_app.homes["slow-1.test"] >= 1,
+                # the slow home page is being answered: the crawl is surely mid-way
+                lambda: sites_app.slow_in_flight > 0 and crawling_slow() is not None,
                 45,
                 lambda: "no worker crawled the slow site\n" + world.cluster.logs(),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -30,6 +31,9 @@ class BigSite:
         path = scope["path"]
         with self._lock:
             self.gets[path] += 1
+        # A slow site (0.1 s a page, one at a time per process: 8 s for one process alone) so that
+        # the second process, which waits for work at Scrapy's 5 s engine heartbeat, gets a share.
+        await asyncio.sleep(0.1)
         number = (
             0 if path == "/" else int(path.strip("/").removeprefix("page-") or 0) if path.startswith("/page-") else -1
         )
@@ -57,14 +61,14 @@ def test_two_processes_share_one_frontier_and_fetch_every_page_once(big_site: An
         allow_networks=["127.0.0.0/8"],
         host_overrides={"big.test": "127.0.0.1"},
         start_url_template=f"http://{{host}}:{port}/",
-        delay_seconds=0.02,  # polite enough that both processes get a share
-        concurrency_per_site=2,
+        delay_seconds=0,
+        concurrency_per_site=1,
         max_pages=1000,
         max_depth=PAGES,
         timeout_seconds=5,
         frontier_redis_url=REDIS_URL,
         frontier_processes=2,
-        frontier_idle_seconds=3,
+        frontier_idle_seconds=6,  # longer than the engine's 5 s heartbeat, when an idle child looks again
         crawl_deadline_seconds=90,
     )
     outcome = crawl_site(config.start_url_template.format(host="big.test"), config, config.host_overrides)
