@@ -115,7 +115,14 @@ class PrivatePostgres:
     never touched. initdb refuses to run as root, so as root it runs as the ``postgres`` user.
     """
 
-    BIN = Path(os.environ.get("PIRATEWATCH_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+    BIN = Path(
+        os.environ.get("PIRATEWATCH_TEST_PG_BIN")
+        or max(
+            Path("/usr/lib/postgresql").glob("*/bin"),
+            key=lambda p: int(p.parent.name),
+            default="/usr/lib/postgresql/15/bin",
+        )
+    )
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="pw-pg-"))
