@@ -80,9 +80,12 @@ def _defer_in(session: Session, app: App, jobs: list[Job]) -> int:
     """Defer `jobs` on the session's own connection (inside its transaction); returns how many were new."""
     # procrastinate defers through any psycopg connection it is given: ours, so the job rows and the
     # job_due marks commit or roll back together.
-    connection = session.connection().connection.driver_connection
+    # Savepoints through SQLAlchemy's Connection (emitted at once; the Session's are lazy and would
+    # never be sent, since procrastinate talks to the driver connection directly).
+    sa_connection = session.connection()
+    connection = sa_connection.connection.driver_connection
     try:
-        with session.begin_nested():
+        with sa_connection.begin_nested():
             app.job_manager.batch_defer_jobs(jobs, connection=connection)
         return len(jobs)
     except AlreadyEnqueued:
@@ -91,7 +94,7 @@ def _defer_in(session: Session, app: App, jobs: list[Job]) -> int:
     new = 0
     for job in jobs:
         try:
-            with session.begin_nested():
+            with sa_connection.begin_nested():
                 app.job_manager.batch_defer_jobs([job], connection=connection)
             new += 1
         except AlreadyEnqueued:
