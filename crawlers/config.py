@@ -68,3 +68,8 @@ class CrawlerSettings(BaseModel):
     estimate_every_hours: float = Field(default=24.0 * 7, gt=0)
     concurrency: int = Field(default=4, ge=1)
     lease_seconds: float = Field(default=1800.0, gt=0)
+    #: a big site's crawl split over several processes sharing a frontier in Redis (crawlers.frontier);
+    #: max_pages is for the whole crawl. Empty URL or one process: one child, Scrapy's own scheduler.
+    frontier_redis_url: str = ""
+    frontier_processes: int = Field(default=1, ge=1)
+    frontier_idle_seconds: float = Field(default=5.0, ge=0)

@@ -70,6 +70,8 @@ class CrawlOutcome:
 
 def crawl_site(url: str, config: CrawlerSettings, host_overrides: dict[str, str] | None = None) -> CrawlOutcome:
     """Crawl `url` in a child process, killed after ``crawl_deadline_seconds`` (plus start-up grace)."""
+    if config.frontier_redis_url and config.frontier_processes > 1:
+        return crawl_site_shared(url, config, host_overrides or {})
     with tempfile.TemporaryDirectory(prefix="pw-crawl-") as tmp:
         out = Path(tmp) / "profile.json"
         overrides = scrapy_settings(config, str(out), host_overrides or {})
@@ -84,6 +86,48 @@ def crawl_site(url: str, config: CrawlerSettings, host_overrides: dict[str, str]
         if not out.exists():
             return CrawlOutcome(url, returncode=done.returncode, error=(done.stderr or "no profile written")[-2000:])
         return CrawlOutcome(url, json.loads(out.read_text()), done.returncode)
+
+
+def crawl_site_shared(url: str, config: CrawlerSettings, host_overrides: dict[str, str]) -> CrawlOutcome:
+    """Crawl `url` with ``frontier_processes`` children sharing one frontier in Redis (``crawlers.frontier``)."""
+    import math
+    import uuid
+
+    import redis
+
+    from crawlers.frontier import frontier_settings, merge_profiles
+
+    key = f"piratewatch:frontier:{uuid.uuid4().hex}"
+    n = config.frontier_processes
+    with tempfile.TemporaryDirectory(prefix="pw-crawl-") as tmp:
+        outs = [Path(tmp) / f"profile-{i}.json" for i in range(n)]
+        children = []
+        for out in outs:
+            overrides = scrapy_settings(config, str(out), host_overrides)
+            overrides["CLOSESPIDER_PAGECOUNT"] = math.ceil(config.max_pages / n)  # the limit is the crawl's
+            overrides.update(frontier_settings(config.frontier_redis_url, key, config.frontier_idle_seconds))
+            command = [sys.executable, "-m", "crawlers.crawl", "--url", url, "--settings", json.dumps(overrides)]
+            # Arguments are a list (no shell), as in crawl_site.
+            children.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))  # noqa: S603
+        errors = []
+        try:
+            for child in children:
+                try:
+                    _, stderr = child.communicate(timeout=config.crawl_deadline_seconds + 30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    _, stderr = child.communicate()
+                    errors.append("a crawl process passed its deadline and was killed")
+                if child.returncode and stderr:
+                    errors.append(stderr[-1000:])
+        finally:
+            client = redis.Redis.from_url(config.frontier_redis_url)
+            client.delete(f"{key}:requests", f"{key}:dupefilter")
+            client.close()
+        profiles = [json.loads(out.read_text()) for out in outs if out.exists()]
+    if not profiles:
+        return CrawlOutcome(url, error="; ".join(errors) or "no profile written")
+    return CrawlOutcome(url, merge_profiles(profiles), 0, "; ".join(errors) or None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from cases.audit.services import Actor
-from cases.crawls.jobs import ClaimedJob, claim_due, finish_job, schedule_sites
+from cases.crawls.jobs import ClaimedJob, PairDoneError, claim_due, claim_pair, finish_job, schedule_sites
 from cases.crawls.models import JobKind
 from cases.db import transaction, utcnow
 from crawlers.config import CrawlerSettings, TrafficSettings
@@ -51,6 +51,8 @@ class Runner:
     traffic: TrafficSettings
     resolver: ResolverSettings | None = None
     actor: Actor = field(default_factory=lambda: Actor("system:scheduler"))
+    #: a resolver kept open across jobs (a worker's: its caches outlive one job); None: one per batch
+    open_resolver: Resolver | None = None
 
     def _every(self, kind: JobKind) -> dt.timedelta:
         hours = {
@@ -60,37 +62,56 @@ class Runner:
         }[kind]
         return dt.timedelta(hours=hours)
 
-    def _finisher(self, kind: JobKind) -> Callable[[Session, int], None]:
+    def _finisher(self, kind: JobKind, started: dt.datetime | None) -> Callable[[Session, int], None]:
         def finish(session: Session, site_id: int) -> None:
-            finish_job(session, site_id, kind, utcnow() + self._every(kind))
+            finish_job(session, site_id, kind, utcnow() + self._every(kind), started=started)
 
         return finish
 
     def _failed(self, job: ClaimedJob, error: BaseException, report: RunReport) -> None:
-        with transaction(self.factory) as session:
-            row = finish_job(session, job.site_id, job.job, utcnow(), error=f"{type(error).__name__}: {error}"[:2000])
-            row.due_at = utcnow() + min(RETRY_AFTER * 2 ** (row.failures - 1), dt.timedelta(days=1))
+        try:
+            with transaction(self.factory) as session:
+                row = finish_job(
+                    session,
+                    job.site_id,
+                    job.job,
+                    utcnow(),
+                    error=f"{type(error).__name__}: {error}"[:2000],
+                    started=job.claimed_at,
+                )
+                row.due_at = utcnow() + min(RETRY_AFTER * 2 ** (row.failures - 1), dt.timedelta(days=1))
+        except PairDoneError:
+            return  # another run did the job meanwhile: this run's failure does not matter
         report.failed.append(f"{job.job.value} site {job.site_id}: {error}")
 
     async def _crawl(self, job: ClaimedJob, report: RunReport) -> None:
-        finish = self._finisher(JobKind.CRAWL)
+        finish = self._finisher(JobKind.CRAWL, job.claimed_at)
         await asyncio.to_thread(crawl_and_record, self.factory, self.crawler, job.site_id, self.actor, finish)
         report.count(JobKind.CRAWL)
 
     async def _resolve(self, jobs: Sequence[ClaimedJob], report: RunReport) -> None:
-        if self.resolver is None:
-            raise RuntimeError("no resolver settings given")
         with self.factory() as session:
             names = {job.site_id: crawl_domain(session, job.site_id).fqdn for job in jobs}
-        async with Resolver(self.resolver) as resolver:
-            await resolve_and_record(self.factory, resolver, list(names.values()), self.actor)
+        if self.open_resolver is not None:
+            await resolve_and_record(self.factory, self.open_resolver, list(names.values()), self.actor)
+        else:
+            if self.resolver is None:
+                raise RuntimeError("no resolver settings given")
+            async with Resolver(self.resolver) as resolver:
+                await resolve_and_record(self.factory, resolver, list(names.values()), self.actor)
         with transaction(self.factory) as session:
             for job in jobs:
-                finish_job(session, job.site_id, JobKind.RESOLVE, utcnow() + self._every(JobKind.RESOLVE))
+                finish_job(
+                    session,
+                    job.site_id,
+                    JobKind.RESOLVE,
+                    utcnow() + self._every(JobKind.RESOLVE),
+                    started=job.claimed_at,
+                )
                 report.count(JobKind.RESOLVE)
 
     async def _estimate(self, jobs: Sequence[ClaimedJob], report: RunReport) -> None:
-        finish = self._finisher(JobKind.ESTIMATE)
+        finish = self._finisher(JobKind.ESTIMATE, min((j.claimed_at for j in jobs if j.claimed_at), default=None))
         sites = [job.site_id for job in jobs]
         await estimate_sites(
             self.factory,
@@ -114,20 +135,35 @@ class Runner:
                 claimed = claim_due(session, kinds, self.crawler.concurrency, lease)
             if not claimed:
                 return report
-            batches: dict[JobKind, list[ClaimedJob]] = {}
-            for job in claimed:
-                batches.setdefault(job.job, []).append(job)
-            tasks = [(job, self._crawl(job, report)) for job in batches.get(JobKind.CRAWL, [])]
-            for kind, runner in ((JobKind.RESOLVE, self._resolve), (JobKind.ESTIMATE, self._estimate)):
-                if batches.get(kind):
-                    group = batches[kind]
-                    tasks.append((group[0], runner(group, report)))
-            results = await asyncio.gather(*(t for _, t in tasks), return_exceptions=True)
-            for (job, _), result in zip(tasks, results, strict=True):
-                if isinstance(result, BaseException):
-                    group = batches[job.job] if job.job != JobKind.CRAWL else [job]
-                    for member in group:
-                        self._failed(member, result, report)
+            await self.run_claimed(claimed, report)
+
+    async def run_claimed(self, claimed: Sequence[ClaimedJob], report: RunReport) -> None:
+        """Run jobs this runner holds; a failure is recorded on its job (retried later), not raised."""
+        batches: dict[JobKind, list[ClaimedJob]] = {}
+        for job in claimed:
+            batches.setdefault(job.job, []).append(job)
+        tasks = [(job, self._crawl(job, report)) for job in batches.get(JobKind.CRAWL, [])]
+        for kind, runner in ((JobKind.RESOLVE, self._resolve), (JobKind.ESTIMATE, self._estimate)):
+            if batches.get(kind):
+                group = batches[kind]
+                tasks.append((group[0], runner(group, report)))
+        results = await asyncio.gather(*(t for _, t in tasks), return_exceptions=True)
+        for (job, _), result in zip(tasks, results, strict=True):
+            if isinstance(result, PairDoneError):
+                continue  # another run stored this job's results; ours rolled back
+            if isinstance(result, BaseException):
+                group = batches[job.job] if job.job != JobKind.CRAWL else [job]
+                for member in group:
+                    self._failed(member, result, report)
+
+    async def run_pair(self, site_id: int, kind: JobKind) -> RunReport:
+        """Run one (site, job) pair now if it is still due (a worker's task; see ``claim_pair``)."""
+        report = RunReport()
+        with transaction(self.factory) as session:
+            job = claim_pair(session, site_id, kind, dt.timedelta(seconds=self.crawler.lease_seconds))
+        if job is not None:
+            await self.run_claimed([job], report)
+        return report
 
     async def run_forever(self, kinds: Sequence[JobKind], poll_seconds: float = 60.0) -> None:
         """Keep every site fresh until cancelled."""

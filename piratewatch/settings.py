@@ -18,6 +18,7 @@ from cases.db import sqlite_url_for
 from cases.takedown.config import NoticeSettings
 from cases.ui.config import UiSettings
 from crawlers.config import CrawlerSettings, TrafficSettings
+from piratewatch.queue.config import QueueSettings
 from resolver import ResolverSettings
 
 # Values that mean "nobody set a secret": refused in production.
@@ -65,6 +66,10 @@ class Settings(BaseSettings):
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
     #: the web UI's sessions: e.g. PIRATEWATCH_UI__SESSION_HOURS=4, PIRATEWATCH_UI__SECURE_COOKIES=true
     ui: UiSettings = Field(default_factory=UiSettings)
+    #: Redis, for several workers: rate limits shared by all (and a big crawl's frontier, see docs/scaling.md)
+    redis_url: str = ""
+    #: workers and the scheduler (PostgreSQL): e.g. PIRATEWATCH_QUEUE__CONCURRENCY=8
+    queue: QueueSettings = Field(default_factory=QueueSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
@@ -88,6 +93,8 @@ class Settings(BaseSettings):
             update["bootstrap_cache_dir"] = self.data_dir / "rdap-bootstrap"
         if self.resolver.catalogue_path is None:
             update["catalogue_path"] = self.data_dir / "providers.yaml"
+        if self.redis_url and not self.resolver.shared_limits_url:
+            update["shared_limits_url"] = self.redis_url  # every worker draws from the same limits
         return self.resolver.model_copy(update=update) if update else self.resolver
 
     @cached_property

@@ -4,7 +4,8 @@
         profile = await r.resolve("example.com")
 
 One resolver holds one HTTP client, one cache and one limiter per remote server; share it across
-tasks (``resolve_many``) so that caches and limits are shared too.
+tasks (``resolve_many``) so that caches and limits are shared too. With
+``ResolverSettings.shared_limits_url`` the limits are shared with every other process (Redis).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from resolver.cymru import CymruClient
 from resolver.dns import DnsClient
 from resolver.errors import InvalidDomainError
 from resolver.http import Limiters, make_http_client
+from resolver.limits import LimiterFactory, RedisLimiters, local_limiter
 from resolver.models import (
     AbuseContact,
     CdnMatch,
@@ -73,13 +75,18 @@ class Resolver:
         http: httpx.AsyncClient | None = None,
         cache: TTLCache | None = None,
         catalogue: Catalogue | None = None,
+        limiter_factory: LimiterFactory | None = None,
     ) -> None:
         self.settings = settings
         self._own_http = http is None
         self._http = http
         self.cache: TTLCache = cache or MemoryCache(settings.cache_ttl_seconds)
         self.catalogue = catalogue or load_catalogue(settings.catalogue_path)
-        self.limiters = Limiters(settings)
+        # Shared limits when a Redis URL is set (several workers), else per process.
+        self._shared_limits: RedisLimiters | None = None
+        if limiter_factory is None and settings.shared_limits_url:
+            self._shared_limits = RedisLimiters(settings.shared_limits_url, settings.shared_limits_prefix)
+        self.limiters = Limiters(settings, limiter_factory or self._shared_limits or local_limiter)
         self.dns = DnsClient(settings)
         self.cymru = CymruClient(self.dns, settings, self.cache)
         self._rdap: RdapClient | None = None
@@ -95,6 +102,8 @@ class Resolver:
     ) -> None:
         if self._own_http and self._http is not None:
             await self._http.aclose()
+        if self._shared_limits is not None:
+            await self._shared_limits.aclose()
 
     @property
     def rdap(self) -> RdapClient:

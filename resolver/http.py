@@ -1,5 +1,5 @@
 """HTTP for the resolver: one client whose every connection passes the SSRF guard, and one rate
-limiter per remote server shared by every task of the process.
+limiter per remote server shared by every task of the process (or by every process: ``resolver.limits``).
 
 The guard sits in the network backend, at connect time, on the address actually dialled: a name
 that resolves to a public address when checked and to 127.0.0.1 when connected (DNS rebinding)
@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import httpcore
 import httpx
-from aiolimiter import AsyncLimiter
 
+from resolver.limits import LimiterFactory, ServerLimiter, local_limiter
 from resolver.settings import RateLimit, ResolverSettings
 from resolver.ssrf import AddressGuard, BlockedAddressError
 
@@ -142,24 +142,23 @@ def make_http_client(
 
 
 class Limiters:
-    """One leaky-bucket limiter per remote server, shared by all tasks of this process."""
+    """One limiter per remote server, made by `factory` (this process's by default; see ``resolver.limits``)."""
 
-    def __init__(self, settings: ResolverSettings) -> None:
+    def __init__(self, settings: ResolverSettings, factory: LimiterFactory = local_limiter) -> None:
         self._settings = settings
-        self._limiters: dict[str, AsyncLimiter] = {}
+        self._factory = factory
+        self._limiters: dict[str, ServerLimiter] = {}
         self.waits = 0
 
-    def for_url(self, url: str) -> AsyncLimiter:
+    def for_url(self, url: str) -> ServerLimiter:
         host = (urlsplit(url).hostname or "").lower()
         limiter = self._limiters.get(host)
         if limiter is None:
             limit: RateLimit = self._settings.rate_limits.get(host, self._settings.default_rate_limit)
-            limiter = AsyncLimiter(limit.requests, limit.per_seconds)
+            limiter = self._factory(host, limit)
             self._limiters[host] = limiter
         return limiter
 
     async def acquire(self, url: str) -> None:
-        limiter = self.for_url(url)
-        if not limiter.has_capacity():
+        if await self.for_url(url).acquire():
             self.waits += 1
-        await limiter.acquire()

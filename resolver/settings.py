@@ -59,6 +59,10 @@ class ResolverSettings(BaseModel):
         default_factory=lambda: {"rdap.lacnic.net": RateLimit(requests=10, per_seconds=60)}
     )
     default_rate_limit: RateLimit = Field(default_factory=RateLimit)
+    #: A Redis URL: the limits above hold across every process using it (several workers, several
+    #: machines), not per process. Empty: each process keeps its own limits.
+    shared_limits_url: str = ""
+    shared_limits_prefix: str = "piratewatch:ratelimit"
 
     #: Reverse DNS (PTR) of each address, a CDN signal (e.g. *.deploy.static.akamaitechnologies.com).
     reverse_dns: bool = True

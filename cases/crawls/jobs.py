@@ -29,6 +29,16 @@ class ClaimedJob:
     site_id: int
     job: JobKind
     leased_until: dt.datetime
+    #: when this runner took the job (a run that started earlier than another's finish is stale)
+    claimed_at: dt.datetime | None = None
+
+
+class PairDoneError(Exception):
+    """Raised by :func:`finish_job` when another run finished the pair after this one started.
+
+    Raised inside the transaction that stores the job's results, so they roll back: a run that
+    lost its claim (its worker was thought dead and the job given to another) stores nothing.
+    """
 
 
 def schedule_sites(session: Session, kinds: Sequence[JobKind], now: dt.datetime | None = None) -> None:
@@ -66,12 +76,54 @@ def claim_due(
     until = now + lease
     for row in rows:
         row.leased_until = until
-    return [ClaimedJob(r.site_id, JobKind(r.job), until) for r in rows]
+    return [ClaimedJob(r.site_id, JobKind(r.job), until, now) for r in rows]
 
 
-def finish_job(session: Session, site_id: int, job: JobKind, next_due: dt.datetime, error: str | None = None) -> JobDue:
-    """Set the next due time and release the lease (in the transaction that stores the job's results)."""
-    row = session.get(JobDue, (site_id, job.value))
+def claim_pair(
+    session: Session, site_id: int, job: JobKind, lease: dt.timedelta, now: dt.datetime | None = None
+) -> ClaimedJob | None:
+    """Take one (site, job) pair for running if it is still due; None when it was done meanwhile.
+
+    The task queue's unit of work: the queue already guarantees that one job per pair runs at a
+    time (its lock), so a lease set when the pair was queued does not stop this claim; it is
+    extended to cover the run. A pair that is no longer due (a retried job whose first run had
+    committed) is skipped, so a job that runs twice stores its results once.
+    """
+    now = now or utcnow()
+    row = session.scalars(
+        sa.select(JobDue)
+        .join(Site, col(Site.id) == col(JobDue.site_id))
+        .where(
+            col(JobDue.site_id) == site_id,
+            col(JobDue.job) == job.value,
+            col(JobDue.due_at) <= now,
+            col(Site.status).not_in([SiteStatus.MERGED, SiteStatus.CLOSED]),
+        )
+        .with_for_update(of=JobDue)
+    ).first()
+    if row is None:
+        return None
+    row.leased_until = now + lease
+    return ClaimedJob(row.site_id, JobKind(row.job), row.leased_until, now)
+
+
+def finish_job(
+    session: Session,
+    site_id: int,
+    job: JobKind,
+    next_due: dt.datetime,
+    error: str | None = None,
+    *,
+    started: dt.datetime | None = None,
+) -> JobDue:
+    """Set the next due time and release the lease (in the transaction that stores the job's results).
+
+    With `started` (when this run claimed the pair), the row is locked and :class:`PairDoneError`
+    raised if another run finished the pair since: two runs of one pair never both store results.
+    """
+    row = session.get(JobDue, (site_id, job.value), with_for_update=started is not None)
+    if started is not None and row is not None and row.due_at > started:
+        raise PairDoneError(f"{job.value} of site {site_id} was done by another run")
     if row is None:
         row = JobDue(site_id=site_id, job=job, failures=0)
         session.add(row)

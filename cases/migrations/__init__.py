@@ -10,6 +10,14 @@ from sqlalchemy.engine import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent
 
+#: Tables in the store's database that are not our models: the task queue's (migration 0008).
+FOREIGN_TABLE_PREFIX = "procrastinate_"
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's filter: autogenerate and the model check look at our tables only."""
+    return not (type_ == "table" and name is not None and name.startswith(FOREIGN_TABLE_PREFIX))
+
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration for `url`, independent of the working directory."""

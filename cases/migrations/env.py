@@ -6,6 +6,7 @@ from alembic import context
 
 import cases.models
 from cases.db import make_engine
+from cases.migrations import include_name
 
 target_metadata = cases.models.metadata
 
@@ -42,6 +43,7 @@ def _run(connection: object) -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table.
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
         transaction_per_migration=True,
     )
     with context.begin_transaction():

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from cases.migrations import current_revision, downgrade, head_revision, upgrade
+from cases.migrations import current_revision, downgrade, head_revision, include_name, upgrade
 from cases.models import metadata
 
 
@@ -18,7 +18,9 @@ def test_store_is_at_head(engine: Engine) -> None:
 
 def test_models_and_migrations_agree(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name}), metadata
+        )
     assert diff == [], f"the models differ from the migrated schema; write a migration: {diff}"
 
 

@@ -1,7 +1,7 @@
 """sender profiles; notice items citing the crawl's matches
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-29 18:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import cases.db
 
 revision: str = "0010"
-down_revision: str | None = "0004"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

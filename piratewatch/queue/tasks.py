@@ -1,0 +1,72 @@
+"""The task functions workers run. Each does work the one-process runner does, with the same code.
+
+- :func:`site_job`: one (site, job) pair (resolve, crawl or estimate), if it is still due. Results
+  and the next due time commit together (``crawlers.scheduler.Runner``), and a pair that is no
+  longer due is skipped, so a job retried after its worker died never stores its results twice.
+- :func:`outbox`: settle sends cut by a crash, then send approved notices through the outbox
+  (``cases.takedown.delivery.outbox``): a notice is taken with a conditional update committed before
+  anything leaves, so two workers never send the same notice, and a send cut by SIGKILL is never
+  repeated blindly (it is reconciled with the channel or left for an operator).
+
+What a task needs (the store, the runner, the channel) is built once per worker process and reaches
+the task through the job context (:class:`WorkerContext`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from procrastinate import JobContext
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from cases.audit.services import Actor
+from cases.crawls.models import JobKind
+from cases.takedown.delivery.channels import Channel
+from cases.takedown.recheck import Recheck
+from crawlers.scheduler import Runner
+
+#: the key of the worker's context in procrastinate's ``additional_context``
+CONTEXT_KEY = "piratewatch"
+
+
+@dataclass
+class WorkerContext:
+    """What one worker process holds for its tasks."""
+
+    factory: sessionmaker[Session]
+    runner: Runner
+    actor: Actor
+    #: by name; a notice takes its recipient's channel (empty: this worker sends nothing)
+    channels: dict[str, Channel]
+    recheck: Recheck | None
+    notice_batch: int
+    in_flight: dt.timedelta
+
+
+def _context(context: JobContext) -> WorkerContext:
+    worker: WorkerContext = context.additional_context[CONTEXT_KEY]
+    return worker
+
+
+async def site_job(context: JobContext, site_id: int, kind: str) -> dict[str, Any]:
+    """Run one due (site, job) pair; returns what was done (kept as the job's log line)."""
+    report = await _context(context).runner.run_pair(site_id, JobKind(kind))
+    if report.failed:
+        # Recorded on the pair (due again after a back-off); the job itself ends: no queue retry.
+        return {"failed": report.failed}
+    return {"done": report.done}
+
+
+async def outbox(context: JobContext) -> dict[str, Any]:
+    """Settle interrupted sends, then send up to ``notice_batch`` approved notices."""
+    from cases.takedown.delivery.outbox import reconcile, send_approved
+
+    worker = _context(context)
+    if not worker.channels:
+        return {"sent": 0}
+    settled = await reconcile(worker.factory, worker.actor, worker.channels, worker.in_flight)
+    sent = await send_approved(worker.factory, worker.actor, worker.channels, worker.notice_batch, worker.recheck)
+    return {"settled": {str(k): v for k, v in settled.items()}, "sent": [n.id for n in sent]}
