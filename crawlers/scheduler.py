@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import sessionmaker
@@ -53,6 +53,8 @@ class Runner:
     actor: Actor = field(default_factory=lambda: Actor("system:scheduler"))
     #: a resolver kept open across jobs (a worker's: its caches outlive one job); None: one per batch
     open_resolver: Resolver | None = None
+    #: the takedown work run after each pass (send approved notices, check outcomes, escalate); None: none
+    upkeep: Callable[[], Awaitable[object]] | None = None
 
     def _every(self, kind: JobKind) -> dt.timedelta:
         hours = {
@@ -125,7 +127,7 @@ class Runner:
             report.count(JobKind.ESTIMATE)
 
     async def run_once(self, kinds: Sequence[JobKind]) -> RunReport:
-        """Do every job due now (claiming in batches of ``concurrency``), then return."""
+        """Do every job due now (claiming in batches of ``concurrency``), then the takedown upkeep, and return."""
         report = RunReport()
         lease = dt.timedelta(seconds=self.crawler.lease_seconds)
         with transaction(self.factory) as session:
@@ -134,8 +136,14 @@ class Runner:
             with transaction(self.factory) as session:
                 claimed = claim_due(session, kinds, self.crawler.concurrency, lease)
             if not claimed:
-                return report
+                break
             await self.run_claimed(claimed, report)
+        if self.upkeep is not None:
+            try:
+                await self.upkeep()
+            except Exception as exc:  # a bad channel or a store hiccup: reported, retried next pass
+                report.failed.append(f"takedown upkeep: {type(exc).__name__}: {exc}")
+        return report
 
     async def run_claimed(self, claimed: Sequence[ClaimedJob], report: RunReport) -> None:
         """Run jobs this runner holds; a failure is recorded on its job (retried later), not raised."""

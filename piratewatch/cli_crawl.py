@@ -34,20 +34,31 @@ def register(app: typer.Typer, providers_app: typer.Typer) -> None:
         jobs: Annotated[list[str], typer.Option("--job", help="Job kinds to run (repeatable).")] = _JOBS,
         once: Annotated[bool, typer.Option("--once", help="Do what is due now, then stop.")] = False,
         poll: Annotated[float, typer.Option(help="Seconds between passes when running on.", min=1)] = 60.0,
+        takedown: Annotated[
+            bool,
+            typer.Option(help="After each pass, send approved notices, check sent URLs and escalate overdue notices."),
+        ] = True,
     ) -> None:
-        """Keep every site fresh: resolve, crawl and estimate each site when its job is due."""
+        """Keep every site fresh: resolve, crawl and estimate each site when its job is due; keep takedowns moving."""
         import asyncio
 
         from cases.crawls.models import JobKind
         from crawlers.scheduler import Runner
+        from piratewatch.wiring import takedown_upkeep
 
         unknown = sorted(set(jobs) - set(_JOBS))
         if unknown:
             fail(f"unknown job kinds: {', '.join(unknown)} (known: {', '.join(_JOBS)})", 2)
         settings = cli_settings()
         ensure_schema(settings)
+        factory = cli_factory(settings)
         runner = Runner(
-            cli_factory(settings), settings.crawler, settings.traffic, settings.resolver_settings(), cli_actor()
+            factory,
+            settings.crawler,
+            settings.traffic,
+            settings.resolver_settings(),
+            cli_actor(),
+            upkeep=takedown_upkeep(settings, factory, cli_actor()) if takedown else None,
         )
         kinds = [JobKind(j) for j in dict.fromkeys(jobs)]
         if not once:

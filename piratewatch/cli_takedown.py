@@ -21,7 +21,7 @@ from cases.db import transaction
 from cases.errors import CasesError
 from cases.takedown.delivery.channels import Channel
 from piratewatch.cli_support import CLI_PRINCIPAL, cli_actor, cli_factory, cli_settings, console, ensure_schema, fail
-from piratewatch.wiring import make_channels, recheck_policy
+from piratewatch.wiring import make_channels, recheck_policy, takedown_upkeep
 
 notices_app = typer.Typer(help="Notices: draft, review, send, follow up.", no_args_is_help=True)
 cases_app = typer.Typer(help="Takedown cases: one per site and provider.", no_args_is_help=True)
@@ -258,6 +258,25 @@ def notices_confirm(
     with _session() as session:
         notice = confirm_unconfirmed(session, cli_actor(), notice_id, was_sent=sent)
         console.print(f"notice {notice_id}: {notice.state}")
+
+
+@notices_app.command("upkeep")
+def notices_upkeep() -> None:
+    """Once: settle interrupted sends, send approved notices, check sent URLs, escalate overdue notices."""
+    settings = cli_settings()
+    ensure_schema(settings)
+    upkeep = takedown_upkeep(settings, cli_factory(settings), cli_actor())
+    try:
+        report = asyncio.run(upkeep())
+    except CasesError as exc:
+        fail(str(exc))
+    for notice_id, decision in report.settled.items():
+        console.print(f"interrupted send of notice {notice_id}: {decision}")
+    console.print(f"sent: {len(report.sent)} notice(s) {report.sent or ''}")
+    for notice_id, state in report.checked.items():
+        console.print(f"checked notice {notice_id}: {state}")
+    for notice_id, new_id in report.escalated.items():
+        console.print(f"notice {notice_id} escalated" + (f" to notice {new_id}" if new_id else ": no next step"))
 
 
 @notices_app.command("escalate")

@@ -1,7 +1,7 @@
 """Overdue notices climb the ladder on their own: the next step's provider gets a new draft.
 
 A notice whose due date passed without an answer becomes ``no_response``; a notice that ended in
-``no_response``, ``rejected`` (by the recipient) or ``partially_actioned`` is then ``escalated``: its
+``no_response`` or ``rejected`` (by the recipient), or ``partially_actioned`` past its due date, is then ``escalated``: its
 case is closed as escalated, a case is opened with the site's provider at the next ladder step, and a
 notice with the items still pending is drafted there, pointing at the one before (so the registrar
 report can cite the reports already made: ICANN asks for that proof).
@@ -28,7 +28,6 @@ from cases.takedown.states import move
 
 S = NoticeState
 _AWAITING = (S.SENT, S.DELIVERED, S.ACKNOWLEDGED)
-_TO_ESCALATE = (S.NO_RESPONSE, S.REJECTED, S.PARTIALLY_ACTIONED)
 
 
 @dataclass(frozen=True)
@@ -127,15 +126,25 @@ def escalate_overdue(
 ) -> list[Escalation]:
     """Mark overdue notices ``no_response`` and escalate every notice that ended without the content gone."""
     now = now or utcnow()
-    overdue = session.exec(
-        select(Notice).where(col(Notice.state).in_([s.value for s in _AWAITING]), col(Notice.due_at) < now)
-    ).all()
-    for notice in overdue:
+    for notice in session.exec(select(Notice).where(overdue(now))).all():
         move(session, notice, S.NO_RESPONSE, actor)
     session.flush()
-    ended = session.exec(
-        select(Notice)
-        .where(col(Notice.state).in_([s.value for s in _TO_ESCALATE]), col(Notice.sent_at).is_not(None))
-        .order_by(col(Notice.id))
-    ).all()
+    ended = session.exec(select(Notice).where(to_escalate(now)).order_by(col(Notice.id))).all()
     return [_escalate(session, actor, notice, ladder) for notice in ended]
+
+
+def overdue(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """Notices still awaiting an answer past their due date."""
+    return sa.and_(col(Notice.state).in_([s.value for s in _AWAITING]), col(Notice.due_at) < now)
+
+
+def to_escalate(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """Sent notices that ended without the content gone: unanswered or refused at once; partly
+    actioned once their waiting period is over (the recipient may still be working on the rest)."""
+    return sa.and_(
+        col(Notice.sent_at).is_not(None),
+        sa.or_(
+            col(Notice.state).in_([S.NO_RESPONSE.value, S.REJECTED.value]),
+            sa.and_(col(Notice.state) == S.PARTIALLY_ACTIONED.value, col(Notice.due_at) < now),
+        ),
+    )

@@ -8,7 +8,7 @@ from piratewatch.settings import Settings
 
 #: task names (what the jobs table stores)
 SITE_JOB = "piratewatch.site_job"
-OUTBOX = "piratewatch.outbox"
+TAKEDOWN = "piratewatch.takedown"
 
 
 class QueueUnavailableError(Exception):
@@ -35,5 +35,5 @@ def build_app(settings: Settings, *, with_tasks: bool = True) -> App:
 
         retry = RetryStrategy(max_attempts=settings.queue.max_attempts, exponential_wait=2)
         app.task(name=SITE_JOB, pass_context=True, retry=retry)(tasks.site_job)
-        app.task(name=OUTBOX, pass_context=True, retry=retry)(tasks.outbox)
+        app.task(name=TAKEDOWN, pass_context=True, retry=retry)(tasks.takedown)
     return app

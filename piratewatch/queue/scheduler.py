@@ -8,7 +8,8 @@ Each pass:
    pair is marked queued if and only if its job exists. Each job carries a queueing lock
    (``kind:site``), so even a pair whose lease ran out while its job waited is never queued twice,
    and a lock of the same name, so two jobs of one pair never run at once;
-3. when approved notices wait (or a send was cut by a crash), one outbox job is queued;
+3. when takedown upkeep has work (approved notices, a send cut by a crash, URLs due for an outcome
+   check, overdue notices), one takedown job is queued;
 4. jobs left ``doing`` by a worker whose heartbeat stopped (killed, machine lost) go back to the
    queue (procrastinate's stalled-job detection), and another worker runs them.
 
@@ -25,18 +26,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlalchemy as sa
 from procrastinate import App
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Job
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from cases.crawls.jobs import ClaimedJob, claim_due, schedule_sites
 from cases.crawls.models import JobKind
-from cases.db import transaction, utcnow
-from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
-from piratewatch.queue.app import OUTBOX, SITE_JOB
+from cases.db import transaction
+from cases.takedown.upkeep import has_work as takedown_has_work
+from piratewatch.queue.app import SITE_JOB, TAKEDOWN
 from piratewatch.queue.config import QueueSettings
 
 log = logging.getLogger("piratewatch.scheduler")
@@ -48,13 +48,13 @@ class PassReport:
 
     deferred: dict[str, int] = field(default_factory=dict)
     already_queued: int = 0
-    outbox: bool = False
+    takedown: bool = False
     recovered: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
         jobs = ", ".join(f"{n} {k}" for k, n in sorted(self.deferred.items())) or "nothing"
         return (
-            f"deferred {jobs}; {self.already_queued} already queued; outbox {'queued' if self.outbox else 'idle'}; "
+            f"deferred {jobs}; {self.already_queued} already queued; takedown {'queued' if self.takedown else 'idle'}; "
             f"{len(self.recovered)} stalled job(s) requeued"
         )
 
@@ -119,25 +119,12 @@ def defer_due_pairs(
             return
 
 
-def outbox_has_work(session: Session, in_flight: dt.timedelta) -> bool:
-    """Approved notices wait, or a send is stuck in ``sending`` for longer than a send takes."""
-    approved = session.scalar(sa.select(sa.exists().where(col(Notice.state) == NoticeState.APPROVED.value)))
-    stuck = session.scalar(
-        sa.select(
-            sa.exists().where(
-                col(DeliveryAttempt.state) == "sending", col(DeliveryAttempt.started_at) <= utcnow() - in_flight
-            )
-        )
-    )
-    return bool(approved or stuck)
-
-
-def defer_outbox(factory: sessionmaker[Session], app: App, in_flight: dt.timedelta) -> bool:
-    """Queue one outbox job when there is something to send (at most one waits at a time)."""
+def defer_takedown(factory: sessionmaker[Session], app: App, in_flight: dt.timedelta) -> bool:
+    """Queue one takedown job when a round would do something (at most one waits at a time)."""
     with transaction(factory) as session:
-        if not outbox_has_work(session, in_flight):
+        if not takedown_has_work(session, in_flight=in_flight):
             return False
-        job = Job(id=None, queue="default", task_name=OUTBOX, lock=None, queueing_lock="outbox", task_kwargs={})
+        job = Job(id=None, queue="default", task_name=TAKEDOWN, lock=None, queueing_lock="takedown", task_kwargs={})
         _defer_in(session, app, [job])
     return True
 
@@ -168,7 +155,7 @@ class Scheduler:
     _last_schedule: float = float("-inf")
 
     async def run_pass(self) -> PassReport:
-        """One pass: schedule sites (now and then), defer due pairs and the outbox, requeue stalled jobs."""
+        """One pass: schedule sites (now and then), defer due pairs and takedown upkeep, requeue stalled jobs."""
         report = PassReport()
         kinds = [JobKind(k) for k in self.settings.jobs]
         if time.monotonic() - self._last_schedule >= self.settings.schedule_sites_seconds:
@@ -179,7 +166,7 @@ class Scheduler:
         )
         if self.settings.notice_channel:
             in_flight = dt.timedelta(seconds=self.settings.in_flight_seconds)
-            report.outbox = await asyncio.to_thread(defer_outbox, self.factory, self.defer_app, in_flight)
+            report.takedown = await asyncio.to_thread(defer_takedown, self.factory, self.defer_app, in_flight)
         report.recovered = await requeue_stalled(self.admin_app, self.settings.stalled_after_seconds)
         return report
 

@@ -3,10 +3,10 @@
 - :func:`site_job`: one (site, job) pair (resolve, crawl or estimate), if it is still due. Results
   and the next due time commit together (``crawlers.scheduler.Runner``), and a pair that is no
   longer due is skipped, so a job retried after its worker died never stores its results twice.
-- :func:`outbox`: settle sends cut by a crash, then send approved notices through the outbox
-  (``cases.takedown.delivery.outbox``): a notice is taken with a conditional update committed before
-  anything leaves, so two workers never send the same notice, and a send cut by SIGKILL is never
-  repeated blindly (it is reconciled with the channel or left for an operator).
+- :func:`takedown`: a round of ``cases.takedown.upkeep``: settle sends cut by a crash, send approved
+  notices through the outbox (``cases.takedown.delivery.outbox``: a notice is taken with a conditional
+  update committed before anything leaves, so two workers never send the same notice, and a send cut
+  by SIGKILL is never repeated blindly), check whether sent URLs are gone, escalate overdue notices.
 
 What a task needs (the store, the runner, the channel) is built once per worker process and reaches
 the task through the job context (:class:`WorkerContext`).
@@ -41,7 +41,9 @@ class WorkerContext:
     actor: Actor
     #: by name; a notice takes its recipient's channel (empty: this worker sends nothing)
     channels: dict[str, Channel]
-    recheck: Recheck | None
+    #: fetches notices' URLs: before sending (when `recheck_before_send`) and to check outcomes
+    checker: Recheck
+    recheck_before_send: bool
     notice_batch: int
     in_flight: dt.timedelta
 
@@ -60,13 +62,23 @@ async def site_job(context: JobContext, site_id: int, kind: str) -> dict[str, An
     return {"done": report.done}
 
 
-async def outbox(context: JobContext) -> dict[str, Any]:
-    """Settle interrupted sends, then send up to ``notice_batch`` approved notices."""
-    from cases.takedown.delivery.outbox import reconcile, send_approved
+async def takedown(context: JobContext) -> dict[str, Any]:
+    """One round of takedown upkeep: settle, send up to ``notice_batch`` notices, check outcomes, escalate."""
+    from cases.takedown.upkeep import run_upkeep
 
     worker = _context(context)
-    if not worker.channels:
-        return {"sent": 0}
-    settled = await reconcile(worker.factory, worker.actor, worker.channels, worker.in_flight)
-    sent = await send_approved(worker.factory, worker.actor, worker.channels, worker.notice_batch, worker.recheck)
-    return {"settled": {str(k): v for k, v in settled.items()}, "sent": [n.id for n in sent]}
+    report = await run_upkeep(
+        worker.factory,
+        worker.actor,
+        worker.channels,
+        worker.checker,
+        recheck_before_send=worker.recheck_before_send,
+        batch=worker.notice_batch,
+        in_flight=worker.in_flight,
+    )
+    return {
+        "settled": {str(k): v for k, v in report.settled.items()},
+        "sent": report.sent,
+        "checked": {str(k): v for k, v in report.checked.items()},
+        "escalated": {str(k): v for k, v in report.escalated.items()},
+    }

@@ -101,7 +101,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event, name: str | None =
             runner=runner,
             actor=actor,
             channels=_channels(settings),
-            recheck=recheck_policy(settings) if settings.queue.recheck_before_send else None,
+            checker=recheck_policy(settings),
+            recheck_before_send=settings.queue.recheck_before_send,
             notice_batch=settings.queue.notice_batch,
             in_flight=dt.timedelta(seconds=settings.queue.in_flight_seconds),
         )

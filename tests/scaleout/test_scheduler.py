@@ -1,5 +1,5 @@
 """The scheduler's passes on PostgreSQL (no workers): each due pair queued once, leases renewed
-without duplicate jobs, one outbox job at a time, a dead worker's job requeued; and a pair run twice
+without duplicate jobs, one takedown job at a time, a dead worker's job requeued; and a pair run twice
 stores its results once (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from cases.crawls.models import JobKind
 from cases.db import make_engine, session_factory, transaction, utcnow
 from crawlers.config import CrawlerSettings, TrafficSettings
 from crawlers.scheduler import Runner
-from piratewatch.queue.app import OUTBOX, SITE_JOB, build_app
+from piratewatch.queue.app import SITE_JOB, TAKEDOWN, build_app
 from piratewatch.queue.config import QueueSettings
 from piratewatch.queue.scheduler import Scheduler
 from piratewatch.settings import get_settings
@@ -90,14 +90,14 @@ async def test_each_due_pair_is_queued_once_even_when_its_lease_runs_out(pg: Any
 
 
 @pytest.mark.postgres
-async def test_one_outbox_job_waits_at_a_time(pg: Any) -> None:
+async def test_one_takedown_job_waits_at_a_time(pg: Any) -> None:
     url, engine, factory = pg
     a = association(factory)
     approve_notices(factory, a, submit(factory, a, ["a.test", "b.test"]))
     s = scheduler(url, factory)
-    assert (await one_pass(s)).outbox
-    assert (await one_pass(s)).outbox
-    assert [j for j in jobs(engine) if j[0] == OUTBOX] == [(OUTBOX, "outbox", "todo")]
+    assert (await one_pass(s)).takedown
+    assert (await one_pass(s)).takedown
+    assert [j for j in jobs(engine) if j[0] == TAKEDOWN] == [(TAKEDOWN, "takedown", "todo")]
 
 
 @pytest.mark.postgres
