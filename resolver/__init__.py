@@ -31,6 +31,7 @@ from resolver.models import (
 )
 from resolver.settings import RateLimit, ResolverSettings
 from resolver.ssrf import AddressGuard
+from resolver.stats import ResolverStats
 
 __all__ = [
     "AbuseContact",
@@ -51,6 +52,7 @@ __all__ = [
     "Resolver",
     "ResolverError",
     "ResolverSettings",
+    "ResolverStats",
     "SiteProfile",
     "detect",
     "diff_profiles",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -112,6 +113,7 @@ class Limiters:
         self._settings = settings
         self._limiters: dict[str, AsyncLimiter] = {}
         self.waits = 0
+        self.wait_seconds = 0.0
 
     def for_url(self, url: str) -> AsyncLimiter:
         host = (urlsplit(url).hostname or "").lower()
@@ -124,6 +126,10 @@ class Limiters:
 
     async def acquire(self, url: str) -> None:
         limiter = self.for_url(url)
-        if not limiter.has_capacity():
-            self.waits += 1
+        if limiter.has_capacity():
+            await limiter.acquire()
+            return
+        self.waits += 1
+        start = time.monotonic()
         await limiter.acquire()
+        self.wait_seconds += time.monotonic() - start
