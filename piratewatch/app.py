@@ -17,6 +17,7 @@ from cases.takedown.views import router as takedown_router
 from cases.tenants.views import router as tenants_router
 from cases.traffic.views import router as traffic_router
 from cases.web import install_error_handlers
+from exporters.metrics import metrics_router
 from piratewatch.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from piratewatch.settings import Settings
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(families_router)
     app.include_router(providers_router)
     app.include_router(takedown_router)
+    app.include_router(metrics_router(app.state.session_factory, settings.metrics))
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from cases.db import sqlite_url_for
 from cases.takedown.config import NoticeSettings
 from crawlers.config import CrawlerSettings, TrafficSettings
+from exporters.config import MetricsSettings, ReportSettings
 from resolver import ResolverSettings
 
 # Values that mean "nobody set a secret": refused in production.
@@ -62,6 +63,10 @@ class Settings(BaseSettings):
     traffic: TrafficSettings = Field(default_factory=TrafficSettings)
     #: notice delivery and the pre-send re-check: e.g. PIRATEWATCH_NOTICES__SMTP_PORT=2525
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
+    #: /metrics: e.g. PIRATEWATCH_METRICS__TOP_SITES=300, PIRATEWATCH_METRICS__TIMEZONE=Asia/Tokyo
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    #: monthly reports: e.g. PIRATEWATCH_REPORTS__PROMETHEUS_URL=http://prometheus:9090
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

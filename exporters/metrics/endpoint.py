@@ -1,0 +1,38 @@
+"""``GET /metrics``: the Prometheus text format, from a registry of our own collector."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Header, HTTPException, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import CollectorRegistry
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from exporters.config import MetricsSettings
+from exporters.metrics.collector import StoreCollector
+
+
+def metrics_registry(factory: sessionmaker[Session], settings: MetricsSettings) -> CollectorRegistry:
+    """A registry holding only the store collector (no process metrics of whichever worker answers)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StoreCollector(factory, settings))
+    return registry
+
+
+def metrics_router(factory: sessionmaker[Session], settings: MetricsSettings) -> APIRouter:
+    """The ``/metrics`` route, reading the store through `factory` at every scrape."""
+    registry = metrics_registry(factory, settings)
+    token = settings.bearer_token.get_secret_value()
+    router = APIRouter(tags=["metrics"])
+
+    # A plain (sync) endpoint: FastAPI runs it in its thread pool, so the store reads never block the loop.
+    @router.get("/metrics", response_class=Response, summary="Prometheus metrics")
+    def metrics(authorization: str | None = Header(default=None)) -> Response:
+        """Every piratewatch metric, read from the store now (``docs/metrics.md`` lists them)."""
+        if token and not secrets.compare_digest(authorization or "", f"Bearer {token}"):
+            raise HTTPException(status_code=401, detail="metrics need `Authorization: Bearer <token>`")
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
