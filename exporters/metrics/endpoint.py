@@ -5,13 +5,16 @@ from __future__ import annotations
 import secrets
 
 from fastapi import APIRouter, Header, HTTPException, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import generate_latest
 from prometheus_client.registry import CollectorRegistry
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from exporters.config import MetricsSettings
 from exporters.metrics.collector import StoreCollector
+
+#: The classic text format: every Prometheus 2 reads it, and our names need none of the newer one's escaping.
+TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"
 
 
 def metrics_registry(factory: sessionmaker[Session], settings: MetricsSettings) -> CollectorRegistry:
@@ -33,6 +36,6 @@ def metrics_router(factory: sessionmaker[Session], settings: MetricsSettings) ->
         """Every piratewatch metric, read from the store now (``docs/metrics.md`` lists them)."""
         if token and not secrets.compare_digest(authorization or "", f"Bearer {token}"):
             raise HTTPException(status_code=401, detail="metrics need `Authorization: Bearer <token>`")
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), media_type=TEXT_FORMAT)
 
     return router

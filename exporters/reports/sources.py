@@ -163,13 +163,17 @@ class PrometheusSource:
 
     def figures(self, month: Month) -> MonthFigures:
         stamp = self.last_stamp(month)
-        info = [f'{k}="{_escape(v)}"' for k, v in {"month": month.label, **self._wanted(month)}.items()]
+        wanted = {"month": month.label, **self._wanted(month)}
+        names = "|".join(f.name for f in FAMILIES)
+        labels = {f.name: f.labels for f in FAMILIES}
         samples: list[Sample] = []
-        for family in FAMILIES:
-            matchers = self._matchers(*info) if family is MONTH_INFO else self._matchers()
-            for row in self.query(f"{family.name}{matchers}", stamp):
-                labels = {k: v for k, v in row["metric"].items() if k in family.labels}
-                samples.append(Sample(family.name, labels, float(row["value"][1])))
+        # One query for every family at that instant (the month's figures are one scrape).
+        for row in self.query("{" + ", ".join(p for p in (f'__name__=~"{names}"', self.selector) if p) + "}", stamp):
+            name = row["metric"].get("__name__", "")
+            if name == MONTH_INFO.name and any(row["metric"].get(k) != v for k, v in wanted.items()):
+                continue  # another month's or another exporter's info series, still within the lookback
+            kept = {k: v for k, v in row["metric"].items() if k in labels.get(name, ())}
+            samples.append(Sample(name, kept, float(row["value"][1])))
         return figures_from_samples(_unique(samples))
 
 
