@@ -63,7 +63,7 @@ def _count(value: float, _: object = None) -> str:
 def _svg(figure: Figure) -> bytes:
     out = io.BytesIO()
     with mpl.rc_context(_STYLE):
-        figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
+        figure.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
 
 

@@ -331,6 +331,12 @@ def build_world(url: str, now: dt.datetime | None = None) -> World:
 
 
 @pytest.fixture
+def make_world() -> Callable[[str], World]:
+    """Build the world in another store (a command's own SQLite file)."""
+    return build_world
+
+
+@pytest.fixture
 def world(db_url: str) -> World:
     """The world on an empty store (SQLite and PostgreSQL)."""
     return build_world(db_url)
