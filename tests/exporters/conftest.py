@@ -466,6 +466,16 @@ class Prometheus:
         result: list[dict[str, Any]] = body["data"]["result"]
         return result
 
+    def wait_until(self, expr: str, value: float, timeout: float = 30) -> None:
+        """Until `expr` evaluates to `value` (a change in the store reached Prometheus)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.query(expr)
+            if found and float(found[0]["value"][1]) == value:
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"{expr} never became {value}")
+
     def wait_for_scrapes(self, count: int = 3, timeout: float = 30) -> None:
         """Until the target was scraped `count` times (counted over the last minute)."""
         deadline = time.monotonic() + timeout
@@ -506,7 +516,20 @@ def loaded_prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Load
         prometheus.load(files)
         with prometheus:
             prometheus.wait_for_scrapes()
+            # Then work happens while Prometheus watches: rates and time-to-action quantiles get data.
+            _add_operation_counts(world.factory)
+            _action_a_notice(world)
+            prometheus.wait_until('sum(piratewatch_notices_actioned_total{recipient_kind="host"})', 3.0)
             yield LoadedPrometheus(world, prometheus, app)
+
+
+def _action_a_notice(world: World) -> None:
+    """raw0.test's unanswered notice (sent last month) is actioned now."""
+    with transaction(world.factory) as session:
+        notice = session.exec(select(Notice).where(Notice.state == NoticeState.NO_RESPONSE)).one()
+        notice.state = NoticeState.ACTIONED
+        notice.closed_at = utcnow()
+        session.add(notice)
 
 
 def _add_operation_counts(factory: sessionmaker[Session]) -> None:
