@@ -58,3 +58,8 @@ def test_demo_resolves_its_sites_against_the_lab(tmp_path: Path) -> None:
     assert ("registrar", "abuse@namelab.test") in contacts  # from the registrar's own RDAP (related link)
     assert hop  # the new domain joined the same site
     assert estimates == 3
+    # the monthly report of the lab, from the demo store, and /metrics announced
+    assert re.search(r"Monthly report.* for \d{4}-\d{2} \(visits, not users\)", out)
+    report = (data_dir / "report" / "report.html").read_text()
+    assert "truyenvn.test" in report and report.count('src="data:image/svg+xml;base64,') == 6
+    assert "/metrics" in out
