@@ -257,12 +257,13 @@ def overview() -> dashboard.Dashboard:
             panel(
                 bargauge.Panel,
                 "Domestic share by language",
-                "Share of each language's visits from its home country (Japanese: JP, Vietnamese: VN, ...).",
+                "Share of each language's visits from its home country (Japanese: JP, Vietnamese: VN, ...), "
+                "among the visits whose audience country is known.",
                 "percentunit",
                 [
                     query(
                         f"max by (language) ({sel('piratewatch_language_home_monthly_visits', band='central')})"
-                        f" / max by (language) ({sel('piratewatch_language_monthly_visits', band='central')})",
+                        f" / max by (language) ({sel('piratewatch_language_located_monthly_visits', band='central')})",
                         "{{language}}",
                         instant=True,
                     )

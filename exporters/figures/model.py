@@ -93,6 +93,8 @@ class MonthFigures:
     by_language: dict[str, Band]
     #: visits of each language's sites from the language's home country (``ja``: JP, ``vi``: VN, ...)
     by_language_home: dict[str, Band]
+    #: visits of those languages' sites whose audience countries are known (the base of the home share)
+    by_language_located: dict[str, Band]
     #: visits by (content type, audience country); a site of n content types counts 1/n in each
     audience: dict[tuple[str, str], Band]
     #: the exported sites, largest first

@@ -54,6 +54,11 @@ LANGUAGE_HOME_VISITS = Family(
     "Estimated visits this month to each language's sites from the language's home country, by band.",
     ("language", "country", "band"),
 )
+LANGUAGE_LOCATED_VISITS = Family(
+    "piratewatch_language_located_monthly_visits",
+    "Estimated visits this month to each language's sites whose audience countries are known, by band.",
+    ("language", "band"),
+)
 AUDIENCE_VISITS = Family(
     "piratewatch_audience_monthly_visits",
     "Estimated visits this month by content type and audience country (a site of n content types counts 1/n "
@@ -98,6 +103,7 @@ FAMILIES: tuple[Family, ...] = (
     MONTHLY_VISITS,
     LANGUAGE_VISITS,
     LANGUAGE_HOME_VISITS,
+    LANGUAGE_LOCATED_VISITS,
     AUDIENCE_VISITS,
     SITE_VISITS,
     SITE_AUDIENCE,
@@ -147,6 +153,8 @@ def month_samples(figures: MonthFigures) -> list[Sample]:
         out += _bands(LANGUAGE_VISITS, {"language": language}, band)
     for language, band in figures.by_language_home.items():
         out += _bands(LANGUAGE_HOME_VISITS, {"language": language, "country": home_country(language) or ""}, band)
+    for language, band in figures.by_language_located.items():
+        out += _bands(LANGUAGE_LOCATED_VISITS, {"language": language}, band)
     for (content_type, country), band in figures.audience.items():
         out += _bands(AUDIENCE_VISITS, {"content_type": content_type, "country": country}, band)
     for site in figures.sites:
@@ -254,6 +262,9 @@ def figures_from_samples(samples: Iterable[Sample]) -> MonthFigures:
         total=_band(total.get((), {})),
         by_language={k[0]: _band(v) for k, v in sorted(grouped(LANGUAGE_VISITS, ("language",)).items())},
         by_language_home={k[0]: _band(v) for k, v in sorted(grouped(LANGUAGE_HOME_VISITS, ("language",)).items())},
+        by_language_located={
+            k[0]: _band(v) for k, v in sorted(grouped(LANGUAGE_LOCATED_VISITS, ("language",)).items())
+        },
         audience={
             (k[0], k[1]): _band(v) for k, v in sorted(grouped(AUDIENCE_VISITS, ("content_type", "country")).items())
         },

@@ -314,6 +314,7 @@ def month_figures(
     total = Band()
     languages: dict[str, Band] = {}
     language_home: dict[str, Band] = {}
+    language_located: dict[str, Band] = {}
     audience: dict[tuple[str, str], Band] = {}
     by_source: Counter[str] = Counter()
     central: dict[int, float] = {}
@@ -337,6 +338,8 @@ def month_figures(
             home = home_country(language)
             if home is not None:
                 language_home[language] = language_home.get(language, Band()) + part.scaled(shares.get(home, 0.0))
+            if UNKNOWN_COUNTRY not in shares:
+                language_located[language] = language_located.get(language, Band()) + part
             by_language_members[language][site_id] = visits.central
         type_weight = 1.0 / len(attributes.content_types)
         for content_type in attributes.content_types:
@@ -347,6 +350,8 @@ def month_figures(
 
     by_language = _capped(languages, rules.max_languages)
     by_language_home = {k: v for k, v in language_home.items() if k in by_language}
+    # the base of each home share: only languages with a home country need it
+    by_language_located = {k: language_located.get(k, Band()) for k in by_language_home}
 
     country_totals: dict[str, Band] = {}
     for (_, country), band in sorted(audience.items()):
@@ -390,6 +395,7 @@ def month_figures(
         total=total,
         by_language=by_language,
         by_language_home=dict(sorted(by_language_home.items())),
+        by_language_located=dict(sorted(by_language_located.items())),
         audience=capped_audience,
         sites=sites,
         events={name: events.get(name, 0) for name in MONTH_EVENTS},

@@ -93,7 +93,11 @@ def read_history(source: FigureSource, month: Month, progress: Progress) -> tupl
     for done, m in enumerate(reversed(months)):
         progress(f"reading {m.label} from the {source.name}", done, total)
         try:
-            figures[m.label] = source.figures(m)
+            found = source.figures(m)
+            if found.sites_estimated == 0:
+                # A month before any estimate: shown as missing, not as zero visits.
+                raise MissingMonthError(f"no site has a traffic estimate for {m.label}")
+            figures[m.label] = found
         except MissingMonthError as exc:
             if m == month:
                 raise

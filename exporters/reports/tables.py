@@ -140,14 +140,15 @@ def market_table(history: History, count: int) -> Table:
         *_bands("market_visits", f"visits from {current.market}, {current.month}"),
         *[Column(f"market_visits_{m.label}", m.label, "visits") for m in months],
     ]
+    top = market_top_sites(history, count)
     table = Table(
         "market_top_sites",
-        f"Top {count} sites for {current.market}: monthly visits from {current.market}",
+        f"Top {len(top)} sites for {current.market}: monthly visits from {current.market}",
         f"{source_note(current)} Sites ranked by visits from {current.market} in {current.month}; a month "
         f"shows – when the site was not among the exported top sites then.",
         columns,
     )
-    for rank, site in enumerate(market_top_sites(history, count), start=1):
+    for rank, site in enumerate(top, start=1):
         share = site.countries.get(current.market, 0.0)
         series: list[float | None] = []
         for month in months:
@@ -232,10 +233,11 @@ def language_table(history: History) -> Table:
         language = str(row[0])
         band = current.by_language.get(language, Band())
         home = current.by_language_home.get(language)
+        located = current.by_language_located.get(language, Band())
         members = [s for s in current.sites if language in s.languages]
         weight = {s.site_id: 1.0 / len(s.languages) for s in members}
         row[1] = home_country(language) or ""
-        row[2] = home.central / band.central if home is not None and band.central else None
+        row[2] = home.central / located.central if home is not None and located.central else None
         row[3] = top3_share(members, band.central, weight) if language != OTHER else None
     return table
 
@@ -253,7 +255,7 @@ def language_sites_table(history: History, languages: int, per_language: int) ->
     ]
     table = Table(
         "language_top_sites",
-        f"Top {per_language} sites of the {languages} largest languages",
+        f"The largest sites of the largest languages (up to {per_language} each)",
         f"{source_note(current)} Whole sites: a site in several languages is listed under each.",
         columns,
     )
