@@ -170,6 +170,15 @@ def month_samples(figures: MonthFigures) -> list[Sample]:
     return out
 
 
+def event_samples(figures: MonthFigures) -> list[Sample]:
+    """Only the samples of the month's events (the rest of the figures change far less often)."""
+    out = [Sample(MONTHLY_EVENTS.name, {"event": e}, float(n)) for e, n in figures.events.items()]
+    for site in figures.sites:
+        key = {"site_id": str(site.site_id), "site": site.name}
+        out += [Sample(SITE_MONTHLY_EVENTS.name, {**key, "event": e}, float(n)) for e, n in site.events.items()]
+    return out
+
+
 class SampleError(ValueError):
     """Samples that do not make one month's figures (missing info, mixed months, bad labels)."""
 

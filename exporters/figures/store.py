@@ -20,7 +20,7 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -81,22 +81,34 @@ class Catalogue:
 
 
 def load_catalogue(session: Session) -> Catalogue:
-    """Names, statuses, languages and content types of every site."""
-    languages: dict[int, set[str]] = defaultdict(set)
-    for site_id, language in session.execute(sa.select(col(SiteLanguage.site_id), col(SiteLanguage.language))):
-        languages[site_id].add(normalise_language(language))
-    content_types: dict[int, set[str]] = defaultdict(set)
-    for site_id, content_type in session.execute(
-        sa.select(col(SiteContentType.site_id), col(SiteContentType.content_type))
-    ):
-        content_types[site_id].add(normalise_content_type(content_type))
+    """Names, statuses, languages and content types of every site (one query)."""
+    languages = (
+        sa.select(col(SiteLanguage.site_id), sa.func.aggregate_strings(col(SiteLanguage.language), "\t").label("tags"))
+        .group_by(col(SiteLanguage.site_id))
+        .subquery()
+    )
+    types = (
+        sa.select(
+            col(SiteContentType.site_id),
+            sa.func.aggregate_strings(col(SiteContentType.content_type), "\t").label("tags"),
+        )
+        .group_by(col(SiteContentType.site_id))
+        .subquery()
+    )
+    rows = session.connection().execute(
+        sa.select(col(Site.id), col(Site.name), col(Site.status), languages.c.tags, types.c.tags)
+        .outerjoin(languages, languages.c.site_id == col(Site.id))
+        .outerjoin(types, types.c.site_id == col(Site.id))
+    )
     catalogue = Catalogue()
-    for site_id, name, status in session.execute(sa.select(col(Site.id), col(Site.name), col(Site.status))):
+    for site_id, name, status, site_languages, site_types in rows:
         catalogue.sites[site_id] = SiteAttributes(
             name=name,
             status=str(status),
-            languages=tuple(sorted(languages.get(site_id, ()))) or (UNDETERMINED_LANGUAGE,),
-            content_types=tuple(sorted(content_types.get(site_id, ()))) or (OTHER,),
+            languages=tuple(sorted({normalise_language(t) for t in (site_languages or "").split("\t") if t}))
+            or (UNDETERMINED_LANGUAGE,),
+            content_types=tuple(sorted({normalise_content_type(t) for t in (site_types or "").split("\t") if t}))
+            or (OTHER,),
         )
     return catalogue
 
@@ -305,60 +317,83 @@ def month_events(session: Session, month: Month) -> tuple[dict[str, int], dict[i
     return dict(totals), {site_id: dict(c) for site_id, c in per_site.items()}
 
 
-def month_figures(
+def _bands(acc: dict[Any, list[float]]) -> dict[Any, Band]:
+    return {k: Band(v[0], v[1], v[2]) for k, v in acc.items()}
+
+
+def _add(acc: dict[Any, list[float]], key: Any, low: float, central: float, high: float) -> None:
+    found = acc.get(key)
+    if found is None:
+        acc[key] = [low, central, high]
+    else:
+        found[0] += low
+        found[1] += central
+        found[2] += high
+
+
+def visit_figures(
     session: Session, month: Month, rules: FigureRules, catalogue: Catalogue | None = None
 ) -> MonthFigures:
-    """The figures of `month` as the store knows them now."""
+    """The month's visits, the exported sites and their attributes: everything but the events."""
     catalogue = catalogue or load_catalogue(session)
     estimates = current_estimates(session, month.label)
-    total = Band()
-    languages: dict[str, Band] = {}
-    language_home: dict[str, Band] = {}
-    language_located: dict[str, Band] = {}
-    audience: dict[tuple[str, str], Band] = {}
+    total = [0.0, 0.0, 0.0]
+    languages: dict[str, list[float]] = {}
+    language_home: dict[str, list[float]] = {}
+    language_located: dict[str, list[float]] = {}
+    audience: dict[tuple[str, str], list[float]] = {}
     by_source: Counter[str] = Counter()
     central: dict[int, float] = {}
     from_market: dict[int, float] = {}
     by_language_members: dict[str, dict[int, float]] = defaultdict(dict)
     by_type_members: dict[str, dict[int, float]] = defaultdict(dict)
+    # Plain float lists in the loop (10,000 sites x 6 countries): Band objects only at the end.
     for site_id in sorted(estimates):
         estimate = estimates[site_id]
         attributes = catalogue.sites.get(site_id)
         if attributes is None:  # a site created after the catalogue was read
             continue
-        visits, shares = estimate.visits, estimate.countries
-        total = total + visits
+        low, mid, high = estimate.visits.low, estimate.visits.central, estimate.visits.high
+        shares = estimate.countries
+        total[0] += low
+        total[1] += mid
+        total[2] += high
         by_source.update(estimate.sources)
-        central[site_id] = visits.central
-        from_market[site_id] = visits.central * shares.get(rules.market, 0.0)
-        language_weight = 1.0 / len(attributes.languages)
+        central[site_id] = mid
+        from_market[site_id] = mid * shares.get(rules.market, 0.0)
+        located = UNKNOWN_COUNTRY not in shares
+        weight = 1.0 / len(attributes.languages)
         for language in attributes.languages:
-            part = visits.scaled(language_weight)
-            languages[language] = languages.get(language, Band()) + part
+            part = (low * weight, mid * weight, high * weight)
+            _add(languages, language, *part)
             home = home_country(language)
             if home is not None:
-                language_home[language] = language_home.get(language, Band()) + part.scaled(shares.get(home, 0.0))
-            if UNKNOWN_COUNTRY not in shares:
-                language_located[language] = language_located.get(language, Band()) + part
-            by_language_members[language][site_id] = visits.central
-        type_weight = 1.0 / len(attributes.content_types)
+                share = shares.get(home, 0.0)
+                _add(language_home, language, part[0] * share, part[1] * share, part[2] * share)
+            if located:
+                _add(language_located, language, *part)
+            by_language_members[language][site_id] = mid
+        weight = 1.0 / len(attributes.content_types)
+        ordered = sorted(shares.items())
         for content_type in attributes.content_types:
-            for country, share in sorted(shares.items()):
-                key = (content_type, country)
-                audience[key] = audience.get(key, Band()) + visits.scaled(type_weight * share)
-            by_type_members[content_type][site_id] = visits.central
+            for country, share in ordered:
+                factor = weight * share
+                _add(audience, (content_type, country), low * factor, mid * factor, high * factor)
+            by_type_members[content_type][site_id] = mid
 
-    by_language = _capped(languages, rules.max_languages)
-    by_language_home = {k: v for k, v in language_home.items() if k in by_language}
+    by_language = _capped(_bands(languages), rules.max_languages)
+    by_language_home = {k: v for k, v in _bands(language_home).items() if k in by_language}
     # the base of each home share: only languages with a home country need it
-    by_language_located = {k: language_located.get(k, Band()) for k in by_language_home}
+    located_bands = _bands(language_located)
+    by_language_located = {k: located_bands.get(k, Band()) for k in by_language_home}
 
+    audience_bands = _bands(audience)
     country_totals: dict[str, Band] = {}
-    for (_, country), band in sorted(audience.items()):
+    for (_, country), band in sorted(audience_bands.items()):
         country_totals[country] = country_totals.get(country, Band()) + band
     kept = set(_capped(country_totals, rules.max_countries, always=(UNKNOWN_COUNTRY, rules.market)))
     capped_audience: dict[tuple[str, str], Band] = {}
-    for (content_type, country), band in sorted(audience.items()):
+    for (content_type, country), band in sorted(audience_bands.items()):
         key = (content_type, country if country in kept else OTHER)
         capped_audience[key] = capped_audience.get(key, Band()) + band
 
@@ -367,7 +402,6 @@ def month_figures(
     groups = [m for lang, m in by_language_members.items() if lang in by_language and lang != OTHER]
     for members in [*groups, *by_type_members.values()]:
         chosen |= set(_top(members, rules.top_per_group))
-    events, site_events = month_events(session, month)
     sites = [
         SiteFigures(
             site_id=site_id,
@@ -378,7 +412,6 @@ def month_figures(
             sources=estimates[site_id].sources,
             visits=estimates[site_id].visits,
             countries=dict(sorted(estimates[site_id].countries.items())),
-            events=dict(sorted(site_events.get(site_id, {}).items())),
         )
         for site_id in sorted(chosen, key=lambda s: (-central[s], s))
     ]
@@ -392,11 +425,29 @@ def month_figures(
         max_countries=rules.max_countries,
         sites_estimated=len(central),
         sites_by_source=dict(sorted(by_source.items())),
-        total=total,
+        total=Band(total[0], total[1], total[2]),
         by_language=by_language,
         by_language_home=dict(sorted(by_language_home.items())),
         by_language_located=dict(sorted(by_language_located.items())),
         audience=capped_audience,
         sites=sites,
-        events={name: events.get(name, 0) for name in MONTH_EVENTS},
+        events={},
     )
+
+
+def with_events(
+    figures: MonthFigures, totals: Mapping[str, int], per_site: Mapping[int, Mapping[str, int]]
+) -> MonthFigures:
+    """`figures` with the month's events, over all sites and on each exported site."""
+    return replace(
+        figures,
+        events={name: totals.get(name, 0) for name in MONTH_EVENTS},
+        sites=[replace(s, events=dict(sorted(per_site.get(s.site_id, {}).items()))) for s in figures.sites],
+    )
+
+
+def month_figures(
+    session: Session, month: Month, rules: FigureRules, catalogue: Catalogue | None = None
+) -> MonthFigures:
+    """The figures of `month` as the store knows them now."""
+    return with_events(visit_figures(session, month, rules, catalogue), *month_events(session, month))

@@ -1,11 +1,10 @@
-"""``GET /metrics``: the Prometheus text format, from a registry of our own collector."""
+"""``GET /metrics``: the Prometheus text format, rendered by our store collector."""
 
 from __future__ import annotations
 
 import secrets
 
 from fastapi import APIRouter, Header, HTTPException, Response
-from prometheus_client import generate_latest
 from prometheus_client.registry import CollectorRegistry
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -26,7 +25,7 @@ def metrics_registry(factory: sessionmaker[Session], settings: MetricsSettings) 
 
 def metrics_router(factory: sessionmaker[Session], settings: MetricsSettings) -> APIRouter:
     """The ``/metrics`` route, reading the store through `factory` at every scrape."""
-    registry = metrics_registry(factory, settings)
+    collector = StoreCollector(factory, settings)
     token = settings.bearer_token.get_secret_value()
     router = APIRouter(tags=["metrics"])
 
@@ -36,6 +35,6 @@ def metrics_router(factory: sessionmaker[Session], settings: MetricsSettings) ->
         """Every piratewatch metric, read from the store now (``docs/metrics.md`` lists them)."""
         if token and not secrets.compare_digest(authorization or "", f"Bearer {token}"):
             raise HTTPException(status_code=401, detail="metrics need `Authorization: Bearer <token>`")
-        return Response(generate_latest(registry), media_type=TEXT_FORMAT)
+        return Response(collector.render(), media_type=TEXT_FORMAT)
 
     return router

@@ -83,14 +83,26 @@ def notice_families(session: Session, now: dt.datetime) -> list[Metric]:
     by_state = GaugeMetricFamily(
         "piratewatch_notices", "Notices by state and the kind of their recipient.", labels=["state", "recipient_kind"]
     )
-    counts = {
-        (str(state), _kind(kind)): int(n)
-        for state, kind, n in session.execute(
-            sa.select(col(Notice.state), col(Provider.kind), sa.func.count())
-            .join(Provider, col(Provider.id) == col(Notice.provider_id))
-            .group_by(col(Notice.state), col(Provider.kind))
+    # One pass over the notices for the states, the sent counts and the overdue ones.
+    counts: dict[tuple[str, str], int] = {}
+    found: dict[str, list[int]] = {kind: [0, 0, 0] for kind in _KINDS}
+    for state, kind, n, sent_n, overdue_n in session.execute(
+        sa.select(
+            col(Notice.state),
+            col(Provider.kind),
+            sa.func.count(),
+            sa.func.count(col(Notice.sent_at)),
+            sa.func.sum(sa.case((sa.and_(col(Notice.state).in_(_AWAITING), col(Notice.due_at) < now), 1), else_=0)),
         )
-    }
+        .join(Provider, col(Provider.id) == col(Notice.provider_id))
+        .group_by(col(Notice.state), col(Provider.kind))
+    ):
+        key = (str(state), _kind(kind))
+        counts[key] = counts.get(key, 0) + int(n)
+        totals = found.setdefault(key[1], [0, 0, 0])
+        totals[0] += int(sent_n)
+        totals[1] += int(n) if key[0] == NoticeState.ACTIONED.value else 0
+        totals[2] += int(overdue_n or 0)
     for state in NoticeState:
         for kind in _KINDS:
             by_state.add_metric([state.value, kind], float(counts.get((state.value, kind), 0)))
@@ -110,19 +122,8 @@ def notice_families(session: Session, now: dt.datetime) -> list[Metric]:
         "Notices sent and still unanswered past their deadline, by recipient kind.",
         labels=["recipient_kind"],
     )
-    rows = session.execute(
-        sa.select(
-            col(Provider.kind),
-            sa.func.count(col(Notice.sent_at)),
-            sa.func.sum(sa.case((col(Notice.state) == NoticeState.ACTIONED.value, 1), else_=0)),
-            sa.func.sum(sa.case((sa.and_(col(Notice.state).in_(_AWAITING), col(Notice.due_at) < now), 1), else_=0)),
-        )
-        .join(Provider, col(Provider.id) == col(Notice.provider_id))
-        .group_by(col(Provider.kind))
-    ).all()
-    found = {_kind(kind): (int(s or 0), int(a or 0), int(o or 0)) for kind, s, a, o in rows}
     for kind in _KINDS:
-        s, a, o = found.get(kind, (0, 0, 0))
+        s, a, o = found[kind]
         sent.add_metric([kind], float(s))
         actioned.add_metric([kind], float(a))
         overdue.add_metric([kind], float(o))
@@ -156,12 +157,6 @@ def notice_families(session: Session, now: dt.datetime) -> list[Metric]:
 
 def provider_families(session: Session, top: int) -> list[Metric]:
     """Scorecards of the `top` providers by notices sent (the rules of ``cases.takedown.reports``)."""
-    sent_counts = session.execute(
-        sa.select(col(Notice.provider_id), sa.func.count())
-        .where(col(Notice.sent_at).is_not(None))
-        .group_by(col(Notice.provider_id))
-    ).all()
-    chosen = [pid for pid, _ in sorted(sent_counts, key=lambda r: (-int(r[1]), int(r[0])))[:top]]
     families: dict[str, CounterMetricFamily | GaugeMetricFamily] = {
         "sent": CounterMetricFamily(
             "piratewatch_provider_notices_sent",
@@ -195,14 +190,6 @@ def provider_families(session: Session, top: int) -> list[Metric]:
             labels=["provider", "kind"],
         ),
     }
-    if not chosen:
-        return list(families.values())
-    providers = {
-        pid: (name, _kind(kind))
-        for pid, name, kind in session.execute(
-            sa.select(col(Provider.id), col(Provider.name), col(Provider.kind)).where(col(Provider.id).in_(chosen))
-        )
-    }
     answered = sa.select(col(NoticeReply.notice_id)).where(col(NoticeReply.notice_id) == col(Notice.id)).exists()
     stats: dict[int, tuple[int, int, int]] = {}
     for pid, sent, actioned, unanswered in session.execute(
@@ -223,10 +210,19 @@ def provider_families(session: Session, top: int) -> list[Metric]:
                 )
             ),
         )
-        .where(col(Notice.sent_at).is_not(None), col(Notice.provider_id).in_(chosen))
+        .where(col(Notice.sent_at).is_not(None))
         .group_by(col(Notice.provider_id))
     ):
         stats[pid] = (int(sent), int(actioned or 0), int(unanswered or 0))
+    chosen = sorted(stats, key=lambda pid: (-stats[pid][0], pid))[:top]
+    if not chosen:
+        return list(families.values())
+    providers = {
+        pid: (name, _kind(kind))
+        for pid, name, kind in session.execute(
+            sa.select(col(Provider.id), col(Provider.name), col(Provider.kind)).where(col(Provider.id).in_(chosen))
+        )
+    }
     took = seconds_between(session, col(Notice.sent_at), col(Notice.closed_at))
     durations: dict[int, list[float]] = defaultdict(list)
     for pid, seconds in session.execute(

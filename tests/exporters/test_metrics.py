@@ -201,3 +201,44 @@ def test_a_store_that_cannot_be_read_is_reported_not_failed(tmp_path: Path) -> N
     factory = session_factory(make_engine(f"sqlite:///{tmp_path / 'missing' / 'no-tables.db'}"))
     text = generate_latest(metrics_registry(factory, MetricsSettings())).decode()
     assert "piratewatch_store_up 0.0" in text
+
+
+def test_the_cached_figures_follow_every_change_of_the_store(world: Any) -> None:
+    """The month's visit figures are recomputed when an estimate, a site, its status or its tags change."""
+    from cases.sites.services import update_site_status
+    from exporters.metrics.collector import StoreCollector
+
+    collector = StoreCollector(world.factory, MetricsSettings(timezone="Asia/Tokyo", market="JP"))
+
+    def scrape_now() -> dict[str, Any]:
+        text = collector.render().decode()
+        assert promtool_check(text).returncode == 0
+        return families(text)
+
+    def total(found: dict[str, Any]) -> float:
+        return next(s.value for s in found["piratewatch_monthly_visits"].samples if s.labels["band"] == "central")
+
+    first = scrape_now()
+    assert scrape_now()["piratewatch_monthly_visits"].samples == first["piratewatch_monthly_visits"].samples
+    raw0 = next(s for s in world.sites if s.name == "raw0.test")
+    with transaction(world.factory) as session:
+        record_estimate(
+            session,
+            Actor("t"),
+            raw0.id,
+            EstimateIn(
+                month=world.current.label, visits_low=1, visits_central=2, visits_high=3, sources=["rank:tranco"]
+            ),
+        )
+    second = scrape_now()
+    assert total(second) == pytest.approx(total(first) - raw0.central(world.index(world.current)) + 2)
+    with transaction(world.factory) as session:
+        update_site_status(session, raw0.id, "seized", Actor("t"))
+    statuses = {
+        s.labels["status"] for s in scrape_now()["piratewatch_site_info"].samples if s.labels["site"] == "raw0.test"
+    }
+    assert statuses == {"seized"}
+    with transaction(world.factory) as session:
+        session.add(SiteLanguage(site_id=raw0.id, language="th"))
+    languages = {s.labels["language"] for s in scrape_now()["piratewatch_language_monthly_visits"].samples}
+    assert "th" in languages
