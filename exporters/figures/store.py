@@ -117,14 +117,14 @@ def audience_shares(raw: Iterable[Mapping[str, Any]] | None) -> dict[str, float]
     """An estimate's country shares, cleaned: codes upper-cased, the remainder as ``other``."""
     shares: dict[str, float] = {}
     for entry in raw or ():
-        code = str(entry.get("country", "")).strip()
         try:
             share = float(entry.get("share") or 0.0)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, AttributeError):
             continue
-        if not math.isfinite(share) or share <= 0:
+        if not share > 0 or share == math.inf:  # also drops NaN
             continue
-        key = code.upper() if len(code) == 2 and code.isalpha() else OTHER
+        code = entry.get("country")
+        key = code.upper() if isinstance(code, str) and len(code) == 2 and code.isalpha() else OTHER
         shares[key] = shares.get(key, 0.0) + share
     if not shares:
         return {UNKNOWN_COUNTRY: 1.0}
@@ -180,14 +180,16 @@ def current_estimates(session: Session, month: str) -> dict[int, _Estimate]:
         .join(Site, col(Site.id) == ranked.c.site_id)
         .where(ranked.c.n == 1, col(Site.status) != SiteStatus.MERGED.value)
     )
-    return {
-        site_id: _Estimate(
-            Band(float(low), float(central), float(high)),
-            audience_shares(countries),
-            tuple(sorted({_source_kind(s) for s in sources or ()})),
+    kinds: dict[tuple[str, ...], tuple[str, ...]] = {}  # most sites share a handful of source lists
+    out = {}
+    for site_id, low, central, high, countries, sources in rows:
+        listed = tuple(sources or ())
+        if listed not in kinds:
+            kinds[listed] = tuple(sorted({_source_kind(s) for s in listed}))
+        out[site_id] = _Estimate(
+            Band(float(low), float(central), float(high)), audience_shares(countries), kinds[listed]
         )
-        for site_id, low, central, high, countries, sources in rows
-    }
+    return out
 
 
 def _top(values: Mapping[int, float], n: int) -> list[int]:
