@@ -11,7 +11,15 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from piratewatch.cli_support import cli_factory, cli_settings, console, ensure_schema, err_console, fail
+from piratewatch.cli_support import (
+    cli_factory,
+    cli_settings,
+    console,
+    ensure_schema,
+    err_console,
+    fail,
+    redact_url,
+)
 
 
 class Source(enum.StrEnum):
@@ -80,7 +88,7 @@ def register(app: typer.Typer) -> None:
         if source == Source.DB:
             ensure_schema(settings)
             figure_source = StoreSource(cli_factory(settings), rules)
-            described = f"the store ({_redact(settings.effective_database_url)})"
+            described = f"the store ({redact_url(settings.effective_database_url)})"
         else:
             url = prometheus_url or reports.prometheus_url
             figure_source = PrometheusSource(
@@ -176,10 +184,3 @@ def register(app: typer.Typer) -> None:
                 if done.returncode != 0:
                     fail(f"promtool refused {path.name}: {done.stderr.strip() or done.stdout.strip()}")
             console.print(f"TSDB blocks written to {blocks}")
-
-
-def _redact(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
