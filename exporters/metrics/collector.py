@@ -46,7 +46,15 @@ from exporters.figures.series import (
     event_samples,
     month_samples,
 )
-from exporters.figures.store import Catalogue, FigureRules, load_catalogue, month_events, visit_figures, with_events
+from exporters.figures.store import (
+    Catalogue,
+    FigureRules,
+    ParseCache,
+    load_catalogue,
+    month_events,
+    visit_figures,
+    with_events,
+)
 from exporters.metrics import live
 
 log = logging.getLogger(__name__)
@@ -129,6 +137,7 @@ class StoreCollector(Collector):
         self.settings = settings
         self.clock = clock
         self._visits: _Visits | None = None
+        self._parsed = ParseCache()
         self._lock = threading.Lock()
 
     def collect(self) -> Iterator[Metric]:
@@ -165,7 +174,9 @@ class StoreCollector(Collector):
             cached = self._visits
             if cached is None or cached.key != key:
                 catalogue = load_catalogue(session)
-                figures = visit_figures(session, month, rules_of(self.settings), catalogue)
+                if len(self._parsed.shares) > 200_000:  # texts of estimates long replaced
+                    self._parsed = ParseCache()
+                figures = visit_figures(session, month, rules_of(self.settings), catalogue, self._parsed)
                 visit_families = tuple(f for f in FAMILIES if f not in _EVENT_FAMILIES)
                 families = gauges(month_samples(figures), visit_families)
                 families += live.site_families(catalogue, self.settings.max_languages)

@@ -30,7 +30,7 @@ from sqlmodel import Session
 from exporters.figures.calendar import Month
 from exporters.figures.model import MonthFigures
 from exporters.figures.series import FAMILIES, MONTH_INFO, Sample, figures_from_samples
-from exporters.figures.store import Catalogue, FigureRules, load_catalogue, month_figures
+from exporters.figures.store import Catalogue, FigureRules, ParseCache, load_catalogue, month_figures
 
 
 class SourceError(RuntimeError):
@@ -60,12 +60,13 @@ class StoreSource:
         self.factory = factory
         self.rules = rules
         self._catalogue: Catalogue | None = None
+        self._parsed = ParseCache()
 
     def figures(self, month: Month) -> MonthFigures:
         with self.factory() as session:
             if self._catalogue is None:
                 self._catalogue = load_catalogue(session)
-            return month_figures(session, month, self.rules, self._catalogue)
+            return month_figures(session, month, self.rules, self._catalogue, self._parsed)
 
 
 _SETTINGS = ("timezone", "market", "top_sites", "top_per_group", "max_languages", "max_countries")
