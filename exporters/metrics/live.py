@@ -128,7 +128,21 @@ def notice_families(session: Session, now: dt.datetime) -> list[Metric]:
         actioned.add_metric([kind], float(a))
         overdue.add_metric([kind], float(o))
 
-    took = seconds_between(session, col(Notice.sent_at), col(Notice.closed_at))
+    # The duration computed once per notice in a subquery, not once per bucket.
+    actioned_notices = (
+        sa.select(
+            col(Provider.kind).label("kind"),
+            seconds_between(session, col(Notice.sent_at), col(Notice.closed_at)).label("took"),
+        )
+        .join(Provider, col(Provider.id) == col(Notice.provider_id))
+        .where(
+            col(Notice.state) == NoticeState.ACTIONED.value,
+            col(Notice.sent_at).is_not(None),
+            col(Notice.closed_at).is_not(None),
+        )
+        .subquery()
+    )
+    took = actioned_notices.c.took
     bucket_columns = [sa.func.sum(sa.case((took <= b, 1), else_=0)) for b in TIME_TO_ACTION_BUCKETS]
     histogram = HistogramMetricFamily(
         "piratewatch_notice_time_to_action_seconds",
@@ -137,14 +151,9 @@ def notice_families(session: Session, now: dt.datetime) -> list[Metric]:
     )
     per_kind: dict[str, tuple[list[int], float, int]] = {}
     for row in session.execute(
-        sa.select(col(Provider.kind), *bucket_columns, sa.func.sum(took), sa.func.count())
-        .join(Provider, col(Provider.id) == col(Notice.provider_id))
-        .where(
-            col(Notice.state) == NoticeState.ACTIONED.value,
-            col(Notice.sent_at).is_not(None),
-            col(Notice.closed_at).is_not(None),
+        sa.select(actioned_notices.c.kind, *bucket_columns, sa.func.sum(took), sa.func.count()).group_by(
+            actioned_notices.c.kind
         )
-        .group_by(col(Provider.kind))
     ):
         kind, *buckets, total, count = row
         per_kind[_kind(kind)] = ([int(b or 0) for b in buckets], float(total or 0.0), int(count))
@@ -190,7 +199,7 @@ def provider_families(session: Session, top: int) -> list[Metric]:
             labels=["provider", "kind"],
         ),
     }
-    answered = sa.select(col(NoticeReply.notice_id)).where(col(NoticeReply.notice_id) == col(Notice.id)).exists()
+    replied = sa.select(col(NoticeReply.notice_id)).distinct().subquery()
     stats: dict[int, tuple[int, int, int]] = {}
     for pid, sent, actioned, unanswered in session.execute(
         sa.select(
@@ -202,7 +211,7 @@ def provider_families(session: Session, top: int) -> list[Metric]:
                     (
                         sa.and_(
                             col(Notice.state).in_([NoticeState.NO_RESPONSE.value, NoticeState.ESCALATED.value]),
-                            sa.not_(answered),
+                            replied.c.notice_id.is_(None),
                         ),
                         1,
                     ),
@@ -210,6 +219,7 @@ def provider_families(session: Session, top: int) -> list[Metric]:
                 )
             ),
         )
+        .outerjoin(replied, replied.c.notice_id == col(Notice.id))
         .where(col(Notice.sent_at).is_not(None))
         .group_by(col(Notice.provider_id))
     ):
