@@ -8,6 +8,7 @@ from cases.catalogue.models import ContentType, Work, WorkTitle
 from cases.crawls.models import FamilyProposal, JobDue, JobKind, SiteCrawl, WorkFound
 from cases.infra.models import InfraEvent, ResolutionSnapshot
 from cases.intake.models import EvidenceItem, Submission
+from cases.operations.models import OperationCounter
 from cases.providers.models import Provider, ProviderKind
 from cases.sites.models import Domain, DomainStatus, Site, SiteContentType, SiteLanguage, SiteStatus
 from cases.takedown.models import (
@@ -43,6 +44,7 @@ __all__ = [
     "NoticeItem",
     "NoticeReply",
     "NoticeState",
+    "OperationCounter",
     "Provider",
     "ProviderKind",
     "ResolutionSnapshot",

@@ -24,6 +24,7 @@ from cases.crawls.services import record_crawl, record_works_found
 from cases.db import transaction, utcnow
 from cases.errors import NotFoundError
 from cases.infra.services import add_event
+from cases.operations.services import add_counts
 from cases.sites.models import Domain, DomainStatus
 from cases.sites.normalize import NormalizationError, normalize_host
 from cases.sites.services import attach_domain
@@ -32,6 +33,7 @@ from crawlers.config import CrawlerSettings
 from crawlers.crawl import CrawlOutcome, crawl_site
 from crawlers.extract import site_of
 from crawlers.families import link_families
+from crawlers.operations import crawl_counts
 from crawlers.works import FoundText, match_titles
 
 #: Called inside the transaction that stores the crawl (the scheduler sets the next due time).
@@ -171,6 +173,7 @@ def crawl_and_record(
             ],
         )
         summary.families = [p.id or 0 for p in link_families(session, actor, site_id, config.family_merge_confidence)]
+        add_counts(session, crawl_counts(crawl))
         if summary.works_found:
             # new evidence: associations get a notice for it at the site's first ladder step
             summary.notices_drafted = len(draft_first_notices(session, actor, site_id))

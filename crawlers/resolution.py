@@ -20,11 +20,13 @@ from cases.audit.services import Actor
 from cases.db import transaction
 from cases.infra.schemas import ChangeIn
 from cases.infra.services import add_event, latest_snapshot, record_resolution
+from cases.operations.services import add_counts
 from cases.sites.models import Domain, DomainStatus
 from cases.sites.normalize import NormalizationError, normalize_host
 from cases.sites.services import attach_domain
 from cases.takedown.drafting import draft_first_notices
 from cases.takedown.opening import open_cases_from_resolution
+from crawlers.operations import resolution_counts, resolver_counts
 from resolver import Resolver, SiteProfile, diff_profiles
 
 
@@ -112,8 +114,14 @@ def find_domain(session: Session, name: str) -> Domain | None:
 async def resolve_and_record(
     factory: sessionmaker[Session], resolver: Resolver, names: list[str], actor: Actor, *, store: bool = True
 ) -> list[ResolveOutcome]:
-    """Resolve `names`; those that are domains of known sites get a snapshot and their changes."""
-    profiles = await resolver.resolve_many(names)
+    """Resolve `names`; those that are domains of known sites get a snapshot and their changes.
+
+    With `store`, the resolutions and the resolver's requests, cache hits and waits are also added
+    to the operation counters.
+    """
+    before = resolver.stats()
+    took: dict[str, float] = {}
+    profiles = await resolver.resolve_many(names, on_resolved=lambda p, s: took.__setitem__(p.domain, s))
     outcomes = []
     for profile in profiles:
         stored = False
@@ -124,5 +132,9 @@ async def resolve_and_record(
                 if domain is not None:
                     changes = store_profile(session, actor, domain, profile)
                     stored = True
+                add_counts(session, resolution_counts(profile, took.get(profile.domain, 0.0)))
         outcomes.append(ResolveOutcome(profile, stored, changes))
+    if store:
+        with transaction(factory) as session:
+            add_counts(session, resolver_counts(resolver.stats() - before))
     return outcomes

@@ -19,6 +19,7 @@ from cases.traffic.views import router as traffic_router
 from cases.ui.sending import Delivery
 from cases.ui.views import install_ui
 from cases.web import ERROR_RESPONSES, install_error_handlers
+from exporters.metrics import metrics_router
 from piratewatch.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from piratewatch.settings import Settings
 from piratewatch.wiring import make_channels, recheck_policy
@@ -58,6 +59,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         settings=settings.ui,
         delivery=Delivery(make_channels(settings), recheck_policy(settings)),
     )
+    app.include_router(metrics_router(app.state.session_factory, settings.metrics))
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

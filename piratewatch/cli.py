@@ -22,7 +22,7 @@ from cases.sites.queries import list_sites
 from cases.sites.schemas import SiteFilters
 from cases.tenants.models import Role
 from cases.tenants.services import create_api_key, create_association, get_association, revoke_api_key
-from piratewatch import cli_crawl, cli_queue, cli_takedown
+from piratewatch import cli_crawl, cli_queue, cli_reports, cli_takedown
 from piratewatch.cli_support import (
     CLI_PRINCIPAL,
     cli_actor,
@@ -382,6 +382,7 @@ def demo(
 cli_crawl.register(app, providers_app)
 cli_takedown.register(app, providers_app)
 cli_queue.register(app)
+cli_reports.register(app)
 
 
 def main() -> None:

@@ -51,6 +51,14 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def redact_url(url: str) -> str:
+    """`url` without its credentials, to print."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
 def ensure_schema(settings: Settings) -> None:
     """Refuse to run against a store whose schema is behind this version (say how to fix it)."""
     engine = make_engine(settings.effective_database_url)

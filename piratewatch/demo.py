@@ -185,6 +185,28 @@ def take_down(settings: Settings, console: Console, approve_for: str) -> None:
     console.print(f"  {len(sent)} notice(s) sent; the others wait in the operators' queue")
 
 
+def write_monthly_report(settings: Settings, console: Console) -> Path:
+    """Write this month's report of the lab's sites from the demo store (docs/reports.md)."""
+    import datetime as dt
+
+    from cases.db import utcnow
+    from exporters.figures.calendar import Month, zone
+    from exporters.metrics.collector import rules_of
+    from exporters.reports import ReportOptions, StoreSource, build_report, load_coefficients, write_report
+
+    month = Month.containing(utcnow(), zone(settings.metrics.timezone))
+    coefficients = load_coefficients(settings.reports.coefficients_path)
+    source = StoreSource(session_factory(make_engine(settings.effective_database_url)), rules_of(settings.metrics))
+    report = build_report(source, ReportOptions(month), coefficients)
+    out = settings.data_dir / "report"
+    written = write_report(report, out, "the demo store", coefficients.currency, dt.datetime.now(dt.UTC))
+    console.print(
+        f"\n[bold]Monthly report[/bold] for {month.label} (visits, not users): {written.html} "
+        f"and {len(written.csv_files)} CSV tables; the same figures are served live on /metrics"
+    )
+    return written.html
+
+
 def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console) -> None:
     """Start the lab, seed a fresh demo store, resolve its sites, print where to look, serve the API."""
     from lab.world import DemoWorld
@@ -218,6 +240,7 @@ def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console)
         take_down(settings, console, approve_for=load_sample()["associations"][0]["name"])
         console.print(f"  e-mailed notices: {world.smtp.maildir} ({len(world.smtp.messages)} message(s))")
         console.print(f"  notices for web forms and bulk uploads: {settings.notices.export_dir}")
+        write_monthly_report(settings, console)
         _announce(settings, keys, port, serve, console)
 
 
@@ -236,6 +259,7 @@ def _announce(settings: Settings, keys: dict[str, str], port: int, serve: bool, 
     console.print(f"  your sites:     curl -H 'X-API-Key: {submitter}' {url}/api/v1/sites")
     console.print(f"  all sites:      curl -H 'X-API-Key: {keys['operator']}' {url}/api/v1/sites")
     console.print(f"  submissions:    curl -H 'X-API-Key: {submitter}' {url}/api/v1/submissions")
+    console.print(f"  metrics:        curl {url}/metrics")
     console.print(f"  on the shell:   PIRATEWATCH_DATA_DIR={demo_dir} piratewatch sites list")
     if not serve:
         return

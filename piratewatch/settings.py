@@ -18,6 +18,7 @@ from cases.db import sqlite_url_for
 from cases.takedown.config import NoticeSettings
 from cases.ui.config import UiSettings
 from crawlers.config import CrawlerSettings, TrafficSettings
+from exporters.config import MetricsSettings, ReportSettings
 from piratewatch.queue.config import QueueSettings
 from resolver import ResolverSettings
 
@@ -70,6 +71,10 @@ class Settings(BaseSettings):
     redis_url: str = ""
     #: workers and the scheduler (PostgreSQL): e.g. PIRATEWATCH_QUEUE__CONCURRENCY=8
     queue: QueueSettings = Field(default_factory=QueueSettings)
+    #: /metrics: e.g. PIRATEWATCH_METRICS__TOP_SITES=300, PIRATEWATCH_METRICS__TIMEZONE=Asia/Tokyo
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    #: monthly reports: e.g. PIRATEWATCH_REPORTS__PROMETHEUS_URL=http://prometheus:9090
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

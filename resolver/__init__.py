@@ -32,6 +32,7 @@ from resolver.models import (
 )
 from resolver.settings import RateLimit, ResolverSettings
 from resolver.ssrf import AddressGuard
+from resolver.stats import ResolverStats
 
 __all__ = [
     "AbuseContact",
@@ -52,6 +53,7 @@ __all__ = [
     "Resolver",
     "ResolverError",
     "ResolverSettings",
+    "ResolverStats",
     "SiteProfile",
     "detect",
     "diff_profiles",

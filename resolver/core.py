@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
 from types import TracebackType
@@ -43,6 +44,7 @@ from resolver.origin import confirm
 from resolver.probe import probe_site
 from resolver.rdap import RdapClient
 from resolver.settings import ResolverSettings
+from resolver.stats import ResolverStats
 from resolver.whois import whois_registration
 
 _TEST_TLDS = {"test", "example"}
@@ -90,6 +92,7 @@ class Resolver:
         self.dns = DnsClient(settings)
         self.cymru = CymruClient(self.dns, settings, self.cache)
         self._rdap: RdapClient | None = None
+        self._whois_requests = 0
 
     async def __aenter__(self) -> Resolver:
         if self._http is None:
@@ -139,6 +142,7 @@ class Resolver:
         facts, url = await self.rdap.domain(registrable, rdap_failures)
         if facts is None:
             registration, emails, server = await whois_registration(self.settings, registrable, failures)
+            self._whois_requests += server is not None
             if registration is not None:
                 # RDAP had nothing (no server for the TLD, or a broken one): WHOIS stands in.
                 failures += [f for f in rdap_failures if f.kind != "unsupported"]
@@ -301,6 +305,21 @@ class Resolver:
             failures=failures,
         )
 
+    def stats(self) -> ResolverStats:
+        """What this resolver did so far: requests, cache hits and misses, rate-limit waits."""
+        rdap = self._rdap
+        return ResolverStats(
+            dns_queries=self.dns.queries,
+            rdap_requests=sum(rdap.requests.values()) if rdap else 0,
+            whois_requests=self._whois_requests,
+            cache_hits=self.cymru.lookup_hits + (rdap.lookup_hits if rdap else 0),
+            cache_misses=self.cymru.lookup_misses + (rdap.lookup_misses if rdap else 0),
+            local_waits=self.limiters.waits,
+            local_wait_seconds=self.limiters.wait_seconds,
+            server_waits=rdap.retry_waits if rdap else 0,
+            server_wait_seconds=rdap.retry_wait_seconds if rdap else 0.0,
+        )
+
     def _is_provider_name(self, name: str) -> bool:
         """A certificate name that belongs to a CDN (a shared certificate), not to the site."""
         name = name.lower().lstrip("*.")
@@ -308,12 +327,24 @@ class Resolver:
             name == s or name.endswith("." + s) for p in self.catalogue.providers for s in p.cname_suffixes
         ) or name.endswith(("cloudflaressl.com", "cloudflare.com"))
 
-    async def resolve_many(self, domains: Iterable[str], concurrency: int = 50) -> list[SiteProfile]:
-        """Resolve many host names, at most `concurrency` at once, sharing caches and limits."""
+    async def resolve_many(
+        self,
+        domains: Iterable[str],
+        concurrency: int = 50,
+        on_resolved: Callable[[SiteProfile, float], None] | None = None,
+    ) -> list[SiteProfile]:
+        """Resolve many host names, at most `concurrency` at once, sharing caches and limits.
+
+        `on_resolved` is called with each profile and the seconds its resolution took.
+        """
         semaphore = asyncio.Semaphore(concurrency)
 
         async def one(name: str) -> SiteProfile:
             async with semaphore:
-                return await self.resolve(name)
+                start = time.perf_counter()
+                profile = await self.resolve(name)
+                if on_resolved is not None:
+                    on_resolved(profile, time.perf_counter() - start)
+                return profile
 
         return list(await asyncio.gather(*(one(d) for d in domains)))

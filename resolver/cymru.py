@@ -71,6 +71,9 @@ class CymruClient:
         #: the cache key that last answered for an address: checked first, which spares the walk
         #: over every prefix length for the addresses seen again (most of them, on shared hosts)
         self._prefix_of: dict[str, str] = {}
+        #: lookups answered from the cache, and lookups that had to ask
+        self.lookup_hits = 0
+        self.lookup_misses = 0
 
     def _cached_prefix(self, ip: str) -> Hosting | None:
         known = self._prefix_of.get(ip)
@@ -95,7 +98,9 @@ class CymruClient:
         while (cached := self._cached_prefix(ip)) is None:
             async with self._flights.claim(group) as mine:
                 if mine:
+                    self.lookup_misses += 1
                     return await self._query(ip, failures)
+        self.lookup_hits += 1
         return cached
 
     async def _query(self, ip: str, failures: list[Failure]) -> Hosting:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -149,6 +150,7 @@ class Limiters:
         self._factory = factory
         self._limiters: dict[str, ServerLimiter] = {}
         self.waits = 0
+        self.wait_seconds = 0.0
 
     def for_url(self, url: str) -> ServerLimiter:
         host = (urlsplit(url).hostname or "").lower()
@@ -160,5 +162,7 @@ class Limiters:
         return limiter
 
     async def acquire(self, url: str) -> None:
-        if await self.for_url(url).acquire():
+        start = time.monotonic()
+        if await self.for_url(url).acquire():  # True: the permit had to be waited for
             self.waits += 1
+            self.wait_seconds += time.monotonic() - start

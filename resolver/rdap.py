@@ -74,6 +74,12 @@ class RdapClient:
         self.limiters = limiters
         self.cache = cache
         self.requests: dict[str, int] = {}
+        #: lookups answered from the cache, and lookups that had to ask a server
+        self.lookup_hits = 0
+        self.lookup_misses = 0
+        #: waits a server asked for with 429 and Retry-After
+        self.retry_waits = 0
+        self.retry_wait_seconds = 0.0
         self._bootstrap: Bootstrap | None = None
         self._bootstrap_lock = asyncio.Lock()
         self._flights = SingleFlight()
@@ -143,6 +149,8 @@ class RdapClient:
                 delay = _retry_after(response.headers.get("Retry-After"))
                 if waited + delay <= self.settings.max_retry_after_seconds and attempt < self.settings.http_retries:
                     waited += delay
+                    self.retry_waits += 1
+                    self.retry_wait_seconds += delay
                     await asyncio.sleep(delay)
                     continue
                 failures.append(
@@ -180,7 +188,9 @@ class RdapClient:
         while not (cached := self.cache.get("rdap-domain", registrable))[0]:
             async with self._flights.claim(f"domain:{registrable}") as mine:
                 if mine:
+                    self.lookup_misses += 1
                     return await self._domain(registrable, failures)
+        self.lookup_hits += 1
         return cached[1]  # type: ignore[no-any-return]
 
     async def _domain(self, registrable: str, failures: list[Failure]) -> tuple[DomainFacts | None, str | None]:
@@ -241,7 +251,9 @@ class RdapClient:
         while (cached := self._cached_network(ip)) is None:
             async with self._flights.claim(f"network:{group}") as mine:
                 if mine:
+                    self.lookup_misses += 1
                     return await self._network(ip, failures)
+        self.lookup_hits += 1
         return cached
 
     async def _network(self, ip: str, failures: list[Failure]) -> tuple[NetworkFacts | None, str | None]:

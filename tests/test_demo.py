@@ -75,3 +75,8 @@ def test_demo_resolves_its_sites_against_the_lab(tmp_path: Path) -> None:
     keys = [re.search(rb"X-Piratewatch-Idempotency-Key: (\w+)", m.read_bytes()) for m in mails]
     assert sent_by_mail and sorted(k.group(1).decode() for k in keys if k) == sorted(sent_by_mail)
     assert waiting >= 1  # the other association's notices wait in the queue
+    # the monthly report of the lab, from the demo store, and /metrics announced
+    assert re.search(r"Monthly report.* for \d{4}-\d{2} \(visits, not users\)", out)
+    report = (data_dir / "report" / "report.html").read_text()
+    assert "truyenvn.test" in report and report.count('src="data:image/svg+xml;base64,') == 6
+    assert "/metrics" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
@@ -14,10 +15,13 @@ from sqlmodel import Session, col
 from cases.audit.services import Actor
 from cases.crawls.models import SiteCrawl
 from cases.db import transaction
+from cases.operations.catalogue import Increment
+from cases.operations.services import add_counts
 from cases.sites.models import Domain
 from cases.traffic.schemas import CountryShare, EstimateIn
 from cases.traffic.services import record_estimate
 from crawlers.config import TrafficSettings
+from crawlers.operations import estimate_counts, source_counts
 from crawlers.traffic.api import TrafficApiError, TrafficApiEstimator
 from crawlers.traffic.base import CounterReading, Estimator, SiteInput, SourceEstimate, combine
 from crawlers.traffic.counters import CounterEstimator
@@ -103,15 +107,22 @@ async def estimate_sites(
         inputs = site_inputs(session, site_ids)
     by_site: dict[int, list[SourceEstimate]] = defaultdict(list)
     failed: dict[str, str] = {}
+    counts: list[Increment] = []
     for estimator in estimators:
+        start = time.perf_counter()
         try:
             answers = await estimator.estimate(inputs, month)
         except (TrafficApiError, httpx.HTTPError, OSError, ValueError) as exc:
             # One source down (an API outage, an unreadable list) must not stop the others.
             failed[estimator.name] = f"{type(exc).__name__}: {exc}"[:500]
+            counts += source_counts(estimator.name, time.perf_counter() - start, 0, failed=True)
             continue
+        counts += source_counts(estimator.name, time.perf_counter() - start, len(answers), failed=False)
         for sid, estimate in answers.items():
             by_site[sid].append(estimate)
+    if counts:
+        with transaction(factory) as session:
+            add_counts(session, counts)
     results: dict[int, EstimateIn | None] = {}
     for sid in site_ids:
         result = to_estimate_in(month, by_site[sid]) if by_site[sid] else None
@@ -120,6 +131,7 @@ async def estimate_sites(
         with transaction(factory) as session:
             if result is not None:
                 record_estimate(session, actor, sid, result)
+            add_counts(session, estimate_counts(result is not None))
             if on_stored is not None:
                 on_stored(session, sid)
         results[sid] = result

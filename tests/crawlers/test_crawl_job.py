@@ -76,6 +76,15 @@ def test_crawl_stores_profile_counters_and_works_found_per_association(
         ).scalar_one()
     assert audited == 22
 
+    # both crawls and the estimate were counted for /metrics, whichever process ran them
+    from cases.operations.queries import all_counts
+
+    with factory() as session:
+        counts = {(name, labels): value for name, labels, value in all_counts(session)}
+    assert counts[("crawls", "outcome=ok")] == 2 and counts[("crawl_duration_seconds_count", "")] == 2
+    assert counts[("crawl_pages", "")] >= 2 * 13 and counts[("crawl_read_bytes", "")] > 0
+    assert counts[("estimates", "outcome=stored")] == 1 and counts[("traffic_source_estimates", "source=counters")] == 1
+
 
 def test_a_hop_joins_the_site_and_shows_on_the_timeline(
     client: Any, tenants: Any, factory: Any, sites_lab: Any

@@ -26,6 +26,12 @@ async def test_snapshots_changes_and_site_detail(
     assert [o.stored for o in first] == [True, False]  # only known sites are recorded
     kinds = [c.kind for c in first[0].changes]
     assert kinds.count("new_ip") == 2 and "new_registrar" in kinds and "new_host" in kinds
+    from cases.operations.queries import all_counts
+
+    with factory() as session:
+        counts = {(name, labels): value for name, labels, value in all_counts(session)}
+    assert counts[("resolution_duration_seconds_count", "")] == 2  # each domain resolved, stored or not
+    assert counts[("resolver_requests", "protocol=dns")] >= 7 and counts[("resolver_requests", "protocol=rdap")] >= 1
 
     # The site moves behind a CDN: the next snapshot records exactly that.
     moved = first[0].profile.model_copy(

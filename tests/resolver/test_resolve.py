@@ -114,6 +114,25 @@ async def test_caches_rdap_by_registrable_domain_and_network(lab: Any) -> None:
     assert after_ip - before_ip == 1  # .230 is in the network learnt for .229
 
 
+async def test_stats_count_requests_cache_hits_waits_and_time_per_domain(lab: Any) -> None:
+    """What the crawlers turn into operation metrics: the resolver's own counts, and each domain's time."""
+    timed: list[tuple[str, float]] = []
+    async with Resolver(lab.settings()) as r:
+        start = r.stats()
+        await r.resolve_many(
+            ["google.com", "www.google.com"],
+            concurrency=1,
+            on_resolved=lambda profile, seconds: timed.append((profile.domain, seconds)),
+        )
+        done = r.stats() - start
+    assert [d for d, _ in timed] == ["google.com", "www.google.com"]
+    assert all(seconds > 0 for _, seconds in timed)
+    assert done.dns_queries >= 2 * 7  # CNAME, A, AAAA, NS, MX, TXT, SOA per domain, and Cymru
+    # www.google.com finds google.com's registration and network in the cache
+    assert done.cache_hits >= 2
+    assert done.cache_misses >= 2 and done.rdap_requests >= 2  # google.com's registration and network, asked
+
+
 async def test_lookups_under_way_are_shared_on_a_cold_cache(lab: Any) -> None:
     """Sites of one domain and one network resolved at once: one RDAP request each, not one per site."""
     before_domain = lab.rdap.hits["/domain/google.com"]
@@ -173,9 +192,11 @@ def test_public_api_is_pinned() -> None:
             "Resolver",
             "ResolverError",
             "ResolverSettings",
+            "ResolverStats",
             "SiteProfile",
             "detect",
             "diff_profiles",
+            "guarded_transport",
             "load_catalogue",
             "registrable_domain",
         ]

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from piratewatch.cli import app
@@ -100,7 +101,15 @@ def test_prometheus_keeps_a_long_history_and_grafana_is_provisioned_from_dashboa
     repo = DOCKER.parent
     assert mounts["/etc/grafana/provisioning/datasources"] == str(repo / "dashboards/provisioning/datasources")
     assert mounts["/etc/grafana/provisioning/dashboards"] == str(repo / "dashboards/provisioning/dashboards")
-    assert mounts["/var/lib/grafana/dashboards"] == str(repo / "dashboards/generated")
+    # the generated dashboards sit where the provider reads them, and use the provisioned datasource
+    provider = yaml.safe_load((repo / "dashboards/provisioning/dashboards/piratewatch.yaml").read_text())
+    assert mounts[provider["providers"][0]["options"]["path"]] == str(repo / "dashboards/generated")
+    datasource = yaml.safe_load((repo / "dashboards/provisioning/datasources/piratewatch.yaml").read_text())
+    [source] = datasource["datasources"]
+    assert source["url"] == "${PROMETHEUS_URL}"
+    assert config["services"]["grafana"]["environment"]["PROMETHEUS_URL"] == "http://prometheus:9090"
+    for dashboard in (repo / "dashboards/generated").glob("*.json"):
+        assert f'"{source["uid"]}"' in dashboard.read_text(), dashboard.name
 
 
 def test_nothing_starts_without_its_secrets() -> None:

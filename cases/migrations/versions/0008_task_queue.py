@@ -1,7 +1,7 @@
 """the task queue's tables (procrastinate), on PostgreSQL only
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Create Date: 2026-11-29 17:30:00
 
 Workers on several machines share the due work through procrastinate, whose jobs live in the same
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0004"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

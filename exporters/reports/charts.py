@@ -1,0 +1,217 @@
+"""The report's charts, drawn with matplotlib as SVG.
+
+Figures are made with ``matplotlib.figure.Figure`` directly (no pyplot, so no global state: the
+charts can be drawn from any thread), text is kept as text (``svg.fonttype: none``: small files,
+and the browser draws Japanese or Vietnamese names with its own fonts).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from exporters.figures.model import Band, SiteFigures
+from exporters.reports.damage import DamageTables
+from exporters.reports.tables import TREND_MONTHS, History, market_visits
+
+# Any: matplotlib types the keys as a Literal of every rc parameter name.
+_STYLE: Any = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "piratewatch",  # stable ids: the same data gives the same file
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+}
+_EVENT_MARKERS = {
+    "notices_actioned": ("v", "notices actioned"),
+    "domains_gone": ("X", "domains gone"),
+    "host_changes": ("D", "host changes"),
+    "domain_hops": ("^", "domain hops"),
+    "closed": ("s", "closed"),
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of the report: written as ``charts/<slug>.svg`` and embedded in the HTML."""
+
+    slug: str
+    title: str
+    caption: str
+    svg: bytes
+
+
+def _count(value: float, _: object = None) -> str:
+    """Axis labels in visits: 1.2M, 350k."""
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:.1f}G"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.1f}M"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:.0f}"
+
+
+def _svg(figure: Figure) -> bytes:
+    out = io.BytesIO()
+    with mpl.rc_context(_STYLE):
+        figure.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def _figure(width: float = 8.0, height: float = 4.0) -> Figure:
+    with mpl.rc_context(_STYLE):
+        return Figure(figsize=(width, height), layout="constrained")
+
+
+def trend_chart(history: History) -> Chart:
+    """Total visits with their band over thirteen months, visits from the market, and events."""
+    current = history.current
+    with mpl.rc_context(_STYLE):
+        figure = _figure()
+        ax = figure.add_subplot()
+        months = history.months(13)
+        xs, low, central, high, market = [], [], [], [], []
+        for i, month in enumerate(months):
+            figures = history.figures.get(month.label)
+            if figures is None:
+                continue
+            xs.append(i)
+            low.append(figures.total.low)
+            central.append(figures.total.central)
+            high.append(figures.total.high)
+            market.append(market_visits(figures).central)
+        ax.fill_between(xs, low, high, alpha=0.2, label="all sites: band low–high")
+        ax.plot(xs, central, marker="o", label="all sites: central")
+        ax.plot(xs, market, marker=".", linestyle="--", label=f"from {current.market}: central")
+        top = max(high, default=0.0)
+        for j, event in enumerate(("notices_actioned", "domains_gone", "host_changes")):
+            marker, name = _EVENT_MARKERS[event]
+            points = [
+                (i, f.events[event])
+                for i, m in enumerate(months)
+                if (f := history.figures.get(m.label)) is not None and f.events.get(event)
+            ]
+            if not points:
+                continue
+            y = top * (1.04 + 0.06 * j)
+            ax.scatter([x for x, _ in points], [y] * len(points), marker=marker, s=30, label=name, zorder=3)
+            for x, n in points:
+                ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(6, -3), fontsize=7)
+        ax.set_xticks(range(len(months)), [m.label for m in months], rotation=45, ha="right")
+        ax.yaxis.set_major_formatter(FuncFormatter(_count))
+        ax.set_ylabel("visits per month (not users)")
+        ax.set_title(f"Visits to the monitored sites, {months[0].label} to {months[-1].label}")
+        ax.legend(loc="upper left", fontsize=7, ncol=2)
+    return Chart(
+        "trend",
+        "Monthly visits and enforcement events",
+        "Visits (sessions, not users) from piratewatch traffic estimates, with their band; markers above: "
+        "notices actioned, domains gone and host changes in the month, with their counts.",
+        _svg(figure),
+    )
+
+
+def market_chart(history: History, sites: Sequence[SiteFigures]) -> Chart:
+    """The market's top sites: visits from the market over twelve months, with each site's events."""
+    current = history.current
+    months = history.months(TREND_MONTHS)
+    with mpl.rc_context(_STYLE):
+        figure = _figure(8.0, 4.5)
+        ax = figure.add_subplot()
+        seen_events: set[str] = set()
+        for site in sites:
+            xs, ys = [], []
+            for i, month in enumerate(months):
+                figures = history.figures.get(month.label)
+                found = next((s for s in figures.sites if s.site_id == site.site_id), None) if figures else None
+                if found is None:
+                    continue
+                xs.append(i)
+                ys.append(found.visits_from(current.market))
+                for event, count in found.events.items():
+                    if count and event in _EVENT_MARKERS:
+                        marker, name = _EVENT_MARKERS[event]
+                        ax.scatter(
+                            [i],
+                            [ys[-1]],
+                            marker=marker,
+                            s=50,
+                            color="black",
+                            zorder=4,
+                            label=name if event not in seen_events else None,
+                        )
+                        seen_events.add(event)
+            ax.plot(xs, ys, marker=".", label=site.name)
+        ax.set_xticks(range(len(months)), [m.label for m in months], rotation=45, ha="right")
+        ax.yaxis.set_major_formatter(FuncFormatter(_count))
+        ax.set_ylabel(f"visits from {current.market} per month (not users)")
+        ax.set_title(f"Top {len(sites)} sites for {current.market}")
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7)
+    return Chart(
+        "market_top_sites",
+        f"Top sites for {current.market}",
+        f"Monthly visits from {current.market} (central estimate; visits, not users) to the sites with the most "
+        f"such visits in {current.month}; black markers: events on the site that month.",
+        _svg(figure),
+    )
+
+
+def bar_chart(slug: str, title: str, caption: str, groups: dict[str, Band], shown: int, note: dict[str, str]) -> Chart:
+    """Horizontal bars of the largest groups (central), with the band as error bars."""
+    names = sorted(groups, key=lambda k: (-groups[k].central, k))[:shown][::-1]
+    with mpl.rc_context(_STYLE):
+        figure = _figure(7.0, 0.35 * len(names) + 1.2)
+        ax = figure.add_subplot()
+        central = [groups[n].central for n in names]
+        errors = [
+            [groups[n].central - groups[n].low for n in names],
+            [groups[n].high - groups[n].central for n in names],
+        ]
+        ax.barh(names, central, xerr=errors, capsize=3)
+        for y, name in enumerate(names):
+            if name in note:
+                ax.annotate(note[name], (groups[name].high, y), textcoords="offset points", xytext=(4, -3), fontsize=7)
+        ax.xaxis.set_major_formatter(FuncFormatter(_count))
+        ax.set_xlabel("visits this month (not users); bars: central, whiskers: low–high")
+        ax.set_title(title)
+    return Chart(slug, title, caption, _svg(figure))
+
+
+def damage_chart(damage: DamageTables, currency: str, month: str) -> Chart:
+    """Read-for-free value and lost sales by content type (central, with the band)."""
+    names = sorted(damage.by_content_type, key=lambda k: -damage.by_content_type[k].value.central)
+    with mpl.rc_context(_STYLE):
+        figure = _figure(7.5, 4.0)
+        ax = figure.add_subplot()
+        xs = range(len(names))
+        for offset, field, label in ((-0.2, "value", "read-for-free value"), (0.2, "lost_sales", "lost sales")):
+            bands = [getattr(damage.by_content_type[n], field) for n in names]
+            ax.bar(
+                [x + offset for x in xs],
+                [b.central for b in bands],
+                width=0.4,
+                yerr=[[b.central - b.low for b in bands], [b.high - b.central for b in bands]],
+                capsize=3,
+                label=label,
+            )
+        ax.set_xticks(list(xs), names)
+        ax.yaxis.set_major_formatter(FuncFormatter(_count))
+        ax.set_ylabel(currency)
+        ax.set_title(f"Damage by content type, {month}")
+        ax.legend(fontsize=8)
+    return Chart(
+        "damage",
+        "Damage by content type",
+        f"Read-for-free value and lost sales in {currency} (central, whiskers low–high), from visits (not users) "
+        "and the coefficients of the appendix. The two figures are different measures: never add them.",
+        _svg(figure),
+    )

@@ -1,0 +1,135 @@
+"""The damage coefficients: read from YAML, checked, and converted to the report's currency.
+
+Every value carries its source; an unreadable or incomplete file is refused with every problem
+listed, before any figure is computed.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from exporters.figures.languages import CONTENT_TYPES
+
+BANDS = ("low", "central", "high")
+
+
+class CoefficientError(ValueError):
+    """The coefficients file cannot be used (the message lists why)."""
+
+
+class Sourced(BaseModel):
+    """A number and where it comes from."""
+
+    value: float = Field(gt=0)
+    source: str = Field(min_length=1)
+
+
+class Price(BaseModel):
+    """A unit price in some currency, and where it comes from."""
+
+    amount: float = Field(ge=0)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    source: str = Field(min_length=1)
+
+
+class Rate(BaseModel):
+    """Units of the report currency for one unit of another currency."""
+
+    rate: float = Field(gt=0)
+    source: str = Field(min_length=1)
+
+
+class Displacement(BaseModel):
+    """Lost sales per read-for-free value: low, central, high."""
+
+    low: float = Field(ge=0, le=1)
+    central: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Displacement:
+        if not self.low <= self.central <= self.high:
+            raise ValueError("displacement: low <= central <= high must hold")
+        return self
+
+    def get(self, band: str) -> float:
+        value: float = getattr(self, band)
+        return value
+
+
+class ContentCoefficients(BaseModel):
+    """The coefficients of one content type."""
+
+    unit: str = Field(min_length=1)
+    minutes_per_visit: Sourced
+    minutes_per_unit: Sourced
+    #: ``default`` and optional ISO 3166-1 alpha-2 countries
+    unit_price: dict[str, Price]
+    displacement: Displacement
+
+    @model_validator(mode="after")
+    def _has_default(self) -> ContentCoefficients:
+        if "default" not in self.unit_price:
+            raise ValueError("unit_price: a `default` price is needed")
+        return self
+
+
+class Coefficients(BaseModel):
+    """The whole file."""
+
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    price_year: int = Field(ge=1990, le=2100)
+    exchange_rates: dict[str, Rate]
+    content_types: dict[str, ContentCoefficients]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Coefficients:
+        problems = []
+        missing = sorted(CONTENT_TYPES - set(self.content_types))
+        if missing:
+            problems.append(f"content_types: no coefficients for {', '.join(missing)}")
+        for name, content in self.content_types.items():
+            for where, price in content.unit_price.items():
+                if price.currency != self.currency and price.currency not in self.exchange_rates:
+                    problems.append(f"content_types.{name}.unit_price.{where}: no exchange rate for {price.currency}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def price(self, content_type: str, country: str) -> float:
+        """The unit price of `content_type` for an audience in `country`, in the report currency."""
+        prices = self.content_types[content_type].unit_price
+        price = prices.get(country) or prices["default"]
+        return price.amount * self.rate(price.currency)
+
+    def rate(self, currency: str) -> float:
+        """Report-currency units per unit of `currency`."""
+        if currency == self.currency:
+            return 1.0
+        return self.exchange_rates[currency].rate
+
+
+def default_path() -> Path:
+    """The coefficients shipped with piratewatch."""
+    return Path(str(resources.files("exporters.reports").joinpath("coefficients.yaml")))
+
+
+def load_coefficients(path: Path | None = None) -> Coefficients:
+    """Read and check the coefficients at `path` (the shipped file when None)."""
+    path = path or default_path()
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise CoefficientError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except yaml.YAMLError as exc:
+        raise CoefficientError(f"{path}: not valid YAML ({exc})") from exc
+    try:
+        return Coefficients.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors()]
+        raise CoefficientError(f"{path}: " + "; ".join(problems)) from exc

@@ -1,0 +1,297 @@
+"""The monthly report: read thirteen months of figures, build the tables and charts, write the files.
+
+    out/report.html        self-contained (charts embedded as data URIs, styles inline, no external asset)
+    out/<table>.csv        one per table
+    out/charts/<chart>.svg one per chart
+    out/report.json        what was written, from which source, when
+
+The CSV files depend only on the figures and the coefficients, so the two sources give identical
+files when they hold the same figures; only ``report.html`` and ``report.json`` name the source.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from exporters.figures.calendar import Month
+from exporters.figures.model import Band, MonthFigures
+from exporters.reports import tables as t
+from exporters.reports.charts import Chart, bar_chart, damage_chart, market_chart, trend_chart
+from exporters.reports.coefficients import Coefficients
+from exporters.reports.damage import DamageTables
+from exporters.reports.sources import FigureSource, MissingMonthError, SourceError
+from exporters.reports.table import Table, change, html_cell
+
+#: called as the report goes: (what it is doing, steps done, steps in all)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the report is about and how long its lists are."""
+
+    month: Month
+    top_sites: int = 10
+    top_per_language: int = 5
+    languages_shown: int = 10
+    countries_shown: int = 15
+
+
+@dataclass
+class Section:
+    slug: str
+    title: str
+    text: str = ""
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """A report, built, not yet written."""
+
+    history: t.History
+    sections: list[Section]
+    keys: list[dict[str, str]]
+    warnings: list[str]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [table for s in self.sections for table in s.tables]
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [chart for s in self.sections for chart in s.charts]
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    """The files of a written report."""
+
+    html: Path
+    csv_files: list[Path]
+    charts: list[Path]
+    warnings: list[str]
+
+
+_STEPS_AFTER_READING = 3  # tables, charts, files
+
+
+def read_history(source: FigureSource, month: Month, progress: Progress) -> tuple[t.History, list[str]]:
+    """The figures of `month` and the twelve months before it; warnings for months the source lacks."""
+    figures: dict[str, MonthFigures | None] = {}
+    warnings = []
+    months = month.span(t.HISTORY_MONTHS)
+    total = len(months) + _STEPS_AFTER_READING
+    for done, m in enumerate(reversed(months)):
+        progress(f"reading {m.label} from the {source.name}", done, total)
+        try:
+            found = source.figures(m)
+            if found.sites_estimated == 0:
+                # A month before any estimate: shown as missing, not as zero visits.
+                raise MissingMonthError(f"no site has a traffic estimate for {m.label}")
+            figures[m.label] = found
+        except MissingMonthError as exc:
+            if m == month:
+                raise
+            figures[m.label] = None
+            warnings.append(str(exc))
+    return t.History(month, figures), warnings
+
+
+def _check_lists(figures: MonthFigures, options: ReportOptions) -> None:
+    if options.top_sites > figures.top_sites or options.top_per_language > figures.top_per_group:
+        raise SourceError(
+            f"the report lists {options.top_sites} sites for the market and {options.top_per_language} per language, "
+            f"but the figures keep {figures.top_sites} and {figures.top_per_group}: raise "
+            "PIRATEWATCH_METRICS__TOP_SITES / __TOP_PER_GROUP or shorten the report's lists"
+        )
+
+
+def _keys(history: t.History, damage: DamageTables, currency: str) -> list[dict[str, str]]:
+    current = history.current
+    previous, year_ago = history.get(1), history.get(12)
+    market = t.market_visits(current)
+    mom = change(current.total.central, previous.total.central if previous else None)
+    yoy = change(current.total.central, year_ago.total.central if year_ago else None)
+    top3 = t.top3_share(current.sites, current.total.central)
+
+    def band(b: Band) -> str:
+        return f"{html_cell(b.low, 'visits')} – {html_cell(b.high, 'visits')}"
+
+    return [
+        {
+            "label": "visits, all sites (central)",
+            "value": html_cell(current.total.central, "visits"),
+            "note": band(current.total),
+        },
+        {"label": f"visits from {current.market}", "value": html_cell(market.central, "visits"), "note": band(market)},
+        {"label": "change on previous month", "value": html_cell(mom, "change"), "note": "central"},
+        {"label": "change on a year before", "value": html_cell(yoy, "change"), "note": "central"},
+        {"label": "top-3 share", "value": html_cell(top3, "share"), "note": "of all visits"},
+        {"label": "sites estimated", "value": html_cell(current.sites_estimated, "int"), "note": current.month},
+        {
+            "label": "read-for-free value (central)",
+            "value": html_cell(damage.total.value.central, "money", currency),
+            "note": f"{html_cell(damage.total.value.low, 'money', currency)} – {html_cell(damage.total.value.high, 'money', currency)}",
+        },
+        {
+            "label": "lost sales (central)",
+            "value": html_cell(damage.total.lost_sales.central, "money", currency),
+            "note": f"{html_cell(damage.total.lost_sales.low, 'money', currency)} – {html_cell(damage.total.lost_sales.high, 'money', currency)}",
+        },
+    ]
+
+
+def build_report(
+    source: FigureSource, options: ReportOptions, coefficients: Coefficients, progress: Progress | None = None
+) -> Report:
+    """Read the figures and build every table and chart of the report."""
+    progress = progress or (lambda *_: None)
+    history, warnings = read_history(source, options.month, progress)
+    current = history.current
+    _check_lists(current, options)
+    total = t.HISTORY_MONTHS + _STEPS_AFTER_READING
+    progress("building the tables", t.HISTORY_MONTHS, total)
+    top = t.market_top_sites(history, options.top_sites)
+    language_table = t.language_table(history)
+    damage = t.damage_tables_of(history, coefficients)
+    sections = [
+        Section("trend", "Monthly visits and their trend", tables=[t.trend_table(history)]),
+        Section(
+            "market",
+            f"Top sites for {current.market}",
+            tables=[t.market_table(history, options.top_sites)],
+        ),
+        Section(
+            "languages",
+            "By site language",
+            "Domestic share: the share of a language's visits from its home country (Japanese: Japan, Vietnamese: "
+            "Viet Nam, ...); languages spoken in many countries have none.",
+            tables=[language_table, t.language_sites_table(history, options.languages_shown, options.top_per_language)],
+        ),
+        Section("countries", "By audience country", tables=[t.country_table(history)]),
+        Section("content", "By content type", tables=[t.content_type_table(history)]),
+        Section(
+            "events",
+            "New, closed and hopped sites; enforcement events",
+            "Counts per month are in the trend table above; below, the events on the sites listed in this report.",
+            tables=[t.events_table(history, top)],
+        ),
+        Section("damage", "Damage", tables=t.damage_table_set(history, coefficients)),
+        Section("appendix", "Appendix", tables=[t.coefficients_table(coefficients)]),
+    ]
+    progress("drawing the charts", t.HISTORY_MONTHS + 1, total)
+    home_notes = {
+        str(row[0]): f"domestic {row[2] * 100:.0f} %" for row in language_table.rows if isinstance(row[2], float)
+    }
+    by_slug = {s.slug: s for s in sections}
+    by_slug["trend"].charts.append(trend_chart(history))
+    by_slug["market"].charts.append(market_chart(history, top))
+    by_slug["languages"].charts.append(
+        bar_chart(
+            "by_language",
+            "Visits by site language",
+            "Visits (not users) this month by site language, central with the band; domestic share noted.",
+            current.by_language,
+            options.languages_shown,
+            home_notes,
+        )
+    )
+    by_slug["countries"].charts.append(
+        bar_chart(
+            "by_country",
+            "Visits by audience country",
+            "Visits (not users) this month by audience country, central with the band.",
+            current.by_country(),
+            options.countries_shown,
+            {},
+        )
+    )
+    by_slug["content"].charts.append(
+        bar_chart(
+            "by_content_type",
+            "Visits by content type",
+            "Visits (not users) this month by content type, central with the band.",
+            current.by_content_type(),
+            20,
+            {},
+        )
+    )
+    by_slug["damage"].charts.append(damage_chart(damage, coefficients.currency, current.month))
+    return Report(history, sections, _keys(history, damage, coefficients.currency), warnings)
+
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("exporters.reports", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def render_html(report: Report, source_description: str, generated_at: dt.datetime, currency: str) -> str:
+    """The report as one self-contained HTML page."""
+    current = report.history.current
+    return _TEMPLATES.get_template("report.html.j2").render(
+        month=current.month,
+        timezone=current.timezone,
+        market=current.market,
+        source=source_description,
+        generated_at=generated_at.strftime("%Y-%m-%d %H:%M %Z"),
+        warnings=report.warnings,
+        keys=report.keys,
+        sections=report.sections,
+        tables_html={table.slug: table.html_rows(currency) for table in report.tables},
+        charts_b64={chart.slug: base64.b64encode(chart.svg).decode("ascii") for chart in report.charts},
+    )
+
+
+def write_report(
+    report: Report,
+    out: Path,
+    source_description: str,
+    currency: str,
+    generated_at: dt.datetime,
+    progress: Progress | None = None,
+) -> WrittenReport:
+    """Write the HTML, the CSV files, the charts and ``report.json`` into `out`."""
+    progress = progress or (lambda *_: None)
+    total = t.HISTORY_MONTHS + _STEPS_AFTER_READING
+    progress("writing the files", total - 1, total)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "charts").mkdir(exist_ok=True)
+    csv_files = []
+    for table in report.tables:
+        path = out / f"{table.slug}.csv"
+        path.write_text(table.csv(), "utf-8")
+        csv_files.append(path)
+    charts = []
+    for chart in report.charts:
+        path = out / "charts" / f"{chart.slug}.svg"
+        path.write_bytes(chart.svg)
+        charts.append(path)
+    html = out / "report.html"
+    html.write_text(render_html(report, source_description, generated_at, currency), "utf-8")
+    current = report.history.current
+    meta = {
+        "month": current.month,
+        "timezone": current.timezone,
+        "market": current.market,
+        "source": source_description,
+        "generated_at": generated_at.isoformat(),
+        "unit": "visits (sessions), not users",
+        "html": html.name,
+        "tables": [p.name for p in csv_files],
+        "charts": [f"charts/{p.name}" for p in charts],
+        "warnings": report.warnings,
+    }
+    (out / "report.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    progress("done", total, total)
+    return WrittenReport(html, csv_files, charts, report.warnings)

@@ -1,0 +1,95 @@
+"""A report table: its columns, rows and how each column is written in CSV and in the HTML."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["text", "int", "visits", "share", "change", "money", "number"]
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its CSV header, its heading in the HTML and the kind of its values."""
+
+    name: str
+    heading: str
+    kind: Kind = "text"
+
+
+@dataclass
+class Table:
+    """A table of the report; written as ``<slug>.csv`` and shown in the HTML."""
+
+    slug: str
+    title: str
+    #: what the numbers are: unit (visits, not users), source, band
+    caption: str
+    columns: list[Column]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+    def csv(self) -> str:
+        """The table as CSV: plain numbers (shares and changes as fractions), empty for no value."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([c.name for c in self.columns])
+        for row in self.rows:
+            writer.writerow([csv_cell(v, c.kind) for v, c in zip(row, self.columns, strict=True)])
+        return out.getvalue()
+
+    def html_rows(self, currency: str = "") -> list[list[str]]:
+        """The rows as the HTML shows them (thousands separators, percentages)."""
+        return [[html_cell(v, c.kind, currency) for v, c in zip(row, self.columns, strict=True)] for row in self.rows]
+
+
+def _plain(value: float, digits: int) -> str:
+    """`value` rounded to `digits` decimals, without trailing zeros (``1234567``, ``0.125``)."""
+    text = f"{round(value, digits):.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def csv_cell(value: Cell, kind: Kind) -> str:
+    """One CSV value: visits and money to the cent, shares and changes to six decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    if kind == "int":
+        return str(int(value))
+    if kind in ("share", "change"):
+        return _plain(float(value), 6)
+    return _plain(float(value), 2)
+
+
+def html_cell(value: Cell, kind: Kind, currency: str = "") -> str:
+    """One value as a reader sees it."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if isinstance(value, str):
+        return value
+    if kind == "int":
+        return f"{int(value):,}"
+    if kind == "share":
+        return f"{value * 100:.1f} %"
+    if kind == "change":
+        return f"{value * 100:+.1f} %"
+    if kind == "money":
+        return f"{currency} {value:,.0f}".strip()
+    if kind == "visits":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def change(now: float | None, before: float | None) -> float | None:
+    """Relative change from `before` to `now` (None when there is no base to compare with)."""
+    if now is None or before is None or before == 0:
+        return None
+    return now / before - 1.0
