@@ -84,8 +84,27 @@ async def _read_capped(answer: httpx.Response, limit: int) -> str:
     return b"".join(chunks)[:limit].decode(answer.encoding or "utf-8", errors="replace")
 
 
-async def check_url(client: httpx.AsyncClient, policy: Recheck, url: str, titles: Sequence[str] = ()) -> str | None:
-    """Why `url` must be dropped, or None if it is still live, not a legitimate page, and shows the work.
+@dataclass(frozen=True)
+class Finding:
+    """Why a URL fails the check, and whether its content is gone for good.
+
+    Gone (HTTP 404, 410, 451; a redirect to an allow-listed page; the work no longer on the page)
+    counts as actioned after a notice. A passing failure (a timeout, a refused connection, 403, 429,
+    5xx, a redirect loop) keeps a URL out of a notice about to be sent, but says nothing about a takedown.
+    """
+
+    reason: str
+    gone: bool
+
+
+#: answers that mean the page was removed, not that the server is having a bad day
+GONE_STATUSES = frozenset({404, 410, 451})
+
+
+async def check_url(
+    client: httpx.AsyncClient, policy: Recheck, url: str, titles: Sequence[str] = ()
+) -> Finding | None:
+    """Why `url` must be left out, or None if it is still live, not a legitimate page, and shows the work.
 
     `titles` are the work's titles; with none (an item without a work), the page's content is not checked.
     """
@@ -93,25 +112,25 @@ async def check_url(client: httpx.AsyncClient, policy: Recheck, url: str, titles
         async with client.stream("GET", url) as answer:
             final = str(answer.url)
             if policy.allowed(final):
-                return f"redirects to an allow-listed legitimate page: {final}"
+                return Finding(f"redirects to an allow-listed legitimate page: {final}", gone=True)
             if answer.status_code >= 400:
-                return f"no longer live: HTTP {answer.status_code}"
+                return Finding(f"no longer live: HTTP {answer.status_code}", gone=answer.status_code in GONE_STATUSES)
             if not titles:
                 return None
             page = await _read_capped(answer, policy.max_bytes)
     except httpx.TooManyRedirects:
-        return f"more than {policy.max_redirects} redirects"
+        return Finding(f"more than {policy.max_redirects} redirects", gone=False)
     except httpx.HTTPError as exc:
-        return f"unreachable: {type(exc).__name__}: {exc}"
+        return Finding(f"unreachable: {type(exc).__name__}: {exc}", gone=False)
     if not text_shows_title(visible_text(page), titles):
-        return "no longer shows the work: none of its titles is on the page"
+        return Finding("no longer shows the work: none of its titles is on the page", gone=True)
     return None
 
 
 async def check_urls(
     policy: Recheck, urls: Sequence[str], titles: Sequence[Sequence[str]] | None = None
-) -> list[str | None]:
-    """Check `urls` (at most ``policy.concurrency`` at a time); one reason or None per URL, in order.
+) -> list[Finding | None]:
+    """Check `urls` (at most ``policy.concurrency`` at a time); one finding or None per URL, in order.
 
     `titles`, when given, holds for each URL the titles of the work it was reported for.
     """
@@ -125,9 +144,9 @@ async def check_urls(
         transport=policy.transport_factory() if policy.transport_factory else None,
     ) as client:
 
-        async def one(url: str, work_titles: Sequence[str]) -> str | None:
+        async def one(url: str, work_titles: Sequence[str]) -> Finding | None:
             if policy.allowed(url):
-                return "the URL itself is on the allow-list"
+                return Finding("the URL itself is on the allow-list", gone=True)
             async with limit:
                 return await check_url(client, policy, url, work_titles)
 
@@ -161,16 +180,17 @@ async def recheck_notice(
             )
         )
         titles = titles_of_items(session, items)
-    reasons = await check_urls(policy, [i.url for i in items], titles)
+    findings = await check_urls(policy, [i.url for i in items], titles)
     dropped: dict[str, str] = {}
     with transaction(factory) as session:
         now = utcnow()
-        for item, reason in zip(items, reasons, strict=True):
+        for item, finding in zip(items, findings, strict=True):
             row = session.get(NoticeItem, item.id)
             assert row is not None
             assert row.id is not None
             row.checked_at = now
-            if reason is not None:
+            if finding is not None:
+                reason = finding.reason
                 record_audit(
                     session, actor, [updated("notice_item", row.id, "outcome", row.outcome, ItemOutcome.DROPPED.value)]
                 )

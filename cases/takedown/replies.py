@@ -101,7 +101,9 @@ def import_message(session: Session, actor: Actor, message: Message) -> NoticeRe
 
 
 async def check_outcomes(factory: sessionmaker[Session], actor: Actor, notice_id: int, policy: Recheck) -> NoticeState:
-    """Check each sent URL again: gone, or no longer showing the work, means actioned.
+    """Check each sent URL again: gone for good (404, 410, 451, no longer showing the work, redirected to a
+    legitimate page) means actioned. A passing failure (timeout, 5xx, refused connection) proves nothing:
+    the item keeps its outcome, with the reason, and is checked again next time.
 
     The notice becomes actioned or partially actioned.
     """
@@ -115,13 +117,18 @@ async def check_outcomes(factory: sessionmaker[Session], actor: Actor, notice_id
             )
         )
         titles = titles_of_items(session, items)
-    reasons = await check_urls(policy, [i.url for i in items], titles)
+    findings = await check_urls(policy, [i.url for i in items], titles)
     with transaction(factory) as session:
         now = utcnow()
-        for item, reason in zip(items, reasons, strict=True):
+        for item, finding in zip(items, findings, strict=True):
             row = session.get(NoticeItem, item.id)
             assert row is not None
-            outcome = ItemOutcome.ACTIONED if reason is not None else ItemOutcome.STILL_LIVE
+            if finding is None:
+                outcome, reason = ItemOutcome.STILL_LIVE, None
+            elif finding.gone:
+                outcome, reason = ItemOutcome.ACTIONED, finding.reason
+            else:
+                outcome, reason = ItemOutcome(row.outcome), f"could not tell: {finding.reason}"
             if row.outcome != outcome:
                 record_audit(
                     session, actor, [updated("notice_item", row.id or 0, "outcome", row.outcome, outcome.value)]

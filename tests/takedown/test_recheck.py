@@ -19,7 +19,7 @@ from cases.takedown.delivery.channels import FileChannel
 from cases.takedown.delivery.outbox import send_notice
 from cases.takedown.models import ItemOutcome, LegalBasis, NoticeItem, NoticeState
 from cases.takedown.queue import approve
-from cases.takedown.recheck import Recheck, check_urls
+from cases.takedown.recheck import Finding, Recheck, check_urls
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
 from lab.http_util import ThreadedServer
 
@@ -73,20 +73,22 @@ def pages() -> Iterator[str]:
 async def test_check_urls_gives_a_reason_for_each_failure(pages: str) -> None:
     policy = Recheck(allow_list=[f"{pages}/legit/"], timeout=5, max_redirects=3)
     urls = [f"{pages}/live", f"{pages}/gone", f"{pages}/seized", f"{pages}/loop", "http://127.0.0.1:9/closed"]
-    reasons = await check_urls(policy, urls)
-    assert reasons[0] is None
-    assert reasons[1] == "no longer live: HTTP 404"
-    assert reasons[2] == f"redirects to an allow-listed legitimate page: {pages}/legit/store"
-    assert reasons[3] == "more than 3 redirects"
-    assert (reasons[4] or "").startswith("unreachable: ConnectError")
+    found = await check_urls(policy, urls)
+    assert found[0] is None
+    assert found[1] == Finding("no longer live: HTTP 404", gone=True)
+    assert found[2] == Finding(f"redirects to an allow-listed legitimate page: {pages}/legit/store", gone=True)
+    # a redirect loop or a refused connection keeps a URL out of a notice, but proves no takedown
+    assert found[3] == Finding("more than 3 redirects", gone=False)
+    assert found[4] is not None and found[4].reason.startswith("unreachable: ConnectError") and not found[4].gone
 
 
 async def test_a_page_that_no_longer_shows_the_work_is_dropped(pages: str) -> None:
     policy = Recheck(timeout=5)
     urls = [f"{pages}/live", f"{pages}/removed", f"{pages}/hidden", f"{pages}/live"]
     titles = [["Work W1"], ["Work W1"], ["Work W1"], []]
-    reasons = await check_urls(policy, urls, titles)
-    assert reasons[0] is None
+    found = await check_urls(policy, urls, titles)
+    reasons = [f.reason if f else None for f in found]
+    assert reasons[0] is None and all(f.gone for f in found if f)
     # the <title> still names the work, but a title element is what the page is called, not what it shows
     assert reasons[1] == "no longer shows the work: none of its titles is on the page"
     assert reasons[2] == "no longer shows the work: none of its titles is on the page"
@@ -172,7 +174,10 @@ async def test_recheck_through_the_ssrf_guard_refuses_private_addresses(pages: s
     from resolver import ResolverSettings, guarded_transport
 
     guarded = Recheck(timeout=5, transport_factory=lambda: guarded_transport(ResolverSettings(), verify=False))
-    reasons = await check_urls(guarded, [f"{pages}/live", "http://169.254.169.254/latest/meta-data/"])
+    reasons = [
+        f.reason if f else None
+        for f in await check_urls(guarded, [f"{pages}/live", "http://169.254.169.254/latest/meta-data/"])
+    ]
     assert all(r is not None and r.startswith("unreachable: ConnectError: refusing to connect") for r in reasons), (
         reasons
     )
@@ -184,3 +189,26 @@ async def test_recheck_through_the_ssrf_guard_refuses_private_addresses(pages: s
         None,
         None,
     ]  # the factory makes a fresh one
+
+
+async def test_a_server_error_is_not_a_takedown(
+    factory: sessionmaker[Session], world: Any, sender: dict[str, Any], pages: str, tmp_path: Any
+) -> None:
+    from cases.takedown.replies import check_outcomes
+
+    with transaction(factory) as session:
+        case = open_case(session, ACTOR, world.site_id, world.host_id)
+        urls = [(f"{pages}/live", None), (f"{pages}/gone", None), ("http://127.0.0.1:9/down-for-now", None)]
+        draft = draft_notice(session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=urls)
+        submit_for_review(session, ACTOR, draft.id or 0)
+        approve(session, ACTOR, draft.id or 0)
+    await send_notice(factory, ACTOR, FileChannel(tmp_path / "out"), draft.id or 0)
+    assert await check_outcomes(factory, ACTOR, draft.id or 0, Recheck(timeout=5)) == NoticeState.PARTIALLY_ACTIONED
+    with transaction(factory) as session:
+        items = {
+            i.url: (i.outcome, i.outcome_reason)
+            for i in session.exec(select(NoticeItem).where(col(NoticeItem.notice_id) == draft.id))
+        }
+    outcome, reason = items["http://127.0.0.1:9/down-for-now"]
+    assert outcome == ItemOutcome.PENDING and (reason or "").startswith("could not tell: unreachable")
+    assert items[f"{pages}/gone"][0] == ItemOutcome.ACTIONED
