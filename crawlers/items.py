@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawlers.catalogue import Catalogue
-
 
 @dataclass
 class PageItem:
@@ -47,13 +45,6 @@ class SitemapItem:
     url: str
     urls: list[str] = field(default_factory=list)
     truncated: bool = False
-
-
-@dataclass
-class CatalogueItem:
-    """The classification of every sitemap URL, made once all sitemaps were read."""
-
-    catalogue: Catalogue
 
 
 @dataclass

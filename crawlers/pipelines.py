@@ -10,11 +10,11 @@ from typing import Any
 from scrapy import signals
 
 from crawlers.catalogue import CHAPTER, TITLE, Catalogue, Listed, classify
-from crawlers.items import CatalogueItem, FaviconItem, PageItem, ProblemItem, SitemapItem
+from crawlers.items import FaviconItem, PageItem, ProblemItem, SitemapItem
 
 #: titles kept for the works matcher (one entry per page: the heading, else the page title, and other names)
 MAX_TITLES = 5000
-#: internal links kept as evidence for the catalogue classifier when the spider could not classify
+#: internal links kept as evidence of the site's URL structure for the catalogue classifier
 MAX_LINKS = 20_000
 
 
@@ -34,7 +34,6 @@ class ProfilePipeline:
         self.mirrors: dict[str, None] = {}
         self.listed: list[Listed] = []
         self.links: dict[str, None] = {}
-        self.catalogue: Catalogue | None = None
         self.sitemaps = 0
         self.favicon: str | None = None
         self.problems: list[dict[str, str]] = []
@@ -54,11 +53,8 @@ class ProfilePipeline:
         elif isinstance(item, SitemapItem):
             self.sitemaps += 1
             self.listed.extend(Listed(url, item.url) for url in item.urls)
-            self.catalogue = None  # a sitemap read after the classification: classify again at the end
             if item.truncated:
                 self.problems.append({"kind": "sitemap-limit", "url": item.url, "detail": ""})
-        elif isinstance(item, CatalogueItem):
-            self.catalogue = item.catalogue
         elif isinstance(item, FaviconItem):
             self.favicon = self.favicon or item.sha256
         elif isinstance(item, ProblemItem):
@@ -85,11 +81,11 @@ class ProfilePipeline:
             self.found.append({"url": item.url, "text": label, "sha256": item.content_sha256, "names": others})
 
     def _catalogue(self) -> Catalogue | None:
+        """The sitemaps' URLs classified with every link the crawl saw as evidence (the spider's own
+        classification, made when the sitemaps were in, saw only the first pages' links)."""
         if not self.sitemaps:
             return None
-        if self.catalogue is None:
-            self.catalogue = classify([*self.listed, *(Listed(url, counted=False) for url in self.links)])
-        return self.catalogue
+        return classify([*self.listed, *(Listed(url, counted=False) for url in self.links)])
 
     def _work_counters(self, catalogue: Catalogue | None) -> dict[str, int]:
         """Counters of title pages when any has one (a list page's or a chapter's would count views

@@ -26,7 +26,7 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from crawlers.catalogue import TITLE, Catalogue, Listed, classify, url_prior
 from crawlers.extract import ad_networks, analytics_ids, likely_mirrors, page_names, site_of
 from crawlers.hops import MAX_SOFT_HOPS, soft_hop
-from crawlers.items import CatalogueItem, FaviconItem, PageItem, ProblemItem, SitemapItem
+from crawlers.items import FaviconItem, PageItem, ProblemItem, SitemapItem
 from crawlers.middlewares import BlockedRequest
 from crawlers.view_counters import view_counter
 
@@ -230,8 +230,8 @@ class SiteProfileSpider(scrapy.Spider):
         if self._robots_pending or self._sitemaps_pending or self.catalogue is not None:
             return
         evidence = [Listed(url, counted=False) for url in self._links_seen]
+        # to choose the pages to visit; the pipeline classifies again at the end with every link seen
         self.catalogue = classify([*self._listed, *evidence])
-        yield CatalogueItem(self.catalogue)
         for url in self.catalogue.titles:
             if self._site(url) in self.sites and urlsplit(url).scheme in {"http", "https"}:
                 yield scrapy.Request(
