@@ -32,8 +32,9 @@ from crawlers.view_counters import view_counter
 
 #: where sitemaps usually are when robots.txt names none (the protocol, Yoast / Rank Math, WordPress core)
 _FALLBACK_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/wp-sitemap.xml")
-#: internal links kept per page as evidence of the site's URL structure
+#: internal links kept per page, and in all, as evidence of the site's URL structure
 _LINKS_KEPT = 500
+_LINKS_SEEN = 20_000
 
 
 def problem_kind(failure: Any) -> str:
@@ -267,8 +268,9 @@ class SiteProfileSpider(scrapy.Spider):
         ]
         own = self._site(response.url)
         internal = [url for url, _ in links if urlsplit(url).scheme in {"http", "https"} and self._site(url) == own]
-        for url in internal[:_LINKS_KEPT]:
-            self._links_seen.setdefault(url.partition("#")[0], None)
+        if len(self._links_seen) < _LINKS_SEEN:
+            for url in internal[:_LINKS_KEPT]:
+                self._links_seen.setdefault(url.partition("#")[0], None)
         counter = view_counter(root)
         names = page_names(root)
         text = response.text
