@@ -300,150 +300,171 @@ def _learned_affixes(parsed: list[_Parsed]) -> set[str]:
     return {w for counter in (firsts, lasts) for w, n in counter.items() if n >= floor and not w.isdigit()}
 
 
-def classify(listed: Iterable[Listed]) -> Catalogue:
-    """Classify a site's listed URLs (see the module docstring)."""
-    entries: dict[str, Listed] = {}
-    for item in listed:
-        known = entries.get(item.url)
-        if known is None or (item.counted and not known.counted):
-            entries[item.url] = item
-    urls = list(entries)
-    parsed = [_parse(u) for u in urls]
-    affixes = _AFFIXES | _learned_affixes(parsed)
-    common = _literal_segments(parsed)
+class _Classifier:
+    """One classification: the listed URLs, their parsed shapes, the site's affixes and fixed words."""
 
-    keys_of: dict[str, list[str]] = {}
+    def __init__(self, listed: Iterable[Listed]) -> None:
+        entries: dict[str, Listed] = {}
+        for item in listed:
+            known = entries.get(item.url)
+            if known is None or (item.counted and not known.counted):
+                entries[item.url] = item
+        self.entries = entries
+        self.urls = list(entries)
+        self.parsed = [_parse(u) for u in self.urls]
+        self.affixes = _AFFIXES | _learned_affixes(self.parsed)
+        self.common = _literal_segments(self.parsed)
+        self.kinds: dict[int, str] = {}
+        self.implied: list[str] = []
+        self.title_templates: set[tuple[str, ...]] = set()
+        self.chapter_templates: set[tuple[str, ...]] = set()
+        sitemaps = {e.sitemap for e in entries.values() if e.sitemap}
+        kind_of_sitemap = {s: sitemap_kind(s) for s in sitemaps}
+        self.prior_of = [kind_of_sitemap.get(entries[u].sitemap) for u in self.urls]
+        self._keys_of: dict[str, list[str]] = {}
+        # title candidates: by exact path, and by every key form of their last segment
+        self.by_path = {p.segments: i for i, p in enumerate(self.parsed) if p.segments and p.strength != "strong"}
+        self.by_key: dict[str, set[int]] = defaultdict(set)
+        for i, p in enumerate(self.parsed):
+            if p.segments and p.strength != "strong":
+                for key in self._keys(p.segments[-1]):
+                    self.by_key[key].add(i)
 
-    def keys(slug: str) -> list[str]:
-        if slug not in keys_of:  # the chapters of one series share their stem
-            keys_of[slug] = _keys(slug, affixes)
-        return keys_of[slug]
+    def _keys(self, slug: str) -> list[str]:
+        if slug not in self._keys_of:  # the chapters of one series share their stem
+            self._keys_of[slug] = _keys(slug, self.affixes)
+        return self._keys_of[slug]
 
-    by_path = {p.segments: i for i, p in enumerate(parsed) if p.segments and p.strength != "strong"}
-    by_key: dict[str, set[int]] = defaultdict(set)
-    for i, p in enumerate(parsed):
-        if p.segments and p.strength != "strong":
-            for key in keys(p.segments[-1]):
-                by_key[key].add(i)
+    def _counted(self, i: int) -> bool:
+        return self.entries[self.urls[i]].counted
 
-    def parents_of(i: int) -> set[int]:
-        p = parsed[i]
+    def parents_of(self, i: int) -> set[int]:
+        """The listed URLs that marked URL `i` is a chapter of: its parent path, or the slug it names."""
+        p = self.parsed[i]
         found: set[int] = set()
         parent_path = p.segments[: p.at]
-        if parent_path and parent_path in by_path and parent_path[-1] not in _SECTIONS:
-            found.add(by_path[parent_path])
+        if parent_path and parent_path in self.by_path and parent_path[-1] not in _SECTIONS:
+            found.add(self.by_path[parent_path])
         slug = p.stem
         if not slug:  # "/x/chapter-3": the series is the nearest meaningful segment above
-            slug = next(
-                (s for s in reversed(p.segments[: p.at]) if not s.isdigit() and not _LANGUAGE.match(s)),
-                "",
-            )
+            slug = next((s for s in reversed(parent_path) if not s.isdigit() and not _LANGUAGE.match(s)), "")
         if slug and slug not in _SECTIONS:
             # the most specific form that names anything; a form naming many URLs names no one
-            for key in keys(slug):
-                hits = by_key.get(key)
+            for key in self._keys(slug):
+                hits = self.by_key.get(key)
                 if hits:
                     if len(hits) <= _MAX_NAMESAKES:
                         found |= hits
                     break
         found.discard(i)
-        return {j for j in found if parsed[j].segments[-1] not in _SECTIONS}
+        return {j for j in found if self.parsed[j].segments[-1] not in _SECTIONS}
 
-    kinds: dict[int, str] = {}
-    weak_children: dict[int, list[int]] = defaultdict(list)
-    unlinked: dict[tuple[tuple[str, ...], str], list[int]] = defaultdict(list)
-    titles: set[int] = set()
-    for i, p in enumerate(parsed):
-        if not p.strength:
-            continue
-        parents = parents_of(i)
-        if p.strength == "strong":
-            if parents:
-                kinds[i] = CHAPTER
-                titles |= parents
+    def link(self) -> dict[tuple[tuple[str, ...], str], list[int]]:
+        """Chapters with their titles (step 2); returns the marked URLs that name no listed title."""
+        weak_children: dict[int, list[int]] = defaultdict(list)
+        unlinked: dict[tuple[tuple[str, ...], str], list[int]] = defaultdict(list)
+        titles: set[int] = set()
+        for i, p in enumerate(self.parsed):
+            if not p.strength:
+                continue
+            parents = self.parents_of(i)
+            if p.strength == "strong":
+                if parents:
+                    self.kinds[i] = CHAPTER
+                    titles |= parents
+                else:
+                    unlinked[(p.segments[: p.at], p.stem)].append(i)
             else:
-                unlinked[(p.segments[: p.at], p.stem)].append(i)
-        else:
-            for parent in parents:
-                weak_children[parent].append(i)
-            if not parents and p.number <= 9999:
-                unlinked[(p.segments[: p.at], p.stem)].append(i)
-    for parent, children in weak_children.items():
-        if parent in titles or len(children) >= 2:
-            titles.add(parent)
-            for child in children:
-                kinds.setdefault(child, CHAPTER)
-    for i in titles:
-        kinds[i] = TITLE  # a URL with chapters is a title, even if it ends in a number
+                for parent in parents:
+                    weak_children[parent].append(i)
+                if not parents and p.number <= 9999:  # larger bare numbers are IDs, not chapter numbers
+                    unlinked[(p.segments[: p.at], p.stem)].append(i)
+        for parent, children in weak_children.items():
+            if parent in titles or len(children) >= 2:
+                titles.add(parent)
+                for child in children:
+                    self.kinds.setdefault(child, CHAPTER)
+        for i in titles:
+            self.kinds[i] = TITLE  # a URL with chapters is a title, even if it ends in a number
+        return unlinked
 
-    # numbered siblings whose series page is not listed: chapters, and one implied title each
-    implied: list[str] = []
-    for (parent_path, stem), members in unlinked.items():
-        members = [m for m in members if m not in kinds]
-        series = stem or (parent_path[-1] if parent_path else "")
-        strong = parsed[members[0]].strength == "strong" if members else False
-        if len(members) < (2 if strong else 3) or len(series) < 3 or series in _SECTIONS:
-            continue
-        for m in members:
-            kinds[m] = CHAPTER
-        if any(entries[urls[m]].counted for m in members):
-            implied.append("/".join((*parent_path, stem)) if stem else "/".join(parent_path))
-
-    # templates: a quarter of confirmed titles (or half of confirmed chapters) speaks for the rest
-    templates = [_template(p, common) for p in parsed]
-    members_of: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i, template in enumerate(templates):
-        members_of[template].append(i)
-    title_templates: set[tuple[str, ...]] = set()
-    chapter_templates: set[tuple[str, ...]] = set()
-    kind_of_sitemap = {s: sitemap_kind(s) for s in {e.sitemap for e in entries.values() if e.sitemap}}
-    prior_of = [kind_of_sitemap.get(entries[u].sitemap) for u in urls]
-    for template, members in members_of.items():
-        confirmed_titles = sum(1 for m in members if kinds.get(m) == TITLE)
-        confirmed_chapters = sum(1 for m in members if kinds.get(m) == CHAPTER)
-        # a template with a fixed word ("/read-online/*") is specific: a tenth speaks for it; a bare
-        # "/*" also holds the site's pages: a quarter
-        share = 10 if any(part not in {"*", "#", "-", "chapter"} for part in template) else 4
-        if confirmed_titles and confirmed_titles * share >= len(members):
-            title_templates.add(template)
+    def imply(self, unlinked: dict[tuple[tuple[str, ...], str], list[int]]) -> None:
+        """Numbered siblings whose series page is not listed: chapters, and one implied title each (step 5)."""
+        for (parent_path, stem), group in unlinked.items():
+            members = [m for m in group if m not in self.kinds]
+            series = stem or (parent_path[-1] if parent_path else "")
+            strong = bool(members) and self.parsed[members[0]].strength == "strong"
+            if len(members) < (2 if strong else 3) or len(series) < 3 or series in _SECTIONS:
+                continue
             for m in members:
-                open_question = m not in kinds and parsed[m].strength != "strong" and prior_of[m] != "other"
-                if open_question and not _not_a_title(parsed[m]):
-                    kinds[m] = TITLE
-        elif confirmed_chapters and confirmed_chapters * 2 >= len(members):
-            chapter_templates.add(template)
-            for m in members:
-                if m not in kinds and parsed[m].strength and prior_of[m] != "other":
-                    kinds[m] = CHAPTER
+                self.kinds[m] = CHAPTER
+            if any(self._counted(m) for m in members):
+                self.implied.append("/".join((*parent_path, stem)) if stem else "/".join(parent_path))
 
-    # priors: the sitemap's name, then the known path patterns
-    for i, url in enumerate(urls):
-        if i in kinds or not parsed[i].segments:
-            continue
-        prior = prior_of[i]
-        if prior == CHAPTER:
-            kinds[i] = CHAPTER
-        elif prior == TITLE:
-            if parsed[i].strength == "strong":
-                kinds[i] = CHAPTER
-            elif not _not_a_title(parsed[i]):
-                kinds[i] = TITLE
-        elif prior is None:
-            guess = url_prior(url)
-            if guess:
-                kinds[i] = guess
+    def generalise(self) -> None:
+        """Templates with enough confirmed titles (or chapters) speak for their other URLs (step 3)."""
+        members_of: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for i, p in enumerate(self.parsed):
+            members_of[_template(p, self.common)].append(i)
+        for template, members in members_of.items():
+            # shares are of the listed URLs: links seen on pages only confirm
+            base = len([m for m in members if self._counted(m)]) or len(members)
+            confirmed_titles = sum(1 for m in members if self.kinds.get(m) == TITLE)
+            confirmed_chapters = sum(1 for m in members if self.kinds.get(m) == CHAPTER)
+            # a template with a fixed word ("/read-online/*") is specific: a tenth speaks for it; a
+            # bare "/*" also holds the site's pages: a quarter
+            share = 10 if any(part not in {"*", "#", "-", "chapter"} for part in template) else 4
+            if confirmed_titles and confirmed_titles * share >= base:
+                self.title_templates.add(template)
+                for m in members:
+                    open_question = m not in self.kinds and self.parsed[m].strength != "strong"
+                    if open_question and self.prior_of[m] != "other" and not _not_a_title(self.parsed[m]):
+                        self.kinds[m] = TITLE
+            elif confirmed_chapters and confirmed_chapters * 2 >= base:
+                self.chapter_templates.add(template)
+                for m in members:
+                    if m not in self.kinds and self.parsed[m].strength and self.prior_of[m] != "other":
+                        self.kinds[m] = CHAPTER
 
-    catalogue = Catalogue(
-        implied_titles=implied,
-        title_templates=title_templates,
-        chapter_templates=chapter_templates,
-        _common=common,
-    )
-    for i, url in enumerate(urls):
-        kind = kinds.get(i)
-        if kind is None:
-            continue
-        catalogue.kinds[url] = kind
-        if entries[url].counted:
-            (catalogue.titles if kind == TITLE else catalogue.chapters).append(url)
-    return catalogue
+    def apply_priors(self) -> None:
+        """What structure left open: the sitemap's name, then the known path patterns (step 4)."""
+        for i, url in enumerate(self.urls):
+            if i in self.kinds or not self.parsed[i].segments:
+                continue
+            prior = self.prior_of[i]
+            if prior == CHAPTER:
+                self.kinds[i] = CHAPTER
+            elif prior == TITLE:
+                if self.parsed[i].strength == "strong":
+                    self.kinds[i] = CHAPTER
+                elif not _not_a_title(self.parsed[i]):
+                    self.kinds[i] = TITLE
+            elif prior is None:
+                guess = url_prior(url)
+                if guess:
+                    self.kinds[i] = guess
+
+    def catalogue(self) -> Catalogue:
+        catalogue = Catalogue(
+            implied_titles=self.implied,
+            title_templates=self.title_templates,
+            chapter_templates=self.chapter_templates,
+            _common=self.common,
+        )
+        for i, url in enumerate(self.urls):
+            kind = self.kinds.get(i)
+            if kind is None:
+                continue
+            catalogue.kinds[url] = kind
+            if self._counted(i):
+                (catalogue.titles if kind == TITLE else catalogue.chapters).append(url)
+        return catalogue
+
+
+def classify(listed: Iterable[Listed]) -> Catalogue:
+    """Classify a site's listed URLs (see the module docstring for the steps)."""
+    classifier = _Classifier(listed)
+    classifier.imply(classifier.link())
+    classifier.generalise()
+    classifier.apply_priors()
+    return classifier.catalogue()

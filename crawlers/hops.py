@@ -8,27 +8,33 @@ browser would follow, or a reader would, and that Scrapy does not:
 - ``js``: an inline script assigning ``location`` / ``location.href`` or calling
   ``location.replace()`` / ``location.assign()`` with a literal URL, on a page too thin to be the
   site itself (a content page's conditional "go to the official domain" snippet is not a hop);
-- ``notice``: a link to another registrable domain whose text, or the block around it, says the site
-  moved ("we moved to", "new domain", "tên miền mới", "移転しました", "新ドメイン", "새 주소", …), or
-  a domain name written right after such words. Links to social networks and messengers ("follow
-  our Telegram for the new domain") are not destinations.
+- ``notice``: a link to another registrable domain next to words saying the site moved ("we moved
+  to", "new domain", "tên miền mới", "移転しました", "新ドメイン", "새 주소", …), or a domain name
+  written right after such words. Links to social networks and messengers ("follow our Telegram for
+  the new domain") are not destinations.
 
 The spider follows at most :data:`MAX_SOFT_HOPS` of them, each through the SSRF guard like any request.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from crawlers.visible_text import link_of, text_nodes
+
 MAX_SOFT_HOPS = 4
 #: a page with more links than this is the site itself, not a redirect stub
 THIN_PAGE_LINKS = 30
 _MAX_SCRIPT_CHARS = 64 * 1024
-_MAX_BLOCK_CHARS = 600
+#: visible text searched for a notice, and how far from the moved words its link may start
+_MAX_NOTICE_TEXT = 256 * 1024
+_NEAR_BEFORE = 120
+_NEAR_AFTER = 240
 
 _JS_LOCATION = re.compile(
     r"""(?:\b(?:window|document|top|self|parent)\s*\.\s*)?\blocation(?:\s*\.\s*href)?\s*=\s*(["'])(?P<a>[^"'\s<>]{1,2000})\1"""
@@ -51,7 +57,6 @@ _NOT_DESTINATIONS = {
     "discord.gg", "discord.com", "reddit.com", "youtube.com", "youtu.be", "instagram.com", "tiktok.com",
     "google.com", "linktr.ee", "bit.ly", "patreon.com", "ko-fi.com", "wikipedia.org", "github.com",
 }  # fmt: skip
-_BLOCKS = {"p", "div", "li", "section", "article", "header", "footer", "main", "center", "h1", "h2", "h3", "h4", "td"}
 
 
 @dataclass(frozen=True)
@@ -76,46 +81,53 @@ def js_redirect(root: Any, base_url: str) -> str | None:
     return None
 
 
-def _block_text(element: Any) -> str:
-    """The text of the nearest block around `element` (bounded)."""
-    node = element
-    for _ in range(4):
-        parent = node.getparent()
-        if parent is None:
-            break
-        node = parent
-        if isinstance(node.tag, str) and node.tag.lower() in _BLOCKS:
-            break
-    return str(node.text_content())[:_MAX_BLOCK_CHARS]
-
-
 def moved_notice(root: Any, base_url: str, site_of: Callable[[str], str | None]) -> str | None:
     """The destination a "we moved to X" notice on the page names, or None.
 
-    `site_of` maps a host to its registrable domain; the destination must be another one.
+    The page's visible text is read once, in document order, with the link each piece of text
+    belongs to; the destination is the first link to another registrable domain that starts within
+    a short distance of the moved words (before or after them), else a domain name written right
+    after them. `site_of` maps a host to its registrable domain.
     """
     own = site_of(urlsplit(base_url).hostname or "")
 
     def destination(url: str) -> str | None:
+        if urlsplit(url).scheme not in {"http", "https"}:
+            return None
         host = (urlsplit(url).hostname or "").lower()
         theirs = site_of(host) if host else None
         if not theirs or theirs == own or theirs in _NOT_DESTINATIONS:
             return None
         return url
 
-    for anchor in root.xpath("//a[@href]")[:2000]:
-        url = urljoin(base_url, str(anchor.get("href", "")))
-        if urlsplit(url).scheme not in {"http", "https"} or destination(url) is None:
-            continue
-        if MOVED_WORDS.search(str(anchor.text_content())[:_MAX_BLOCK_CHARS]) or MOVED_WORDS.search(_block_text(anchor)):
-            return url
-    text = " ".join(root.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]")[:5000])[:200_000]
+    pieces: list[str] = []
+    links: list[tuple[int, str]] = []  # (offset in the text, absolute URL)
+    length = 0
+    for text, element, is_tail in text_nodes(root):
+        href = link_of(element, is_tail)
+        if href is not None:
+            url = destination(urljoin(base_url, href))
+            if url is not None:
+                links.append((length, url))
+        pieces.append(text)
+        length += len(text) + 1
+        if length > _MAX_NOTICE_TEXT:
+            break
+    text = " ".join(pieces)
+    offsets = [offset for offset, _ in links]  # ascending: found in document order
     for match in MOVED_WORDS.finditer(text):
+        window = links[
+            bisect.bisect_left(offsets, match.start() - _NEAR_BEFORE) : bisect.bisect_right(
+                offsets, match.end() + _NEAR_AFTER
+            )
+        ]
+        if window:
+            return min(window, key=lambda link: abs(link[0] - match.end()))[1]
         for name in _DOMAIN_TEXT.finditer(text[match.end() : match.end() + 160]):
-            scheme = urlsplit(base_url).scheme or "https"
+            parts = urlsplit(base_url)
             # a bare name keeps this page's port: real sites use the default one, the lab does not
-            port = name.group(2) or (f":{urlsplit(base_url).port}" if urlsplit(base_url).port else "")
-            named = destination(f"{scheme}://{name.group(1)}{port}{name.group(3) or '/'}")
+            port = name.group(2) or (f":{parts.port}" if parts.port else "")
+            named = destination(f"{parts.scheme or 'https'}://{name.group(1)}{port}{name.group(3) or '/'}")
             if named:
                 return named
     return None

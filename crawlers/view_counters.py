@@ -29,8 +29,9 @@ from typing import Any
 
 from parsel import Selector
 
-#: text nodes and JSON nodes looked at, at most (counters sit near the top of a page)
-MAX_TEXT_NODES = 20_000
+from crawlers.visible_text import text_nodes
+
+#: JSON nodes looked at, at most (counters sit near the top of a page; text nodes: crawlers.visible_text)
 MAX_JSON_NODES = 20_000
 MAX_JSON_CHARS = 512 * 1024
 #: visible text searched for counters in running text, and the longest text node read as a label
@@ -110,7 +111,6 @@ _EYE_ICON = re.compile(r"(?:^|[-_\s])(?:eye|eye-open|visibility|icon-view|views?
 _VIEW_ATTRIBUTES = re.compile(r"^data-(?:total-|post-)?views?(?:-?count)?$|^data-viewcount$", re.IGNORECASE)
 #: schema.org actions whose InteractionCounter counts views of the page's work
 _VIEW_ACTIONS = {"watchaction", "viewaction", "readaction", "consumeaction", "listenaction", "playaction"}
-_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "select", "option", "textarea", "svg"}
 
 
 @dataclass(frozen=True)
@@ -276,32 +276,6 @@ def _attribute_counter(root: Any) -> int | None:
         if count is not None:
             return count
     return None
-
-
-def text_nodes(root: Any) -> Iterator[tuple[str, Any, bool]]:
-    """Visible text nodes in document order: (text, element, is_tail).
-
-    For an element's own text the element is its container; for a tail it is the element just
-    before the text (``<i class="fa-eye"></i> 12,345``: the icon). Scripts, styles and comments are
-    not visible; their tails are.
-    """
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    count = 0
-    while stack and count < MAX_TEXT_NODES:
-        element, closing = stack.pop()
-        if closing:
-            if element.tail and element is not root:
-                count += 1
-                yield element.tail, element, True
-            continue
-        stack.append((element, True))
-        tag = element.tag if isinstance(element.tag, str) else None
-        if tag is None or tag.lower() in _SKIP_TAGS:
-            continue
-        if element.text:
-            count += 1
-            yield element.text, element, False
-        stack.extend((child, False) for child in reversed(element))
 
 
 def _classes(element: Any) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import lxml.html
 import pytest
 
@@ -67,3 +69,19 @@ def test_soft_hop_prefers_javascript() -> None:
     hop = soft_hop(page, HOME, site_of)
     assert hop is not None and (hop.url, hop.via) == ("https://js.test/", "js")
     assert soft_hop(root("<p>hello</p>"), HOME, site_of) is None
+
+
+def test_a_link_far_from_the_moved_words_is_not_the_destination() -> None:
+    filler = "<p>" + "latest chapters of the week " * 40 + "</p>"
+    page = root(f"<p>New domain coming soon!</p>{filler}<a href='https://ads.test/'>Play now</a>")
+    assert moved_notice(page, HOME, site_of) is None
+
+
+def test_a_hostile_notice_page_costs_linear_time() -> None:
+    # thousands of moved words and of links that are no destination (messengers), in one block: each
+    # link and each phrase is looked at once, not once per other
+    links = "".join(f"new domain <a href='https://t.me/site{n}'>site {n}</a> " for n in range(8000))
+    page = root(f"<div>{links}<p>We moved to <a href='https://new.test/'>new.test</a></p></div>")
+    started = time.process_time()
+    assert moved_notice(page, HOME, site_of) == "https://new.test/"
+    assert time.process_time() - started < 10
