@@ -48,6 +48,7 @@ _CHAPTER_WORDS = (
 )
 #: "…-chapter-12", "chap-12", "ep12", "…-12" (weak), "12-5" (chapter 12.5)
 _MARKER = re.compile(r"(?:^|[-_ .])(?:(?P<word>" + _CHAPTER_WORDS + r")[-_ .]?)?(?P<num>\d{1,7}(?:[-_.]\d{1,2})?)$")
+_CHAPTER_WORD = re.compile(_CHAPTER_WORDS)
 #: "第12話", "12話", "12화", "第12集"
 _CJK_MARKER = re.compile(r"(?:第)?(?P<num>\d{1,6}(?:[.]\d{1,2})?)(?:話|话|集|回|화|章|巻|卷|권)$")
 _WORD_SPLIT = re.compile(r"[-_ .]+")
@@ -189,6 +190,9 @@ def _parse(url: str) -> _Parsed:
         before = _marker(segments[-2])
         if before[0] == "strong" and re.fullmatch(r"\d+|[0-9a-f]{6,}", segments[-1]):
             return _Parsed(segments, "strong", before[1], len(segments) - 2, before[2])
+        # /anime/slug/episode/12: the chapter word and its number in two segments
+        if strength == "weak" and not stem and _CHAPTER_WORD.fullmatch(segments[-2]):
+            return _Parsed(segments, "strong", "", len(segments) - 2, number)
     if strength == "weak" and not stem and len(segments) >= 2 and segments[-2] in _PAGINATION:
         strength = None
     if strength and stem.rsplit("-", 1)[-1] in _PAGINATION:

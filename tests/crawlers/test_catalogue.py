@@ -91,6 +91,16 @@ def titles(shape: str, slugs: list[str] = SLUGS) -> list[str]:
             (5, 6),
         ),
         (
+            "the chapter word and its number in two segments",
+            listed([*titles("/anime/{slug}/"), *chapters("/anime/{slug}/episode/{n}/")]),
+            (5, 15),
+        ),
+        (
+            "numeric IDs only: /comic/12345/ and /comic/12345/67890.html",
+            listed([*titles("/comic/1{i}45/"), *chapters("/comic/1{i}45/6{n}89{i}.html", slugs=SLUGS[:4])]),
+            (5, 12),
+        ),
+        (
             "only chapters listed: one implied title per series",
             listed(chapters("/{slug}-chapter-{n}/"), "/post-sitemap.xml"),
             (5, 15),
