@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.config import CrawlerSettings
+from crawlers.hops import MAX_SOFT_HOPS
 
 
 def scrapy_settings(config: CrawlerSettings, output: str, host_overrides: dict[str, str]) -> dict[str, Any]:
@@ -31,8 +32,9 @@ def scrapy_settings(config: CrawlerSettings, output: str, host_overrides: dict[s
         "DOWNLOAD_TIMEOUT": config.timeout_seconds,
         "DOWNLOAD_MAXSIZE": config.max_bytes,
         "DOWNLOAD_WARNSIZE": min(config.warn_bytes, config.max_bytes),
-        # Scrapy's depth counts robots.txt → sitemap index → sitemap too: the spider limits page depth itself.
-        "DEPTH_LIMIT": max(config.max_depth, 4),
+        # Scrapy's depth also counts hops, robots.txt, sitemap indexes and sitemaps: the spider limits
+        # page depth itself (link hops from the home page); this is only a backstop.
+        "DEPTH_LIMIT": config.max_depth + MAX_SOFT_HOPS + 6,
         "PIRATEWATCH_MAX_DEPTH": config.max_depth,
         "CLOSESPIDER_PAGECOUNT": config.max_pages,
         "CLOSESPIDER_TIMEOUT": config.crawl_deadline_seconds,

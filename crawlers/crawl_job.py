@@ -49,6 +49,8 @@ class CrawlSummary:
     crawl_id: int | None = None
     ok: bool = False
     hop_to: str | None = None
+    #: how the hop was announced: http-301, http-302, meta-refresh, js, notice
+    hop_via: str | None = None
     works_found: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
     #: family proposals made or confirmed by this crawl
@@ -100,8 +102,24 @@ def crawl_in(outcome: CrawlOutcome, domain_id: int, started: dt.datetime) -> Cra
     )
 
 
-def record_hop(session: Session, actor: Actor, domain: Domain, final_url: str | None) -> str | None:
-    """A home page that ended on another registrable domain is a hop: the new domain joins the site."""
+def hop_via(hops: list[dict[str, str]], fqdn: str) -> str | None:
+    """How the home page left `fqdn`'s registrable domain: the first hop that crossed to another one."""
+    own = site_of(fqdn)
+    for hop in hops:
+        target = site_of(urlsplit(hop.get("to", "")).hostname or "")
+        if target and target != own:
+            return hop.get("via") or None
+    return None
+
+
+def record_hop(
+    session: Session, actor: Actor, domain: Domain, final_url: str | None, via: str | None = None
+) -> str | None:
+    """A home page that ended on another registrable domain is a hop: the new domain joins the site.
+
+    Every kind of hop (HTTP or meta-refresh redirect, JavaScript redirect, "we moved" notice) is the
+    same ``redirects_to_domain`` event on the timeline; the audit trail keeps how it was announced.
+    """
     final_host = urlsplit(final_url or "").hostname or ""
     if not final_host or site_of(final_host) == site_of(domain.fqdn):
         return None
@@ -117,6 +135,7 @@ def record_hop(session: Session, actor: Actor, domain: Domain, final_url: str | 
             [
                 updated("domain", domain.id or 0, "redirects_to", domain.redirects_to_id, target.fqdn),
                 updated("domain", domain.id or 0, "status", domain.status, DomainStatus.REDIRECTING.value),
+                *([updated("domain", domain.id or 0, "redirects_via", None, via)] if via else []),
             ],
         )
         domain.redirects_to_id = target.id
@@ -143,7 +162,10 @@ def crawl_and_record(
     started = utcnow()
     outcome = crawl_site(url, config, config.host_overrides)
     crawl = crawl_in(outcome, domain_id, started)
-    found = [FoundText(t["url"], t["text"], t["sha256"]) for t in outcome.profile.get("titles_found", [])]
+    found = [
+        FoundText(t["url"], t["text"], t["sha256"], tuple(t.get("names", ())))
+        for t in outcome.profile.get("titles_found", [])
+    ]
     matches = match_titles(found, catalogue, config.match_threshold)
     summary = CrawlSummary(site_id, url, ok=crawl.ok, problems=crawl.problems)
     with transaction(factory) as session:
@@ -151,7 +173,10 @@ def crawl_and_record(
         summary.crawl_id = row.id
         current = session.get(Domain, domain_id)
         if current is not None and crawl.ok:
-            summary.hop_to = record_hop(session, actor, current, crawl.final_url)
+            summary.hop_via = hop_via(outcome.profile.get("hops", []), current.fqdn)
+            summary.hop_to = record_hop(session, actor, current, crawl.final_url, summary.hop_via)
+            if summary.hop_to is None:
+                summary.hop_via = None
             current.last_seen_at = row.finished_at
         summary.works_found = record_works_found(
             session,

@@ -1,13 +1,16 @@
-"""What a page tells about its site: analytics IDs, ad networks, view counters, catalogue URLs, mirrors.
+"""What a page tells about its site: analytics IDs, ad networks, the work's names, mirrors.
 
-Plain functions over text and URLs (no Scrapy), so the spider stays thin and each rule is tested
-on its own.
+Plain functions over text, URLs and lxml trees (no Scrapy), so the spider stays thin and each rule
+is tested on its own. View counters are read by :mod:`crawlers.view_counters`, catalogue URLs
+classified by :mod:`crawlers.catalogue`, soft hops found by :mod:`crawlers.hops`.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from resolver import registrable_domain
@@ -39,23 +42,9 @@ AD_NETWORKS = {
     "yllix": "yllix",
     "bidvertiser": "bidvertiser",
 }
-_NUMBER = r"(\d[\d.,]*\s*[KkMm]?)"
-#: the WordPress "Madara" manga theme prints "Rank: 12th, it has 1.2K monthly views"
-_MADARA = re.compile(r"it has\s+" + _NUMBER + r"\s+(?:monthly\s+)?views", re.IGNORECASE)
-_COUNTER_PATTERNS = [
-    # "12,345 views" before "Views: 12,345": a bare "views" followed by a number is often a chapter list
-    re.compile(_NUMBER + r"\s*(?:views?|lượt xem|lượt đọc|回閲覧|閲覧|回再生|ビュー|조회)", re.IGNORECASE),
-    re.compile(
-        r"(?:views?|lượt xem|lượt đọc|閲覧数|閲覧回数|再生回数|ビュー数|조회수?)\s*[:：]\s*" + _NUMBER, re.IGNORECASE
-    ),
-]
-_CHAPTER = re.compile(
-    r"(?:chapter|chap|chuong|chuong-|ch|episode|ep|第)[-_/.]?\d|/\d+(?:[-_.]\d+)?/?$|話", re.IGNORECASE
-)
-_TITLE = re.compile(
-    r"/(?:manga|manhwa|manhua|comic|comics|title|titles|series|truyen|truyen-tranh|anime|novel|webtoon|book|works?|read|story)/[^/]+/?$",
-    re.IGNORECASE,
-)
+_MAX_NAMES = 6
+_MAX_NAME_CHARS = 300
+_MAX_JSON_CHARS = 512 * 1024
 _MIRROR_WORDS = re.compile(
     r"mirror|new domain|backup|official domain|tên miền|ミラー|新ドメイン|新しいURL|移転|dự phòng", re.IGNORECASE
 )
@@ -72,41 +61,42 @@ def ad_networks(text: str) -> list[str]:
     return sorted({name for marker, name in AD_NETWORKS.items() if marker in lowered})
 
 
-def parse_count(text: str) -> int | None:
-    """``"12,345"`` → 12345, ``"1.2K"`` → 1200, ``"3M"`` → 3000000; None when not a number."""
-    value = text.strip().replace(" ", "")
-    scale = 1
-    if value[-1:] in "kK":
-        scale, value = 1000, value[:-1]
-    elif value[-1:] in "mM":
-        scale, value = 1_000_000, value[:-1]
-    # "12,345" and "12.345" are thousands; in "1,2K" the comma is a decimal point
-    value = value.replace(",", "").replace(".", "") if scale == 1 else value.replace(",", ".")
-    try:
-        return int(float(value) * scale)
-    except ValueError:
-        return None
+def page_names(root: Any) -> list[str]:
+    """The names a page gives its work, best first: headings, og:title, JSON-LD names, the title.
 
+    Pirate templates put the work's name in different places (a theme's ``<h1>`` may be the site's
+    logo), so the works matcher compares each.
+    """
+    names: dict[str, None] = {}
 
-def view_counter(text: str) -> int | None:
-    """The page's view counter: the Madara theme's first, then generic "views: N" / "N lượt xem" forms."""
-    for pattern in (_MADARA, *_COUNTER_PATTERNS):
-        match = pattern.search(text)
-        if match:
-            count = parse_count(match.group(1))
-            if count is not None:
-                return count
-    return None
+    def add(value: object) -> None:
+        if isinstance(value, str):
+            text = " ".join(value.split())[:_MAX_NAME_CHARS]
+            if text:
+                names[text] = None
 
-
-def classify_catalogue_url(url: str) -> str | None:
-    """``"chapter"``, ``"title"`` or None for a sitemap URL (chapters are checked first)."""
-    path = urlsplit(url).path
-    if _TITLE.search(path):
-        return "title"
-    if path.count("/") >= 2 and _CHAPTER.search(path):
-        return "chapter"
-    return None
+    for heading in root.xpath("//h1")[:2]:
+        add(heading.text_content())
+    for value in root.xpath("//meta[@property='og:title' or @name='twitter:title']/@content")[:2]:
+        add(value)
+    for script in root.xpath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]")[:5]:
+        text = (script.text or "").strip()
+        if not text or len(text) > _MAX_JSON_CHARS:
+            continue
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            continue
+        nodes = data.get("@graph", [data]) if isinstance(data, dict) else data
+        for node in nodes[:20] if isinstance(nodes, list) else [nodes]:
+            if isinstance(node, dict):
+                add(node.get("name"))
+                alternates = node.get("alternateName")
+                for alternate in alternates if isinstance(alternates, list) else [alternates]:
+                    add(alternate)
+    for title in root.xpath("//title")[:1]:
+        add(title.text_content())
+    return list(names)[:_MAX_NAMES]
 
 
 def site_of(host: str) -> str | None:

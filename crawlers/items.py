@@ -24,18 +24,26 @@ class PageItem:
     analytics_ids: list[str] = field(default_factory=list)
     ad_networks: list[str] = field(default_factory=list)
     view_counter: int | None = None
+    #: where the counter was read (``crawlers.view_counters``: json-ld, attribute, madara, label, text)
+    view_source: str | None = None
     mirror_hosts: list[str] = field(default_factory=list)
     redirect_urls: list[str] = field(default_factory=list)
     icon_urls: list[str] = field(default_factory=list)
+    #: other names the page gives its work (og:title, JSON-LD name, further headings), for matching
+    names: list[str] = field(default_factory=list)
+    #: internal links (evidence of the site's URL structure for the catalogue classifier)
+    links: list[str] = field(default_factory=list)
+    #: a home page, possibly reached through hops: then `hops` lists them ({"from", "to", "via"})
+    home: bool = False
+    hops: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
 class SitemapItem:
-    """The catalogue URLs of one sitemap file."""
+    """The URLs one sitemap file lists (classified together once every sitemap is read)."""
 
     url: str
-    titles: list[str] = field(default_factory=list)
-    chapters: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
     truncated: bool = False
 
 

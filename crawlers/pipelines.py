@@ -9,10 +9,13 @@ from typing import Any
 
 from scrapy import signals
 
+from crawlers.catalogue import CHAPTER, TITLE, Catalogue, Listed, classify
 from crawlers.items import FaviconItem, PageItem, ProblemItem, SitemapItem
 
-#: titles kept for the works matcher (one per page: the heading, else the page title)
+#: titles kept for the works matcher (one entry per page: the heading, else the page title, and other names)
 MAX_TITLES = 5000
+#: internal links kept as evidence of the site's URL structure for the catalogue classifier
+MAX_LINKS = 20_000
 
 
 class ProfilePipeline:
@@ -27,15 +30,14 @@ class ProfilePipeline:
         self.bytes_read = 0
         self.analytics: dict[str, None] = {}
         self.ads: dict[str, None] = {}
-        self.counters: dict[str, int] = {}
+        self.counters: dict[str, tuple[int, str]] = {}
         self.mirrors: dict[str, None] = {}
-        self.redirects: dict[str, None] = {}
-        self.titles: dict[str, None] = {}
-        self.chapters: set[str] = set()
+        self.listed: list[Listed] = []
+        self.links: dict[str, None] = {}
         self.sitemaps = 0
         self.favicon: str | None = None
         self.problems: list[dict[str, str]] = []
-        self.found: list[dict[str, str]] = []
+        self.found: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProfilePipeline:
@@ -50,8 +52,7 @@ class ProfilePipeline:
             self._page(item)
         elif isinstance(item, SitemapItem):
             self.sitemaps += 1
-            self.titles.update(dict.fromkeys(item.titles))
-            self.chapters.update(item.chapters)  # a URL listed by two sitemaps counts once
+            self.listed.extend(Listed(url, item.url) for url in item.urls)
             if item.truncated:
                 self.problems.append({"kind": "sitemap-limit", "url": item.url, "detail": ""})
         elif isinstance(item, FaviconItem):
@@ -63,19 +64,40 @@ class ProfilePipeline:
     def _page(self, item: PageItem) -> None:
         self.pages += 1
         self.bytes_read += item.size
-        if self.home is None and item.depth == 0:
-            self.home = item
+        if item.home and (self.home is None or len(item.hops) >= len(self.home.hops)):
+            self.home = item  # the last home reached: the end of the redirect and hop chain
         self.analytics.update(dict.fromkeys(item.analytics_ids))
         self.ads.update(dict.fromkeys(item.ad_networks))
         self.mirrors.update(dict.fromkeys(item.mirror_hosts))
-        self.redirects.update(dict.fromkeys(item.redirect_urls))
-        if item.status >= 400:  # an error page's "title" and numbers are not the site's content
+        if len(self.links) < MAX_LINKS:
+            self.links.update(dict.fromkeys(item.links))
+        if item.status >= 400 or item.home:  # an error page's or the home page's numbers are not a work's
             return
-        if item.view_counter is not None and item.depth > 0:
-            self.counters[item.url] = item.view_counter
+        if item.view_counter is not None:
+            self.counters[item.url] = (item.view_counter, item.view_source or "")
         label = item.heading or item.title
-        if label and item.depth > 0 and len(self.found) < MAX_TITLES:
-            self.found.append({"url": item.url, "text": label, "sha256": item.content_sha256})
+        if label and len(self.found) < MAX_TITLES:
+            others = [name for name in item.names if name != label]
+            self.found.append({"url": item.url, "text": label, "sha256": item.content_sha256, "names": others})
+
+    def _catalogue(self) -> Catalogue | None:
+        """The sitemaps' URLs classified with every link the crawl saw as evidence (the spider's own
+        classification, made when the sitemaps were in, saw only the first pages' links)."""
+        if not self.sitemaps:
+            return None
+        return classify([*self.listed, *(Listed(url, counted=False) for url in self.links)])
+
+    def _work_counters(self, catalogue: Catalogue | None) -> dict[str, int]:
+        """Counters of title pages when any has one (a list page's or a chapter's would count views
+        twice), else of chapter pages, else of every page below the home page."""
+        if catalogue is None:
+            return {url: views for url, (views, _) in self.counters.items()}
+        kinds = {url: catalogue.kind_of(url) for url in self.counters}
+        for wanted in (TITLE, CHAPTER):
+            chosen = {url: views for url, (views, _) in self.counters.items() if kinds[url] == wanted}
+            if chosen:
+                return chosen
+        return {url: views for url, (views, _) in self.counters.items()}
 
     def profile(self, reason: str) -> dict[str, Any]:
         """The crawl's profile, as plain JSON data."""
@@ -83,6 +105,8 @@ class ProfilePipeline:
         if reason not in {"finished", ""}:
             problems.append({"kind": reason, "url": "", "detail": "the crawl stopped at a limit"})
         home = self.home
+        catalogue = self._catalogue()
+        hops = home.hops if home else []
         return {
             "started_at": self._started.isoformat(),
             "finished_at": dt.datetime.now(dt.UTC).isoformat(),
@@ -90,15 +114,17 @@ class ProfilePipeline:
             "ok": home is not None and home.status < 400,
             "title": home.title if home else None,
             "language": home.language if home else None,
-            "catalogue_titles": len(self.titles) if self.sitemaps else None,
-            "catalogue_chapters": len(self.chapters) if self.sitemaps else None,
-            "title_urls": list(self.titles),
-            "view_counters": self.counters,
+            "catalogue_titles": catalogue.title_count if catalogue else None,
+            "catalogue_chapters": len(catalogue.chapters) if catalogue else None,
+            "title_urls": [*catalogue.titles, *catalogue.implied_titles] if catalogue else [],
+            "view_counters": self._work_counters(catalogue),
+            "view_counter_sources": sorted({source for _, source in self.counters.values() if source}),
             "analytics_ids": list(self.analytics),
             "ad_networks": sorted(self.ads),
             "favicon_sha256": self.favicon,
             "mirror_links": list(self.mirrors),
-            "redirects": [*self.redirects, *([home.url] if home and self.redirects else [])],
+            "redirects": [*(hop["from"] for hop in hops), *([home.url] if home and hops else [])],
+            "hops": hops,
             "pages": self.pages,
             "bytes_read": self.bytes_read,
             "problems": problems,

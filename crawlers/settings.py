@@ -26,8 +26,8 @@ DOWNLOAD_DELAY = 0.25
 DOWNLOAD_TIMEOUT = 20
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
-# robots.txt → sitemap index → sitemap is three levels: pages are limited by PIRATEWATCH_MAX_DEPTH
-DEPTH_LIMIT = 4
+# hops, robots.txt, sitemap indexes and sitemaps count too: pages are limited by PIRATEWATCH_MAX_DEPTH
+DEPTH_LIMIT = 12
 PIRATEWATCH_MAX_DEPTH = 2
 CLOSESPIDER_PAGECOUNT = 200
 CLOSESPIDER_TIMEOUT = 300

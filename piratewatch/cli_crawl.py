@@ -89,7 +89,8 @@ def register(app: typer.Typer, providers_app: typer.Typer) -> None:
             f"crawled {summary.start_url}: {state}, crawl {summary.crawl_id}, {summary.works_found} new works found"
         )
         if summary.hop_to:
-            console.print(f"  hop: the site now lives at {summary.hop_to}")
+            via = f" ({summary.hop_via})" if summary.hop_via else ""
+            console.print(f"  hop: the site now lives at {summary.hop_to}{via}")
         for problem in summary.problems:
             console.print(f"  [yellow]{problem['kind']}[/yellow] {problem['url']}")
 

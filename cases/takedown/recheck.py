@@ -10,8 +10,6 @@ The same check, run after sending, tells which URLs were actioned.
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +21,7 @@ from sqlmodel import Session, col, select
 from cases.audit.services import Actor, updated
 from cases.audit.services import record as record_audit
 from cases.catalogue.models import WorkTitle
+from cases.catalogue.pages import visible_text
 from cases.catalogue.titles import text_shows_title
 from cases.db import transaction, utcnow
 from cases.takedown.config import NoticeSettings
@@ -61,18 +60,6 @@ class Recheck:
         return any(url.startswith(prefix) for prefix in self.allow_list)
 
 
-_INVISIBLE = re.compile(r"<(head|title|script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
-
-
-def visible_text(markup: str) -> str:
-    """The text a reader sees on a page: head, scripts, styles and comments dropped, tags removed, entities decoded.
-
-    Attribute values (``title=``, ``alt=``) are left out on purpose: a page showing a work names it in text.
-    """
-    return html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", markup)))
-
-
 async def _read_capped(answer: httpx.Response, limit: int) -> str:
     chunks: list[bytes] = []
     size = 0
@@ -101,9 +88,7 @@ class Finding:
 GONE_STATUSES = frozenset({404, 410, 451})
 
 
-async def check_url(
-    client: httpx.AsyncClient, policy: Recheck, url: str, titles: Sequence[str] = ()
-) -> Finding | None:
+async def check_url(client: httpx.AsyncClient, policy: Recheck, url: str, titles: Sequence[str] = ()) -> Finding | None:
     """Why `url` must be left out, or None if it is still live, not a legitimate page, and shows the work.
 
     `titles` are the work's titles; with none (an item without a work), the page's content is not checked.

@@ -1,10 +1,12 @@
-"""The app serving the fixture sites (dispatch on the Host header) and the hostile pages."""
+"""The app serving the fixture sites (dispatch on the Host header), their hops and the hostile pages."""
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import gzip
 import html
+import re
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -13,125 +15,126 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from lab.http_util import ThreadedServer
-from lab.sites.catalogue import BIG, BIG_PAGES, HOPS, HOSTILE, SITES, FixtureSite, Title
+from lab.sites.catalogue import BIG, BIG_PAGES, HOPS, HOSTILE, HOSTILE_HOPS, SITES, FixtureSite, Title
+from lab.sites.layouts import LAYOUTS, page
 
-_BY_HOST = {s.host: s for s in SITES}
+_GENERATED = re.compile(r"^gen-(\d{1,6})\.test$")
 
 
-def _page(site: FixtureSite, title: str, body: str) -> str:
-    tags = "".join(f'<script async src="{html.escape(t)}"></script>' for t in site.ad_tags)
-    analytics = "".join(
-        f"<script async src=\"https://www.googletagmanager.com/gtag/js?id={a}\"></script><script>gtag('config', '{a}');</script>"
-        for a in site.analytics
+def generated_site(n: int) -> FixtureSite:
+    """``gen-<n>.test``: a small Madara site (five titles of three chapters) for the many-sites benchmark."""
+    return FixtureSite(
+        host=f"gen-{n}.test",
+        language="en",
+        site_title=f"Generated Manga {n}",
+        theme="madara",
+        analytics=[f"G-GEN{n:07d}"],
+        ad_tags=[],
+        titles=[Title(f"series-{n}-{k}", f"Series {n} {k}", 3, 1000 * k + n) for k in range(1, 6)],
+        icon=b"\x00\x00\x01\x00gen" + str(n).encode(),
     )
-    return (
-        f'<!DOCTYPE html><html lang="{site.language}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-        f'<link rel="icon" href="/wp-content/favicon.ico">{analytics}{tags}</head><body>{body}</body></html>'
-    )
-
-
-def _counter(site: FixtureSite, views: int) -> str:
-    if site.theme == "madara":
-        return (
-            '<div class="post-content_item"><div class="summary-heading"><h5>Rank</h5></div>'
-            f'<div class="summary-content"> 3rd, it has {views:,} monthly views </div></div>'
-        )
-    if site.language == "vi":
-        return f'<span class="view">Lượt xem: {views:,}'.replace(",", ".") + "</span>"
-    return f'<span class="views">{views:,} views</span>'
 
 
 class FixtureSites:
-    """The fixture sites' app; `views` holds each title page's counter (``host/slug`` → views)."""
+    """The fixture sites' app; `views` holds each title page's counter (``host/slug`` → views), `sites`
+    each site's titles."""
 
     def __init__(self) -> None:
+        #: this server's own copy of the sites: a test may add titles (catalogue growth) to it
+        self.sites = {s.host: copy.deepcopy(s) for s in SITES}
         self.views = {f"{s.host}/{t.slug}": t.views for s in SITES for t in s.titles}
         # ~20 MB of zeros, ~20 kB on the wire: far beyond any test limit once decompressed
         self._bomb = gzip.compress(b"\0" * (20 * 1024 * 1024), compresslevel=9)
 
     # -- normal sites -----------------------------------------------------------------------------
-    def _home(self, site: FixtureSite) -> Response:
-        items = "".join(
-            f'<li><a href="/{site.title_path}/{t.slug}/">{html.escape(t.name)}</a></li>' for t in site.titles
-        )
-        mirrors = "".join(f'<a href="http://{h}/">{html.escape(text)}</a>' for h, text in site.mirror_links)
-        body = f"<h1>{html.escape(site.site_title)}</h1><ul>{items}</ul><footer>{mirrors}</footer>"
-        return HTMLResponse(_page(site, site.site_title, body))
-
-    def _title(self, site: FixtureSite, title: Title) -> Response:
-        views = self.views[f"{site.host}/{title.slug}"]
-        chapters = "".join(
-            f'<a href="/{site.title_path}/{title.slug}/{site.chapter_word}-{n}/">{n}</a>'
-            for n in range(1, title.chapters + 1)
-        )
-        body = f'<h1 class="post-title">{html.escape(title.name)}</h1>{_counter(site, views)}<div>{chapters}</div>'
-        return HTMLResponse(_page(site, f"{title.name} - {site.site_title}", body))
-
-    def _sitemaps(self, site: FixtureSite, path: str, base: str) -> Response | None:
-        def urlset(urls: list[str]) -> Response:
-            locs = "".join(f"<url><loc>{base}{u}</loc></url>" for u in urls)
-            return Response(
-                f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>',
-                media_type="application/xml",
-            )
-
-        titles = [f"/{site.title_path}/{t.slug}/" for t in site.titles]
-        chapters = [
-            f"/{site.title_path}/{t.slug}/{site.chapter_word}-{n}/"
-            for t in site.titles
-            for n in range(1, t.chapters + 1)
-        ]
-        if site.theme == "madara":  # WordPress (Yoast-style): an index of per-type sitemaps
-            if path == "/robots.txt":
-                return PlainTextResponse(f"User-agent: *\nDisallow: /wp-admin/\nSitemap: {base}/sitemap_index.xml\n")
-            if path == "/sitemap_index.xml":
-                maps = "".join(f"<sitemap><loc>{base}/{n}-sitemap.xml</loc></sitemap>" for n in ("manga", "chapter"))
-                return Response(
-                    f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>',
-                    media_type="application/xml",
-                )
-            if path == "/manga-sitemap.xml":
-                return urlset(titles)
-            if path == "/chapter-sitemap.xml":
-                return urlset(chapters)
-            return None
-        if site.gzip_sitemap:  # robots.txt names a gzip-compressed file (served as a file, not an encoding)
-            if path == "/robots.txt":
-                return PlainTextResponse(f"User-agent: *\nSitemap: {base}/sitemap.xml.gz\n")
-            if path == "/sitemap.xml.gz":
-                plain = urlset([*titles, *chapters]).body
-                return Response(gzip.compress(bytes(plain)), media_type="application/x-gzip")
-            return None
-        if path == "/sitemap.xml":  # no robots.txt: found at the usual place
-            return urlset([*titles, *chapters])
-        return None
-
     async def _site(self, request: Request, site: FixtureSite) -> Response:
+        layout = LAYOUTS[site.theme]
         path = request.url.path
         base = f"{request.url.scheme}://{request.headers.get('host', site.host)}"
         if path == "/":
-            return self._home(site)
+            return HTMLResponse(layout.home(site))
         if path in {"/wp-content/favicon.ico", "/favicon.ico"}:
             return Response(site.icon, media_type="image/x-icon")
-        sitemap = self._sitemaps(site, path, base)
+        sitemap = layout.sitemap(site, path, base)
         if sitemap is not None:
             return sitemap
-        parts = [p for p in path.split("/") if p]
-        if len(parts) >= 2 and parts[0] == site.title_path:
-            title = next((t for t in site.titles if t.slug == parts[1]), None)
-            if title is not None:
-                if len(parts) == 2:
-                    return self._title(site, title)
-                return HTMLResponse(
-                    _page(site, f"{title.name} {parts[2]}", f"<h1>{html.escape(title.name)}</h1><img src='/p/1.jpg'>")
-                )
-        return HTMLResponse(_page(site, "404", "<h1>Not found</h1>"), status_code=404)
+        found = layout.route(site, path)
+        if found is not None:
+            title, chapter = found
+            if chapter is None:
+                views = self.views.get(f"{site.host}/{title.slug}", title.views)
+                return HTMLResponse(layout.title_page(site, title, views))
+            return HTMLResponse(layout.chapter_page(site, title, chapter))
+        if path in layout.pages:
+            return HTMLResponse(page(site, site.site_title, f"<h1>{html.escape(path.strip('/'))}</h1>"))
+        return HTMLResponse(page(site, "404", "<h1>Not found</h1>"), status_code=404)
+
+    # -- hops -------------------------------------------------------------------------------------
+    @staticmethod
+    def _hop(request: Request, target: str, kind: str) -> Response:
+        port = request.url.port
+        destination = f"{request.url.scheme}://{target}{f':{port}' if port else ''}"
+        if kind in {"301", "302"}:
+            return RedirectResponse(destination + request.url.path, status_code=int(kind))
+        if request.url.path != "/":
+            return PlainTextResponse("not found", status_code=404)
+        if kind == "meta":
+            return HTMLResponse(
+                f'<html><head><meta http-equiv="refresh" content="0; url={destination}/"><title>Redirecting</title>'
+                "</head><body>Redirecting...</body></html>"
+            )
+        if kind == "js":
+            return HTMLResponse(
+                "<html><head><title>漫画Raw</title><script>"
+                f'if (window.top === window) {{ window.location.replace("{destination}/"); }}'
+                "</script></head><body><p>Loading…</p></body></html>"
+            )
+        if kind == "notice":
+            return HTMLResponse(
+                '<html lang="ko"><head><title>ManhwaRaw - 주소 변경 안내</title></head><body>'
+                "<h1>ManhwaRaw</h1><div class='notice'><p>사이트 주소가 변경되었습니다. 새 주소로 이전했습니다:</p>"
+                f'<p><a href="{destination}/">{html.escape(target)}</a></p></div>'
+                '<p><a href="https://t.me/manhwaraw_official">Telegram</a> · <a href="/dmca">DMCA</a></p></body></html>'
+            )
+        # notice-text: the new name as text, no link
+        return HTMLResponse(
+            "<html><head><title>KomikStream</title></head><body><h1>KomikStream</h1>"
+            f"<p>We have moved to {html.escape(target)}! Please update your bookmarks.</p></body></html>"
+        )
+
+    @staticmethod
+    def _hostile_hop(request: Request, host: str) -> Response:
+        if host == "js-private.test":
+            return HTMLResponse(
+                "<html><head><title>go</title><script>location.href='http://169.254.169.254/latest/meta-data/';</script>"
+                "</head><body></body></html>"
+            )
+        if host == "js-loop.test":
+            n = int(request.query_params.get("n", "0") or 0)
+            return HTMLResponse(
+                f"<html><head><title>loop {n}</title><script>window.location = '/?n={n + 1}';</script></head><body></body></html>"
+            )
+        # notice-social.test: the "new domain" is only on a messenger
+        return HTMLResponse(
+            "<html><head><title>MangaHub</title></head><body><h1>MangaHub</h1>"
+            '<p>New domain soon! Follow our <a href="https://t.me/mangahub">Telegram</a> for the new address.</p>'
+            '<ul><li><a href="/manga/one-piece/">One Piece</a></li></ul></body></html>'
+        )
 
     # -- hostile.test -----------------------------------------------------------------------------
     async def _hostile(self, request: Request) -> Response:
         path = request.url.path
         if path == "/":
-            links = ["/gzip-bomb", "/huge", "/redirect-loop/0", "/slow", "/malformed", "/private"]
+            links = [
+                "/gzip-bomb",
+                "/huge",
+                "/redirect-loop/0",
+                "/slow",
+                "/malformed",
+                "/private",
+                "/digits",
+                "/deep-json",
+            ]
             return HTMLResponse(
                 "<html><head><title>hostile</title></head><body>"
                 + "".join(f'<a href="{u}">{u}</a>' for u in links)
@@ -152,6 +155,13 @@ class FixtureSites:
             )
         if path == "/private":
             return RedirectResponse("http://169.254.169.254/latest/meta-data/", status_code=302)
+        if path == "/digits":  # ~100 kB of numbers and separators: counters must be read in linear time
+            return HTMLResponse("<html><body><p>" + "1,2 3.4 " * 12_000 + "</p><p>12 views</p></body></html>")
+        if path == "/deep-json":  # JSON-LD nested far deeper than any parser's recursion limit
+            deep = '{"a":' * 5_000 + "1" + "}" * 5_000
+            return HTMLResponse(
+                f'<html><head><script type="application/ld+json">{deep}</script></head><body><h1>deep</h1></body></html>'
+            )
         return PlainTextResponse("not found", status_code=404)
 
     # -- big.test: a 50,000-page site for the benchmark ----------------------------------------------
@@ -188,14 +198,17 @@ class FixtureSites:
     async def _dispatch(self, request: Request) -> Response:
         host = request.headers.get("host", "").split(":", 1)[0].lower()
         if host in HOPS:
-            port = request.url.port
-            target = HOPS[host] + (f":{port}" if port else "")
-            return RedirectResponse(f"{request.url.scheme}://{target}{request.url.path}", status_code=301)
+            return self._hop(request, *HOPS[host])
+        if host in HOSTILE_HOPS:
+            return self._hostile_hop(request, host)
         if host == HOSTILE:
             return await self._hostile(request)
         if host == BIG:
             return self._big(request)
-        site = _BY_HOST.get(host)
+        site = self.sites.get(host)
+        generated = _GENERATED.match(host)
+        if site is None and generated:
+            site = generated_site(int(generated.group(1)))
         if site is None:
             return PlainTextResponse(f"unknown lab site {host!r}", status_code=404)
         return await self._site(request, site)

@@ -17,6 +17,7 @@ from crawlers.config import TrafficSettings
 from crawlers.crawl_job import crawl_and_record
 from crawlers.scheduler import Runner
 from crawlers.traffic import CounterEstimator, estimate_sites
+from lab.sites.catalogue import Title
 
 
 def submit(client: Any, key: str, domain: str, works: list[dict[str, Any]] | None = None) -> int:
@@ -128,3 +129,57 @@ def test_runner_does_due_jobs_once_and_a_killed_job_comes_back(
         assert [c.site_id for c in again] == [site]
         row = finish_job(session, site, JobKind.CRAWL, now + dt.timedelta(days=1))
         assert row.leased_until is None and row.failures == 0
+
+
+def test_a_javascript_hop_joins_the_site_and_the_next_crawl_counts_catalogue_growth(
+    client: Any, tenants: Any, factory: Any, engine: Engine, sites_lab: Any
+) -> None:
+    site = submit(client, tenants.a, "js-hop.test")
+    summary = crawl_and_record(factory, sites_lab.config(), site, Actor("system:test"))
+    assert (summary.hop_to, summary.hop_via) == ("rawmangajp.test", "js")
+    detail = get(client, tenants.a, f"/api/v1/sites/{site}").json()
+    assert detail["domains"] == ["js-hop.test", "rawmangajp.test"]
+    assert [(e["kind"], e["old"], e["new"]) for e in detail["timeline"]] == [
+        ("redirects_to_domain", "js-hop.test", "rawmangajp.test")
+    ]
+    with engine.connect() as conn:
+        via = conn.execute(
+            sa.text("SELECT new_value FROM audit_event WHERE entity_type = 'domain' AND field = 'redirects_via'")
+        ).scalar_one()
+    assert via == "js"
+
+    # the site adds a series with two chapters; the next crawl starts from the new domain
+    site_now = sites_lab.sites.sites["rawmangajp.test"]
+    site_now.titles.append(Title("kingdom", "キングダム", 2, 50_000))
+    try:
+        again = crawl_and_record(factory, sites_lab.config(), site, Actor("system:test"))
+    finally:
+        site_now.titles.pop()
+    assert again.start_url == sites_lab.url("rawmangajp.test") and again.hop_to is None
+    crawls = get(client, tenants.a, f"/api/v1/sites/{site}/crawls").json()
+    assert [(c["catalogue_titles"], c["catalogue_chapters"]) for c in crawls] == [(5, 20), (4, 18)]
+    assert crawls[0]["catalogue_growth"] == 1
+
+
+def test_a_moved_notice_joins_the_site_and_korean_titles_are_found_per_association(
+    client: Any, tenants: Any, factory: Any, sites_lab: Any
+) -> None:
+    solo = {"ref": "SL-1", "titles": {"ko": "나 혼자만 레벨업", "en": "Solo Leveling"}, "content_type": "manga"}
+    empress = {"ref": "RE-2", "titles": {"ko": "재혼 황후", "en": "The Remarried Empress"}, "content_type": "manga"}
+    unrelated = {"ref": "RAW-3", "titles": {"en": "Raw"}, "content_type": "manga"}  # a generic word as a title
+    site = submit(client, tenants.a, "moved-notice.test", [solo, unrelated])
+    assert submit(client, tenants.b, "moved-notice.test", [empress]) == site
+    summary = crawl_and_record(factory, sites_lab.config(), site, Actor("system:test"))
+    assert (summary.hop_to, summary.hop_via) == ("manhwaraw.test", "notice")
+    detail = get(client, tenants.a, f"/api/v1/sites/{site}").json()
+    assert detail["domain_details"][0]["redirects_to"] == "manhwaraw.test"
+    assert [e["kind"] for e in detail["timeline"]] == ["redirects_to_domain"]
+    mine = get(client, tenants.a, f"/api/v1/sites/{site}/works-found").json()
+    # the title page and its five chapter pages; "Raw" in every page title matches nothing
+    assert {w["work_ref"] for w in mine} == {"SL-1"} and len(mine) == 6
+    assert all("/manhwa-raw/solo-leveling/" in w["url"] for w in mine)
+    theirs = get(client, tenants.b, f"/api/v1/sites/{site}/works-found").json()
+    assert [(w["work_ref"], w["title_matched"]) for w in theirs] == [("RE-2", "재혼 황후")]
+    crawl = get(client, tenants.a, f"/api/v1/sites/{site}/crawls").json()[0]
+    assert (crawl["catalogue_titles"], crawl["catalogue_chapters"]) == (4, 12)
+    assert crawl["views_total"] == 12_300 + 45_600 + 7_800 + 1_200

@@ -1,41 +1,12 @@
-"""What pages tell: counters in several languages and themes, IDs, ad tags, catalogue URLs, mirrors."""
+"""What pages tell: IDs, ad tags, the work's names, mirrors (counters: test_view_counters.py)."""
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from crawlers.extract import (
-    ad_networks,
-    analytics_ids,
-    classify_catalogue_url,
-    likely_mirrors,
-    parse_count,
-    view_counter,
-)
+import lxml.html
 
-
-@pytest.mark.parametrize(
-    ("text", "count"),
-    [
-        ("Rank 3rd, it has 1.2K monthly views", 1200),  # Madara
-        ("Rank N/A, it has 15,000 views", 15000),
-        ("Chainsaw Man 800 views 1 2 3", 800),  # not the "views 1" of a chapter list after it
-        ("Lượt xem: 45.678", 45678),  # Vietnamese thousands separator
-        ("閲覧数：12,345", 12345),
-        ("2.5M lượt đọc", 2_500_000),
-        ("Views: 3,210 Chapters: 12", 3210),
-        ("no counter here, chapter 12", None),
-    ],
-)
-def test_view_counters(text: str, count: int | None) -> None:
-    assert view_counter(text) == count
-
-
-def test_parse_count() -> None:
-    assert parse_count("12,345") == 12345
-    assert parse_count("1,2K") == 1200
-    assert parse_count("3M") == 3_000_000
-    assert parse_count("K") is None
+from crawlers.extract import ad_networks, analytics_ids, likely_mirrors, page_names
 
 
 def test_analytics_and_ad_tags() -> None:
@@ -49,20 +20,28 @@ def test_analytics_and_ad_tags() -> None:
     assert analytics_ids("GOOGLE-ANALYTICS") == [] and ad_networks("<p>clean</p>") == []
 
 
-@pytest.mark.parametrize(
-    ("url", "kind"),
-    [
-        ("https://raw.test/manga/one-piece/", "title"),
-        ("https://raw.test/manga/one-piece/chapter-1100/", "chapter"),
-        ("https://vn.test/truyen-tranh/dao-hai-tac/chuong-3/", "chapter"),
-        ("https://vn.test/truyen-tranh/dao-hai-tac", "title"),
-        ("https://raw.test/series/spy-family/ep-12", "chapter"),
-        ("https://raw.test/about-us/", None),
-        ("https://raw.test/", None),
-    ],
-)
-def test_catalogue_urls(url: str, kind: str | None) -> None:
-    assert classify_catalogue_url(url) == kind
+def test_page_names() -> None:
+    data = {
+        "@graph": [
+            {"@type": "WebPage", "name": "Solo Leveling - ManhwaRaw"},
+            {"@type": "Book", "name": "나 혼자만 레벨업", "alternateName": ["Solo Leveling", "Only I Level Up"]},
+        ]
+    }
+    html = (
+        '<html><head><title>나 혼자만 레벨업 Raw - ManhwaRaw</title><meta property="og:title" content="Solo Leveling Raw">'
+        f'<script type="application/ld+json">{json.dumps(data)}</script></head>'
+        "<body><h1>  나 혼자만   레벨업 </h1></body></html>"
+    )
+    assert page_names(lxml.html.fromstring(html)) == [
+        "나 혼자만 레벨업",
+        "Solo Leveling Raw",
+        "Solo Leveling - ManhwaRaw",
+        "Solo Leveling",
+        "Only I Level Up",
+        "나 혼자만 레벨업 Raw - ManhwaRaw",
+    ]
+    broken = '<html><head><script type="application/ld+json">{"name": </script></head><body></body></html>'
+    assert page_names(lxml.html.fromstring(broken)) == []
 
 
 def test_likely_mirrors() -> None:

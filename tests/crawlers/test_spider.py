@@ -6,7 +6,19 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+
 from crawlers.crawl import crawl_site
+from lab.sites import HOPS, SITES
+
+_SITE = {s.host: s for s in SITES}
+
+
+def crawl(sites_lab: Any, host: str, **overrides: Any) -> dict[str, Any]:
+    config = sites_lab.config(**overrides)
+    outcome = crawl_site(sites_lab.url(host), config, config.host_overrides)
+    assert outcome.error is None, outcome.error
+    return outcome.profile
 
 
 def test_madara_site_profile(sites_lab: Any) -> None:
@@ -68,8 +80,11 @@ def test_hostile_pages_are_each_stopped_at_their_limit(sites_lab: Any) -> None:
     assert kinds["latest/meta-data/"] == "blocked-address"  # a redirect to 169.254.169.254
     assert any(k.startswith("redirect-loop/") and v == "redirect-limit" for k, v in kinds.items())
     assert p["bytes_read"] < 1024 * 1024
-    assert p["pages"] == 2  # the home page and the malformed page, parsed anyway
-    assert elapsed < 20
+    # the home page, the malformed page (parsed anyway), a page of digits and absurdly nested JSON-LD
+    assert p["pages"] == 4
+    assert list(p["view_counters"]) == [sites_lab.url("hostile.test", "/digits")]  # "12 views" after the digits
+    # every page stopped at its own limit: the crawl ended by itself, not at its deadline
+    assert "closespider_timeout" not in kinds.values() and elapsed < config.crawl_deadline_seconds
 
 
 def test_the_guard_refuses_loopback_without_the_allow_list(sites_lab: Any) -> None:
@@ -78,3 +93,47 @@ def test_the_guard_refuses_loopback_without_the_allow_list(sites_lab: Any) -> No
     p = outcome.profile
     assert p["ok"] is False and p["pages"] == 0
     assert [problem["kind"] for problem in p["problems"]] == ["blocked-address"]
+
+
+@pytest.mark.parametrize(
+    ("host", "counter_source"),
+    [
+        ("rawmangajp.test", "label"),  # FlatManga raws: /manga-x-raw.html, /read-x-raw-chapter-3.html; 閲覧数 12.3万
+        ("truyenqqvn.test", "label"),  # TruyenQQ: /truyen-tranh/x-128, …-128-chap-3.html; eye icon, Lượt xem
+        ("animeflix.test", "json-ld"),  # streaming: /category/x, /x-episode-3; JSON-LD WatchAction
+        ("manhwaraw.test", "madara"),  # Madara, custom base, WordPress core sitemaps; "12.3K monthly views"
+        ("komikstream.test", "label"),  # MangaReader: /manga/x/, /x-chapter-3/; Post Views Counter
+    ],
+)
+def test_layouts_of_real_themes(sites_lab: Any, host: str, counter_source: str) -> None:
+    """Catalogue size, counters and titles come out right on URL shapes no path pattern of ours names."""
+    site = _SITE[host]
+    p = crawl(sites_lab, host)
+    assert p["ok"] is True and p["language"] == site.language and p["problems"] == []
+    assert (p["catalogue_titles"], p["catalogue_chapters"]) == (len(site.titles), sum(t.chapters for t in site.titles))
+    # one counter per title page; episode pages' own counters and list pages do not count twice
+    assert sorted(p["view_counters"].values()) == sorted(sites_lab.sites.views[f"{host}/{t.slug}"] for t in site.titles)
+    assert counter_source in p["view_counter_sources"]
+    assert {t.name for t in site.titles} <= {found["text"].split(" (")[0] for found in p["titles_found"]}
+
+
+@pytest.mark.parametrize("old", sorted(HOPS))
+def test_every_kind_of_hop_is_followed(sites_lab: Any, old: str) -> None:
+    new, kind = HOPS[old]
+    p = crawl(sites_lab, old)
+    assert p["ok"] is True and p["final_url"] == sites_lab.url(new)
+    expected = {"301": "http-301", "302": "http-302", "meta": "meta-refresh", "js": "js"}.get(kind, "notice")
+    assert p["hops"] == [{"from": sites_lab.url(old), "to": sites_lab.url(new), "via": expected}]
+    assert p["redirects"] == [sites_lab.url(old), sites_lab.url(new)]
+    site = _SITE[new]
+    assert p["title"] == site.site_title and p["catalogue_titles"] == len(site.titles)
+
+
+def test_announced_hops_are_guarded_and_bounded(sites_lab: Any) -> None:
+    private = crawl(sites_lab, "js-private.test")  # a JavaScript redirect to 169.254.169.254
+    assert private["ok"] is True and private["final_url"] == sites_lab.url("js-private.test")
+    assert [problem["kind"] for problem in private["problems"]] == ["blocked-address"] and private["hops"] == []
+    loop = crawl(sites_lab, "js-loop.test")  # a JavaScript redirect to itself, forever
+    assert loop["ok"] is True and len(loop["hops"]) == 4 and loop["final_url"] == sites_lab.url("js-loop.test", "/?n=4")
+    social = crawl(sites_lab, "notice-social.test")  # "the new domain is on our Telegram"
+    assert social["hops"] == [] and social["final_url"] == sites_lab.url("notice-social.test")

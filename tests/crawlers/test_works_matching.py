@@ -1,11 +1,13 @@
-"""Title matching on real multilingual titles: Japanese, romanised, English, Vietnamese."""
+"""Title matching on real multilingual titles: Japanese, romanised, English, Vietnamese, Korean, Chinese,
+as pirate templates dress them ("Read X Manga Online Free", "X 第12話 raw", "Đọc truyện tranh X Chap 3")."""
 
 from __future__ import annotations
 
 import pytest
 
+from cases.catalogue.titles import fold_accents, normalize_title
 from cases.crawls.schemas import CatalogueTitle
-from crawlers.works import FoundText, fold_accents, match_titles, normalize_title
+from crawlers.works import FoundText, match_titles
 
 CATALOGUE = [
     CatalogueTitle(work_id=1, association_id=10, language="ja", title="ワンピース"),
@@ -18,6 +20,15 @@ CATALOGUE = [
     CatalogueTitle(work_id=3, association_id=20, language="ja", title="名探偵コナン"),
     CatalogueTitle(work_id=4, association_id=20, language="en", title="One-Punch Man"),
     CatalogueTitle(work_id=5, association_id=20, language="ja", title="呪術廻戦"),
+    CatalogueTitle(work_id=1, association_id=10, language="vi", title="Đảo Hải Tặc"),
+    CatalogueTitle(work_id=1, association_id=10, language="zh", title="海贼王"),
+    CatalogueTitle(work_id=6, association_id=20, language="ko", title="나 혼자만 레벨업"),
+    CatalogueTitle(work_id=6, association_id=20, language="en", title="Solo Leveling"),
+    CatalogueTitle(work_id=7, association_id=20, language="en", title="Naruto"),
+    CatalogueTitle(work_id=8, association_id=20, language="en", title="Monster"),
+    CatalogueTitle(work_id=9, association_id=20, language="ja", title="葬送のフリーレン"),
+    CatalogueTitle(work_id=9, association_id=20, language="en", title="Frieren: Beyond Journey's End"),
+    CatalogueTitle(work_id=10, association_id=20, language="en", title="Raw"),  # a title that is a generic word
 ]
 
 
@@ -49,6 +60,30 @@ def test_normalisation() -> None:
         ("One Punch", set()),
         ("Chainsaw Man", set()),
         ("呪術廻戦", {5}),
+        # template words around the name
+        ("Read One Piece Manga Online Free", {1}),
+        ("One Piece Chapter 1100 - MangaSite", {1}),
+        ("ワンピース 第1100話 raw", {1}),
+        ("ワンピース【第1100話】 - 漫画RAW", {1}),
+        ("Đọc truyện tranh Đảo Hải Tặc Chap 1100", {1}),
+        ("Dao Hai Tac chap 1100 - TruyenQQ", {1}),
+        ("海贼王 第1100话 漫画", {1}),
+        ("나 혼자만 레벨업 1화", {6}),
+        ("Read Solo Leveling Manga Online for Free at MangaSite", {6}),
+        ("Solo Leveling Season 2 Episode 3 English Subbed", {6}),
+        ("Watch Frieren: Beyond Journey's End Episode 4 English Subbed at AnimeFlix", {9}),
+        ("葬送のフリーレン (Raw – Free)", {9}),
+        ("Shingeki no Kyoujin", {2}),  # another romanisation of the long vowel
+        ("Read Monster Manga Online", {8}),
+        # generic words alone name no work, and do not make a longer title match a shorter one
+        ("Manga Raw Chapter 1", set()),
+        ("Raw Manga Online", set()),
+        ("漫画RAW - 無料で漫画を読む", set()),
+        ("Read Manga Online Free", set()),
+        ("raw", {10}),  # only a whole text equal to a generic-word title
+        ("Boruto: Naruto Next Generations", set()),
+        ("Naruto Shippuden", set()),
+        ("Monster Musume", set()),
     ],
 )
 def test_real_titles(found: str, works: set[int]) -> None:
@@ -67,3 +102,20 @@ def test_each_association_gets_its_own_matches_with_evidence() -> None:
     ]
     assert result[1].content_sha256 == "b" * 64 and result[1].title_matched == "名探偵コナン"
     assert match_titles(pages, [], 88) == [] and match_titles([], CATALOGUE, 88) == []
+
+
+def test_other_names_of_a_page_are_compared_and_forms_are_scored_once() -> None:
+    # the heading is a theme's logo; og:title names the work
+    pages = [
+        FoundText("https://x.test/m/1", "MangaSite", "c" * 64, ("Solo Leveling Raw", "나 혼자만 레벨업 - MangaSite"))
+    ]
+    # every chapter page repeats its title: one match per page all the same
+    pages += [
+        FoundText(f"https://x.test/solo-leveling-chapter-{n}/", "Solo Leveling Chapter", "d" * 64) for n in range(50)
+    ]
+    result = match_titles(pages, CATALOGUE, 88)
+    assert {m.work_id for m in result} == {6} and len(result) == 51
+    assert result[0].url == "https://x.test/m/1" and result[0].title_found in {
+        "Solo Leveling Raw",
+        "나 혼자만 레벨업 - MangaSite",
+    }

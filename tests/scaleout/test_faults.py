@@ -220,7 +220,9 @@ def test_workers_reconnect_after_postgres_restarts(
             restarted = time.time()
 
             second = submit(world.factory, world.association, hosts[4:])
-            wait_for(lambda: world.all_done([*first, *second]), 180, lambda: "work left undone\n" + world.cluster.logs())
+            wait_for(
+                lambda: world.all_done([*first, *second]), 180, lambda: "work left undone\n" + world.cluster.logs()
+            )
             assert all(w.poll() is None for w in world.cluster.workers), "a worker exited instead of reconnecting"
             assert world.cluster.scheduler is not None and world.cluster.scheduler.poll() is None
             # their health checks see them healthy again: each touched its alive file since the restart
