@@ -27,7 +27,7 @@ from cases.infra.services import add_event
 from cases.operations.services import add_counts
 from cases.sites.models import Domain, DomainStatus
 from cases.sites.normalize import NormalizationError, normalize_host
-from cases.sites.services import attach_domain
+from cases.sites.services import attach_domain, legitimate_destination
 from cases.takedown.drafting import draft_first_notices
 from crawlers.config import CrawlerSettings
 from crawlers.crawl import CrawlOutcome, crawl_site
@@ -126,6 +126,10 @@ def record_hop(
     try:
         host = normalize_host(final_host)
     except NormalizationError:
+        return None
+    if legitimate_destination(session, host):
+        # the domain now forwards to a rights holder's own site (seized or given up): a takedown, not a hop
+        add_event(session, domain.site_id, domain.id, "redirects_to_legitimate_site", domain.fqdn, host.fqdn)
         return None
     target, _ = attach_domain(session, actor, domain.site_id, host, via="crawler")
     if domain.redirects_to_id != target.id:

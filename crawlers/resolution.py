@@ -23,7 +23,7 @@ from cases.infra.services import add_event, latest_snapshot, record_resolution
 from cases.operations.services import add_counts
 from cases.sites.models import Domain, DomainStatus
 from cases.sites.normalize import NormalizationError, normalize_host
-from cases.sites.services import attach_domain
+from cases.sites.services import attach_domain, legitimate_destination
 from cases.takedown.drafting import draft_first_notices
 from cases.takedown.opening import open_cases_from_resolution
 from crawlers.operations import resolution_counts, resolver_counts
@@ -87,6 +87,10 @@ def _attach_discoveries(session: Session, actor: Actor, domain: Domain, profile:
         try:
             host = normalize_host(final_host if final_host and name in hops and final_host.endswith(name) else name)
         except NormalizationError:
+            continue
+        if legitimate_destination(session, host):
+            if name in hops:  # forwards to a rights holder's own site: a takedown, not a hop
+                add_event(session, domain.site_id, domain.id, "redirects_to_legitimate_site", domain.fqdn, host.fqdn)
             continue
         attached, created_now = attach_domain(session, actor, domain.site_id, host, via="resolver")
         if name in hops:

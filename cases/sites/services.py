@@ -15,10 +15,11 @@ from sqlmodel import Session, col
 
 from cases.audit.services import Actor, Change, created, record, updated
 from cases.base import table_of
+from cases.catalogue.models import Work
 from cases.db import utcnow
 from cases.errors import InvalidInputError, NotFoundError
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
-from cases.sites.normalize import NormalizedHost
+from cases.sites.normalize import NormalizationError, NormalizedHost, normalize_host
 from cases.sqlutil import insert_ignore, insert_returning_ids, lock_keys, one_of
 
 
@@ -180,6 +181,24 @@ def update_site_status(session: Session, site_id: int, status: str, actor: Actor
         site.status = SiteStatus(status)
         site.updated_at = utcnow()
     return site
+
+
+def legitimate_destination(session: Session, host: NormalizedHost) -> bool:
+    """Whether `host` belongs to a rights holder's own site: the registrable domain of a work's official URL.
+
+    A seized or abandoned pirate domain often forwards to the publisher's store; that destination
+    must never join the pirate site (its host would get notices).
+    """
+    candidates = session.scalars(
+        sa.select(col(Work.official_url)).where(col(Work.official_url).contains(host.registrable_domain)).distinct()
+    )
+    for url in candidates:
+        try:
+            if url and normalize_host(url).registrable_domain == host.registrable_domain:
+                return True
+        except NormalizationError:
+            continue
+    return False
 
 
 def attach_domain(
