@@ -109,7 +109,9 @@ class SiteProfileSpider(scrapy.Spider):
             callback=self.parse_home,
             errback=self.home_hop_failed if previous is not None else self.failed,
             meta={"pw_depth": 0, "pw_hops": hops, "pw_previous": previous},
-            dont_filter=True,
+            # Filtered like any request, unlike Scrapy's default start requests: a link back to the home
+            # page is not fetched again, and crawl processes sharing a frontier fetch it once between them.
+            dont_filter=False,
         )
 
     def parse_home(self, response: Response) -> Iterator[Any]:
