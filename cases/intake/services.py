@@ -11,11 +11,12 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from cases.audit.services import Actor, Change, created, record
+from cases.audit.services import Actor, record, record_created_from
 from cases.base import table_of
 from cases.catalogue.services import WorkSpec, ensure_works, work_ids_by_ref
 from cases.db import utcnow
@@ -24,7 +25,10 @@ from cases.intake.models import EvidenceItem, Submission
 from cases.intake.schemas import DomainOut, SiteIn, SiteResultOut
 from cases.sites.normalize import normalize_host
 from cases.sites.services import add_site_tags, ensure_sites
-from cases.sqlutil import insert_ignore, lock_keys, one_of
+from cases.sqlutil import JsonText, insert_ignore, insert_returning_ids, lock_keys, one_of, plan_with_values
+
+#: From this many sites a batch is bulk work: statements are planned for their actual keys.
+BULK_ITEMS = 100
 
 
 def evidence_key(url: str, work_id: int | None) -> str:
@@ -92,17 +96,21 @@ def submit_sites(
     if not accepted:
         return results, problems
 
+    if len(accepted) >= BULK_ITEMS:
+        plan_with_values(session)
     refs = [item.effective_source_ref() for _, item in accepted]
     lock_keys(session, f"submission:{association_id}", refs)
-    existing = dict(
-        session.execute(
-            sa.select(col(Submission.source_ref), col(Submission.id)).where(
+    # Under that lock no other writer adds these refs: what is not here now is ours to create.
+    submissions: dict[str, tuple[int, int]] = {
+        ref: (sid, site)
+        for ref, sid, site in session.execute(
+            sa.select(col(Submission.source_ref), col(Submission.id), col(Submission.site_id)).where(
                 col(Submission.association_id) == association_id,
                 one_of(session, col(Submission.source_ref), sorted(set(refs))),
             )
-        ).all()
-    )
-    changes: list[Change] = []
+        )
+    }
+    matched_ids = [sid for sid, _ in submissions.values()]
 
     work_ids, work_changes = ensure_works(
         session,
@@ -114,54 +122,58 @@ def submit_sites(
         ],
     )
     work_ids = {**catalogue_refs, **work_ids}
-    changes += work_changes
+    record(session, actor, work_changes)
 
     host_groups = [item.hosts() for _, item in accepted]
-    resolutions, site_changes = ensure_sites(session, host_groups)
-    changes += site_changes
+    resolutions = ensure_sites(session, actor, host_groups)
+    new_site_ids = {r.site_id for r in resolutions if r.site_created}
 
     now = utcnow()
-    new_submissions = []
+    new_submissions: list[dict[str, Any]] = []
+    created_refs: set[str] = set()
     for (_, item), ref, res in zip(accepted, refs, resolutions, strict=True):
-        if ref in existing:
-            continue
-        existing[ref] = -1  # a second item with the same ref in this batch matches the first
+        if ref in submissions or ref in created_refs:
+            continue  # a second item with the same ref in this batch matches the first
+        created_refs.add(ref)
         new_submissions.append(
             {
                 "association_id": association_id,
                 "site_id": res.site_id,
                 "source_ref": ref,
                 "via": via,
-                "payload": item.model_dump(mode="json"),
+                "payload": JsonText(item.model_dump_json()),
                 "note": item.note,
                 "created_by_key_id": key_id,
                 "created_at": now,
             }
         )
-    insert_ignore(session, table_of(Submission), new_submissions, ["association_id", "source_ref"])
-    submission_rows = session.execute(
-        sa.select(col(Submission.source_ref), col(Submission.id), col(Submission.site_id)).where(
-            col(Submission.association_id) == association_id,
-            one_of(session, col(Submission.source_ref), sorted(set(refs))),
+    new_ids = insert_returning_ids(session, table_of(Submission), new_submissions)
+    for row, sid in zip(new_submissions, new_ids, strict=True):
+        submissions[row["source_ref"]] = (sid, row["site_id"])
+    if new_ids:
+        record_created_from(
+            session,
+            actor,
+            "submission",
+            sa.select(
+                col(Submission.id), col(Submission.source_ref), col(Submission.site_id), col(Submission.via)
+            ).where(one_of(session, col(Submission.id), new_ids)),
         )
-    )
-    submissions = {ref: (sid, site) for ref, sid, site in submission_rows}
-    created_refs = {s["source_ref"] for s in new_submissions}
-    for s in new_submissions:
-        sid, _site = submissions[str(s["source_ref"])]
-        changes.append(created("submission", sid, {"source_ref": s["source_ref"], "site_id": s["site_id"], "via": via}))
 
-    # Evidence: only what is not there yet.
-    sub_ids = [sid for sid, _ in submissions.values()]
-    have: set[tuple[int, str]] = {
-        (int(sid), str(key))
-        for sid, key in session.execute(
-            sa.select(col(EvidenceItem.submission_id), col(EvidenceItem.item_key)).where(
-                one_of(session, col(EvidenceItem.submission_id), sub_ids)
+    # Evidence: only what is not there yet (a new submission has none).
+    have: set[tuple[int, str]] = set()
+    if matched_ids:
+        have = {
+            (int(sid), str(key))
+            for sid, key in session.execute(
+                sa.select(col(EvidenceItem.submission_id), col(EvidenceItem.item_key)).where(
+                    one_of(session, col(EvidenceItem.submission_id), matched_ids)
+                )
             )
-        )
-    }
-    new_evidence = []
+        }
+    new_ids_set = set(new_ids)
+    evidence_fresh: list[dict[str, Any]] = []  # on submissions created here: nothing to collide with
+    evidence_more: list[dict[str, Any]] = []  # on submissions that existed
     added: dict[str, int] = defaultdict(int)
     languages: dict[int, set[str]] = defaultdict(set)
     content_types: dict[int, set[str]] = defaultdict(set)
@@ -169,6 +181,7 @@ def submit_sites(
         sid, site_id = submissions[ref]
         languages[site_id].update(item.languages)
         content_types[site_id].update(c.value for c in item.content_types)
+        target = evidence_fresh if sid in new_ids_set else evidence_more
         for e in item.evidence:
             work_id = work_ids.get(e.work_ref) if e.work_ref else None
             key = evidence_key(e.url, work_id)
@@ -176,7 +189,7 @@ def submit_sites(
                 continue
             have.add((sid, key))
             added[ref] += 1
-            new_evidence.append(
+            target.append(
                 {
                     "submission_id": sid,
                     "association_id": association_id,
@@ -189,11 +202,23 @@ def submit_sites(
                     "created_at": now,
                 }
             )
-    insert_ignore(session, table_of(EvidenceItem), new_evidence, ["submission_id", "item_key"])
-    for ref, count in added.items():
-        changes.append(created("evidence", submissions[ref][0], {"items_added": count}))
-    add_site_tags(session, languages, content_types)
-    record(session, actor, changes)
+    evidence_ids = insert_returning_ids(session, table_of(EvidenceItem), evidence_fresh)
+    evidence_ids += [
+        int(r[0])
+        for r in insert_ignore(
+            session, table_of(EvidenceItem), evidence_more, ["submission_id", "item_key"], returning=["id"]
+        )
+    ]
+    if evidence_ids:
+        record_created_from(
+            session,
+            actor,
+            "evidence",
+            sa.select(col(EvidenceItem.submission_id), sa.func.count().label("items_added"))
+            .where(one_of(session, col(EvidenceItem.id), evidence_ids))
+            .group_by(col(EvidenceItem.submission_id)),
+        )
+    add_site_tags(session, languages, content_types, new_site_ids)
 
     seen_refs: set[str] = set()
     for (index, item), ref, res, hosts in zip(accepted, refs, resolutions, host_groups, strict=True):

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from cases.audit.services import Actor, Change, created, record, updated
+from cases.audit.services import Actor, created, record, record_created_from, updated
 from cases.base import table_of
 from cases.db import utcnow
 from cases.errors import InvalidInputError, NotFoundError
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
 from cases.sites.normalize import NormalizedHost
-from cases.sqlutil import insert_ignore, insert_returning_ids, lock_keys, one_of
+from cases.sqlutil import insert_ignore, insert_returning_ids, insert_rows, lock_keys, one_of
 
 
 @dataclass
@@ -55,12 +55,12 @@ def _domains_by_fqdn(session: Session, fqdns: Iterable[str]) -> dict[str, int]:
     return dict(rows.all())
 
 
-def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tuple[list[SiteResolution], list[Change]]:
+def ensure_sites(session: Session, actor: Actor, groups: Sequence[list[NormalizedHost]]) -> list[SiteResolution]:
     """Find or create the site of each group of hosts, and create the hosts' missing domains.
 
     A group is the hosts of one submitted site. The group's site is the site of the first host whose
     registrable domain is known; otherwise a new site named after the first host. Returns one
-    resolution per group (same order) and the audit changes for what was created.
+    resolution per group (same order); the sites and domains created are audited.
     """
     all_hosts = [h for g in groups for h in g]
     # Two writers creating the same registrable domain at once would create two sites.
@@ -68,7 +68,6 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
     by_registrable = _sites_by_registrable(session, (h.registrable_domain for h in all_hosts))
     existing_fqdns = _domains_by_fqdn(session, (h.fqdn for h in all_hosts))
     now = utcnow()
-    changes: list[Change] = []
     # Pass 1: which groups need a new site. Groups of one batch that share a registrable domain
     # share the new site too.
     pending: dict[str, int] = {}  # registrable domain -> index into new_sites
@@ -99,11 +98,13 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
             pending.setdefault(h.registrable_domain, index)
         group_site.append(("new", index))
     new_ids = insert_returning_ids(session, table_of(Site), new_sites)
-    if new_sites:
-        changes += [
-            created("site", sid, {"name": row["name"], "status": "active"})
-            for sid, row in zip(new_ids, new_sites, strict=True)
-        ]
+    if new_ids:
+        record_created_from(
+            session,
+            actor,
+            "site",
+            sa.select(col(Site.id), col(Site.name), col(Site.status)).where(one_of(session, col(Site.id), new_ids)),
+        )
     # Pass 2: the domains.
     results: list[SiteResolution] = []
     new_domains: list[dict[str, object]] = []
@@ -132,40 +133,37 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
             elif owner != site_id:
                 resolution.foreign_domains[host.fqdn] = owner
         results.append(resolution)
-    insert_ignore(session, table_of(Domain), new_domains, ["fqdn"])
-    if new_domains:
-        ids = dict(
-            session.execute(
-                sa.select(col(Domain.fqdn), col(Domain.id)).where(
-                    one_of(session, col(Domain.fqdn), [d["fqdn"] for d in new_domains])
-                )
-            ).all()
+    # ON CONFLICT: a crawler may attach the same host as a hop at this very moment.
+    domain_ids = [int(r[0]) for r in insert_ignore(session, table_of(Domain), new_domains, ["fqdn"], returning=["id"])]
+    if domain_ids:
+        record_created_from(
+            session,
+            actor,
+            "domain",
+            sa.select(col(Domain.id), col(Domain.fqdn), col(Domain.site_id), col(Domain.is_ip)).where(
+                one_of(session, col(Domain.id), domain_ids)
+            ),
         )
-        for d in new_domains:
-            changes.append(
-                created(
-                    "domain",
-                    ids[str(d["fqdn"])],
-                    {"fqdn": d["fqdn"], "site_id": d["site_id"], "is_ip": d["is_ip"]},
-                )
-            )
-    return results, changes
+    return results
 
 
-def add_site_tags(session: Session, languages: dict[int, set[str]], content_types: dict[int, set[str]]) -> None:
-    """Record languages and content types of sites (adding, never removing)."""
-    insert_ignore(
-        session,
-        table_of(SiteLanguage),
-        [{"site_id": s, "language": lang} for s, langs in languages.items() for lang in sorted(langs)],
-        ["site_id", "language"],
-    )
-    insert_ignore(
-        session,
-        table_of(SiteContentType),
-        [{"site_id": s, "content_type": c} for s, cts in content_types.items() for c in sorted(cts)],
-        ["site_id", "content_type"],
-    )
+def add_site_tags(
+    session: Session, languages: dict[int, set[str]], content_types: dict[int, set[str]], new_sites: set[int]
+) -> None:
+    """Record languages and content types of sites (adding, never removing).
+
+    Sites created in this transaction have no tags yet: theirs are copied in without a conflict check.
+    """
+    for table, tags, column in (
+        (table_of(SiteLanguage), languages, "language"),
+        (table_of(SiteContentType), content_types, "content_type"),
+    ):
+        fresh: list[dict[str, object]] = []
+        known: list[dict[str, object]] = []
+        for site_id, values in tags.items():
+            (fresh if site_id in new_sites else known).extend({"site_id": site_id, column: v} for v in sorted(values))
+        insert_rows(session, table, fresh)
+        insert_ignore(session, table, known, ["site_id", column])
 
 
 def update_site_status(session: Session, site_id: int, status: str, actor: Actor) -> Site:
