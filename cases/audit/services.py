@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlmodel import Session
 from cases.audit.models import AuditEvent
 from cases.base import table_of
 from cases.db import UTCDateTime, utcnow
-from cases.sqlutil import insert_rows
+from cases.sqlutil import insert_rows, is_postgres, key_in
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,9 @@ def record(session: Session, actor: Actor, changes: Iterable[Change]) -> int:
 _FIELD_NAME = re.compile(r"^[a-z_]+$")
 
 
-def _json_object(session: Session, values: Mapping[str, sa.ColumnElement[Any]]) -> sa.ColumnElement[str]:
+def _json_object(postgres: bool, values: Mapping[str, sa.ColumnElement[Any]]) -> sa.ColumnElement[str]:
     """The JSON text of an object built by the database from column values."""
     pairs: list[Any] = []
-    postgres = session.get_bind().dialect.name == "postgresql"
     for name, value in values.items():
         # Field names are our own constants (checked), never input: safe as SQL literals.
         assert _FIELD_NAME.match(name), name
@@ -102,30 +102,84 @@ def _json_object(session: Session, values: Mapping[str, sa.ColumnElement[Any]]) 
     return sa.func.json_object(*pairs)
 
 
-def record_created_from(session: Session, actor: Actor, entity_type: str, query: sa.Select[*tuple[Any, ...]]) -> int:
-    """Audit the creation of every entity `query` selects, in one ``INSERT ... SELECT``.
+@dataclass(frozen=True, eq=False)
+class Creations:
+    """How to audit the creation of one kind of entity from the rows themselves.
 
-    `query` selects the entity's id first, then its initial values, each labelled with its field
-    name; the database writes those as the event's JSON ``new_value``. A bulk import creates
-    thousands of sites, domains and submissions at a time: their events are built where the rows
-    are, instead of being serialised in Python and sent back. Returns how many were written.
+    `select` builds, given the condition "this id column is one of the new ids", a query of the
+    entity's id first, then its initial values, each labelled with its field name.
     """
-    rows = query.subquery()
-    entity_id, *values = list(rows.c)
-    at = utcnow()
-    events = table_of(AuditEvent)
-    insert = events.insert().from_select(
-        ["at", "actor", "association_id", "action", "entity_type", "entity_id", "field", "new_value", "request_id"],
-        sa.select(
-            sa.literal(at, UTCDateTime()),
-            sa.literal(actor.name, sa.String()),
-            sa.literal(actor.association_id, sa.Integer()),
-            sa.literal("create", sa.String()),
-            sa.literal(entity_type, sa.String()),
-            sa.cast(entity_id, sa.String()),
-            sa.literal("*", sa.String()),
-            _json_object(session, {c.name: c for c in values}),
-            sa.literal(actor.request_id, sa.String()),
-        ).select_from(rows),
-    )
-    return int(session.execute(insert).rowcount or 0)  # type: ignore[attr-defined]
+
+    entity_type: str
+    select: Callable[[Callable[[Any], sa.ColumnElement[bool]]], sa.Select[*tuple[Any, ...]]]
+
+
+_EVENT_COLUMNS = [
+    "at",
+    "actor",
+    "association_id",
+    "action",
+    "entity_type",
+    "entity_id",
+    "field",
+    "new_value",
+    "request_id",
+]
+
+
+@functools.cache
+def _creations_insert(postgres: bool, kinds: tuple[Creations, ...]) -> Any:
+    parts: list[sa.Select[*tuple[Any, ...]]] = []
+    for kind in kinds:
+        name = f"{kind.entity_type}_ids"
+        rows = kind.select(functools.partial(key_in, postgres, name=name)).subquery()
+        entity_id, *values = list(rows.c)
+        parts.append(
+            sa.select(
+                sa.bindparam("at", type_=UTCDateTime()),
+                sa.bindparam("actor", type_=sa.String()),
+                sa.bindparam("association_id", type_=sa.Integer()),
+                sa.literal_column("'create'"),
+                sa.literal_column(f"'{kind.entity_type}'"),
+                sa.cast(entity_id, sa.String()),
+                sa.literal_column("'*'"),
+                _json_object(postgres, {c.name: c for c in values}),
+                sa.bindparam("request_id", type_=sa.String()),
+            ).select_from(rows)
+        )
+    source = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+    return table_of(AuditEvent).insert().from_select(_EVENT_COLUMNS, source)
+
+
+class CreationLog:
+    """Creations to audit, written together by :meth:`write` in one ``INSERT ... SELECT``.
+
+    The database builds each event from the new row (its JSON ``new_value`` too). A bulk import
+    creates thousands of sites, domains and submissions at a time: their events are built where
+    the rows are instead of being serialised in Python and sent back; a one-site API request
+    writes all its events in one round trip, with a statement built once per process.
+    """
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self._ids: dict[Creations, list[int]] = {}
+
+    def add(self, kind: Creations, ids: Iterable[int]) -> None:
+        """Audit the creation of the entities of `kind` with these ids."""
+        self._ids.setdefault(kind, []).extend(ids)
+
+    def write(self, session: Session) -> int:
+        """Append the events; returns how many were written."""
+        kinds = tuple(k for k, ids in self._ids.items() if ids)
+        if not kinds:
+            return 0
+        params: dict[str, Any] = {
+            "at": utcnow(),
+            "actor": self.actor.name,
+            "association_id": self.actor.association_id,
+            "request_id": self.actor.request_id,
+        }
+        params.update({f"{k.entity_type}_ids": self._ids[k] for k in kinds})
+        self._ids.clear()
+        result = session.execute(_creations_insert(is_postgres(session), kinds), params)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

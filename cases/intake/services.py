@@ -7,6 +7,7 @@ sent twice, or re-run after a crash half-way, completes what is missing and crea
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from cases.audit.services import Actor, record, record_created_from
+from cases.audit.services import Actor, CreationLog, Creations, record
 from cases.base import table_of
 from cases.catalogue.services import WorkSpec, ensure_works, work_ids_by_ref
 from cases.db import utcnow
@@ -25,10 +26,43 @@ from cases.intake.models import EvidenceItem, Submission
 from cases.intake.schemas import DomainOut, SiteIn, SiteResultOut
 from cases.sites.normalize import normalize_host
 from cases.sites.services import add_site_tags, ensure_sites
-from cases.sqlutil import JsonText, insert_ignore, insert_returning_ids, lock_keys, one_of, plan_with_values
+from cases.sqlutil import JsonText, insert_ignore, insert_returning_ids, is_postgres, key_in, plan_with_values
 
 #: From this many sites a batch is bulk work: statements are planned for their actual keys.
 BULK_ITEMS = 100
+
+_SUBMISSION = table_of(Submission)
+_EVIDENCE = table_of(EvidenceItem)
+SUBMISSIONS_CREATED = Creations(
+    "submission",
+    lambda ids: sa.select(_SUBMISSION.c.id, _SUBMISSION.c.source_ref, _SUBMISSION.c.site_id, _SUBMISSION.c.via).where(
+        ids(_SUBMISSION.c.id)
+    ),
+)
+#: One event per submission that got evidence: how many items.
+EVIDENCE_ADDED = Creations(
+    "evidence",
+    lambda ids: (
+        sa.select(_EVIDENCE.c.submission_id, sa.func.count().label("items_added"))
+        .where(ids(_EVIDENCE.c.id))
+        .group_by(_EVIDENCE.c.submission_id)
+    ),
+)
+
+
+@functools.cache
+def _submissions_by_ref(postgres: bool) -> Any:
+    return sa.select(_SUBMISSION.c.source_ref, _SUBMISSION.c.id, _SUBMISSION.c.site_id).where(
+        _SUBMISSION.c.association_id == sa.bindparam("association_id"),
+        key_in(postgres, _SUBMISSION.c.source_ref, "refs"),
+    )
+
+
+@functools.cache
+def _evidence_keys(postgres: bool) -> Any:
+    return sa.select(_EVIDENCE.c.submission_id, _EVIDENCE.c.item_key).where(
+        key_in(postgres, _EVIDENCE.c.submission_id, "submissions")
+    )
 
 
 def evidence_key(url: str, work_id: int | None) -> str:
@@ -98,16 +132,18 @@ def submit_sites(
 
     if len(accepted) >= BULK_ITEMS:
         plan_with_values(session)
+    log = CreationLog(actor)
     refs = [item.effective_source_ref() for _, item in accepted]
-    lock_keys(session, f"submission:{association_id}", refs)
+    host_groups = [item.hosts() for _, item in accepted]
+    # Sites first, taking the submission locks in the same statement as the registrable domains'.
+    resolutions = ensure_sites(session, log, host_groups, also_lock=(f"submission:{association_id}", refs))
+    new_site_ids = {r.site_id for r in resolutions if r.site_created}
     # Under that lock no other writer adds these refs: what is not here now is ours to create.
+    postgres = is_postgres(session)
     submissions: dict[str, tuple[int, int]] = {
         ref: (sid, site)
         for ref, sid, site in session.execute(
-            sa.select(col(Submission.source_ref), col(Submission.id), col(Submission.site_id)).where(
-                col(Submission.association_id) == association_id,
-                one_of(session, col(Submission.source_ref), sorted(set(refs))),
-            )
+            _submissions_by_ref(postgres), {"association_id": association_id, "refs": sorted(set(refs))}
         )
     }
     matched_ids = [sid for sid, _ in submissions.values()]
@@ -123,10 +159,6 @@ def submit_sites(
     )
     work_ids = {**catalogue_refs, **work_ids}
     record(session, actor, work_changes)
-
-    host_groups = [item.hosts() for _, item in accepted]
-    resolutions = ensure_sites(session, actor, host_groups)
-    new_site_ids = {r.site_id for r in resolutions if r.site_created}
 
     now = utcnow()
     new_submissions: list[dict[str, Any]] = []
@@ -150,26 +182,13 @@ def submit_sites(
     new_ids = insert_returning_ids(session, table_of(Submission), new_submissions)
     for row, sid in zip(new_submissions, new_ids, strict=True):
         submissions[row["source_ref"]] = (sid, row["site_id"])
-    if new_ids:
-        record_created_from(
-            session,
-            actor,
-            "submission",
-            sa.select(
-                col(Submission.id), col(Submission.source_ref), col(Submission.site_id), col(Submission.via)
-            ).where(one_of(session, col(Submission.id), new_ids)),
-        )
+    log.add(SUBMISSIONS_CREATED, new_ids)
 
     # Evidence: only what is not there yet (a new submission has none).
     have: set[tuple[int, str]] = set()
     if matched_ids:
         have = {
-            (int(sid), str(key))
-            for sid, key in session.execute(
-                sa.select(col(EvidenceItem.submission_id), col(EvidenceItem.item_key)).where(
-                    one_of(session, col(EvidenceItem.submission_id), matched_ids)
-                )
-            )
+            (int(sid), str(key)) for sid, key in session.execute(_evidence_keys(postgres), {"submissions": matched_ids})
         }
     new_ids_set = set(new_ids)
     evidence_fresh: list[dict[str, Any]] = []  # on submissions created here: nothing to collide with
@@ -209,16 +228,9 @@ def submit_sites(
             session, table_of(EvidenceItem), evidence_more, ["submission_id", "item_key"], returning=["id"]
         )
     ]
-    if evidence_ids:
-        record_created_from(
-            session,
-            actor,
-            "evidence",
-            sa.select(col(EvidenceItem.submission_id), sa.func.count().label("items_added"))
-            .where(one_of(session, col(EvidenceItem.id), evidence_ids))
-            .group_by(col(EvidenceItem.submission_id)),
-        )
+    log.add(EVIDENCE_ADDED, evidence_ids)
     add_site_tags(session, languages, content_types, new_site_ids)
+    log.write(session)
 
     seen_refs: set[str] = set()
     for (index, item), ref, res, hosts in zip(accepted, refs, resolutions, host_groups, strict=True):

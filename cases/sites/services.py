@@ -7,19 +7,38 @@ submissions.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from cases.audit.services import Actor, created, record, record_created_from, updated
+from cases.audit.services import Actor, CreationLog, Creations, created, record, updated
 from cases.base import table_of
 from cases.db import utcnow
 from cases.errors import InvalidInputError, NotFoundError
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
 from cases.sites.normalize import NormalizedHost
-from cases.sqlutil import insert_ignore, insert_returning_ids, insert_rows, lock_keys, one_of
+from cases.sqlutil import insert_ignore, insert_returning_ids, insert_rows, is_postgres, key_in, lock_keys
+
+_SITE = table_of(Site)
+_DOMAIN = table_of(Domain)
+SITES_CREATED = Creations(
+    "site", lambda ids: sa.select(_SITE.c.id, _SITE.c.name, _SITE.c.status).where(ids(_SITE.c.id))
+)
+DOMAINS_CREATED = Creations(
+    "domain",
+    lambda ids: sa.select(_DOMAIN.c.id, _DOMAIN.c.fqdn, _DOMAIN.c.site_id, _DOMAIN.c.is_ip).where(ids(_DOMAIN.c.id)),
+)
+
+
+@functools.cache
+def _domains_of_registrables(postgres: bool) -> Any:
+    return sa.select(_DOMAIN.c.registrable_domain, _DOMAIN.c.fqdn, _DOMAIN.c.site_id).where(
+        key_in(postgres, _DOMAIN.c.registrable_domain, "registrables")
+    )
 
 
 @dataclass
@@ -33,40 +52,42 @@ class SiteResolution:
     foreign_domains: dict[str, int] = field(default_factory=dict)
 
 
-def _sites_by_registrable(session: Session, registrables: Iterable[str]) -> dict[str, int]:
+def _known_domains(session: Session, registrables: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """The site of each known registrable domain, and the site of each known host under them.
+
+    One query: a host's registrable domain is a function of the host, so every known host of the
+    batch is among the domains of its registrable domain.
+    """
     keys = set(registrables)
+    by_registrable: dict[str, int] = {}
+    by_fqdn: dict[str, int] = {}
     if not keys:
-        return {}
-    rows = session.execute(
-        sa.select(col(Domain.registrable_domain), sa.func.min(col(Domain.site_id)))
-        .where(one_of(session, col(Domain.registrable_domain), sorted(keys)))
-        .group_by(col(Domain.registrable_domain))
-    )
-    return dict(rows.all())
+        return by_registrable, by_fqdn
+    rows = session.execute(_domains_of_registrables(is_postgres(session)), {"registrables": sorted(keys)})
+    for registrable, fqdn, site_id in rows:
+        by_fqdn[fqdn] = site_id
+        by_registrable[registrable] = min(site_id, by_registrable.get(registrable, site_id))
+    return by_registrable, by_fqdn
 
 
-def _domains_by_fqdn(session: Session, fqdns: Iterable[str]) -> dict[str, int]:
-    keys = set(fqdns)
-    if not keys:
-        return {}
-    rows = session.execute(
-        sa.select(col(Domain.fqdn), col(Domain.site_id)).where(one_of(session, col(Domain.fqdn), sorted(keys)))
-    )
-    return dict(rows.all())
-
-
-def ensure_sites(session: Session, actor: Actor, groups: Sequence[list[NormalizedHost]]) -> list[SiteResolution]:
+def ensure_sites(
+    session: Session,
+    log: CreationLog,
+    groups: Sequence[list[NormalizedHost]],
+    *,
+    also_lock: tuple[str, Sequence[str]] | None = None,
+) -> list[SiteResolution]:
     """Find or create the site of each group of hosts, and create the hosts' missing domains.
 
     A group is the hosts of one submitted site. The group's site is the site of the first host whose
     registrable domain is known; otherwise a new site named after the first host. Returns one
-    resolution per group (same order); the sites and domains created are audited.
+    resolution per group (same order); the sites and domains created go in `log`. `also_lock`
+    (a namespace and keys) is locked in the same statement as the registrable domains.
     """
     all_hosts = [h for g in groups for h in g]
     # Two writers creating the same registrable domain at once would create two sites.
-    lock_keys(session, "registrable", [h.registrable_domain for h in all_hosts])
-    by_registrable = _sites_by_registrable(session, (h.registrable_domain for h in all_hosts))
-    existing_fqdns = _domains_by_fqdn(session, (h.fqdn for h in all_hosts))
+    lock_keys(session, "registrable", [h.registrable_domain for h in all_hosts], *([also_lock] if also_lock else []))
+    by_registrable, existing_fqdns = _known_domains(session, (h.registrable_domain for h in all_hosts))
     now = utcnow()
     # Pass 1: which groups need a new site. Groups of one batch that share a registrable domain
     # share the new site too.
@@ -98,13 +119,7 @@ def ensure_sites(session: Session, actor: Actor, groups: Sequence[list[Normalize
             pending.setdefault(h.registrable_domain, index)
         group_site.append(("new", index))
     new_ids = insert_returning_ids(session, table_of(Site), new_sites)
-    if new_ids:
-        record_created_from(
-            session,
-            actor,
-            "site",
-            sa.select(col(Site.id), col(Site.name), col(Site.status)).where(one_of(session, col(Site.id), new_ids)),
-        )
+    log.add(SITES_CREATED, new_ids)
     # Pass 2: the domains.
     results: list[SiteResolution] = []
     new_domains: list[dict[str, object]] = []
@@ -135,15 +150,7 @@ def ensure_sites(session: Session, actor: Actor, groups: Sequence[list[Normalize
         results.append(resolution)
     # ON CONFLICT: a crawler may attach the same host as a hop at this very moment.
     domain_ids = [int(r[0]) for r in insert_ignore(session, table_of(Domain), new_domains, ["fqdn"], returning=["id"])]
-    if domain_ids:
-        record_created_from(
-            session,
-            actor,
-            "domain",
-            sa.select(col(Domain.id), col(Domain.fqdn), col(Domain.site_id), col(Domain.is_ip)).where(
-                one_of(session, col(Domain.id), domain_ids)
-            ),
-        )
+    log.add(DOMAINS_CREATED, domain_ids)
     return results
 
 
