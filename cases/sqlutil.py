@@ -232,19 +232,13 @@ def insert_returning_ids(session: Session, table: sa.Table, rows: Sequence[dict[
     if not rows:
         return []
     if is_postgres(session) and len(rows) >= _COPY_THRESHOLD:
-        ids = [
-            int(i)
-            for i in session.execute(
-                sa.text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-                {"t": table.name, "n": len(rows)},
-            ).scalars()
-        ]
+        ids = list(session.execute(_NEXT_IDS, {"t": table.name, "n": len(rows)}).scalars().all())
         _copy(session, f'"{table.name}"', table, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
         return ids
-    result = session.execute(
-        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), _decoded(table, rows)
-    )
-    return [int(r[0]) for r in result]
+    return list(session.execute(_insert_ids(table), _decoded(table, rows)).scalars().all())
+
+
+_NEXT_IDS = sa.text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
 
 
 def refresh_statistics(session: Session, tables: Sequence[str]) -> None:
