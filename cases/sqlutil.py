@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -119,6 +120,39 @@ def _decoded(table: sa.Table, rows: Sequence[dict[str, Any]]) -> list[dict[str, 
     return decoded
 
 
+def _through_stage(
+    session: Session,
+    table: sa.Table,
+    rows: Sequence[dict[str, Any]],
+    conflict_columns: Sequence[str],
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """COPY `rows` into a temporary table, then ``INSERT ... SELECT ... ON CONFLICT`` them into `table`."""
+    # Identifiers only come from our own table metadata, never from input.
+    stage = f'"_stage_{table.name}"'
+    # The stage has the table's columns without its constraints or defaults: columns a batch
+    # leaves out stay NULL there and get the table's defaults on the way in (no sequence value is
+    # drawn and thrown away for the stage).
+    create = (
+        f'CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT * FROM "{table.name}" WITH NO DATA'  # noqa: S608
+    )
+    session.execute(sa.text(create))
+    columns = _copy(session, stage, table, rows)
+    quoted = _quoted(columns)
+    move = f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM {stage}'  # noqa: S608
+    move += f" ON CONFLICT ({_quoted(conflict_columns)}) DO NOTHING"
+    if returning:
+        move += f" RETURNING {_quoted(returning)}"
+    result = session.execute(sa.text(move))
+    inserted = [tuple(r) for r in result] if returning else []
+    session.execute(sa.text(f"TRUNCATE {stage}"))  # for the next batch of this transaction
+    return inserted
+
+
+def _quoted(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
 def insert_ignore(
     session: Session,
     table: sa.Table,
@@ -136,24 +170,7 @@ def insert_ignore(
         return []
     postgres = is_postgres(session)
     if postgres and len(rows) >= _COPY_THRESHOLD:
-        stage = f'"_stage_{table.name}"'
-        session.execute(
-            sa.text(
-                f'CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
-            )
-        )
-        columns = _copy(session, stage, table, rows)
-        quoted = ", ".join(f'"{c}"' for c in columns)
-        conflict = ", ".join(f'"{c}"' for c in conflict_columns)
-        back = " RETURNING " + ", ".join(f'"{c}"' for c in returning) if returning else ""
-        # One statement empties the stage (for the next batch of this transaction) and moves its
-        # rows. Identifiers only come from our own table metadata, never from input.
-        move = (
-            f"WITH moved AS (DELETE FROM {stage} RETURNING {quoted}) "  # noqa: S608
-            f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM moved ON CONFLICT ({conflict}) DO NOTHING{back}'
-        )
-        result = session.execute(sa.text(move))
-        return [tuple(r) for r in result] if returning else []
+        return _through_stage(session, table, rows, conflict_columns, returning)
     stmt = _insert_ignore(table, postgres, tuple(conflict_columns), tuple(returning))
     result = session.execute(stmt, _decoded(table, rows))
     return [tuple(r) for r in result] if returning else []
@@ -192,22 +209,34 @@ _LOCK_KEYS = sa.text(
 )
 
 
-_PLAN_WITH_VALUES = sa.text("SET LOCAL plan_cache_mode = force_custom_plan")
+_PLAN_FOR_VALUES = sa.text("SET LOCAL plan_cache_mode = force_custom_plan")
+_PLAN_AS_USUAL = sa.text("SET LOCAL plan_cache_mode = DEFAULT")
+#: From this many keys, a lookup is planned for its actual keys (see :func:`planned_for_values`).
+MANY_KEYS = 100
 
 
-def plan_with_values(session: Session) -> None:
-    """Plan every statement of this transaction for its actual parameter values (PostgreSQL).
+@contextmanager
+def planned_for_values(session: Session, keys: int) -> Iterator[None]:
+    """Plan the statements inside for their actual parameter values, for a lookup of many keys.
 
-    Bulk lookups pass a thousand keys as one array parameter. After five runs, a prepared statement
-    may switch to a generic plan that cannot see the array; on a table whose statistics are stale
-    (the middle of an import), that plan compared every row with every key: 75-200 ms for a lookup
-    of 1,000 works among 2,000, where the plan made for the values takes 1 ms.
+    A thousand keys travel as one array parameter. After five runs, a prepared statement may
+    switch to a generic plan that cannot see the array; on a table whose statistics are stale (a
+    catalogue that grew from empty during an import), that plan compared every row with every key:
+    75-200 ms to look up 1,000 works among 2,000, against 1 ms for the plan made for the values.
+    Only around lookups: the foreign-key checks of inserts are prepared statements too, and
+    re-planning them for every row tripled the database's CPU per imported row.
     """
-    if is_postgres(session):
-        session.execute(_PLAN_WITH_VALUES)
+    if keys < MANY_KEYS or not is_postgres(session):
+        yield
+        return
+    session.execute(_PLAN_FOR_VALUES)
+    try:
+        yield
+    finally:
+        session.execute(_PLAN_AS_USUAL)
 
 
-__all__ = ["JsonText", "insert_ignore", "insert_rows", "is_postgres", "key_in", "lock_keys", "plan_with_values"]
+__all__ = ["JsonText", "insert_ignore", "insert_rows", "is_postgres", "key_in", "lock_keys", "planned_for_values"]
 
 
 def one_of(session: Session, column: Any, values: Sequence[Any]) -> sa.ColumnElement[bool]:
@@ -238,7 +267,11 @@ def insert_returning_ids(session: Session, table: sa.Table, rows: Sequence[dict[
     return list(session.execute(_insert_ids(table), _decoded(table, rows)).scalars().all())
 
 
-_NEXT_IDS = sa.text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
+# The sequence is looked up once, not once per id.
+_NEXT_IDS = sa.text(
+    "SELECT nextval(s.seq) FROM (SELECT CAST(pg_get_serial_sequence(:t, 'id') AS regclass) AS seq) AS s, "
+    "generate_series(1, :n)"
+)
 
 
 def refresh_statistics(session: Session, tables: Sequence[str]) -> None:

@@ -106,12 +106,18 @@ def _json_object(postgres: bool, values: Mapping[str, sa.ColumnElement[Any]]) ->
 class Creations:
     """How to audit the creation of one kind of entity from the rows themselves.
 
-    `select` builds, given the condition "this id column is one of the new ids", a query of the
-    entity's id first, then its initial values, each labelled with its field name.
+    `select` builds, given the condition "this id column is one of the given ids", a query of
+    the entity's id first, then its initial values, each labelled with its field name. `name`
+    tells two kinds of one entity type apart (it names their ids' parameter).
     """
 
     entity_type: str
     select: Callable[[Callable[[Any], sa.ColumnElement[bool]]], sa.Select[*tuple[Any, ...]]]
+    name: str = ""
+
+    @property
+    def parameter(self) -> str:
+        return f"{self.name or self.entity_type}_ids"
 
 
 _EVENT_COLUMNS = [
@@ -131,8 +137,7 @@ _EVENT_COLUMNS = [
 def _creations_insert(postgres: bool, kinds: tuple[Creations, ...]) -> Any:
     parts: list[sa.Select[*tuple[Any, ...]]] = []
     for kind in kinds:
-        name = f"{kind.entity_type}_ids"
-        rows = kind.select(functools.partial(key_in, postgres, name=name)).subquery()
+        rows = kind.select(functools.partial(key_in, postgres, name=kind.parameter)).subquery()
         entity_id, *values = list(rows.c)
         parts.append(
             sa.select(
@@ -165,7 +170,7 @@ class CreationLog:
         self._ids: dict[Creations, list[int]] = {}
 
     def add(self, kind: Creations, ids: Iterable[int]) -> None:
-        """Audit the creation of the entities of `kind` with these ids."""
+        """Audit the creations that `kind` selects for these ids."""
         self._ids.setdefault(kind, []).extend(ids)
 
     def write(self, session: Session) -> int:
@@ -179,7 +184,7 @@ class CreationLog:
             "association_id": self.actor.association_id,
             "request_id": self.actor.request_id,
         }
-        params.update({f"{k.entity_type}_ids": self._ids[k] for k in kinds})
+        params.update({k.parameter: self._ids[k] for k in kinds})
         self._ids.clear()
         result = session.execute(_creations_insert(is_postgres(session), kinds), params)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

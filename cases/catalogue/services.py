@@ -14,7 +14,7 @@ from cases.audit.services import Change, created
 from cases.base import table_of
 from cases.catalogue.models import Work, WorkTitle
 from cases.db import utcnow
-from cases.sqlutil import insert_ignore, is_postgres, key_in
+from cases.sqlutil import insert_ignore, is_postgres, key_in, planned_for_values
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,10 @@ def work_ids_by_ref(session: Session, association_id: int, refs: Sequence[str]) 
     """Existing works of one association, by ref."""
     if not refs:
         return {}
-    rows = session.execute(
-        _works_by_ref(is_postgres(session)), {"association_id": association_id, "refs": sorted(set(refs))}
-    )
-    return {ref: wid for wid, ref in rows}
+    keys = sorted(set(refs))
+    with planned_for_values(session, len(keys)):
+        rows = session.execute(_works_by_ref(is_postgres(session)), {"association_id": association_id, "refs": keys})
+        return {ref: wid for wid, ref in rows}
 
 
 def ensure_works(

@@ -26,10 +26,7 @@ from cases.intake.models import EvidenceItem, Submission
 from cases.intake.schemas import DomainOut, SiteIn, SiteResultOut
 from cases.sites.normalize import normalize_host
 from cases.sites.services import add_site_tags, ensure_sites
-from cases.sqlutil import JsonText, insert_ignore, insert_returning_ids, is_postgres, key_in, plan_with_values
-
-#: From this many sites a batch is bulk work: statements are planned for their actual keys.
-BULK_ITEMS = 100
+from cases.sqlutil import JsonText, insert_ignore, insert_returning_ids, insert_rows, is_postgres, key_in
 
 _SUBMISSION = table_of(Submission)
 _EVIDENCE = table_of(EvidenceItem)
@@ -39,7 +36,7 @@ SUBMISSIONS_CREATED = Creations(
         ids(_SUBMISSION.c.id)
     ),
 )
-#: One event per submission that got evidence: how many items.
+#: One event per submission that got evidence: how many items (given the new items' ids).
 EVIDENCE_ADDED = Creations(
     "evidence",
     lambda ids: (
@@ -47,6 +44,16 @@ EVIDENCE_ADDED = Creations(
         .where(ids(_EVIDENCE.c.id))
         .group_by(_EVIDENCE.c.submission_id)
     ),
+)
+#: The same for submissions created in this transaction (given their ids): all their evidence is new.
+EVIDENCE_OF_NEW_SUBMISSIONS = Creations(
+    "evidence",
+    lambda ids: (
+        sa.select(_EVIDENCE.c.submission_id, sa.func.count().label("items_added"))
+        .where(ids(_EVIDENCE.c.submission_id))
+        .group_by(_EVIDENCE.c.submission_id)
+    ),
+    name="evidence_of_new",
 )
 
 
@@ -130,8 +137,6 @@ def submit_sites(
     if not accepted:
         return results, problems
 
-    if len(accepted) >= BULK_ITEMS:
-        plan_with_values(session)
     log = CreationLog(actor)
     refs = [item.effective_source_ref() for _, item in accepted]
     host_groups = [item.hosts() for _, item in accepted]
@@ -221,8 +226,9 @@ def submit_sites(
                     "created_at": now,
                 }
             )
-    evidence_ids = insert_returning_ids(session, table_of(EvidenceItem), evidence_fresh)
-    evidence_ids += [
+    insert_rows(session, _EVIDENCE, evidence_fresh)
+    log.add(EVIDENCE_OF_NEW_SUBMISSIONS, sorted({int(e["submission_id"]) for e in evidence_fresh}))
+    evidence_ids = [
         int(r[0])
         for r in insert_ignore(
             session, table_of(EvidenceItem), evidence_more, ["submission_id", "item_key"], returning=["id"]
@@ -243,7 +249,8 @@ def submit_sites(
         for e in item.evidence:
             if normalize_host(e.url).registrable_domain not in site_hosts:
                 warnings.append(f"evidence URL {e.url} is not on one of the site's domains")
-        results[index] = SiteResultOut(
+        # Built from values already checked: no validation (a bulk import makes 1,000 at a time).
+        results[index] = SiteResultOut.model_construct(
             index=index,
             status="created" if ref in created_refs and ref not in seen_refs else "matched",
             submission_id=sid,
@@ -251,7 +258,7 @@ def submit_sites(
             site_id=site_id,
             site_created=res.site_created,
             domains=[
-                DomainOut(
+                DomainOut.model_construct(
                     fqdn=h.fqdn,
                     fqdn_unicode=h.fqdn_unicode,
                     registrable_domain=h.registrable_domain,
