@@ -44,7 +44,9 @@ def work_ids_by_ref(session: Session, association_id: int, refs: Sequence[str]) 
         return {}
     keys = sorted(set(refs))
     with planned_for_values(session, len(keys)):
-        rows = session.execute(_works_by_ref(is_postgres(session)), {"association_id": association_id, "refs": keys})
+        rows = session.execute(
+            _works_by_ref(is_postgres(session)), {"association_id": association_id, "refs": keys}
+        ).all()
         return {ref: wid for wid, ref in rows}
 
 

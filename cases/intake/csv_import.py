@@ -111,42 +111,41 @@ def _has_undecodable(values: list[str]) -> bool:
 
 
 def _fingerprint(row: dict[str, str]) -> bytes:
-    """A short digest of a row's values: exact duplicates are found without keeping every row."""
-    return hashlib.blake2b(repr([v.strip() for v in row.values()]).encode(), digest_size=16).digest()
+    """A short digest of a row's (stripped) values: duplicates are found without keeping every row."""
+    return hashlib.blake2b(repr(list(row.values())).encode(), digest_size=16).digest()
 
 
 def _row_to_site(row: dict[str, str]) -> dict[str, Any]:
-    """The SiteIn-shaped dict of one row (validated by the caller)."""
-    domain = row.get("domain", "").strip()
-    url = row.get("url", "").strip()
+    """The SiteIn-shaped dict of one row, its values stripped (validated by the caller)."""
+    domain = row.get("domain", "")
+    url = row.get("url", "")
     content_types = _split(row.get("content_types", ""))
     titles = {
-        key[len(TITLE_PREFIX) :].strip().lower(): value.strip()
+        key[len(TITLE_PREFIX) :].strip().lower(): value
         for key, value in row.items()
-        if key.startswith(TITLE_PREFIX) and value and value.strip()
+        if value and key.startswith(TITLE_PREFIX)
     }
-    work_ref = row.get("work_ref", "").strip() or None
+    work_ref = row.get("work_ref") or None
     works = []
     if titles:
         work: dict[str, Any] = {
             "titles": titles,
-            "content_type": row.get("work_content_type", "").strip()
-            or (content_types[0] if content_types else "other"),
+            "content_type": row.get("work_content_type") or (content_types[0] if content_types else "other"),
         }
         if work_ref:
             work["ref"] = work_ref
-        if row.get("rights_holder", "").strip():
-            work["rights_holder"] = row["rights_holder"].strip()
+        if row.get("rights_holder"):
+            work["rights_holder"] = row["rights_holder"]
         works.append(work)
     evidence = []
     if url:
         item: dict[str, Any] = {"url": url}
         if work_ref or works:
             item["work_ref"] = work_ref or "__row_work__"
-        if row.get("note", "").strip():
-            item["note"] = row["note"].strip()
-        if row.get("captured_at", "").strip():
-            item["captured_at"] = row["captured_at"].strip()
+        if row.get("note"):
+            item["note"] = row["note"]
+        if row.get("captured_at"):
+            item["captured_at"] = row["captured_at"]
         evidence.append(item)
     site: dict[str, Any] = {
         "domains": [domain] if domain else [],
@@ -156,8 +155,8 @@ def _row_to_site(row: dict[str, str]) -> dict[str, Any]:
         "works": works,
         "evidence": evidence,
     }
-    if row.get("source_ref", "").strip():
-        site["source_ref"] = row["source_ref"].strip()
+    if row.get("source_ref"):
+        site["source_ref"] = row["source_ref"]
     return site
 
 
@@ -312,6 +311,7 @@ def import_csv(
                         summary.errors.append(RowError(line, row))
                     continue
                 summary.rows += 1
+                row = {k: v.strip() for k, v in row.items()}
                 fingerprint = _fingerprint(row)
                 if fingerprint in seen:
                     summary.duplicates += 1

@@ -149,7 +149,7 @@ def submit_sites(
         ref: (sid, site)
         for ref, sid, site in session.execute(
             _submissions_by_ref(postgres), {"association_id": association_id, "refs": sorted(set(refs))}
-        )
+        ).all()
     }
     matched_ids = [sid for sid, _ in submissions.values()]
 
@@ -193,7 +193,8 @@ def submit_sites(
     have: set[tuple[int, str]] = set()
     if matched_ids:
         have = {
-            (int(sid), str(key)) for sid, key in session.execute(_evidence_keys(postgres), {"submissions": matched_ids})
+            (int(sid), str(key))
+            for sid, key in session.execute(_evidence_keys(postgres), {"submissions": matched_ids}).all()
         }
     new_ids_set = set(new_ids)
     evidence_fresh: list[dict[str, Any]] = []  # on submissions created here: nothing to collide with
@@ -249,8 +250,7 @@ def submit_sites(
         for e in item.evidence:
             if normalize_host(e.url).registrable_domain not in site_hosts:
                 warnings.append(f"evidence URL {e.url} is not on one of the site's domains")
-        # Built from values already checked: no validation (a bulk import makes 1,000 at a time).
-        results[index] = SiteResultOut.model_construct(
+        results[index] = SiteResultOut(
             index=index,
             status="created" if ref in created_refs and ref not in seen_refs else "matched",
             submission_id=sid,
@@ -258,7 +258,7 @@ def submit_sites(
             site_id=site_id,
             site_created=res.site_created,
             domains=[
-                DomainOut.model_construct(
+                DomainOut(
                     fqdn=h.fqdn,
                     fqdn_unicode=h.fqdn_unicode,
                     registrable_domain=h.registrable_domain,

@@ -63,7 +63,7 @@ def _known_domains(session: Session, registrables: Iterable[str]) -> tuple[dict[
     by_fqdn: dict[str, int] = {}
     if not keys:
         return by_registrable, by_fqdn
-    rows = session.execute(_domains_of_registrables(is_postgres(session)), {"registrables": sorted(keys)})
+    rows = session.execute(_domains_of_registrables(is_postgres(session)), {"registrables": sorted(keys)}).all()
     for registrable, fqdn, site_id in rows:
         by_fqdn[fqdn] = site_id
         by_registrable[registrable] = min(site_id, by_registrable.get(registrable, site_id))
