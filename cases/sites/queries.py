@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from cases.base import table_of
 from cases.catalogue.models import Work
 from cases.errors import NotFoundError
 from cases.infra.services import site_infrastructure, site_timeline
@@ -33,14 +34,23 @@ from cases.sites.schemas import (
 from cases.tenants.models import Association
 from cases.tenants.services import Principal
 
+# Core tables: the page query is plain SQL, so SQLAlchemy skips its ORM layer (a third of the CPU
+# of a page request).
+_SITE = table_of(Site)
+_SUBMISSION = table_of(Submission)
+_SITE_LANGUAGE = table_of(SiteLanguage)
+_SITE_CONTENT_TYPE = table_of(SiteContentType)
+_DOMAIN = table_of(Domain)
+_ASSOCIATION = table_of(Association)
+
 
 def _visible_sites(principal: Principal) -> sa.ColumnElement[bool]:
     """The tenant filter on ``site``: true for every site the caller may see."""
     if principal.sees_everything:
         return sa.true()
     return sa.exists().where(
-        col(Submission.site_id) == col(Site.id),
-        col(Submission.association_id) == principal.association_id,
+        _SUBMISSION.c.site_id == _SITE.c.id,
+        _SUBMISSION.c.association_id == principal.association_id,
     )
 
 
@@ -60,18 +70,18 @@ def _summary_columns() -> list[sa.Label[str | None]]:
     id (``"12 example.com"``) so that they can be put back in the order they were added.
     """
     return [
-        sa.select(sa.func.aggregate_strings(col(SiteLanguage.language), _SEPARATOR))
-        .where(col(SiteLanguage.site_id) == col(Site.id))
+        sa.select(sa.func.aggregate_strings(_SITE_LANGUAGE.c.language, _SEPARATOR))
+        .where(_SITE_LANGUAGE.c.site_id == _SITE.c.id)
         .scalar_subquery()
         .label("languages"),
-        sa.select(sa.func.aggregate_strings(col(SiteContentType.content_type), _SEPARATOR))
-        .where(col(SiteContentType.site_id) == col(Site.id))
+        sa.select(sa.func.aggregate_strings(_SITE_CONTENT_TYPE.c.content_type, _SEPARATOR))
+        .where(_SITE_CONTENT_TYPE.c.site_id == _SITE.c.id)
         .scalar_subquery()
         .label("content_types"),
         sa.select(
-            sa.func.aggregate_strings(sa.cast(col(Domain.id), sa.String) + " " + col(Domain.fqdn_unicode), _SEPARATOR)
+            sa.func.aggregate_strings(sa.cast(_DOMAIN.c.id, sa.String) + " " + _DOMAIN.c.fqdn_unicode, _SEPARATOR)
         )
-        .where(col(Domain.site_id) == col(Site.id))
+        .where(_DOMAIN.c.site_id == _SITE.c.id)
         .scalar_subquery()
         .label("domains"),
     ]
@@ -82,11 +92,11 @@ def _summary_query() -> sa.Select[*tuple[Any, ...]]:
     # Built once: building it cost more CPU than running it (statements are immutable; filters
     # make new ones from it).
     return sa.select(
-        col(Site.id),
-        col(Site.name),
-        col(Site.status),
-        col(Site.first_seen_at),
-        col(Site.last_seen_at),
+        _SITE.c.id,
+        _SITE.c.name,
+        _SITE.c.status,
+        _SITE.c.first_seen_at,
+        _SITE.c.last_seen_at,
         *_summary_columns(),
     )
 
@@ -127,20 +137,20 @@ def list_sites(
     query = _summary_query().where(_visible_sites(principal))
     after = decode_cursor(cursor)
     if after is not None:
-        query = query.where(col(Site.id) < after)
+        query = query.where(_SITE.c.id < after)
     if filters.status:
-        query = query.where(col(Site.status) == filters.status)
+        query = query.where(_SITE.c.status == filters.status)
     if filters.language:
         query = query.where(
             sa.exists().where(
-                col(SiteLanguage.site_id) == col(Site.id), col(SiteLanguage.language) == filters.language.lower()
+                _SITE_LANGUAGE.c.site_id == _SITE.c.id, _SITE_LANGUAGE.c.language == filters.language.lower()
             )
         )
     if filters.content_type:
         query = query.where(
             sa.exists().where(
-                col(SiteContentType.site_id) == col(Site.id),
-                col(SiteContentType.content_type) == filters.content_type,
+                _SITE_CONTENT_TYPE.c.site_id == _SITE.c.id,
+                _SITE_CONTENT_TYPE.c.content_type == filters.content_type,
             )
         )
     if filters.association:
@@ -148,22 +158,20 @@ def list_sites(
         # looked up first (a scalar subquery), so the planner probes (association_id, site_id)
         # instead of joining every submission to its association.
         association_id = (
-            sa.select(col(Association.id)).where(col(Association.name) == filters.association).scalar_subquery()
+            sa.select(_ASSOCIATION.c.id).where(_ASSOCIATION.c.name == filters.association).scalar_subquery()
         )
         query = query.where(
-            sa.exists().where(col(Submission.site_id) == col(Site.id), col(Submission.association_id) == association_id)
+            sa.exists().where(_SUBMISSION.c.site_id == _SITE.c.id, _SUBMISSION.c.association_id == association_id)
         )
     if filters.q:
         pattern = f"%{_like_escape(filters.q.strip().lower())}%"
         query = query.where(
             sa.exists().where(
-                col(Domain.site_id) == col(Site.id),
-                sa.or_(
-                    col(Domain.fqdn).like(pattern, escape="\\"), col(Domain.fqdn_unicode).like(pattern, escape="\\")
-                ),
+                _DOMAIN.c.site_id == _SITE.c.id,
+                sa.or_(_DOMAIN.c.fqdn.like(pattern, escape="\\"), _DOMAIN.c.fqdn_unicode.like(pattern, escape="\\")),
             )
         )
-    rows = list(session.execute(query.order_by(sa.desc(col(Site.id))).limit(limit + 1)))
+    rows = list(session.execute(query.order_by(sa.desc(_SITE.c.id)).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(items=_summaries(rows), next_cursor=encode_cursor(rows[-1].id) if more else None)
@@ -174,7 +182,7 @@ def summarize(session: Session, sites: Sequence[Site]) -> list[SiteSummary]:
     ids = [s.id for s in sites]
     if not ids:
         return []
-    by_id = {row.id: row for row in session.execute(_summary_query().where(col(Site.id).in_(ids)))}
+    by_id = {row.id: row for row in session.execute(_summary_query().where(_SITE.c.id.in_(ids)))}
     return _summaries(by_id[i] for i in ids if i in by_id)
 
 
