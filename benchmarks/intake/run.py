@@ -35,11 +35,15 @@ ROWS = int(os.environ.get("ROWS", "100000"))
 POSTGRES_ADMIN = os.environ.get("PIRATEWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def make_csv(path: Path, rows: int) -> None:
-    """One site and one infringing URL per row (so the store ends with `rows` sites), 2,000 works."""
+def make_csv(path: Path, rows: int, every: int = 1) -> None:
+    """One site and one infringing URL per row (so the store ends with `rows` sites), 2,000 works.
+
+    With `every`, only every `every`-th of those rows: another association reporting some of the
+    same sites.
+    """
     with path.open("w") as f:
         f.write("domain,url,languages,content_types,work_ref,title_ja,title_en,note\n")
-        for i in range(rows):
+        for i in range(0, rows, every):
             site = i
             w = i % 2000
             f.write(
@@ -62,22 +66,75 @@ def seed(url: str) -> None:
     upgrade(url)
     with transaction(session_factory(make_engine(url))) as session:
         create_association(session, "Bench", Actor("bench"))
+        create_association(session, "Small", Actor("bench"))
 
 
-def timed_import(url: str, csv: Path) -> tuple[float, float]:
-    """Seconds, and the importing process's peak RSS in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def timed_import(url: str, csv: Path, association: str = "Bench") -> tuple[float, float, float]:
+    """Seconds, the importing process's CPU seconds, and its peak RSS in MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "piratewatch", "sites", "import", str(csv), "--association", "Bench"],
+        [sys.executable, "-m", "piratewatch", "sites", "import", str(csv), "--association", association],
         env={**os.environ, "PIRATEWATCH_DATABASE_URL": url},
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     elapsed = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before) / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, max(after.ru_maxrss, before.ru_maxrss) / 1024
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class BackendCpu:
+    """CPU seconds of the PostgreSQL backends serving one database, sampled while they live.
+
+    The importer's connections close when it exits, so their last sample (at most 0.2 s old)
+    stands for their total. Same machine only (reads /proc).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.seen: dict[int, float] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with self.engine.connect() as conn:
+            own = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+            database = conn.execute(sa.text("SELECT current_database()")).scalar_one()
+            while not self.done.wait(0.2):
+                pids = conn.execute(
+                    sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d AND pid <> :own"),
+                    {"d": database, "own": own},
+                ).scalars()
+                for pid in pids:
+                    used = _cpu_seconds(pid)
+                    if used is not None:
+                        self.seen[pid] = used
+                conn.commit()
+
+    def __enter__(self) -> BackendCpu:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.done.set()
+        self.thread.join()
+        self.engine.dispose()
+
+    @property
+    def total(self) -> float:
+        return sum(self.seen.values())
 
 
 def page_latency(url: str, label: str) -> None:
@@ -85,8 +142,10 @@ def page_latency(url: str, label: str) -> None:
     factory = session_factory(engine)
     with transaction(factory) as session:
         bench = get_association(session, "Bench")
+        small = get_association(session, "Small")
         ops = create_association(session, f"ops-{time.time_ns()}", Actor("bench"))
         _, submitter = create_api_key(session, bench, Role.SUBMITTER, Actor("bench"))
+        _, small_submitter = create_api_key(session, small, Role.SUBMITTER, Actor("bench"))
         _, operator = create_api_key(session, ops, Role.OPERATOR, Actor("bench"))
     with engine.connect() as conn:
         sites = conn.execute(sa.text("SELECT count(*), max(id) FROM site")).one()
@@ -99,41 +158,87 @@ def page_latency(url: str, label: str) -> None:
     thread.start()
     while not server.started:
         time.sleep(0.01)
-    deep = encode_cursor(int(sites[1] * 0.02))  # 98 % of the way down
+
+    def deep(association_id: int | None) -> tuple[str, int, int]:
+        """A cursor 98 % of the way down the caller's sites (a full page below it if there are
+        enough), and how many sites the first and the deep page must show."""
+        query = "SELECT id FROM site ORDER BY id"
+        if association_id is not None:
+            query = f"SELECT DISTINCT site_id FROM submission WHERE association_id = {association_id} ORDER BY site_id"
+        with engine.connect() as conn:
+            ids = list(conn.execute(sa.text(query)).scalars())
+        at = min(len(ids) - 1, max(50, int(len(ids) * 0.02)))
+        return encode_cursor(ids[at]), min(50, len(ids)), min(50, at)
+
+    callers = (
+        ("operator", operator, deep(None)),
+        ("submitter", submitter, deep(bench.id)),
+        ("1% submitter", small_submitter, deep(small.id)),
+    )
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-        for who, key in (("operator", operator), ("submitter", submitter)):
-            for where, params in (("first page", {}), ("deep page", {"cursor": deep})):
+        for who, key, (cursor, full, below) in callers:
+            for where, params, expected in (("first page", {}, full), ("deep page", {"cursor": cursor}, below)):
                 samples = []
                 for _ in range(20):  # warm-up
                     http.get("/api/v1/sites", params=params, headers={"X-API-Key": key})
+                cpu = time.process_time()
                 for _ in range(200):
                     t0 = time.perf_counter()
                     r = http.get("/api/v1/sites", params={**params, "limit": 50}, headers={"X-API-Key": key})
                     samples.append((time.perf_counter() - t0) * 1000)
-                    assert r.status_code == 200 and len(r.json()["items"]) == 50
+                    assert r.status_code == 200 and len(r.json()["items"]) == expected
+                # Client and server share this process: its CPU a request bounds the server's.
+                cpu = (time.process_time() - cpu) / 200 * 1000
                 q = statistics.quantiles(samples, n=100)
                 print(
-                    f"  {label:10} GET /api/v1/sites {where:10} as {who:9} at {sites[0]:,} sites: "
-                    f"p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms"
+                    f"  {label:10} GET /api/v1/sites {where:10} as {who:12} at {sites[0]:,} sites: "
+                    f"p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms (CPU {cpu:.1f} ms)"
                 )
     server.should_exit = True
     thread.join(timeout=10)
 
 
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
+    database = f"{os.environ.get('PIRATEWATCH_TEST_DB_PREFIX', 'pw')}_bench_intake"
+    only = os.environ.get("STORES", "sqlite,postgresql").split(",")
     with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "sites.csv"
+        csv, small_csv = Path(tmp) / "sites.csv", Path(tmp) / "small.csv"
         make_csv(csv, ROWS)
-        targets = [("SQLite", f"sqlite:///{tmp}/bench.db"), ("PostgreSQL", fresh_postgres("pw_bench_intake"))]
+        make_csv(small_csv, ROWS, every=100)
+        targets = [("SQLite", f"sqlite:///{tmp}/bench.db"), ("PostgreSQL", "")]
         for label, url in targets:
+            if label.lower() not in only:
+                continue
+            url = url or fresh_postgres(database)
             seed(url)
-            elapsed, peak = timed_import(url, csv)
+            print(f"  {label:10} ({load()})")
+            if label == "PostgreSQL":
+                with BackendCpu(url) as backends:
+                    elapsed, cpu, peak = timed_import(url, csv)
+                db_cpu = f", PostgreSQL backends {backends.total:.1f} s"
+            else:
+                elapsed, cpu, peak = timed_import(url, csv)
+                db_cpu = ""
             print(
-                f"  {label:10} import {ROWS:,} rows: {elapsed:.1f} s, {ROWS / elapsed:,.0f} rows/s, peak RSS {peak:.0f} MB"
+                f"  {label:10} import {ROWS:,} rows: {elapsed:.1f} s, {ROWS / elapsed:,.0f} rows/s, peak RSS {peak:.0f} MB; "
+                f"CPU: importer {cpu:.1f} s{db_cpu}"
             )
-            elapsed2, _ = timed_import(url, csv)
-            print(f"  {label:10} re-import (nothing new): {elapsed2:.1f} s, {ROWS / elapsed2:,.0f} rows/s")
+            elapsed2, cpu2, _ = timed_import(url, csv)
+            print(
+                f"  {label:10} re-import (nothing new): {elapsed2:.1f} s, {ROWS / elapsed2:,.0f} rows/s; CPU: importer {cpu2:.1f} s"
+            )
+            with make_engine(url).connect() as conn:
+                counts = [
+                    conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() for t in ("site", "submission")
+                ]
+            assert counts == [ROWS, ROWS], counts
+            timed_import(url, small_csv, "Small")  # another association reports 1 % of the sites
             page_latency(url, label)
+            print(f"  {label:10} ({load()})")
 
 
 if __name__ == "__main__":

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from cases.audit.services import Change, created
 from cases.base import table_of
 from cases.catalogue.models import Work, WorkTitle
 from cases.db import utcnow
-from cases.sqlutil import insert_ignore, one_of
+from cases.sqlutil import insert_ignore, is_postgres, key_in, planned_for_values
 
 
 @dataclass(frozen=True)
@@ -26,16 +28,26 @@ class WorkSpec:
     official_url: str | None = None
 
 
+_WORK = table_of(Work)
+
+
+@functools.cache
+def _works_by_ref(postgres: bool) -> Any:
+    return sa.select(_WORK.c.id, _WORK.c.ref).where(
+        _WORK.c.association_id == sa.bindparam("association_id"), key_in(postgres, _WORK.c.ref, "refs")
+    )
+
+
 def work_ids_by_ref(session: Session, association_id: int, refs: Sequence[str]) -> dict[str, int]:
     """Existing works of one association, by ref."""
     if not refs:
         return {}
-    rows = session.execute(
-        sa.select(col(Work.id), col(Work.ref)).where(
-            col(Work.association_id) == association_id, one_of(session, col(Work.ref), sorted(set(refs)))
-        )
-    )
-    return {ref: wid for wid, ref in rows}
+    keys = sorted(set(refs))
+    with planned_for_values(session, len(keys)):
+        rows = session.execute(
+            _works_by_ref(is_postgres(session)), {"association_id": association_id, "refs": keys}
+        ).all()
+        return {ref: wid for wid, ref in rows}
 
 
 def ensure_works(

@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
+import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -37,7 +40,7 @@ from sqlmodel import Session
 
 from cases.audit.services import Actor
 from cases.db import transaction
-from cases.intake.schemas import SiteIn, WorkIn
+from cases.intake.schemas import SiteIn, SiteResultOut, WorkIn
 from cases.intake.services import submit_sites
 from cases.sites.normalize import NormalizationError, normalize_host
 from cases.sqlutil import refresh_statistics
@@ -99,42 +102,50 @@ def _sniff_encoding(head: bytes, requested: str | None) -> str:
     return requested or "utf-8"
 
 
+# Bytes that are not valid in the file's encoding are kept as lone surrogates (surrogateescape).
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
 def _has_undecodable(values: list[str]) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for v in values for ch in v)
+    return any(_UNDECODABLE.search(v) for v in values)
+
+
+def _fingerprint(row: dict[str, str]) -> bytes:
+    """A short digest of a row's (stripped) values: duplicates are found without keeping every row."""
+    return hashlib.blake2b(repr(list(row.values())).encode(), digest_size=16).digest()
 
 
 def _row_to_site(row: dict[str, str]) -> dict[str, Any]:
-    """The SiteIn-shaped dict of one row (validated by the caller)."""
-    domain = row.get("domain", "").strip()
-    url = row.get("url", "").strip()
+    """The SiteIn-shaped dict of one row, its values stripped (validated by the caller)."""
+    domain = row.get("domain", "")
+    url = row.get("url", "")
     content_types = _split(row.get("content_types", ""))
     titles = {
-        key[len(TITLE_PREFIX) :].strip().lower(): value.strip()
+        key[len(TITLE_PREFIX) :].strip().lower(): value
         for key, value in row.items()
-        if key.startswith(TITLE_PREFIX) and value and value.strip()
+        if value and key.startswith(TITLE_PREFIX)
     }
-    work_ref = row.get("work_ref", "").strip() or None
+    work_ref = row.get("work_ref") or None
     works = []
     if titles:
         work: dict[str, Any] = {
             "titles": titles,
-            "content_type": row.get("work_content_type", "").strip()
-            or (content_types[0] if content_types else "other"),
+            "content_type": row.get("work_content_type") or (content_types[0] if content_types else "other"),
         }
         if work_ref:
             work["ref"] = work_ref
-        if row.get("rights_holder", "").strip():
-            work["rights_holder"] = row["rights_holder"].strip()
+        if row.get("rights_holder"):
+            work["rights_holder"] = row["rights_holder"]
         works.append(work)
     evidence = []
     if url:
         item: dict[str, Any] = {"url": url}
         if work_ref or works:
             item["work_ref"] = work_ref or "__row_work__"
-        if row.get("note", "").strip():
-            item["note"] = row["note"].strip()
-        if row.get("captured_at", "").strip():
-            item["captured_at"] = row["captured_at"].strip()
+        if row.get("note"):
+            item["note"] = row["note"]
+        if row.get("captured_at"):
+            item["captured_at"] = row["captured_at"]
         evidence.append(item)
     site: dict[str, Any] = {
         "domains": [domain] if domain else [],
@@ -144,8 +155,8 @@ def _row_to_site(row: dict[str, str]) -> dict[str, Any]:
         "works": works,
         "evidence": evidence,
     }
-    if row.get("source_ref", "").strip():
-        site["source_ref"] = row["source_ref"].strip()
+    if row.get("source_ref"):
+        site["source_ref"] = row["source_ref"]
     return site
 
 
@@ -228,6 +239,36 @@ def read_rows(stream: BinaryIO, encoding: str | None = None) -> Iterator[tuple[i
         yield line, dict(zip(columns, values, strict=False))
 
 
+Chunk = dict[str, tuple[SiteIn, list[int]]]  # source_ref -> (the rows' site, their line numbers)
+
+
+def _write_chunk(
+    factory: sessionmaker[Session], actor: Actor, association_id: int, chunk: Chunk
+) -> tuple[list[RowError], list[SiteResultOut | None]]:
+    """Submit one chunk in one transaction: committed whole, or not at all (a crash loses none of it)."""
+    refs = list(chunk)
+    with transaction(factory) as session:
+        results, problems = submit_sites(
+            session, actor, association_id, [chunk[r][0] for r in refs], via="csv", strict=False
+        )
+    errors = [RowError(line, p.message) for p in problems for line in chunk[refs[p.index]][1]]
+    return errors, results
+
+
+def _count(summary: ImportSummary, outcome: tuple[list[RowError], list[SiteResultOut | None]]) -> None:
+    errors, results = outcome
+    summary.errors += errors
+    for r in results:
+        if r is None:
+            continue
+        if r.status == "created":
+            summary.submissions_created += 1
+        else:
+            summary.submissions_matched += 1
+        summary.sites_created += int(r.site_created)
+        summary.evidence_added += r.evidence_added
+
+
 def import_csv(
     path: Path,
     factory: sessionmaker[Session],
@@ -237,76 +278,76 @@ def import_csv(
     encoding: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
-    """Import `path` for one association; returns what happened. Raises :class:`CsvFormatError`."""
+    """Import `path` for one association; returns what happened. Raises :class:`CsvFormatError`.
+
+    Reading and validating the next chunk overlaps with writing the previous one (a writer thread:
+    the database works while Python parses). Chunks are still written one at a time, in file order.
+    """
     summary = ImportSummary()
     total = path.stat().st_size
-    seen: dict[str, int] = {}
-    pending: dict[str, tuple[SiteIn, list[int]]] = {}
+    seen: dict[bytes, int] = {}
+    pending: Chunk = {}
+    in_flight: Future[tuple[list[RowError], list[SiteResultOut | None]]] | None = None
 
-    def flush() -> None:
-        if not pending:
-            return
-        refs = list(pending)
-        items = [pending[r][0] for r in refs]
-        with transaction(factory) as session:
-            results, problems = submit_sites(session, actor, association_id, items, via="csv", strict=False)
-        for p in problems:
-            for line in pending[refs[p.index]][1]:
-                summary.errors.append(RowError(line, p.message))
-        for r in results:
-            if r is None:
-                continue
-            if r.status == "created":
-                summary.submissions_created += 1
-            else:
-                summary.submissions_matched += 1
-            summary.sites_created += int(r.site_created)
-            summary.evidence_added += r.evidence_added
-        pending.clear()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-writer") as writer:
 
-    with path.open("rb") as stream:
-        rows_in_chunk = 0
-        for line, row in read_rows(stream, encoding):
-            if isinstance(row, str):
-                if row.startswith("warning: "):
-                    summary.warnings.append(row.removeprefix("warning: "))
+        def flush() -> None:
+            nonlocal pending, in_flight
+            if in_flight is not None:
+                _count(summary, in_flight.result())  # raises what the writer raised
+                in_flight = None
+            if pending:
+                in_flight = writer.submit(_write_chunk, factory, actor, association_id, pending)
+                pending = {}
+
+        with path.open("rb") as stream:
+            rows_in_chunk = 0
+            for line, row in read_rows(stream, encoding):
+                if isinstance(row, str):
+                    if row.startswith("warning: "):
+                        summary.warnings.append(row.removeprefix("warning: "))
+                    else:
+                        summary.rows += 1
+                        summary.errors.append(RowError(line, row))
+                    continue
+                summary.rows += 1
+                row = {k: v.strip() for k, v in row.items()}
+                fingerprint = _fingerprint(row)
+                if fingerprint in seen:
+                    summary.duplicates += 1
+                    summary.warnings.append(f"line {line}: duplicate of line {seen[fingerprint]}, skipped")
+                    continue
+                seen[fingerprint] = line
+                try:
+                    site = SiteIn.model_validate(_finish_row_work(_row_to_site(row)))
+                    ref = _default_ref(site)
+                    site.source_ref = ref
+                except ValidationError as exc:
+                    summary.errors.append(RowError(line, "; ".join(_validation_messages(exc))))
+                    continue
+                except NormalizationError as exc:  # pragma: no cover - validated above
+                    summary.errors.append(RowError(line, str(exc)))
+                    continue
+                if ref in pending:
+                    pending[ref] = (_merge(pending[ref][0], site), [*pending[ref][1], line])
                 else:
-                    summary.rows += 1
-                    summary.errors.append(RowError(line, row))
-                continue
-            summary.rows += 1
-            fingerprint = repr(sorted((k, v.strip()) for k, v in row.items()))
-            if fingerprint in seen:
-                summary.duplicates += 1
-                summary.warnings.append(f"line {line}: duplicate of line {seen[fingerprint]}, skipped")
-                continue
-            seen[fingerprint] = line
-            try:
-                site = SiteIn.model_validate(_finish_row_work(_row_to_site(row)))
-                ref = _default_ref(site)
-                site = site.model_copy(update={"source_ref": ref})
-            except ValidationError as exc:
-                summary.errors.append(RowError(line, "; ".join(_validation_messages(exc))))
-                continue
-            except NormalizationError as exc:  # pragma: no cover - validated above
-                summary.errors.append(RowError(line, str(exc)))
-                continue
-            if ref in pending:
-                pending[ref] = (_merge(pending[ref][0], site), [*pending[ref][1], line])
-            else:
-                pending[ref] = (site, [line])
-            rows_in_chunk += 1
-            if rows_in_chunk >= CHUNK_ROWS:
-                flush()
-                rows_in_chunk = 0
-                if progress:
-                    progress(stream.tell(), total)
-        flush()
-        if progress:
-            progress(total, total)
+                    pending[ref] = (site, [line])
+                rows_in_chunk += 1
+                if rows_in_chunk >= CHUNK_ROWS:
+                    flush()
+                    rows_in_chunk = 0
+                    if progress:
+                        progress(stream.tell(), total)
+            flush()
+            flush()  # waits for the last chunk
+            if progress:
+                progress(total, total)
     if summary.submissions_created >= CHUNK_ROWS:
         with transaction(factory) as session:
-            refresh_statistics(session, ["site", "domain", "submission", "evidence_item", "site_language"])
+            refresh_statistics(
+                session,
+                ["site", "domain", "submission", "evidence_item", "site_language", "site_content_type", "work"],
+            )
     summary.errors.sort(key=lambda e: e.line)
     return summary
 

@@ -21,14 +21,19 @@ class Submission(SQLModel, table=True):
     """
 
     __table_args__ = (
+        # Also serves lookups by association alone (its first column).
         sa.UniqueConstraint("association_id", "source_ref"),
-        # "sites this association submitted": the tenant filter of every submitter query.
+        # "sites this association submitted": the tenant filter of every submitter query, walked
+        # newest site first.
         sa.Index("ix_submission_association_site", "association_id", "site_id"),
+        # "did this association submit this site": the probe of that filter, one index entry per
+        # site, and the submissions of one site.
+        sa.Index("ix_submission_site_association", "site_id", "association_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    association_id: int = Field(foreign_key="association.id", index=True)
-    site_id: int = Field(foreign_key="site.id", index=True)
+    association_id: int = Field(foreign_key="association.id")
+    site_id: int = Field(foreign_key="site.id")
     source_ref: str = Field(sa_type=sa.String(200))
     via: str = Field(sa_type=sa.String(16))  # api, csv, cli, demo
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
@@ -42,12 +47,13 @@ class EvidenceItem(SQLModel, table=True):
 
     __tablename__ = "evidence_item"
     __table_args__ = (
+        # Also serves lookups by submission alone (its first column).
         sa.UniqueConstraint("submission_id", "item_key"),
         sa.Index("ix_evidence_item_site_association", "site_id", "association_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    submission_id: int = Field(foreign_key="submission.id", index=True)
+    submission_id: int = Field(foreign_key="submission.id")
     association_id: int = Field(foreign_key="association.id")
     site_id: int = Field(foreign_key="site.id")
     url: str = Field(sa_type=sa.Text)

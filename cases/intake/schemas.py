@@ -18,6 +18,7 @@ from cases.catalogue.models import ContentType
 from cases.sites.normalize import NormalizationError, NormalizedHost, normalize_host
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+_HTTP_SCHEME = re.compile(r"https?://", re.IGNORECASE)
 MAX_URL_LENGTH = 2000
 
 
@@ -32,7 +33,7 @@ def _http_url(value: str) -> str:
     text = value.strip()
     if len(text) > MAX_URL_LENGTH:
         raise ValueError(f"URL too long: {len(text)} characters (at most {MAX_URL_LENGTH})")
-    if not re.match(r"^https?://", text, re.IGNORECASE):
+    if not _HTTP_SCHEME.match(text):
         raise ValueError("must be an http:// or https:// URL")
     try:
         normalize_host(text)

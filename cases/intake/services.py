@@ -7,15 +7,17 @@ sent twice, or re-run after a crash half-way, completes what is missing and crea
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from cases.audit.services import Actor, Change, created, record
+from cases.audit.services import Actor, CreationLog, Creations, record
 from cases.base import table_of
 from cases.catalogue.services import WorkSpec, ensure_works, work_ids_by_ref
 from cases.db import utcnow
@@ -24,7 +26,50 @@ from cases.intake.models import EvidenceItem, Submission
 from cases.intake.schemas import DomainOut, SiteIn, SiteResultOut
 from cases.sites.normalize import normalize_host
 from cases.sites.services import add_site_tags, ensure_sites
-from cases.sqlutil import insert_ignore, lock_keys, one_of
+from cases.sqlutil import JsonText, insert_ignore, insert_returning_ids, insert_rows, is_postgres, key_in
+
+_SUBMISSION = table_of(Submission)
+_EVIDENCE = table_of(EvidenceItem)
+SUBMISSIONS_CREATED = Creations(
+    "submission",
+    lambda ids: sa.select(_SUBMISSION.c.id, _SUBMISSION.c.source_ref, _SUBMISSION.c.site_id, _SUBMISSION.c.via).where(
+        ids(_SUBMISSION.c.id)
+    ),
+)
+#: One event per submission that got evidence: how many items (given the new items' ids).
+EVIDENCE_ADDED = Creations(
+    "evidence",
+    lambda ids: (
+        sa.select(_EVIDENCE.c.submission_id, sa.func.count().label("items_added"))
+        .where(ids(_EVIDENCE.c.id))
+        .group_by(_EVIDENCE.c.submission_id)
+    ),
+)
+#: The same for submissions created in this transaction (given their ids): all their evidence is new.
+EVIDENCE_OF_NEW_SUBMISSIONS = Creations(
+    "evidence",
+    lambda ids: (
+        sa.select(_EVIDENCE.c.submission_id, sa.func.count().label("items_added"))
+        .where(ids(_EVIDENCE.c.submission_id))
+        .group_by(_EVIDENCE.c.submission_id)
+    ),
+    name="evidence_of_new",
+)
+
+
+@functools.cache
+def _submissions_by_ref(postgres: bool) -> Any:
+    return sa.select(_SUBMISSION.c.source_ref, _SUBMISSION.c.id, _SUBMISSION.c.site_id).where(
+        _SUBMISSION.c.association_id == sa.bindparam("association_id"),
+        key_in(postgres, _SUBMISSION.c.source_ref, "refs"),
+    )
+
+
+@functools.cache
+def _evidence_keys(postgres: bool) -> Any:
+    return sa.select(_EVIDENCE.c.submission_id, _EVIDENCE.c.item_key).where(
+        key_in(postgres, _EVIDENCE.c.submission_id, "submissions")
+    )
 
 
 def evidence_key(url: str, work_id: int | None) -> str:
@@ -92,17 +137,21 @@ def submit_sites(
     if not accepted:
         return results, problems
 
+    log = CreationLog(actor)
     refs = [item.effective_source_ref() for _, item in accepted]
-    lock_keys(session, f"submission:{association_id}", refs)
-    existing = dict(
-        session.execute(
-            sa.select(col(Submission.source_ref), col(Submission.id)).where(
-                col(Submission.association_id) == association_id,
-                one_of(session, col(Submission.source_ref), sorted(set(refs))),
-            )
+    host_groups = [item.hosts() for _, item in accepted]
+    # Sites first, taking the submission locks in the same statement as the registrable domains'.
+    resolutions = ensure_sites(session, log, host_groups, also_lock=(f"submission:{association_id}", refs))
+    new_site_ids = {r.site_id for r in resolutions if r.site_created}
+    # Under that lock no other writer adds these refs: what is not here now is ours to create.
+    postgres = is_postgres(session)
+    submissions: dict[str, tuple[int, int]] = {
+        ref: (sid, site)
+        for ref, sid, site in session.execute(
+            _submissions_by_ref(postgres), {"association_id": association_id, "refs": sorted(set(refs))}
         ).all()
-    )
-    changes: list[Change] = []
+    }
+    matched_ids = [sid for sid, _ in submissions.values()]
 
     work_ids, work_changes = ensure_works(
         session,
@@ -114,54 +163,42 @@ def submit_sites(
         ],
     )
     work_ids = {**catalogue_refs, **work_ids}
-    changes += work_changes
-
-    host_groups = [item.hosts() for _, item in accepted]
-    resolutions, site_changes = ensure_sites(session, host_groups)
-    changes += site_changes
+    record(session, actor, work_changes)
 
     now = utcnow()
-    new_submissions = []
+    new_submissions: list[dict[str, Any]] = []
+    created_refs: set[str] = set()
     for (_, item), ref, res in zip(accepted, refs, resolutions, strict=True):
-        if ref in existing:
-            continue
-        existing[ref] = -1  # a second item with the same ref in this batch matches the first
+        if ref in submissions or ref in created_refs:
+            continue  # a second item with the same ref in this batch matches the first
+        created_refs.add(ref)
         new_submissions.append(
             {
                 "association_id": association_id,
                 "site_id": res.site_id,
                 "source_ref": ref,
                 "via": via,
-                "payload": item.model_dump(mode="json"),
+                "payload": JsonText(item.model_dump_json()),
                 "note": item.note,
                 "created_by_key_id": key_id,
                 "created_at": now,
             }
         )
-    insert_ignore(session, table_of(Submission), new_submissions, ["association_id", "source_ref"])
-    submission_rows = session.execute(
-        sa.select(col(Submission.source_ref), col(Submission.id), col(Submission.site_id)).where(
-            col(Submission.association_id) == association_id,
-            one_of(session, col(Submission.source_ref), sorted(set(refs))),
-        )
-    )
-    submissions = {ref: (sid, site) for ref, sid, site in submission_rows}
-    created_refs = {s["source_ref"] for s in new_submissions}
-    for s in new_submissions:
-        sid, _site = submissions[str(s["source_ref"])]
-        changes.append(created("submission", sid, {"source_ref": s["source_ref"], "site_id": s["site_id"], "via": via}))
+    new_ids = insert_returning_ids(session, table_of(Submission), new_submissions)
+    for row, sid in zip(new_submissions, new_ids, strict=True):
+        submissions[row["source_ref"]] = (sid, row["site_id"])
+    log.add(SUBMISSIONS_CREATED, new_ids)
 
-    # Evidence: only what is not there yet.
-    sub_ids = [sid for sid, _ in submissions.values()]
-    have: set[tuple[int, str]] = {
-        (int(sid), str(key))
-        for sid, key in session.execute(
-            sa.select(col(EvidenceItem.submission_id), col(EvidenceItem.item_key)).where(
-                one_of(session, col(EvidenceItem.submission_id), sub_ids)
-            )
-        )
-    }
-    new_evidence = []
+    # Evidence: only what is not there yet (a new submission has none).
+    have: set[tuple[int, str]] = set()
+    if matched_ids:
+        have = {
+            (int(sid), str(key))
+            for sid, key in session.execute(_evidence_keys(postgres), {"submissions": matched_ids}).all()
+        }
+    new_ids_set = set(new_ids)
+    evidence_fresh: list[dict[str, Any]] = []  # on submissions created here: nothing to collide with
+    evidence_more: list[dict[str, Any]] = []  # on submissions that existed
     added: dict[str, int] = defaultdict(int)
     languages: dict[int, set[str]] = defaultdict(set)
     content_types: dict[int, set[str]] = defaultdict(set)
@@ -169,6 +206,7 @@ def submit_sites(
         sid, site_id = submissions[ref]
         languages[site_id].update(item.languages)
         content_types[site_id].update(c.value for c in item.content_types)
+        target = evidence_fresh if sid in new_ids_set else evidence_more
         for e in item.evidence:
             work_id = work_ids.get(e.work_ref) if e.work_ref else None
             key = evidence_key(e.url, work_id)
@@ -176,7 +214,7 @@ def submit_sites(
                 continue
             have.add((sid, key))
             added[ref] += 1
-            new_evidence.append(
+            target.append(
                 {
                     "submission_id": sid,
                     "association_id": association_id,
@@ -189,11 +227,17 @@ def submit_sites(
                     "created_at": now,
                 }
             )
-    insert_ignore(session, table_of(EvidenceItem), new_evidence, ["submission_id", "item_key"])
-    for ref, count in added.items():
-        changes.append(created("evidence", submissions[ref][0], {"items_added": count}))
-    add_site_tags(session, languages, content_types)
-    record(session, actor, changes)
+    insert_rows(session, _EVIDENCE, evidence_fresh)
+    log.add(EVIDENCE_OF_NEW_SUBMISSIONS, sorted({int(e["submission_id"]) for e in evidence_fresh}))
+    evidence_ids = [
+        int(r[0])
+        for r in insert_ignore(
+            session, table_of(EvidenceItem), evidence_more, ["submission_id", "item_key"], returning=["id"]
+        )
+    ]
+    log.add(EVIDENCE_ADDED, evidence_ids)
+    add_site_tags(session, languages, content_types, new_site_ids)
+    log.write(session)
 
     seen_refs: set[str] = set()
     for (index, item), ref, res, hosts in zip(accepted, refs, resolutions, host_groups, strict=True):

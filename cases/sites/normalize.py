@@ -24,6 +24,12 @@ _SCHEMES = {"http", "https"}
 # Abuse desks "defang" links so nobody clicks them by mistake; accept what they paste.
 _DEFANG = (("[.]", "."), ("(.)", "."), ("[dot]", "."), ("hxxps://", "https://"), ("hxxp://", "http://"))
 _WHITESPACE = re.compile(r"\s")
+# Most input is a plain http(s) URL or host name: its host is what urlsplit would find (the netloc
+# ends at the first "/", "?" or "#", and holds no credentials or port), without urlsplit's cost.
+_PLAIN_URL_HOST = re.compile(r"(?:https?://|//)?([a-z0-9.-]+)(?:[/?#]|\Z)")
+# ipaddress.ip_address only accepts dotted decimal IPv4 and IPv6 with colons; anything else would
+# cost it two exceptions to refuse.
+_MAYBE_IPV4 = re.compile(r"[0-9.]+\Z")
 _LDH_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # RFC 2606 reserves these for testing; they are never in the Public Suffix List, yet the offline
 # demo lab and test suites name their sites under them, so each is treated as a one-label suffix.
@@ -75,6 +81,9 @@ def _host_from_input(raw: str) -> str:
     lowered = text.lower()
     for defanged, plain in _DEFANG:
         lowered = lowered.replace(defanged, plain)
+    plain_host = _PLAIN_URL_HOST.match(lowered)
+    if plain_host:
+        return plain_host.group(1)
     if "://" in lowered:
         scheme = lowered.split("://", 1)[0]
         if scheme not in _SCHEMES:
@@ -84,11 +93,14 @@ def _host_from_input(raw: str) -> str:
         to_split = lowered
     else:
         # A bare IPv6 address has colons but no port: keep it whole.
-        try:
-            ipaddress.ip_address(lowered.strip("[]"))
-            return lowered.strip("[]")
-        except ValueError:
-            to_split = "//" + lowered
+        bare = lowered.strip("[]")
+        if _looks_like_ip(bare):
+            try:
+                ipaddress.ip_address(bare)
+                return bare
+            except ValueError:
+                pass
+        to_split = "//" + lowered
     try:
         parts = urlsplit(to_split)
         host = parts.hostname
@@ -100,7 +112,13 @@ def _host_from_input(raw: str) -> str:
     return host
 
 
+def _looks_like_ip(text: str) -> bool:
+    return ":" in text or _MAYBE_IPV4.match(text) is not None
+
+
 def _as_ip(host: str) -> str | None:
+    if not _looks_like_ip(host):
+        return None
     try:
         return ipaddress.ip_address(host).compressed
     except ValueError:

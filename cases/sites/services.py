@@ -7,20 +7,39 @@ submissions.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from cases.audit.services import Actor, Change, created, record, updated
+from cases.audit.services import Actor, CreationLog, Creations, created, record, updated
 from cases.base import table_of
 from cases.catalogue.models import Work
 from cases.db import utcnow
 from cases.errors import InvalidInputError, NotFoundError
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
 from cases.sites.normalize import NormalizationError, NormalizedHost, normalize_host
-from cases.sqlutil import insert_ignore, insert_returning_ids, lock_keys, one_of
+from cases.sqlutil import insert_ignore, insert_returning_ids, insert_rows, is_postgres, key_in, lock_keys
+
+_SITE = table_of(Site)
+_DOMAIN = table_of(Domain)
+SITES_CREATED = Creations(
+    "site", lambda ids: sa.select(_SITE.c.id, _SITE.c.name, _SITE.c.status).where(ids(_SITE.c.id))
+)
+DOMAINS_CREATED = Creations(
+    "domain",
+    lambda ids: sa.select(_DOMAIN.c.id, _DOMAIN.c.fqdn, _DOMAIN.c.site_id, _DOMAIN.c.is_ip).where(ids(_DOMAIN.c.id)),
+)
+
+
+@functools.cache
+def _domains_of_registrables(postgres: bool) -> Any:
+    return sa.select(_DOMAIN.c.registrable_domain, _DOMAIN.c.fqdn, _DOMAIN.c.site_id).where(
+        key_in(postgres, _DOMAIN.c.registrable_domain, "registrables")
+    )
 
 
 @dataclass
@@ -34,42 +53,43 @@ class SiteResolution:
     foreign_domains: dict[str, int] = field(default_factory=dict)
 
 
-def _sites_by_registrable(session: Session, registrables: Iterable[str]) -> dict[str, int]:
+def _known_domains(session: Session, registrables: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """The site of each known registrable domain, and the site of each known host under them.
+
+    One query: a host's registrable domain is a function of the host, so every known host of the
+    batch is among the domains of its registrable domain.
+    """
     keys = set(registrables)
+    by_registrable: dict[str, int] = {}
+    by_fqdn: dict[str, int] = {}
     if not keys:
-        return {}
-    rows = session.execute(
-        sa.select(col(Domain.registrable_domain), sa.func.min(col(Domain.site_id)))
-        .where(one_of(session, col(Domain.registrable_domain), sorted(keys)))
-        .group_by(col(Domain.registrable_domain))
-    )
-    return dict(rows.all())
+        return by_registrable, by_fqdn
+    rows = session.execute(_domains_of_registrables(is_postgres(session)), {"registrables": sorted(keys)}).all()
+    for registrable, fqdn, site_id in rows:
+        by_fqdn[fqdn] = site_id
+        by_registrable[registrable] = min(site_id, by_registrable.get(registrable, site_id))
+    return by_registrable, by_fqdn
 
 
-def _domains_by_fqdn(session: Session, fqdns: Iterable[str]) -> dict[str, int]:
-    keys = set(fqdns)
-    if not keys:
-        return {}
-    rows = session.execute(
-        sa.select(col(Domain.fqdn), col(Domain.site_id)).where(one_of(session, col(Domain.fqdn), sorted(keys)))
-    )
-    return dict(rows.all())
-
-
-def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tuple[list[SiteResolution], list[Change]]:
+def ensure_sites(
+    session: Session,
+    log: CreationLog,
+    groups: Sequence[list[NormalizedHost]],
+    *,
+    also_lock: tuple[str, Sequence[str]] | None = None,
+) -> list[SiteResolution]:
     """Find or create the site of each group of hosts, and create the hosts' missing domains.
 
     A group is the hosts of one submitted site. The group's site is the site of the first host whose
     registrable domain is known; otherwise a new site named after the first host. Returns one
-    resolution per group (same order) and the audit changes for what was created.
+    resolution per group (same order); the sites and domains created go in `log`. `also_lock`
+    (a namespace and keys) is locked in the same statement as the registrable domains.
     """
     all_hosts = [h for g in groups for h in g]
     # Two writers creating the same registrable domain at once would create two sites.
-    lock_keys(session, "registrable", [h.registrable_domain for h in all_hosts])
-    by_registrable = _sites_by_registrable(session, (h.registrable_domain for h in all_hosts))
-    existing_fqdns = _domains_by_fqdn(session, (h.fqdn for h in all_hosts))
+    lock_keys(session, "registrable", [h.registrable_domain for h in all_hosts], *([also_lock] if also_lock else []))
+    by_registrable, existing_fqdns = _known_domains(session, (h.registrable_domain for h in all_hosts))
     now = utcnow()
-    changes: list[Change] = []
     # Pass 1: which groups need a new site. Groups of one batch that share a registrable domain
     # share the new site too.
     pending: dict[str, int] = {}  # registrable domain -> index into new_sites
@@ -100,11 +120,7 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
             pending.setdefault(h.registrable_domain, index)
         group_site.append(("new", index))
     new_ids = insert_returning_ids(session, table_of(Site), new_sites)
-    if new_sites:
-        changes += [
-            created("site", sid, {"name": row["name"], "status": "active"})
-            for sid, row in zip(new_ids, new_sites, strict=True)
-        ]
+    log.add(SITES_CREATED, new_ids)
     # Pass 2: the domains.
     results: list[SiteResolution] = []
     new_domains: list[dict[str, object]] = []
@@ -133,40 +149,29 @@ def ensure_sites(session: Session, groups: Sequence[list[NormalizedHost]]) -> tu
             elif owner != site_id:
                 resolution.foreign_domains[host.fqdn] = owner
         results.append(resolution)
-    insert_ignore(session, table_of(Domain), new_domains, ["fqdn"])
-    if new_domains:
-        ids = dict(
-            session.execute(
-                sa.select(col(Domain.fqdn), col(Domain.id)).where(
-                    one_of(session, col(Domain.fqdn), [d["fqdn"] for d in new_domains])
-                )
-            ).all()
-        )
-        for d in new_domains:
-            changes.append(
-                created(
-                    "domain",
-                    ids[str(d["fqdn"])],
-                    {"fqdn": d["fqdn"], "site_id": d["site_id"], "is_ip": d["is_ip"]},
-                )
-            )
-    return results, changes
+    # ON CONFLICT: a crawler may attach the same host as a hop at this very moment.
+    domain_ids = [int(r[0]) for r in insert_ignore(session, table_of(Domain), new_domains, ["fqdn"], returning=["id"])]
+    log.add(DOMAINS_CREATED, domain_ids)
+    return results
 
 
-def add_site_tags(session: Session, languages: dict[int, set[str]], content_types: dict[int, set[str]]) -> None:
-    """Record languages and content types of sites (adding, never removing)."""
-    insert_ignore(
-        session,
-        table_of(SiteLanguage),
-        [{"site_id": s, "language": lang} for s, langs in languages.items() for lang in sorted(langs)],
-        ["site_id", "language"],
-    )
-    insert_ignore(
-        session,
-        table_of(SiteContentType),
-        [{"site_id": s, "content_type": c} for s, cts in content_types.items() for c in sorted(cts)],
-        ["site_id", "content_type"],
-    )
+def add_site_tags(
+    session: Session, languages: dict[int, set[str]], content_types: dict[int, set[str]], new_sites: set[int]
+) -> None:
+    """Record languages and content types of sites (adding, never removing).
+
+    Sites created in this transaction have no tags yet: theirs are copied in without a conflict check.
+    """
+    for table, tags, column in (
+        (table_of(SiteLanguage), languages, "language"),
+        (table_of(SiteContentType), content_types, "content_type"),
+    ):
+        fresh: list[dict[str, object]] = []
+        known: list[dict[str, object]] = []
+        for site_id, values in tags.items():
+            (fresh if site_id in new_sites else known).extend({"site_id": site_id, column: v} for v in sorted(values))
+        insert_rows(session, table, fresh)
+        insert_ignore(session, table, known, ["site_id", column])
 
 
 def update_site_status(session: Session, site_id: int, status: str, actor: Actor) -> Site:

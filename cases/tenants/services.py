@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from cases.audit.services import Actor, created, record, updated
+from cases.base import table_of
 from cases.db import utcnow
 from cases.errors import ConflictError, InvalidInputError, NotFoundError
 from cases.tenants.models import ApiKey, Association, Role
@@ -97,14 +98,21 @@ def revoke_api_key(session: Session, key_id: int, actor: Actor) -> ApiKey:
     return key
 
 
+# Built once, of plain columns: every request authenticates, and building a statement or loading
+# an ORM object costs more than running the query.
+_KEYS = table_of(ApiKey)
+_KEY_BY_HASH = sa.select(_KEYS.c.id, _KEYS.c.association_id, _KEYS.c.role, _KEYS.c.revoked_at).where(
+    _KEYS.c.key_hash == sa.bindparam("key_hash")
+)
+
+
 def authenticate(session: Session, secret: str | None) -> Principal | None:
     """The principal for an API key, or None if the key is unknown or revoked."""
     if not secret or not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
-    key = session.exec(select(ApiKey).where(col(ApiKey.key_hash) == hash_key(secret))).first()
+    key = session.execute(_KEY_BY_HASH, {"key_hash": hash_key(secret)}).first()
     if key is None or key.revoked_at is not None:
         return None
-    assert key.id is not None
     return Principal(key.id, key.association_id, Role(key.role))
 
 

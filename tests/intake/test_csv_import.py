@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,54 @@ def test_multiline_field_keeps_line_numbers(tmp_path: Path, factory: sessionmake
     text = 'domain,note\nok.com,"two\nlines"\nbad..com,x\n'
     summary = run(write(tmp_path, text), factory, tenants.a_id)  # type: ignore[attr-defined]
     assert [e.line for e in summary.errors] == [4]
+
+
+def test_bulk_import_is_audited_entity_by_entity(
+    tmp_path: Path, factory: sessionmaker[Session], tenants: object, engine: Engine
+) -> None:
+    # More rows than one chunk, rows of one submission in both chunks, and two hosts of one site:
+    # the bulk paths (COPY, audit events built by the database, the writer thread) all run.
+    rows = [f"bulk-{i}.com,https://bulk-{i}.com/t/{i},,ja,manga,W{i % 7},題{i % 7},,,,\n" for i in range(1200)]
+    rows += [f"www.bulk-{i}.com,https://bulk-{i}.com/extra,,en,film,,,,,,\n" for i in range(0, 1200, 100)]
+    rows += [f"shared.net,https://shared.net/{i},SHARED,,,,,,,,\n" for i in (1, 2)]
+    rows.insert(10, "shared.net,https://shared.net/0,SHARED,,,,,,,,\n")
+    path = write(tmp_path, HEADER + "".join(rows))
+    summary = run(path, factory, tenants.a_id)  # type: ignore[attr-defined]
+    assert summary.errors == [] and summary.sites_created == 1201
+    with engine.connect() as conn:
+        events = conn.execute(
+            sa.text(
+                "SELECT entity_type, entity_id, new_value FROM audit_event WHERE action = 'create' AND actor = 'test'"
+            )
+        ).all()
+        site_ids = {str(i) for i in conn.execute(sa.text("SELECT id FROM site")).scalars()}
+        domains = {str(r[0]): r[1] for r in conn.execute(sa.text("SELECT id, fqdn FROM domain"))}
+        submissions = {str(r[0]): r[1] for r in conn.execute(sa.text("SELECT id, source_ref FROM submission"))}
+        evidence = dict(
+            conn.execute(sa.text("SELECT submission_id, count(*) FROM evidence_item GROUP BY submission_id")).all()
+        )
+    by_type: dict[str, dict[str, dict[str, object]]] = {}
+    for kind, entity_id, value in events:
+        by_type.setdefault(kind, {})[entity_id] = json.loads(value)
+    assert set(by_type["site"]) == site_ids
+    assert all(v["status"] == "active" for v in by_type["site"].values())
+    assert {k: v["fqdn"] for k, v in by_type["domain"].items()} == domains
+    assert all(v["is_ip"] is False for v in by_type["domain"].values())
+    assert {k: v["source_ref"] for k, v in by_type["submission"].items()} == submissions
+    assert all(v["via"] == "csv" for v in by_type["submission"].values())
+    # One event per submission and chunk that added evidence: SHARED got some in each chunk.
+    added: dict[int, int] = {}
+    for kind, entity_id, value in events:
+        if kind == "evidence":
+            added[int(entity_id)] = added.get(int(entity_id), 0) + json.loads(value)["items_added"]
+    assert added == evidence
+    shared = next(k for k, v in submissions.items() if v == "SHARED")
+    assert evidence[int(shared)] == 3
+    assert sum(1 for kind, entity_id, _ in events if kind == "evidence" and entity_id == shared) == 2
+
+    again = run(path, factory, tenants.a_id)  # type: ignore[attr-defined]
+    assert (again.submissions_created, again.evidence_added, again.sites_created) == (0, 0, 0)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM audit_event WHERE actor = 'test'")).scalar_one() == len(
+            events
+        )

@@ -1,7 +1,7 @@
 """operation counters (crawler, resolver and estimator requests, errors, latency, cache, rate limits)
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-29 18:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import cases.db
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
