@@ -183,19 +183,8 @@ def claims(url: str) -> None:
     )
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
-        self.count += 1
-        return "250 OK"
-
-
 def sends(url: str) -> None:
-    from aiosmtpd.controller import Controller
-
-    from lab.http_util import free_port
+    from lab.smtp_sink import SmtpSink
 
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -205,19 +194,14 @@ def sends(url: str) -> None:
             ),
             {"n": SENDS},
         )
-    sink = _Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        channel = SmtpChannel("127.0.0.1", port, "bench@piratewatch.invalid", timeout=30)
+    with SmtpSink() as sink:
+        channel = SmtpChannel("127.0.0.1", sink.port, "bench@piratewatch.invalid", timeout=30)
         start = time.perf_counter()
         sent = asyncio.run(send_approved(session_factory(engine), Actor("bench:sender"), channel, limit=SENDS))
         elapsed = time.perf_counter() - start
-    finally:
-        controller.stop()
     print(
-        f"sent: {len(sent)} notices in {elapsed:.2f} s = {len(sent) / elapsed:.0f} notices/s; messages at the sink: {sink.count}"
+        f"sent: {len(sent)} notices in {elapsed:.2f} s = {len(sent) / elapsed:.0f} notices/s; "
+        f"messages at the sink: {len(sink.messages)}"
     )
 
 
