@@ -184,7 +184,13 @@ def claims(url: str) -> None:
 
 
 def sends(url: str) -> None:
-    from lab.smtp_sink import SmtpSink
+    """Approved notices sent to an SMTP server in a process of its own, as a relay would be."""
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from lab.http_util import free_port
 
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -194,15 +200,42 @@ def sends(url: str) -> None:
             ),
             {"n": SENDS},
         )
-    with SmtpSink() as sink:
-        channel = SmtpChannel("127.0.0.1", sink.port, "bench@piratewatch.invalid", timeout=30)
-        start = time.perf_counter()
-        sent = asyncio.run(send_approved(session_factory(engine), Actor("bench:sender"), channel, limit=SENDS))
-        elapsed = time.perf_counter() - start
+    port = free_port()
+    with tempfile.TemporaryDirectory() as maildir:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys, time; from pathlib import Path; from lab.smtp_sink import SmtpSink; "
+                "SmtpSink(port=int(sys.argv[1]), maildir=Path(sys.argv[2])).start(); time.sleep(3600)",
+                str(port),
+                maildir,
+            ]
+        )
+        try:
+            _wait_for_port(port)
+            channel = SmtpChannel("127.0.0.1", port, "bench@piratewatch.invalid", timeout=30)
+            start = time.perf_counter()
+            sent = asyncio.run(send_approved(session_factory(engine), Actor("bench:sender"), channel, limit=SENDS))
+            elapsed = time.perf_counter() - start
+        finally:
+            server.kill()
+        received = len(list(Path(maildir).glob("*.eml")))
     print(
-        f"sent: {len(sent)} notices in {elapsed:.2f} s = {len(sent) / elapsed:.0f} notices/s; "
-        f"messages at the sink: {len(sink.messages)}"
+        f"sent: {len(sent)} notices in {elapsed:.2f} s = {len(sent) / elapsed:.0f} notices/s "
+        f"(SMTP server in its own process); messages received: {received}"
     )
+
+
+def _wait_for_port(port: int) -> None:
+    import socket
+
+    for _ in range(100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"the SMTP server did not start on port {port}")
 
 
 def main() -> None:

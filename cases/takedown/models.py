@@ -77,9 +77,25 @@ class Notice(SQLModel, table=True):
     """A notice to one provider, under one legal basis, on behalf of one association."""
 
     __table_args__ = (
-        # The queue: unclaimed notices of a state, due first; a claim walks this index and stops at
-        # the first unlocked row instead of sorting the whole queue.
-        sa.Index("ix_notice_queue", "state", "claimed_by", "due_at", "id"),
+        # The queue page: notices of a state, due first, read in index order (no sort of the queue).
+        sa.Index("ix_notice_queue", "state", "due_at", "id"),
+        # Claims: the unclaimed notices in review, due first. A claim walks this index and stops at the
+        # first row it can lock. Partial, because `claimed_by IS NULL` is no equality: a full index on
+        # (state, claimed_by, due_at) cannot give the rows in due order, and the planner sorts the queue.
+        sa.Index(
+            "ix_notice_unclaimed",
+            "due_at",
+            "id",
+            postgresql_where=sa.text("state = 'in_review' AND claimed_by IS NULL"),
+            sqlite_where=sa.text("state = 'in_review' AND claimed_by IS NULL"),
+        ),
+        # Claims gone stale (their operator went home) are found by age.
+        sa.Index(
+            "ix_notice_claimed",
+            "claimed_at",
+            postgresql_where=sa.text("state = 'in_review' AND claimed_by IS NOT NULL"),
+            sqlite_where=sa.text("state = 'in_review' AND claimed_by IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -44,7 +44,10 @@ class QueueFilters:
 
 def _conditions(filters: QueueFilters, now: dt.datetime) -> list[sa.ColumnElement[bool]]:
     notice = table_of(Notice)
-    conditions: list[sa.ColumnElement[bool]] = [notice.c.state == NoticeState.IN_REVIEW.value]
+    # The state is written into the SQL, not bound: the partial indexes' predicates name it, and a
+    # prepared statement's generic plan could not use them with a parameter there.
+    in_review: sa.BindParameter[str] = sa.bindparam("in_review", NoticeState.IN_REVIEW.value, literal_execute=True)
+    conditions: list[sa.ColumnElement[bool]] = [notice.c.state == in_review]
     if filters.association_id is not None:
         conditions.append(notice.c.association_id == filters.association_id)
     if filters.legal_basis:
@@ -65,7 +68,7 @@ def _unclaimed(now: dt.datetime) -> sa.ColumnElement[bool]:
 
 
 def _claimable(now: dt.datetime) -> list[sa.ColumnElement[bool]]:
-    """Never-claimed notices first (an index walk on ``ix_notice_queue``), then claims gone stale."""
+    """Never-claimed notices first (a walk on the partial index ``ix_notice_unclaimed``), then claims gone stale."""
     notice = table_of(Notice)
     return [notice.c.claimed_by.is_(None), notice.c.claimed_at < now - CLAIM_TIMEOUT]
 
@@ -91,27 +94,25 @@ def claim_next(session: Session, actor: Actor, filters: QueueFilters | None = No
     now = utcnow()
     notice = table_of(Notice)
     conditions = _conditions(filters or QueueFilters(), now)
-    notice_id = None
     for claimable in _claimable(now):
         candidate = sa.select(notice.c.id).where(*conditions, claimable).order_by(*_order()).limit(1)
         if session.get_bind().dialect.name == "postgresql":
             candidate = candidate.with_for_update(skip_locked=True)
         # One statement: pick, lock (PostgreSQL) and claim. The outer condition re-checks the row, so
         # on SQLite a notice claimed by the writer before us is never taken twice.
-        notice_id = session.execute(
-            sa.update(notice)
+        # RETURNING the whole row as the ORM object: no second round trip to read the claimed notice.
+        claimed = session.scalars(
+            sa.update(Notice)
             .where(notice.c.id == candidate.scalar_subquery(), _unclaimed(now))
             .values(claimed_by=actor.name, claimed_at=now)
-            .returning(notice.c.id)
-        ).scalar_one_or_none()
-        if notice_id is not None:
-            break
-    if notice_id is None:
-        return None
-    record_audit(session, actor, [updated("notice", notice_id, "claimed_by", None, actor.name)])
-    claimed = session.get(Notice, notice_id, populate_existing=True)
-    assert claimed is not None
-    return claimed
+            .returning(Notice)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        ).one_or_none()
+        if claimed is not None:
+            assert claimed.id is not None
+            record_audit(session, actor, [updated("notice", claimed.id, "claimed_by", None, actor.name)])
+            return claimed
+    return None
 
 
 def _reviewable(session: Session, actor: Actor, notice_id: int) -> Notice:

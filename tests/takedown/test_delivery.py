@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import signal
 import subprocess
@@ -22,8 +23,8 @@ from starlette.routing import Route
 
 from cases.audit.services import Actor
 from cases.db import transaction
-from cases.takedown.delivery.channels import ApiChannel, FileChannel, SmtpChannel
-from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile, send_approved, send_notice
+from cases.takedown.delivery.channels import ApiChannel, DeliveryError, FileChannel, SmtpChannel
+from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile, send_approved, send_batch, send_notice
 from cases.takedown.models import NoticeState
 from cases.takedown.services import get_notice
 from lab.http_util import ThreadedServer, free_port
@@ -217,3 +218,71 @@ async def test_a_notice_whose_channel_is_not_configured_waits(
     assert await send_approved(factory, ACTOR, {"file": FileChannel(tmp_path)}) == []
     with factory() as session:
         assert get_notice(session, approved_notice).state == NoticeState.APPROVED
+
+
+class _FlakyChannel:
+    """Sends overlap (each waits for all of them to be in flight); refuses one notice."""
+
+    name = "file"
+
+    def __init__(self, refuse: int, in_flight_goal: int) -> None:
+        self.refuse, self.goal = refuse, in_flight_goal
+        self.in_flight = self.most_in_flight = 0
+        self.sent: list[int] = []
+        self.all_in_flight: asyncio.Event | None = None
+
+    async def send(self, notice: Any) -> dict[str, Any]:
+        if self.all_in_flight is None:
+            self.all_in_flight = asyncio.Event()
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        if self.in_flight >= self.goal:
+            self.all_in_flight.set()
+        try:
+            await asyncio.wait_for(self.all_in_flight.wait(), timeout=5)
+        finally:
+            self.in_flight -= 1
+        if notice.notice_id == self.refuse:
+            raise DeliveryError("550 mailbox unavailable")
+        self.sent.append(notice.notice_id)
+        return {"ok": True}
+
+    async def lookup(self, idempotency_key: str) -> bool | None:
+        return None
+
+
+async def test_a_batch_sends_together_and_one_refusal_fails_only_its_notice(
+    factory: sessionmaker[Session], world: Any, sender: dict[str, Any]
+) -> None:
+    from cases.takedown.models import LegalBasis
+    from cases.takedown.queue import approve
+    from cases.takedown.services import draft_notice, open_case, submit_for_review
+
+    ids = []
+    with transaction(factory) as session:
+        for provider_id, basis in [
+            (world.host_id, LegalBasis.DMCA),
+            (world.search_id, LegalBasis.SEARCH),
+            (world.cdn_id, LegalBasis.DMCA),
+        ]:
+            case = open_case(session, ACTOR, world.site_id, provider_id)
+            notice = draft_notice(session, ACTOR, case.id or 0, world.a_id, basis, sender)
+            submit_for_review(session, ACTOR, notice.id or 0)
+            approve(session, ACTOR, notice.id or 0)
+            ids.append(notice.id or 0)
+    channel = _FlakyChannel(refuse=ids[1], in_flight_goal=3)
+    done = await send_batch(factory, ACTOR, channel, ids)
+    assert channel.most_in_flight == 3  # the sends overlapped
+    assert {n.id: n.state for n in done} == {
+        ids[0]: NoticeState.SENT,
+        ids[1]: NoticeState.APPROVED,  # refused: back to approved, for the next round
+        ids[2]: NoticeState.SENT,
+    }
+    assert sorted(channel.sent) == sorted([ids[0], ids[2]])
+    with factory() as session:
+        attempts = dict(session.execute(sa.text("SELECT notice_id, state FROM delivery_attempt")).all())
+    assert attempts == {ids[0]: "sent", ids[1]: "failed", ids[2]: "sent"}
+    # a second batch over the same notices takes only the one still approved
+    channel = _FlakyChannel(refuse=-1, in_flight_goal=1)
+    again = await send_batch(factory, ACTOR, channel, ids)
+    assert [n.id for n in again] == [ids[1]] and channel.sent == [ids[1]]

@@ -1,11 +1,13 @@
 """The outbox: a notice is sent at most once, even across crashes and retries.
 
-1. :func:`begin_send` (one transaction): the notice moves ``approved → sending`` with a conditional
-   update (two workers cannot both take it) and a ``delivery_attempt`` row records the channel and
-   the Message-ID fixed from the notice's idempotency key. This is committed **before** anything leaves.
-2. The channel sends.
-3. :func:`finish_send` (one transaction): the attempt becomes ``sent``, the notice ``sent`` with its due date.
-   If the channel refused (:class:`DeliveryError`), :func:`fail_send` puts the notice back to ``approved``.
+1. :func:`begin_send` (one transaction for a batch of notices): each notice moves ``approved →
+   sending`` with a conditional update (two workers cannot both take it) and a ``delivery_attempt``
+   row records the channel and the Message-ID fixed from the notice's idempotency key. This is
+   committed **before** anything leaves.
+2. The channel sends (a batch's sends overlap).
+3. :func:`finish_send` (one transaction per notice, as soon as its send returns): the attempt becomes
+   ``sent``, the notice ``sent`` with its due date. If the channel refused (:class:`DeliveryError`),
+   :func:`fail_send` puts the notice back to ``approved``.
 
 A crash between 2 and 3 leaves a ``sending`` attempt. :func:`reconcile` finds those on restart and asks
 the channel whether the recipient has the key: yes → finished as sent; no (API, file) → back to
@@ -16,8 +18,9 @@ e-mail we prefer a notice that needs a human look to a legal notice filed twice.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,6 +32,7 @@ from cases.base import table_of
 from cases.db import transaction, utcnow
 from cases.errors import ConflictError
 from cases.providers.models import Provider
+from cases.sqlutil import insert_returning_ids
 from cases.takedown.deadlines import waiting_period
 from cases.takedown.delivery.channels import Channel, DeliveryError, OutgoingNotice, message_id_for
 from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
@@ -58,46 +62,88 @@ def _subject(text: str, fallback: str) -> str:
     )
 
 
-def begin_send(session: Session, actor: Actor, notice_id: int, channel: str) -> Started:
-    """Take an approved notice for sending and record the attempt; commit before sending."""
+def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], channel: str) -> list[Started]:
+    """Take the approved notices among `notice_ids` for sending and record their attempts; commit before sending.
+
+    Set-based: one conditional update takes them (of two workers, one takes each notice; the others
+    are skipped), one insert records the attempts, one the audit trail.
+    """
+    if not notice_ids:
+        return []
     notice_t = table_of(Notice)
-    taken = session.execute(
-        sa.update(notice_t)
-        .where(notice_t.c.id == notice_id, notice_t.c.state == NoticeState.APPROVED.value)
-        .values(state=NoticeState.SENDING.value, updated_at=utcnow())
-        .returning(notice_t.c.id)
-    ).scalar_one_or_none()
-    if taken is None:
-        raise ConflictError(f"notice {notice_id} is not approved (or another worker took it)")
+    taken = list(
+        session.scalars(
+            sa.update(Notice)
+            .where(notice_t.c.id.in_(notice_ids), notice_t.c.state == NoticeState.APPROVED.value)
+            .values(state=NoticeState.SENDING.value, updated_at=utcnow())
+            .returning(Notice)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        )
+    )
+    if not taken:
+        return []
+    taken.sort(key=lambda n: notice_ids.index(n.id or 0))
+    providers = {
+        p.id: p
+        for p in session.scalars(sa.select(Provider).where(col(Provider.id).in_({n.provider_id for n in taken})))
+    }
+    attempt_ids = insert_returning_ids(
+        session,
+        table_of(DeliveryAttempt),
+        [
+            {
+                "notice_id": n.id,
+                "channel": channel,
+                "idempotency_key": n.idempotency_key,
+                "message_id": message_id_for(n.idempotency_key),
+                "state": "sending",
+                "started_at": utcnow(),
+                "response": {},
+            }
+            for n in taken
+        ],
+    )
     record(
-        session, actor, [updated("notice", notice_id, "state", NoticeState.APPROVED.value, NoticeState.SENDING.value)]
+        session,
+        actor,
+        [
+            change
+            for n, attempt_id in zip(taken, attempt_ids, strict=True)
+            for change in (
+                updated("notice", n.id or 0, "state", NoticeState.APPROVED.value, NoticeState.SENDING.value),
+                created("delivery_attempt", attempt_id, {"notice_id": n.id, "channel": channel}),
+            )
+        ],
     )
-    notice = session.get(Notice, notice_id, populate_existing=True)
-    assert notice is not None
-    assert notice.rendered_text is not None
-    provider = session.get(Provider, notice.provider_id)
-    assert provider is not None
-    attempt = DeliveryAttempt(
-        notice_id=notice_id,
-        channel=channel,
-        idempotency_key=notice.idempotency_key,
-        message_id=message_id_for(notice.idempotency_key),
-    )
-    session.add(attempt)
-    session.flush()
-    assert attempt.id is not None
-    record(session, actor, [created("delivery_attempt", attempt.id, {"notice_id": notice_id, "channel": channel})])
-    outgoing = OutgoingNotice(
-        notice_id=notice_id,
-        idempotency_key=notice.idempotency_key,
-        message_id=attempt.message_id,
-        recipient_name=provider.name,
-        recipient_email=provider.abuse_email,
-        subject=_subject(notice.rendered_text, f"Notice {notice_id} ({notice.legal_basis})"),
-        text=notice.rendered_text,
-        media_type=TEMPLATES[notice.template].media_type,
-    )
-    return Started(attempt.id, outgoing)
+    started = []
+    for notice, attempt_id in zip(taken, attempt_ids, strict=True):
+        assert notice.id is not None
+        assert notice.rendered_text is not None
+        provider = providers[notice.provider_id]
+        started.append(
+            Started(
+                attempt_id,
+                OutgoingNotice(
+                    notice_id=notice.id,
+                    idempotency_key=notice.idempotency_key,
+                    message_id=message_id_for(notice.idempotency_key),
+                    recipient_name=provider.name,
+                    recipient_email=provider.abuse_email,
+                    subject=_subject(notice.rendered_text, f"Notice {notice.id} ({notice.legal_basis})"),
+                    text=notice.rendered_text,
+                    media_type=TEMPLATES[notice.template].media_type,
+                ),
+            )
+        )
+    return started
+
+
+def begin_send(session: Session, actor: Actor, notice_id: int, channel: str) -> Started:
+    """Take one approved notice for sending (:func:`begin_sends`); :class:`ConflictError` if it is not approved."""
+    started = begin_sends(session, actor, [notice_id], channel)
+    if not started:
+        raise ConflictError(f"notice {notice_id} is not approved (or another worker took it)")
+    return started[0]
 
 
 def finish_send(session: Session, actor: Actor, attempt_id: int, response: dict[str, object]) -> Notice:
@@ -106,14 +152,20 @@ def finish_send(session: Session, actor: Actor, attempt_id: int, response: dict[
     assert attempt is not None
     attempt.state, attempt.finished_at, attempt.response = "sent", utcnow(), dict(response)
     session.add(attempt)
-    record(session, actor, [updated("delivery_attempt", attempt_id, "state", "sending", "sent")])
     notice = get_notice(session, attempt.notice_id)
     move(session, notice, NoticeState.SENT, actor)
     provider = session.get(Provider, notice.provider_id)
     assert provider is not None
     assert notice.sent_at is not None
     due = notice.sent_at + waiting_period(notice.legal_basis, provider.kind, provider.expected_response_days)
-    record(session, actor, [updated("notice", attempt.notice_id, "due_at", notice.due_at, due)])
+    record(
+        session,
+        actor,
+        [
+            updated("delivery_attempt", attempt_id, "state", "sending", "sent"),
+            updated("notice", attempt.notice_id, "due_at", notice.due_at, due),
+        ],
+    )
     notice.due_at = due
     return notice
 
@@ -128,29 +180,89 @@ def fail_send(session: Session, actor: Actor, attempt_id: int, error: str) -> No
     return move(session, get_notice(session, attempt.notice_id), NoticeState.APPROVED, actor)
 
 
+#: sends in flight at once
+SEND_CONCURRENCY = 8
+#: notices taken for sending in one transaction: no more than are sent at once, so every notice taken
+#: is in flight, and a crash leaves to reconcile only messages that may really have left
+SEND_BATCH = SEND_CONCURRENCY
+
+
+async def send_batch(
+    factory: sessionmaker[Session],
+    actor: Actor,
+    channel: Channel,
+    notice_ids: Sequence[int],
+    recheck: Recheck | None = None,
+    concurrency: int = SEND_CONCURRENCY,
+) -> list[Notice]:
+    """Send approved notices through `channel` with the outbox's guarantees; returns them in their new state.
+
+    Each notice's URLs are re-checked first (one whose every URL failed goes back to review). Then one
+    transaction takes every notice still approved (``approved → sending``, attempt rows) and commits
+    **before** anything leaves; the sends overlap, and each outcome is committed as soon as it is
+    known. A crash leaves in ``sending`` only what was taken and not yet recorded (at most the batch),
+    for :func:`reconcile`. Notices another worker took are skipped.
+    """
+    settled: list[Notice] = []
+    ready = list(notice_ids)
+    if recheck is not None:
+        ready = []
+        for notice_id in notice_ids:
+            with factory() as session:
+                if get_notice(session, notice_id).state != NoticeState.APPROVED:
+                    continue  # neither re-checked nor sent: another worker has it, or an operator took it back
+            await recheck_notice(factory, actor, notice_id, recheck)
+            with factory() as session:
+                notice = get_notice(session, notice_id)
+                if notice.state == NoticeState.APPROVED:
+                    ready.append(notice_id)
+                else:
+                    settled.append(notice)  # every URL failed: back in review, not sent
+    with transaction(factory) as session:
+        started = begin_sends(session, actor, ready, channel.name)  # those another worker took are left out
+    limit = asyncio.Semaphore(concurrency)
+
+    def settle(one: Started, answer: dict[str, object] | DeliveryError) -> Notice:
+        with transaction(factory) as session:
+            if isinstance(answer, DeliveryError):
+                return fail_send(session, actor, one.attempt_id, str(answer))
+            return finish_send(session, actor, one.attempt_id, answer)
+
+    async def hand_over(one: Started) -> Notice:
+        async with limit:
+            try:
+                answer: dict[str, object] | DeliveryError = await channel.send(one.outgoing)
+            except DeliveryError as exc:
+                answer = exc
+            # Recorded as soon as it is known, one by one (a crash later in the batch leaves only the
+            # sends still in flight to reconcile), in a thread: the other sends go on meanwhile.
+            return await asyncio.to_thread(settle, one, answer)
+
+    # Any other exception escapes, once every other send of the batch is settled: whether that message
+    # left is unknown, so its attempt stays `sending` for reconcile (never resent blindly).
+    outcomes = await asyncio.gather(*(hand_over(one) for one in started), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    settled += [outcome for outcome in outcomes if isinstance(outcome, Notice)]
+    return settled
+
+
 async def send_notice(
     factory: sessionmaker[Session], actor: Actor, channel: Channel, notice_id: int, recheck: Recheck | None = None
 ) -> Notice:
-    """Send one approved notice through `channel` with the outbox's guarantees, re-checking its URLs first."""
+    """Send one approved notice through `channel` with the outbox's guarantees, re-checking its URLs first.
+
+    :class:`ConflictError` if the notice is not approved (it is then neither re-checked nor sent).
+    """
     with factory() as session:
         state = get_notice(session, notice_id).state
     if state != NoticeState.APPROVED:
-        # checked before the re-check too: a notice that is not approved is neither re-checked nor re-rendered
         raise ConflictError(f"notice {notice_id} is {state}, not approved (or another worker took it)")
-    if recheck is not None:
-        await recheck_notice(factory, actor, notice_id, recheck)
-        with factory() as session:
-            if get_notice(session, notice_id).state != NoticeState.APPROVED:
-                return get_notice(session, notice_id)  # every URL failed: back in review, not sent
-    with transaction(factory) as session:
-        started = begin_send(session, actor, notice_id, channel.name)
-    try:
-        response = await channel.send(started.outgoing)
-    except DeliveryError as exc:
-        with transaction(factory) as session:
-            return fail_send(session, actor, started.attempt_id, str(exc))
-    with transaction(factory) as session:
-        return finish_send(session, actor, started.attempt_id, response)
+    done = await send_batch(factory, actor, channel, [notice_id], recheck)
+    if not done:
+        raise ConflictError(f"notice {notice_id} was taken by another worker")
+    return done[0]
 
 
 def channel_for(template: str, provider: Provider) -> str:
@@ -169,8 +281,9 @@ async def send_approved(
     channels: Channel | Mapping[str, Channel],
     limit: int = 100,
     recheck: Recheck | None = None,
+    batch: int = SEND_BATCH,
 ) -> list[Notice]:
-    """Send up to `limit` approved notices, oldest first; returns them in their new state.
+    """Send up to `limit` approved notices, oldest first, in batches; returns them in their new state.
 
     With one channel, every notice takes it; with channels by name, each notice takes the one
     :func:`channel_for` names, and a notice whose channel is not configured waits, still approved.
@@ -184,15 +297,16 @@ async def send_approved(
             .limit(limit)
         ).all()
         routes = [(int(notice_id), channel_for(template, provider)) for notice_id, template, provider in rows]
-    done = []
+    by_channel: dict[str, list[int]] = {}
     for notice_id, route in routes:
+        by_channel.setdefault(route, []).append(notice_id)
+    done: list[Notice] = []
+    for route, ids in by_channel.items():
         channel = channels.get(route) if isinstance(channels, Mapping) else channels
         if channel is None:
             continue
-        try:
-            done.append(await send_notice(factory, actor, channel, notice_id, recheck))
-        except ConflictError:
-            continue  # another worker took it
+        for start in range(0, len(ids), batch):
+            done += await send_batch(factory, actor, channel, ids[start : start + batch], recheck)
     return done
 
 
