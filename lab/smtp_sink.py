@@ -23,19 +23,54 @@ from lab.http_util import free_port
 class SmtpSink:
     """``with SmtpSink() as sink: ... sink.port ... sink.messages``."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int | None = None, maildir: Path | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        maildir: Path | None = None,
+        messages_per_connection: int | None = None,
+        refuse: frozenset[str] = frozenset(),
+    ) -> None:
         self.host = host
         self.port = port or free_port()
         self.maildir = maildir
+        #: like a relay's limit: past it, MAIL FROM on the same connection is answered 421
+        self.messages_per_connection = messages_per_connection
+        #: recipients answered 550 at RCPT TO, like a mailbox that does not exist
+        self.refuse = refuse
         self.messages: list[EmailMessage] = []
+        #: the client's (address, port) of each message, in order: which connection carried it
+        self.peers: list[tuple[str, int]] = []
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname=host, port=self.port)
+
+    async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
+        if self.messages_per_connection is not None:
+            with self._lock:
+                carried = self.peers.count(tuple(session.peer))
+            if carried >= self.messages_per_connection:
+                return "421 too many messages on this connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         with self._lock:
             self.messages.append(message)
+            self.peers.append(tuple(session.peer))
             count = len(self.messages)
         if self.maildir is not None:
             self.maildir.mkdir(parents=True, exist_ok=True)

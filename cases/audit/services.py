@@ -6,7 +6,8 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,30 @@ def updated(entity_type: str, entity_id: int | str, field: str, old: Any, new: A
     return Change("update", entity_type, entity_id, field, old, new)
 
 
+_BUFFER = "piratewatch.audit_buffer"
+
+
+@contextmanager
+def recorded_together(session: Session) -> Iterator[None]:
+    """Within the block, :func:`record` collects rows; they are written in one statement at its end.
+
+    For a run of small changes in one transaction (a batch of notices settled after sending): one
+    insert instead of one per step. The rows are written before the block ends, so the transaction
+    still commits them or none.
+    """
+    if _BUFFER in session.info:  # already collecting: the outer block writes them
+        yield
+        return
+    buffer: list[dict[str, Any]] = []
+    session.info[_BUFFER] = buffer
+    try:
+        yield
+    finally:
+        del session.info[_BUFFER]
+    if buffer:
+        insert_rows(session, table_of(AuditEvent), buffer)
+
+
 def record(session: Session, actor: Actor, changes: Iterable[Change]) -> int:
     """Append the changes to the audit trail in one statement; returns how many were written."""
     at = utcnow()
@@ -78,7 +103,10 @@ def record(session: Session, actor: Actor, changes: Iterable[Change]) -> int:
         }
         for c in changes
     ]
-    if rows:
+    buffer: list[dict[str, Any]] | None = session.info.get(_BUFFER)
+    if buffer is not None:
+        buffer.extend(rows)
+    elif rows:
         insert_rows(session, table_of(AuditEvent), rows)
     return len(rows)
 

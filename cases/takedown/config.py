@@ -18,6 +18,8 @@ class NoticeSettings(BaseModel):
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_sender: str = "notices@piratewatch.invalid"
     smtp_timeout: float = Field(default=30.0, gt=0)
+    #: connections to the relay kept open while notices go out (and so messages in flight at once)
+    smtp_connections: int = Field(default=16, ge=1, le=100)
     #: base URL of a Cloudflare-style abuse-reports API (empty: the API channel is off)
     api_url: str = ""
     api_token: str = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import signal
 import subprocess
@@ -23,11 +24,19 @@ from starlette.routing import Route
 
 from cases.audit.services import Actor
 from cases.db import transaction
-from cases.takedown.delivery.channels import ApiChannel, DeliveryError, FileChannel, SmtpChannel
+from cases.takedown.delivery.channels import (
+    ApiChannel,
+    DeliveryError,
+    FileChannel,
+    OutgoingNotice,
+    SmtpChannel,
+    message_id_for,
+)
 from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile, send_approved, send_batch, send_notice
 from cases.takedown.models import NoticeState
 from cases.takedown.services import get_notice
 from lab.http_util import ThreadedServer, free_port
+from lab.smtp_sink import SmtpSink
 
 ACTOR = Actor("test:delivery")
 
@@ -224,6 +233,7 @@ class _FlakyChannel:
     """Sends overlap (each waits for all of them to be in flight); refuses one notice."""
 
     name = "file"
+    concurrency = 8
 
     def __init__(self, refuse: int, in_flight_goal: int) -> None:
         self.refuse, self.goal = refuse, in_flight_goal
@@ -249,6 +259,9 @@ class _FlakyChannel:
 
     async def lookup(self, idempotency_key: str) -> bool | None:
         return None
+
+    def connected(self) -> Any:
+        return contextlib.nullcontext()
 
 
 async def test_a_batch_sends_together_and_one_refusal_fails_only_its_notice(
@@ -286,3 +299,45 @@ async def test_a_batch_sends_together_and_one_refusal_fails_only_its_notice(
     channel = _FlakyChannel(refuse=-1, in_flight_goal=1)
     again = await send_batch(factory, ACTOR, channel, ids)
     assert [n.id for n in again] == [ids[1]] and channel.sent == [ids[1]]
+
+
+def _outgoing(i: int, subject: str) -> OutgoingNotice:
+    key = f"{i:032x}"
+    return OutgoingNotice(
+        notice_id=i,
+        idempotency_key=key,
+        message_id=message_id_for(key),
+        recipient_name="Host",
+        recipient_email="abuse@host.example",
+        subject=subject,
+        text=f"{subject}\n\nhttps://manga-raw.io/w1/{i}\n",
+        media_type="text/plain",
+    )
+
+
+async def test_smtp_connections_are_reused_and_replaced_when_the_relay_closes_them() -> None:
+    # the relay takes two messages per connection, then answers MAIL FROM with 421
+    with SmtpSink(messages_per_connection=2) as sink:
+        channel = SmtpChannel("127.0.0.1", sink.port, "n@piratewatch.test", timeout=10, connections=1)
+        async with channel.connected():
+            for i in range(5):
+                await channel.send(_outgoing(i, f"送信防止措置依頼 {i}"))
+        for i in range(5, 7):  # outside the scope: a connection per message
+            await channel.send(_outgoing(i, f"Notice {i}"))
+    assert [m["Message-ID"] for m in sink.messages] == [message_id_for(f"{i:032x}") for i in range(7)]
+    assert sink.messages[0]["Subject"] == "送信防止措置依頼 0"  # RFC 2047 on the wire, decoded here
+    assert "https://manga-raw.io/w1/0" in sink.messages[0].get_content()
+    connections = [sink.peers[0:2], sink.peers[2:4], sink.peers[4:5], sink.peers[5:6], sink.peers[6:7]]
+    assert all(len(set(c)) == 1 for c in connections)  # two messages on each reused connection ...
+    assert len({c[0] for c in connections}) == 5  # ... and a new one after each 421, and outside the scope
+
+
+async def test_a_refused_recipient_fails_that_notice_only_and_the_next_one_goes() -> None:
+    with SmtpSink(refuse=frozenset({"gone@host.example"})) as sink:
+        channel = SmtpChannel("127.0.0.1", sink.port, "n@piratewatch.test", timeout=10, connections=1)
+        refused = OutgoingNotice(**{**_outgoing(1, "Notice 1").__dict__, "recipient_email": "gone@host.example"})
+        async with channel.connected():
+            with pytest.raises(DeliveryError, match="no such mailbox"):
+                await channel.send(refused)
+            await channel.send(_outgoing(2, "Notice 2"))
+    assert [m["Message-ID"] for m in sink.messages] == [message_id_for(f"{2:032x}")]

@@ -1,11 +1,11 @@
 """The outbox: a notice is sent at most once, even across crashes and retries.
 
-1. :func:`begin_send` (one transaction for a batch of notices): each notice moves ``approved →
+1. :func:`begin_sends` (one transaction for a few notices): each notice moves ``approved →
    sending`` with a conditional update (two workers cannot both take it) and a ``delivery_attempt``
    row records the channel and the Message-ID fixed from the notice's idempotency key. This is
    committed **before** anything leaves.
-2. The channel sends (a batch's sends overlap).
-3. :func:`finish_send` (one transaction per notice, as soon as its send returns): the attempt becomes
+2. The channel sends (:func:`send_batch` keeps a window of sends in flight).
+3. :func:`finish_send` (one transaction for the outcomes that arrived together): the attempt becomes
    ``sent``, the notice ``sent`` with its due date. If the channel refused (:class:`DeliveryError`),
    :func:`fail_send` puts the notice back to ``approved``.
 
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
-from cases.audit.services import Actor, created, record, updated
+from cases.audit.services import Actor, created, record, recorded_together, updated
 from cases.base import table_of
 from cases.db import transaction, utcnow
 from cases.errors import ConflictError
@@ -180,11 +180,7 @@ def fail_send(session: Session, actor: Actor, attempt_id: int, error: str) -> No
     return move(session, get_notice(session, attempt.notice_id), NoticeState.APPROVED, actor)
 
 
-#: sends in flight at once
-SEND_CONCURRENCY = 8
-#: notices taken for sending in one transaction: no more than are sent at once, so every notice taken
-#: is in flight, and a crash leaves to reconcile only messages that may really have left
-SEND_BATCH = SEND_CONCURRENCY
+_Answer = dict[str, object] | DeliveryError
 
 
 async def send_batch(
@@ -193,59 +189,135 @@ async def send_batch(
     channel: Channel,
     notice_ids: Sequence[int],
     recheck: Recheck | None = None,
-    concurrency: int = SEND_CONCURRENCY,
+    concurrency: int | None = None,
 ) -> list[Notice]:
     """Send approved notices through `channel` with the outbox's guarantees; returns them in their new state.
 
-    Each notice's URLs are re-checked first (one whose every URL failed goes back to review). Then one
-    transaction takes every notice still approved (``approved → sending``, attempt rows) and commits
-    **before** anything leaves; the sends overlap, and each outcome is committed as soon as it is
-    known. A crash leaves in ``sending`` only what was taken and not yet recorded (at most the batch),
-    for :func:`reconcile`. Notices another worker took are skipped.
+    A rolling window of `concurrency` notices (by default the channel's own), each *taken* (``approved → sending`` and its attempt
+    row, committed **before** it leaves), then handed over, then *settled* (``sent`` or back to
+    ``approved``). Notices are taken only as slots free up, a few per transaction, so every notice
+    in ``sending`` is one whose message is in flight or has left: a crash leaves to :func:`reconcile`
+    no more than `concurrency` messages, each of which may really have left. Outcomes are settled
+    together, in one transaction per handful, while the next sends go on. Each notice's URLs are
+    re-checked before it is taken (one whose every URL failed goes back to review); notices another
+    worker took are skipped.
     """
     settled: list[Notice] = []
-    ready = list(notice_ids)
-    if recheck is not None:
-        ready = []
-        for notice_id in notice_ids:
-            with factory() as session:
-                if get_notice(session, notice_id).state != NoticeState.APPROVED:
-                    continue  # neither re-checked nor sent: another worker has it, or an operator took it back
-            await recheck_notice(factory, actor, notice_id, recheck)
-            with factory() as session:
-                notice = get_notice(session, notice_id)
-                if notice.state == NoticeState.APPROVED:
-                    ready.append(notice_id)
-                else:
-                    settled.append(notice)  # every URL failed: back in review, not sent
-    with transaction(factory) as session:
-        started = begin_sends(session, actor, ready, channel.name)  # those another worker took are left out
-    limit = asyncio.Semaphore(concurrency)
+    window = concurrency or channel.concurrency
+    # Taken half a window at a time: one transaction costs about as much for 1 notice as for 8, and
+    # the other half keeps the relay busy meanwhile.
+    batch = max(1, window // 2)
+    free = asyncio.Semaphore(window)  # a slot per notice taken and not yet answered
+    answered: asyncio.Queue[tuple[Started, _Answer] | None] = asyncio.Queue()
+    unknown: list[Exception] = []
+    in_flight: set[asyncio.Task[None]] = set()
 
-    def settle(one: Started, answer: dict[str, object] | DeliveryError) -> Notice:
-        with transaction(factory) as session:
-            if isinstance(answer, DeliveryError):
-                return fail_send(session, actor, one.attempt_id, str(answer))
-            return finish_send(session, actor, one.attempt_id, answer)
-
-    async def hand_over(one: Started) -> Notice:
-        async with limit:
+    async def hand_over(one: Started) -> None:
+        try:
             try:
-                answer: dict[str, object] | DeliveryError = await channel.send(one.outgoing)
+                answer: _Answer = await channel.send(one.outgoing)
             except DeliveryError as exc:
                 answer = exc
-            # Recorded as soon as it is known, one by one (a crash later in the batch leaves only the
-            # sends still in flight to reconcile), in a thread: the other sends go on meanwhile.
-            return await asyncio.to_thread(settle, one, answer)
+            answered.put_nowait((one, answer))
+        except Exception as exc:  # whether it left is unknown: the attempt stays `sending` for reconcile
+            unknown.append(exc)
+        finally:
+            free.release()
 
-    # Any other exception escapes, once every other send of the batch is settled: whether that message
-    # left is unknown, so its attempt stays `sending` for reconcile (never resent blindly).
-    outcomes = await asyncio.gather(*(hand_over(one) for one in started), return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
-    settled += [outcome for outcome in outcomes if isinstance(outcome, Notice)]
+    async def settle_answers() -> None:
+        finished = False
+        while not finished:
+            first = await answered.get()
+            if first is None:
+                return
+            batch = [first]
+            while not answered.empty():  # everything answered meanwhile, in the same transaction
+                item = answered.get_nowait()
+                if item is None:
+                    finished = True
+                    break
+                batch.append(item)
+            settled.extend(await asyncio.to_thread(_settle, factory, actor, batch))
+
+    settler = asyncio.create_task(settle_answers())
+    pending = list(notice_ids)
+    try:
+        while pending and not settler.done():
+            room = min(batch, len(pending))
+            for _ in range(room):
+                await free.acquire()
+            chunk, pending = pending[:room], pending[room:]
+            ready, returned = await _rechecked(factory, actor, chunk, recheck)
+            settled += returned
+            started = await asyncio.to_thread(_take, factory, actor, ready, channel.name)
+            for _ in range(room - len(started)):
+                free.release()
+            for one in started:
+                task = asyncio.create_task(hand_over(one))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+    finally:
+        # What is in flight is answered and settled before we return, whatever stopped the loop.
+        await asyncio.gather(*list(in_flight), return_exceptions=True)
+        answered.put_nowait(None)
+        await settler
+    if unknown:
+        raise unknown[0]
     return settled
+
+
+async def _rechecked(
+    factory: sessionmaker[Session], actor: Actor, notice_ids: Sequence[int], recheck: Recheck | None
+) -> tuple[list[int], list[Notice]]:
+    """The notices still to send after their URLs' re-check, and those it sent back to review."""
+    if recheck is None:
+        return list(notice_ids), []
+    ready: list[int] = []
+    returned: list[Notice] = []
+    for notice_id in notice_ids:
+        with factory() as session:
+            if get_notice(session, notice_id).state != NoticeState.APPROVED:
+                continue  # neither re-checked nor sent: another worker has it, or an operator took it back
+        await recheck_notice(factory, actor, notice_id, recheck)
+        with factory() as session:
+            notice = get_notice(session, notice_id)
+            if notice.state == NoticeState.APPROVED:
+                ready.append(notice_id)
+            else:
+                returned.append(notice)  # every URL failed: back in review, not sent
+    return ready, returned
+
+
+def _take(factory: sessionmaker[Session], actor: Actor, notice_ids: Sequence[int], channel: str) -> list[Started]:
+    with transaction(factory) as session:
+        return begin_sends(session, actor, notice_ids, channel)  # those another worker took are left out
+
+
+def _settle(
+    factory: sessionmaker[Session], actor: Actor, answers: Sequence[tuple[Started, dict[str, object] | DeliveryError]]
+) -> list[Notice]:
+    """Record a batch's outcomes in one transaction: sent (with due dates) or refused (back to approved)."""
+    if not answers:
+        return []
+    with transaction(factory) as session:
+        # Loaded together here, so the per-notice steps below find them in the session, not the
+        # database. Held in `loaded`: the session keeps only weak references to what it loaded.
+        attempt_ids = [one.attempt_id for one, _ in answers]
+        attempts = session.scalars(sa.select(DeliveryAttempt).where(col(DeliveryAttempt.id).in_(attempt_ids))).all()
+        notices = session.scalars(sa.select(Notice).where(col(Notice.id).in_([a.notice_id for a in attempts]))).all()
+        providers = session.scalars(
+            sa.select(Provider).where(col(Provider.id).in_({n.provider_id for n in notices}))
+        ).all()
+        loaded = (attempts, notices, providers)  # noqa: F841 - kept alive on purpose
+        # No flush between the steps and one audit insert: the changed rows go out together (an
+        # UPDATE executemany per table) instead of a flush and an insert at every step.
+        with session.no_autoflush, recorded_together(session):
+            return [
+                fail_send(session, actor, one.attempt_id, str(answer))
+                if isinstance(answer, DeliveryError)
+                else finish_send(session, actor, one.attempt_id, answer)
+                for one, answer in answers
+            ]
 
 
 async def send_notice(
@@ -281,9 +353,9 @@ async def send_approved(
     channels: Channel | Mapping[str, Channel],
     limit: int = 100,
     recheck: Recheck | None = None,
-    batch: int = SEND_BATCH,
+    concurrency: int | None = None,
 ) -> list[Notice]:
-    """Send up to `limit` approved notices, oldest first, in batches; returns them in their new state.
+    """Send up to `limit` approved notices, oldest first (:func:`send_batch`); returns them in their new state.
 
     With one channel, every notice takes it; with channels by name, each notice takes the one
     :func:`channel_for` names, and a notice whose channel is not configured waits, still approved.
@@ -305,8 +377,8 @@ async def send_approved(
         channel = channels.get(route) if isinstance(channels, Mapping) else channels
         if channel is None:
             continue
-        for start in range(0, len(ids), batch):
-            done += await send_batch(factory, actor, channel, ids[start : start + batch], recheck)
+        async with channel.connected():  # e-mail: a few connections carry the whole run
+            done += await send_batch(factory, actor, channel, ids, recheck, concurrency)
     return done
 
 
