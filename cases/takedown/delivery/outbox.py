@@ -193,11 +193,11 @@ async def send_batch(
 ) -> list[Notice]:
     """Send approved notices through `channel` with the outbox's guarantees; returns them in their new state.
 
-    A rolling window of `concurrency` notices (by default the channel's own), each *taken* (``approved → sending`` and its attempt
-    row, committed **before** it leaves), then handed over, then *settled* (``sent`` or back to
-    ``approved``). Notices are taken only as slots free up, a few per transaction, so every notice
-    in ``sending`` is one whose message is in flight or has left: a crash leaves to :func:`reconcile`
-    no more than `concurrency` messages, each of which may really have left. Outcomes are settled
+    A rolling window of `concurrency` notices (by default the channel's own), each *taken*
+    (``approved → sending`` and its attempt row, committed **before** it leaves), then handed over,
+    then *settled* (``sent`` or back to ``approved``). Notices are taken only as slots free up, a few per transaction, so every notice
+    in ``sending`` is one whose message is in flight or has left: what a crash leaves to
+    :func:`reconcile` may really have left, none was merely waiting its turn. Outcomes are settled
     together, in one transaction per handful, while the next sends go on. Each notice's URLs are
     re-checked before it is taken (one whose every URL failed goes back to review); notices another
     worker took are skipped.
@@ -230,14 +230,14 @@ async def send_batch(
             first = await answered.get()
             if first is None:
                 return
-            batch = [first]
+            arrived = [first]
             while not answered.empty():  # everything answered meanwhile, in the same transaction
                 item = answered.get_nowait()
                 if item is None:
                     finished = True
                     break
-                batch.append(item)
-            settled.extend(await asyncio.to_thread(_settle, factory, actor, batch))
+                arrived.append(item)
+            settled.extend(await asyncio.to_thread(_settle, factory, actor, arrived))
 
     settler = asyncio.create_task(settle_answers())
     pending = list(notice_ids)
@@ -293,9 +293,7 @@ def _take(factory: sessionmaker[Session], actor: Actor, notice_ids: Sequence[int
         return begin_sends(session, actor, notice_ids, channel)  # those another worker took are left out
 
 
-def _settle(
-    factory: sessionmaker[Session], actor: Actor, answers: Sequence[tuple[Started, dict[str, object] | DeliveryError]]
-) -> list[Notice]:
+def _settle(factory: sessionmaker[Session], actor: Actor, answers: Sequence[tuple[Started, _Answer]]) -> list[Notice]:
     """Record a batch's outcomes in one transaction: sent (with due dates) or refused (back to approved)."""
     if not answers:
         return []
