@@ -11,6 +11,7 @@ Errors: :class:`DeliveryError` when the recipient refused or could not be reache
 from __future__ import annotations
 
 import contextlib
+import email.charset
 import json
 import os
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from email.header import Header
 from email.message import Message
 from email.mime.application import MIMEApplication
+from email.mime.nonmultipart import MIMENonMultipart
 from email.mime.text import MIMEText
 from email.utils import formatdate
 from pathlib import Path
@@ -102,6 +104,11 @@ class _SmtpConnections:
         self.idle.clear()
 
 
+#: UTF-8 bodies as quoted-printable, not base64: the URLs stay readable in the raw message, where
+#: abuse desks' parsers and people look for them
+_UTF8_QUOTED_PRINTABLE = email.charset.Charset("utf-8")
+_UTF8_QUOTED_PRINTABLE.body_encoding = email.charset.QP
+
 _smtp_connections: ContextVar[_SmtpConnections | None] = ContextVar("smtp_connections", default=None)
 
 
@@ -132,8 +139,11 @@ class SmtpChannel:
         message: Message
         if notice.media_type.startswith("application/json"):
             message = MIMEApplication(notice.text.encode(), "json")
+        elif notice.text.isascii():
+            message = MIMEText(notice.text, "plain", "us-ascii")  # 7bit: the raw mail reads as written
         else:
-            message = MIMEText(notice.text, "plain", "utf-8")
+            message = MIMENonMultipart("text", "plain")
+            message.set_payload(notice.text, _UTF8_QUOTED_PRINTABLE)
         message["From"] = self.sender
         message["To"] = notice.recipient_email
         if notice.subject.isascii():
