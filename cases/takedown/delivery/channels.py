@@ -22,7 +22,6 @@ from email.header import Header
 from email.message import Message
 from email.mime.application import MIMEApplication
 from email.mime.nonmultipart import MIMENonMultipart
-from email.mime.text import MIMEText
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any, Protocol
@@ -104,10 +103,14 @@ class _SmtpConnections:
         self.idle.clear()
 
 
-#: UTF-8 bodies as quoted-printable, not base64: the URLs stay readable in the raw message, where
-#: abuse desks' parsers and people look for them
+#: UTF-8 bodies as they are (8bit, which every relay takes: 8BITMIME), not base64: the raw message
+#: reads as written, URLs included, where abuse desks' parsers and people look for them
+_UTF8_8BIT = email.charset.Charset("utf-8")
+_UTF8_8BIT.body_encoding = None  # type: ignore[assignment]  # None: "no encoding", as documented
+#: except with lines longer than SMTP allows (998 octets): then quoted-printable, which wraps them
 _UTF8_QUOTED_PRINTABLE = email.charset.Charset("utf-8")
 _UTF8_QUOTED_PRINTABLE.body_encoding = email.charset.QP
+_LONGEST_LINE = 900
 
 _smtp_connections: ContextVar[_SmtpConnections | None] = ContextVar("smtp_connections", default=None)
 
@@ -139,11 +142,10 @@ class SmtpChannel:
         message: Message
         if notice.media_type.startswith("application/json"):
             message = MIMEApplication(notice.text.encode(), "json")
-        elif notice.text.isascii():
-            message = MIMEText(notice.text, "plain", "us-ascii")  # 7bit: the raw mail reads as written
         else:
+            long_lines = any(len(line.encode()) > _LONGEST_LINE for line in notice.text.splitlines())
             message = MIMENonMultipart("text", "plain")
-            message.set_payload(notice.text, _UTF8_QUOTED_PRINTABLE)
+            message.set_payload(notice.text, _UTF8_QUOTED_PRINTABLE if long_lines else _UTF8_8BIT)
         message["From"] = self.sender
         message["To"] = notice.recipient_email
         if notice.subject.isascii():
