@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
@@ -57,3 +58,7 @@ class ReportSettings(BaseModel):
     #: languages and countries given a line of their own in the report's tables and charts
     languages_shown: int = Field(default=10, ge=1, le=100)
     countries_shown: int = Field(default=15, ge=1, le=300)
+    #: report.pdf: "auto" prints it when a Chromium is found, "yes" fails without one, "no" never
+    pdf: Literal["auto", "yes", "no"] = "auto"
+    #: the Chromium that prints it (a path or a name on PATH); empty: chromium, chromium-browser, google-chrome
+    browser: str = ""

@@ -22,6 +22,14 @@ from piratewatch.cli_support import (
 )
 
 
+class PdfMode(enum.StrEnum):
+    """Whether the report is printed to PDF too."""
+
+    AUTO = "auto"
+    YES = "yes"
+    NO = "no"
+
+
 class Source(enum.StrEnum):
     """Where the report reads its figures."""
 
@@ -51,8 +59,12 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="Damage coefficients YAML (default: the shipped file).")
         ] = None,
         prometheus_url: Annotated[str | None, typer.Option(help="Prometheus to read with --source prometheus.")] = None,
+        pdf: Annotated[
+            PdfMode | None,
+            typer.Option(help="Print report.pdf with headless Chromium: auto (when one is found), yes, no."),
+        ] = None,
     ) -> None:
-        """Write the monthly report: HTML with its charts, a CSV per table, SVG charts (docs/reports.md)."""
+        """Write the monthly report: HTML with its charts, a CSV per table, SVG charts, a PDF (docs/reports.md)."""
         import datetime as dt
 
         from exporters.figures.calendar import Month, zone
@@ -67,6 +79,7 @@ def register(app: typer.Typer) -> None:
             load_coefficients,
             write_report,
         )
+        from exporters.reports.pdf import BROWSERS, PdfError, find_browser
 
         settings = cli_settings()
         metrics = settings.metrics.model_copy(
@@ -84,6 +97,13 @@ def register(app: typer.Typer) -> None:
             fail(str(exc), 2)
         rules = rules_of(metrics)
         reports = settings.reports
+        pdf_mode = pdf or PdfMode(reports.pdf)
+        browser = None if pdf_mode == PdfMode.NO else find_browser(reports.browser)
+        if pdf_mode == PdfMode.YES and browser is None:
+            fail(
+                f"--pdf yes: no Chromium found ({reports.browser or ', '.join(BROWSERS)}); install chromium "
+                "or name it in PIRATEWATCH_REPORTS__BROWSER"
+            )
         figure_source: StoreSource | PrometheusSource
         if source == Source.DB:
             ensure_schema(settings)
@@ -117,17 +137,29 @@ def register(app: typer.Typer) -> None:
 
             try:
                 report = build_report(figure_source, options, coefs, progress)
-                written = write_report(report, out, described, coefs.currency, dt.datetime.now(dt.UTC), progress)
-            except SourceError as exc:
+                written = write_report(
+                    report,
+                    out,
+                    described,
+                    coefs.currency,
+                    dt.datetime.now(dt.UTC),
+                    progress,
+                    pdf_browser=browser,
+                    pdf_required=pdf_mode == PdfMode.YES,
+                )
+            except (SourceError, PdfError) as exc:
                 fail(str(exc))
             finally:
                 if isinstance(figure_source, PrometheusSource):
                     figure_source.close()
         for warning in written.warnings:
             err_console.print(f"[yellow]warning:[/yellow] {warning}")
+        if pdf_mode == PdfMode.AUTO and browser is None:
+            err_console.print("[yellow]warning:[/yellow] no PDF: no Chromium found (install chromium for report.pdf)")
         console.print(
             f"report for {the_month.label} ({metrics.timezone}, market {metrics.market}) written to {out}: "
             f"{written.html.name}, {len(written.csv_files)} CSV tables, {len(written.charts)} charts"
+            + (f", {written.pdf.name}" if written.pdf else "")
         )
 
     @metrics_app.command("backfill")

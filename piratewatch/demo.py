@@ -193,16 +193,21 @@ def write_monthly_report(settings: Settings, console: Console) -> Path:
     from exporters.figures.calendar import Month, zone
     from exporters.metrics.collector import rules_of
     from exporters.reports import ReportOptions, StoreSource, build_report, load_coefficients, write_report
+    from exporters.reports.pdf import find_browser
 
     month = Month.containing(utcnow(), zone(settings.metrics.timezone))
     coefficients = load_coefficients(settings.reports.coefficients_path)
     source = StoreSource(session_factory(make_engine(settings.effective_database_url)), rules_of(settings.metrics))
     report = build_report(source, ReportOptions(month), coefficients)
     out = settings.data_dir / "report"
-    written = write_report(report, out, "the demo store", coefficients.currency, dt.datetime.now(dt.UTC))
+    browser = None if settings.reports.pdf == "no" else find_browser(settings.reports.browser)
+    written = write_report(
+        report, out, "the demo store", coefficients.currency, dt.datetime.now(dt.UTC), pdf_browser=browser
+    )
     console.print(
-        f"\n[bold]Monthly report[/bold] for {month.label} (visits, not users): {written.html} "
-        f"and {len(written.csv_files)} CSV tables; the same figures are served live on /metrics"
+        f"\n[bold]Monthly report[/bold] for {month.label} (visits, not users): {written.html}"
+        + (f", {written.pdf.name}" if written.pdf else "")
+        + f" and {len(written.csv_files)} CSV tables; the same figures are served live on /metrics"
     )
     return written.html
 

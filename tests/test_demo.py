@@ -79,4 +79,6 @@ def test_demo_resolves_its_sites_against_the_lab(tmp_path: Path) -> None:
     assert re.search(r"Monthly report.* for \d{4}-\d{2} \(visits, not users\)", out)
     report = (data_dir / "report" / "report.html").read_text()
     assert "truyenvn.test" in report and report.count('src="data:image/svg+xml;base64,') == 6
+    # printed to PDF too, by the Chromium the browser tests use (./run test installs it)
+    assert (data_dir / "report" / "report.pdf").read_bytes().startswith(b"%PDF-")
     assert "/metrics" in out

@@ -26,6 +26,7 @@ from exporters.reports import tables as t
 from exporters.reports.charts import Chart, bar_chart, damage_chart, market_chart, trend_chart
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.damage import DamageTables
+from exporters.reports.pdf import PdfError, print_pdf
 from exporters.reports.sources import FigureSource, MissingMonthError, SourceError
 from exporters.reports.table import Table, change, html_cell
 
@@ -79,6 +80,8 @@ class WrittenReport:
     csv_files: list[Path]
     charts: list[Path]
     warnings: list[str]
+    #: the PDF, when one was printed
+    pdf: Path | None = None
 
 
 _STEPS_AFTER_READING = 3  # tables, charts, files
@@ -260,8 +263,16 @@ def write_report(
     currency: str,
     generated_at: dt.datetime,
     progress: Progress | None = None,
+    *,
+    pdf_browser: str | None = None,
+    pdf_required: bool = False,
 ) -> WrittenReport:
-    """Write the HTML, the CSV files, the charts and ``report.json`` into `out`."""
+    """Write the HTML, the CSV files, the charts and ``report.json`` into `out`.
+
+    With `pdf_browser` (a Chromium), the HTML is printed to ``report.pdf`` too. If that fails, the
+    report is written without it and a warning says why, unless `pdf_required`: then
+    :class:`~exporters.reports.pdf.PdfError` is raised.
+    """
     progress = progress or (lambda *_: None)
     total = t.HISTORY_MONTHS + _STEPS_AFTER_READING
     progress("writing the files", total - 1, total)
@@ -279,6 +290,15 @@ def write_report(
         charts.append(path)
     html = out / "report.html"
     html.write_text(render_html(report, source_description, generated_at, currency), "utf-8")
+    warnings = list(report.warnings)
+    pdf = None
+    if pdf_browser is not None:
+        try:
+            pdf = print_pdf(html, out / "report.pdf", pdf_browser)
+        except PdfError as exc:
+            if pdf_required:
+                raise
+            warnings.append(f"no PDF: {exc}")
     current = report.history.current
     meta = {
         "month": current.month,
@@ -290,8 +310,9 @@ def write_report(
         "html": html.name,
         "tables": [p.name for p in csv_files],
         "charts": [f"charts/{p.name}" for p in charts],
-        "warnings": report.warnings,
+        "pdf": pdf.name if pdf else None,
+        "warnings": warnings,
     }
     (out / "report.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
     progress("done", total, total)
-    return WrittenReport(html, csv_files, charts, report.warnings)
+    return WrittenReport(html, csv_files, charts, warnings, pdf)
