@@ -111,6 +111,50 @@ def record(session: Session, actor: Actor, changes: Iterable[Change]) -> int:
     return len(rows)
 
 
+def updates_from(entity_type: str, rows: sa.FromClause, entity_id: sa.ColumnElement[Any], field: str) -> sa.Insert:
+    """``INSERT INTO audit_event ... SELECT``: the same one-field update event for every row of `rows`.
+
+    For a change made by the same statement: on PostgreSQL, `rows` is a data-modifying CTE's
+    RETURNING rows, and the events are written in the change's own statement and transaction,
+    without a round trip of their own. Who, when and the values are parameters
+    (:func:`update_event_values`), so the statement can be built once and kept.
+    """
+    # Entity and field names are our own constants (checked), never input: safe as SQL literals.
+    assert _FIELD_NAME.match(entity_type), entity_type
+    assert _FIELD_NAME.match(field), field
+    return (
+        table_of(AuditEvent)
+        .insert()
+        .from_select(
+            [*_EVENT_COLUMNS, "old_value"],
+            sa.select(
+                sa.bindparam("event_at", type_=UTCDateTime()),
+                sa.bindparam("event_actor", type_=sa.String()),
+                sa.bindparam("event_association_id", type_=sa.Integer()),
+                sa.literal_column("'update'"),
+                sa.literal_column(f"'{entity_type}'"),
+                sa.cast(entity_id, sa.String()),
+                sa.literal_column(f"'{field}'"),
+                sa.bindparam("event_new", type_=sa.String()),
+                sa.bindparam("event_request_id", type_=sa.String()),
+                sa.bindparam("event_old", type_=sa.String()),
+            ).select_from(rows),
+        )
+    )
+
+
+def update_event_values(actor: Actor, at: dt.datetime, old: Any, new: Any) -> dict[str, Any]:
+    """The parameters of an :func:`updates_from` statement."""
+    return {
+        "event_at": at,
+        "event_actor": actor.name,
+        "event_association_id": actor.association_id,
+        "event_request_id": actor.request_id,
+        "event_old": _text(old),
+        "event_new": _text(new),
+    }
+
+
 _FIELD_NAME = re.compile(r"^[a-z_]+$")
 
 

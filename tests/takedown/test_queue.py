@@ -176,3 +176,29 @@ async def test_sending_a_notice_that_is_not_approved_touches_nothing(
         checked = session.scalars(sa.select(NoticeItem.checked_at).where(NoticeItem.notice_id == notice_id)).all()
     assert checked and all(c is None for c in checked)  # not re-checked either
     assert not (tmp_path / "out").exists()
+
+
+def test_a_claim_is_audited_with_who_and_which_request(factory: sessionmaker[Session], world: Any, sender: Any) -> None:
+    first, second = make_notices(factory, world, sender, 2)
+    with transaction(factory) as session:
+        session.get(Notice, second).due_at = utcnow() + dt.timedelta(hours=1)  # type: ignore[union-attr]
+    # every filter at once: on PostgreSQL each is a parameter of a statement built once per shape
+    filters = QueueFilters(
+        association_id=world.a_id, recipient_kind="host", legal_basis="dmca_512c3", due_within=dt.timedelta(hours=2)
+    )
+    with transaction(factory) as session:
+        claimed = claim_next(session, Actor("key:frank", world.a_id, "req-42"), filters)
+        assert claimed is not None and claimed.id == second  # the only one due within two hours
+        assert claim_next(session, Actor("key:gina"), filters) is None  # the other is not due yet
+        assert claim_next(session, Actor("key:gina", None, "req-43"), QueueFilters()).id == first  # type: ignore[union-attr]
+    with factory() as session:
+        events = session.execute(
+            sa.text(
+                "SELECT entity_id, actor, association_id, field, old_value, new_value, request_id FROM audit_event "
+                "WHERE entity_type = 'notice' AND field = 'claimed_by' ORDER BY id"
+            )
+        ).all()
+    assert [tuple(e) for e in events] == [
+        (str(second), "key:frank", world.a_id, "claimed_by", None, "key:frank", "req-42"),
+        (str(first), "key:gina", None, "claimed_by", None, "key:gina", "req-43"),
+    ]
