@@ -70,22 +70,39 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
     """
     if not notice_ids:
         return []
-    notice_t = table_of(Notice)
+    notice_t, provider_t = table_of(Notice), table_of(Provider)
+    # Core, not the ORM: the rows are only read to build the messages, and SQLAlchemy's ORM-enabled
+    # UPDATE ... RETURNING costs far more Python per call (about 8 % of the send rate here).
     taken = list(
-        session.scalars(
-            sa.update(Notice)
+        session.execute(
+            sa.update(notice_t)
             .where(notice_t.c.id.in_(notice_ids), notice_t.c.state == NoticeState.APPROVED.value)
             .values(state=NoticeState.SENDING.value, updated_at=utcnow())
-            .returning(Notice)
-            .execution_options(populate_existing=True, synchronize_session=False)
+            .returning(
+                notice_t.c.id,
+                notice_t.c.provider_id,
+                notice_t.c.idempotency_key,
+                notice_t.c.rendered_text,
+                notice_t.c.legal_basis,
+                notice_t.c.template,
+            )
         )
     )
     if not taken:
         return []
-    taken.sort(key=lambda n: notice_ids.index(n.id or 0))
+    taken_ids = {n.id for n in taken}
+    for loaded in list(session.identity_map.values()):  # a caller's copy of a taken notice is stale now
+        if isinstance(loaded, Notice) and loaded.id in taken_ids:
+            session.expire(loaded)
+    order = {notice_id: i for i, notice_id in enumerate(notice_ids)}
+    taken.sort(key=lambda n: order[n.id])
     providers = {
         p.id: p
-        for p in session.scalars(sa.select(Provider).where(col(Provider.id).in_({n.provider_id for n in taken})))
+        for p in session.execute(
+            sa.select(provider_t.c.id, provider_t.c.name, provider_t.c.abuse_email).where(
+                provider_t.c.id.in_({n.provider_id for n in taken})
+            )
+        )
     }
     attempt_ids = insert_returning_ids(
         session,
