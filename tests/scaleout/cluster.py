@@ -88,6 +88,8 @@ class Sink:
         self.hold_next = threading.Event()  # set: the next message waits in DATA until `release`
         self.holding = threading.Event()
         self.release = threading.Event()
+        #: the client's (address, port) of the message held: which connection, so which process
+        self.held_peer: tuple[str, int] | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content)
@@ -95,6 +97,7 @@ class Sink:
         self.keys[str(message["X-Piratewatch-Idempotency-Key"])] += 1
         if self.hold_next.is_set():
             self.hold_next.clear()
+            self.held_peer = tuple(session.peer)
             self.holding.set()
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 20)
         return "250 OK"

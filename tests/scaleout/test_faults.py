@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from cases.db import make_engine, session_factory, transaction
+from cases.takedown.config import NoticeSettings
 from cases.tenants.services import create_association
 from lab.http_util import ThreadedServer
 
@@ -114,10 +115,16 @@ def test_sigkilled_workers_lose_and_repeat_nothing(shared_db: str, sites_server:
             )
             world.cluster.kill(crawling_slow())
 
-            # 2. The worker whose SMTP message is in the server's hands, before the server answers.
+            # 2. The worker whose SMTP message is in the server's hands, before the server answers. (It
+            # may be the worker killed above, if it was sending while it crawled: then it is dead already.)
             wait_for(sink.holding.is_set, 60, lambda: "no notice was sent\n" + world.cluster.logs())
-            sender = next(w for w in world.cluster.workers if w.poll() is None and _connected_to(w.pid, sink.port))
-            world.cluster.kill(sender)
+            assert sink.held_peer is not None
+            sender = next(
+                (w for w in world.cluster.workers if w.poll() is None and _owns_connection(w.pid, sink.held_peer[1])),
+                None,
+            )
+            if sender is not None:
+                world.cluster.kill(sender)
             sink.release.set()
 
             # 3. Submissions keep coming while workers are down; a worker joins later.
@@ -142,7 +149,9 @@ def test_sigkilled_workers_lose_and_repeat_nothing(shared_db: str, sites_server:
         assert sink.keys and max(sink.keys.values()) == 1, sink.keys
         sent_or_settled = _notice_states(world.engine, notices)
         assert sent_or_settled["sent"] + sent_or_settled["sending"] == len(notices)
-        assert sent_or_settled["sending"] <= 1
+        # those the killed sender had in flight (its window: the held one, and any other it had not
+        # yet recorded) await an operator; each reached the recipient (below), none was sent twice
+        assert 1 <= sent_or_settled["sending"] <= NoticeSettings().smtp_connections
         assert len(sink.keys) == len(notices)  # the interrupted one too reached the recipient, once
         # no submission lost
         with world.engine.connect() as conn:
@@ -162,8 +171,8 @@ def _history(world: World) -> str:
     return "\n".join(map(str, rows)) + "\n" + world.cluster.logs()
 
 
-def _connected_to(pid: int, port: int) -> bool:
-    """Whether the process has a TCP connection to `port` on loopback (read from /proc)."""
+def _owns_connection(pid: int, local_port: int) -> bool:
+    """Whether the process holds the TCP socket bound to `local_port` on loopback (read from /proc)."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -174,7 +183,7 @@ def _connected_to(pid: int, port: int) -> bool:
             inodes.add(target[8:-1])
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        if int(fields[2].split(":")[1], 16) == port and fields[9] in inodes:
+        if int(fields[1].split(":")[1], 16) == local_port and fields[9] in inodes:
             return True
     return False
 
