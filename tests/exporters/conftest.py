@@ -342,6 +342,22 @@ def world(db_url: str) -> World:
     return build_world(db_url)
 
 
+@pytest.fixture
+def command_world(tmp_path: Path, sqlite_template: Path) -> tuple[World, dict[str, str]]:
+    """The world in a SQLite file of its own, and the environment a `piratewatch` command needs to read it."""
+    shutil.copy(sqlite_template, tmp_path / "store.db")
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    env = {
+        "PIRATEWATCH_DATABASE_URL": url,
+        "PIRATEWATCH_DATA_DIR": str(tmp_path),
+        "PIRATEWATCH_METRICS__TOP_SITES": "8",
+        "PIRATEWATCH_METRICS__TOP_PER_GROUP": "3",
+        "PIRATEWATCH_REPORTS__TOP_PER_LANGUAGE": "3",
+        "PIRATEWATCH_REPORTS__TOP_SITES": "5",
+    }
+    return build_world(url), env
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

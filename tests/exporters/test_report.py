@@ -220,20 +220,8 @@ def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_command_writes_the_report(tmp_path: Path, sqlite_template: Path, make_world: Any) -> None:
-    import shutil
-
-    shutil.copy(sqlite_template, tmp_path / "store.db")
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    world = make_world(url)
-    env = {
-        "PIRATEWATCH_DATABASE_URL": url,
-        "PIRATEWATCH_DATA_DIR": str(tmp_path),
-        "PIRATEWATCH_METRICS__TOP_SITES": "8",
-        "PIRATEWATCH_METRICS__TOP_PER_GROUP": "3",
-        "PIRATEWATCH_REPORTS__TOP_PER_LANGUAGE": "3",
-        "PIRATEWATCH_REPORTS__TOP_SITES": "5",
-    }
+def test_the_command_writes_the_report(tmp_path: Path, command_world: Any) -> None:
+    world, env = command_world
     done = cli("report", "monthly", world.month.label, "--out", str(tmp_path / "out"), "--tz", "Asia/Tokyo", env=env)
     assert done.returncode == 0, done.stderr
     assert f"report for {world.month.label} (Asia/Tokyo, market JP)" in done.stdout

@@ -67,21 +67,10 @@ def test_a_browser_that_cannot_print_is_a_warning_or_an_error(report: Any, tmp_p
         write_report(built, tmp_path / "required", "the store", "JPY", WHEN, pdf_browser=failing, pdf_required=True)
 
 
-def test_the_command_refuses_pdf_yes_without_a_browser(tmp_path: Path, sqlite_template: Path, make_world: Any) -> None:
-    shutil.copy(sqlite_template, tmp_path / "store.db")
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    world = make_world(url)
-    env = {
-        "PIRATEWATCH_DATABASE_URL": url,
-        "PIRATEWATCH_DATA_DIR": str(tmp_path),
-        "PIRATEWATCH_METRICS__TOP_SITES": "8",
-        "PIRATEWATCH_METRICS__TOP_PER_GROUP": "3",
-        "PIRATEWATCH_REPORTS__TOP_PER_LANGUAGE": "3",
-        "PIRATEWATCH_REPORTS__TOP_SITES": "5",
-        "PIRATEWATCH_REPORTS__BROWSER": "no-such-browser",
-    }
+def test_the_command_refuses_pdf_yes_without_a_browser(tmp_path: Path, command_world: Any) -> None:
+    world, env = command_world
+    env = {**os.environ, **env, "PIRATEWATCH_REPORTS__BROWSER": "no-such-browser"}
     args = [sys.executable, "-m", "piratewatch", "report", "monthly", world.month.label, "--tz", "Asia/Tokyo"]
-    env = {**os.environ, **env}
     refused = subprocess.run(
         [*args, "--out", str(tmp_path / "yes"), "--pdf", "yes"], env=env, capture_output=True, text=True, timeout=300
     )
