@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import zoneinfo
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
+
+from exporters.reports.pdf import PdfMode
 
 
 def _valid_timezone(value: str) -> str:
@@ -59,6 +60,6 @@ class ReportSettings(BaseModel):
     languages_shown: int = Field(default=10, ge=1, le=100)
     countries_shown: int = Field(default=15, ge=1, le=300)
     #: report.pdf: "auto" prints it when a Chromium is found, "yes" fails without one, "no" never
-    pdf: Literal["auto", "yes", "no"] = "auto"
+    pdf: PdfMode = PdfMode.AUTO
     #: the Chromium that prints it (a path or a name on PATH); empty: chromium, chromium-browser, google-chrome
     browser: str = ""

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from exporters.reports.pdf import PdfMode
 from piratewatch.cli_support import (
     cli_factory,
     cli_settings,
@@ -20,14 +21,6 @@ from piratewatch.cli_support import (
     fail,
     redact_url,
 )
-
-
-class PdfMode(enum.StrEnum):
-    """Whether the report is printed to PDF too."""
-
-    AUTO = "auto"
-    YES = "yes"
-    NO = "no"
 
 
 class Source(enum.StrEnum):
@@ -79,7 +72,7 @@ def register(app: typer.Typer) -> None:
             load_coefficients,
             write_report,
         )
-        from exporters.reports.pdf import BROWSERS, PdfError, find_browser
+        from exporters.reports.pdf import PdfError, browser_for
 
         settings = cli_settings()
         metrics = settings.metrics.model_copy(
@@ -97,13 +90,11 @@ def register(app: typer.Typer) -> None:
             fail(str(exc), 2)
         rules = rules_of(metrics)
         reports = settings.reports
-        pdf_mode = pdf or PdfMode(reports.pdf)
-        browser = None if pdf_mode == PdfMode.NO else find_browser(reports.browser)
-        if pdf_mode == PdfMode.YES and browser is None:
-            fail(
-                f"--pdf yes: no Chromium found ({reports.browser or ', '.join(BROWSERS)}); install chromium "
-                "or name it in PIRATEWATCH_REPORTS__BROWSER"
-            )
+        pdf_mode = pdf or reports.pdf
+        try:
+            browser = browser_for(pdf_mode, reports.browser)
+        except PdfError as exc:
+            fail(f"--pdf yes: {exc}")
         figure_source: StoreSource | PrometheusSource
         if source == Source.DB:
             ensure_schema(settings)

@@ -193,14 +193,18 @@ def write_monthly_report(settings: Settings, console: Console) -> Path:
     from exporters.figures.calendar import Month, zone
     from exporters.metrics.collector import rules_of
     from exporters.reports import ReportOptions, StoreSource, build_report, load_coefficients, write_report
-    from exporters.reports.pdf import find_browser
+    from exporters.reports.pdf import PdfError, browser_for
 
     month = Month.containing(utcnow(), zone(settings.metrics.timezone))
     coefficients = load_coefficients(settings.reports.coefficients_path)
     source = StoreSource(session_factory(make_engine(settings.effective_database_url)), rules_of(settings.metrics))
     report = build_report(source, ReportOptions(month), coefficients)
     out = settings.data_dir / "report"
-    browser = None if settings.reports.pdf == "no" else find_browser(settings.reports.browser)
+    try:
+        browser = browser_for(settings.reports.pdf, settings.reports.browser)
+    except PdfError as exc:
+        console.print(f"[yellow]warning:[/yellow] no PDF: {exc}")
+        browser = None
     written = write_report(
         report, out, "the demo store", coefficients.currency, dt.datetime.now(dt.UTC), pdf_browser=browser
     )

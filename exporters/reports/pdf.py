@@ -8,6 +8,7 @@ without its PDF (or, when a PDF was asked for, the command says so and fails).
 
 from __future__ import annotations
 
+import enum
 import os
 import shutil
 import subprocess
@@ -22,6 +23,27 @@ _PDF_MAGIC = b"%PDF-"
 
 class PdfError(Exception):
     """The PDF could not be printed: no browser, or the browser failed (the message says which)."""
+
+
+class PdfMode(enum.StrEnum):
+    """Whether the report is printed to PDF too."""
+
+    AUTO = "auto"  # when a Chromium is found
+    YES = "yes"  # or fail
+    NO = "no"
+
+
+def browser_for(mode: PdfMode, configured: str = "") -> str | None:
+    """The Chromium to print with in `mode`: None for no PDF; :class:`PdfError` if `mode` is YES and none is found."""
+    if mode == PdfMode.NO:
+        return None
+    browser = find_browser(configured)
+    if browser is None and mode == PdfMode.YES:
+        raise PdfError(
+            f"no Chromium found ({configured or ', '.join(BROWSERS)}); install chromium "
+            "or name it in PIRATEWATCH_REPORTS__BROWSER"
+        )
+    return browser
 
 
 def find_browser(configured: str = "") -> str | None:
