@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,34 +44,45 @@ class QueueFilters:
     due_within: dt.timedelta | None = None
 
 
-def _conditions(filters: QueueFilters, now: dt.datetime) -> tuple[list[sa.ColumnElement[bool]], dict[str, Any]]:
-    """The filters as SQL with named parameters, and the parameters' values.
+def _filter_values(filters: QueueFilters, now: dt.datetime) -> dict[str, Any]:
+    """The values of the filters that are set, by the name of their parameter in :func:`_filter_sql`.
+
+    The names are not those of columns: an UPDATE reserves those for its SET clause.
+    """
+    values: dict[str, Any] = {}
+    if filters.association_id is not None:
+        values["filter_association"] = filters.association_id
+    if filters.legal_basis:
+        values["filter_basis"] = filters.legal_basis
+    if filters.recipient_kind:
+        values["filter_kind"] = filters.recipient_kind
+    if filters.due_within is not None:
+        values["filter_due_before"] = now + filters.due_within
+    return values
+
+
+def _filter_sql(names: Collection[str]) -> list[sa.ColumnElement[bool]]:
+    """The queue's conditions with the filters named in `names`, each value a parameter.
 
     The SQL depends only on which filters are set, not on their values, so a statement built from
-    it can be built once and kept (:func:`_claim_statement`). The parameters are not named after
-    columns: an UPDATE reserves those names for its SET clause.
+    it can be built once and kept (:func:`_claim_statement`).
     """
     notice = table_of(Notice)
     # The state is written into the SQL, not bound: the partial indexes' predicates name it, and a
     # prepared statement's generic plan could not use them with a parameter there.
     in_review: sa.BindParameter[str] = sa.bindparam("in_review", NoticeState.IN_REVIEW.value, literal_execute=True)
     conditions: list[sa.ColumnElement[bool]] = [notice.c.state == in_review]
-    values: dict[str, Any] = {}
-    if filters.association_id is not None:
+    if "filter_association" in names:
         conditions.append(notice.c.association_id == sa.bindparam("filter_association"))
-        values["filter_association"] = filters.association_id
-    if filters.legal_basis:
+    if "filter_basis" in names:
         conditions.append(notice.c.legal_basis == sa.bindparam("filter_basis"))
-        values["filter_basis"] = filters.legal_basis
-    if filters.recipient_kind:
+    if "filter_kind" in names:
         provider = table_of(Provider)
         kind = sa.select(provider.c.id).where(provider.c.kind == sa.bindparam("filter_kind"))
         conditions.append(notice.c.provider_id.in_(kind))
-        values["filter_kind"] = filters.recipient_kind
-    if filters.due_within is not None:
+    if "filter_due_before" in names:
         conditions.append(notice.c.due_at <= sa.bindparam("filter_due_before", type_=notice.c.due_at.type))
-        values["filter_due_before"] = now + filters.due_within
-    return conditions, values
+    return conditions
 
 
 def _stale_before() -> sa.BindParameter[dt.datetime]:
@@ -104,8 +115,8 @@ def _order() -> list[Any]:
 def list_queue(session: Session, filters: QueueFilters, limit: int = 50, after_id: int | None = None) -> list[Notice]:
     """Notices waiting for review (claimed or not), due first."""
     notice = table_of(Notice)
-    conditions, values = _conditions(filters, utcnow())
-    query = sa.select(Notice).where(*conditions).order_by(*_order()).limit(limit)
+    values = _filter_values(filters, utcnow())
+    query = sa.select(Notice).where(*_filter_sql(values)).order_by(*_order()).limit(limit)
     if after_id is not None:
         query = query.where(notice.c.id > after_id)
     return list(session.scalars(query, values))
@@ -114,53 +125,34 @@ def list_queue(session: Session, filters: QueueFilters, limit: int = 50, after_i
 def claim_next(session: Session, actor: Actor, filters: QueueFilters | None = None) -> Notice | None:
     """Claim the next notice for review by `actor`; None when nothing is waiting. Never the same notice twice."""
     now = utcnow()
-    filters = filters or QueueFilters()
-    _, values = _conditions(filters, now)
-    values |= {"claimer": actor.name, "claim_at": now, "stale_before": now - CLAIM_TIMEOUT}
+    filters_set = _filter_values(filters or QueueFilters(), now)
+    values = filters_set | {"claimer": actor.name, "claim_at": now, "stale_before": now - CLAIM_TIMEOUT}
     postgres = is_postgres(session)
     for which in _CLAIMABLE:
         if postgres:
-            statement = _claim_statement(_shape(filters), which)
+            statement = _claim_statement(frozenset(filters_set), which)
             claimed = session.scalars(statement, values | update_event_values(actor, now, None, actor.name))
             notice: Notice | None = claimed.one_or_none()
         else:
-            notice = _claim_serialised(session, actor, filters, which, values)
+            notice = _claim_serialised(session, actor, _filter_sql(filters_set), which, values)
         if notice is not None:
             return notice
     return None
 
 
-def _shape(filters: QueueFilters) -> tuple[bool, ...]:
-    """Which filters are set: all a claim statement depends on."""
-    return (
-        filters.association_id is not None,
-        bool(filters.legal_basis),
-        bool(filters.recipient_kind),
-        filters.due_within is not None,
-    )
-
-
 @functools.cache
-def _claim_statement(shape: tuple[bool, ...], which: str) -> Any:
+def _claim_statement(filters: frozenset[str], which: str) -> Any:
     """PostgreSQL: pick, lock, claim and audit in one statement, with data-modifying CTEs.
 
     One round trip instead of an ORM update and an audit insert: with 8 operators claiming at once,
     that doubled the claims per second (docs/performance.md). The CTE that writes the audit event
     reads the claim's RETURNING rows, so the event exists exactly when the claim does. Built once
-    per filter shape (building it took longer than running it); the values are all parameters.
+    per set of `filters` (building it took longer than running it); the values are all parameters.
     """
-    association, basis, kind, due = shape
-    like = QueueFilters(
-        association_id=0 if association else None,
-        legal_basis="x" if basis else None,
-        recipient_kind="x" if kind else None,
-        due_within=dt.timedelta(0) if due else None,
-    )
-    conditions, _ = _conditions(like, utcnow())  # the shape's SQL; its values come with each claim
     notice = table_of(Notice)
     picked = (
         sa.select(notice.c.id)
-        .where(*conditions, _claimable(which))
+        .where(*_filter_sql(filters), _claimable(which))
         .order_by(*_order())
         # A literal, not a parameter: a prepared statement's generic plan cannot see a parameter's
         # value, planned for thousands of picked rows and joined them to a scan of the whole table.
@@ -184,7 +176,7 @@ def _claim_statement(shape: tuple[bool, ...], which: str) -> Any:
 
 
 def _claim_serialised(
-    session: Session, actor: Actor, filters: QueueFilters, which: str, values: dict[str, Any]
+    session: Session, actor: Actor, conditions: list[sa.ColumnElement[bool]], which: str, values: dict[str, Any]
 ) -> Notice | None:
     """SQLite: pick and claim in one conditional update, under the database's single write lock.
 
@@ -192,7 +184,6 @@ def _claim_serialised(
     taken twice. RETURNING the whole row as the ORM object: no second round trip to read it.
     """
     notice = table_of(Notice)
-    conditions, _ = _conditions(filters, values["claim_at"])
     candidate = sa.select(notice.c.id).where(*conditions, _claimable(which)).order_by(*_order()).limit(1)
     claimed = session.scalars(
         sa.update(Notice)
