@@ -25,6 +25,22 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_TESTDATA = REPO.parent / "shared" / "testdata"
 POSTGRES_URL = os.environ.get("PIRATEWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
+#: The sender profile notices are drafted with in tests (every element a legal basis may require).
+SENDER: dict[str, object] = {
+    "name": "Hanako Yamada",
+    "organisation": "Association A",
+    "email": "legal@association-a.example",
+    "address": "1-2-3 Chiyoda, Tokyo 100-0001, Japan",
+    "phone": "+81 3 0000 0000",
+    "signature": "/Hanako Yamada/",
+    "explanation": "The pages reproduce the complete chapters of the works without the rights holder's licence.",
+    "right_infringed": "公衆送信権（著作権法第23条）",
+    "good_faith": True,
+    "accuracy_under_perjury": True,
+    "bona_fide": True,
+    "truth_statement": True,
+}
+
 
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")

@@ -31,22 +31,9 @@ from cases.intake.schemas import SiteIn
 from cases.intake.services import submit_sites
 from lab.http_util import free_port
 
-ACTOR = Actor("test:faults")
+from ..conftest import SENDER
 
-SENDER: dict[str, Any] = {
-    "name": "Hanako Yamada",
-    "organisation": "Association A",
-    "email": "legal@association-a.example",
-    "address": "1-2-3 Chiyoda, Tokyo 100-0001, Japan",
-    "phone": "+81 3 0000 0000",
-    "signature": "/Hanako Yamada/",
-    "explanation": "The pages reproduce the complete chapters of the works without the rights holder's licence.",
-    "right_infringed": "公衆送信権（著作権法第23条）",
-    "good_faith": True,
-    "accuracy_under_perjury": True,
-    "bona_fide": True,
-    "truth_statement": True,
-}
+ACTOR = Actor("test:faults")
 
 
 class SiteServer:

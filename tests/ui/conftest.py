@@ -31,24 +31,13 @@ from cases.takedown.services import draft_notice, open_case, submit_for_review
 from lab.http_util import ThreadedServer
 from lab.smtp_sink import SmtpSink
 
+from ..conftest import SENDER
+
 ACTOR = Actor("test:ui")
 #: A's evidence path that B must never see, on any page.
 A_SECRET = "a-only-chapter"
 B_SECRET = "b-only-chapter"
 
-SENDER: dict[str, Any] = {
-    "name": "Hanako Yamada",
-    "organisation": "Association A",
-    "email": "legal@association-a.example",
-    "address": "1-2-3 Chiyoda, Tokyo 100-0001, Japan",
-    "signature": "/Hanako Yamada/",
-    "explanation": "The pages reproduce complete chapters without the rights holder's licence.",
-    "right_infringed": "公衆送信権",
-    "good_faith": True,
-    "accuracy_under_perjury": True,
-    "bona_fide": True,
-    "truth_statement": True,
-}
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
