@@ -4,7 +4,10 @@ CasesError
 ├── NotFoundError        an object does not exist, or the caller may not know it exists (→ 404)
 ├── ForbiddenError       the caller's role may not do this (→ 403)
 ├── ConflictError        it already exists, or the state does not allow it (→ 409)
-└── InvalidInputError    the input is wrong; ``problems`` lists every problem (→ 422)
+├── InvalidInputError    the input is wrong; ``problems`` lists every problem (→ 422)
+├── CsvFormatError       a CSV file as a whole cannot be imported (no header, no host column)
+├── DeliveryError        a channel could not hand a notice over (the outbox tries it again)
+└── PairDoneError        another run finished a (site, job) pair first: this run's results roll back
 """
 
 from __future__ import annotations
@@ -32,3 +35,19 @@ class InvalidInputError(CasesError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class CsvFormatError(CasesError):
+    """Raised when the file as a whole cannot be imported (no header, no host column)."""
+
+
+class DeliveryError(CasesError):
+    """Raised by a channel when the notice could not be handed over (the outbox may retry it)."""
+
+
+class PairDoneError(CasesError):
+    """Raised by :func:`finish_job` when another run finished the pair after this one started.
+
+    Raised inside the transaction that stores the job's results, so they roll back: a run that
+    lost its claim (its worker was thought dead and the job given to another) stores nothing.
+    """

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from cases.audit.models import AuditEvent
 from cases.base import metadata
-from cases.catalogue.models import ContentType, Work, WorkTitle
-from cases.crawls.models import FamilyProposal, JobDue, JobKind, SiteCrawl, WorkFound
+from cases.counters.models import OperationCounter
+from cases.crawls.models import FamilyProposal, SiteCrawl, WorkFound
 from cases.infra.models import InfraEvent, ResolutionSnapshot
 from cases.intake.models import EvidenceItem, Submission
-from cases.operations.models import OperationCounter
 from cases.providers.models import Provider, ProviderKind
+from cases.schedule.models import JobDue, JobKind
 from cases.sites.models import Domain, DomainStatus, Site, SiteContentType, SiteLanguage, SiteStatus
 from cases.takedown.models import (
     DeliveryAttempt,
@@ -22,8 +22,11 @@ from cases.takedown.models import (
     SenderProfile,
     TakedownCase,
 )
-from cases.tenants.models import ApiKey, Association, Role
+from cases.tenants.models import ApiKey, Association
+from cases.tenants.roles import Role
 from cases.traffic.models import TrafficEstimate
+from cases.works.kinds import ContentType
+from cases.works.models import Work, WorkTitle
 
 __all__ = [
     "ApiKey",

@@ -120,7 +120,7 @@ class _Parsed:
 
 
 @dataclass
-class Catalogue:
+class SiteCatalogue:
     """Title and chapter URLs of a site, and how each listed URL was classified."""
 
     titles: list[str] = field(default_factory=list)
@@ -448,8 +448,8 @@ class _Classifier:
                 if guess:
                     self.kinds[i] = guess
 
-    def catalogue(self) -> Catalogue:
-        catalogue = Catalogue(
+    def catalogue(self) -> SiteCatalogue:
+        catalogue = SiteCatalogue(
             implied_titles=self.implied,
             title_templates=self.title_templates,
             chapter_templates=self.chapter_templates,
@@ -465,7 +465,7 @@ class _Classifier:
         return catalogue
 
 
-def classify(listed: Iterable[Listed]) -> Catalogue:
+def classify(listed: Iterable[Listed]) -> SiteCatalogue:
     """Classify a site's listed URLs (see the module docstring for the steps)."""
     classifier = _Classifier(listed)
     classifier.imply(classifier.link())

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from cases.catalogue.pages import link_of, text_nodes
+from common.pages import link_of, text_nodes
 
 MAX_SOFT_HOPS = 4
 #: a page with more links than this is the site itself, not a redirect stub

@@ -19,7 +19,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet import defer
 
-from resolver.ssrf import AddressGuard, BlockedAddressError
+from resolver.errors import BlockedAddressError
+from resolver.ssrf import AddressGuard
 
 
 class BlockedRequest(IgnoreRequest):

@@ -9,7 +9,7 @@ from typing import Any
 
 from scrapy import signals
 
-from crawlers.catalogue import CHAPTER, TITLE, Catalogue, Listed, classify
+from crawlers.catalogue import CHAPTER, TITLE, Listed, SiteCatalogue, classify
 from crawlers.items import FaviconItem, PageItem, ProblemItem, SitemapItem
 
 #: titles kept for the works matcher (one entry per page: the heading, else the page title, and other names)
@@ -80,14 +80,14 @@ class ProfilePipeline:
             others = [name for name in item.names if name != label]
             self.found.append({"url": item.url, "text": label, "sha256": item.content_sha256, "names": others})
 
-    def _catalogue(self) -> Catalogue | None:
+    def _catalogue(self) -> SiteCatalogue | None:
         """The sitemaps' URLs classified with every link the crawl saw as evidence (the spider's own
         classification, made when the sitemaps were in, saw only the first pages' links)."""
         if not self.sitemaps:
             return None
         return classify([*self.listed, *(Listed(url, counted=False) for url in self.links)])
 
-    def _work_counters(self, catalogue: Catalogue | None) -> dict[str, int]:
+    def _work_counters(self, catalogue: SiteCatalogue | None) -> dict[str, int]:
         """Counters of title pages when any has one (a list page's or a chapter's would count views
         twice), else of chapter pages, else of every page below the home page."""
         if catalogue is None:

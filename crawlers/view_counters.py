@@ -29,7 +29,7 @@ from typing import Any
 
 from parsel import Selector
 
-from cases.catalogue.pages import text_nodes
+from common.pages import text_nodes
 
 #: JSON nodes looked at, at most (counters sit near the top of a page; text nodes: crawlers.visible_text)
 MAX_JSON_NODES = 20_000

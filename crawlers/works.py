@@ -29,8 +29,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from cases.catalogue.titles import fold_accents, normalize_title
-from cases.crawls.schemas import CatalogueTitle
+from common.titles import fold_accents, normalize_title
 
 _SEPARATORS = re.compile(r"\s+[-|–—:/»«]\s+|\s*[|｜【】「」『』《》〈〉]\s*")
 #: chapter, episode and volume numbers in every form a page title prints them (after normalisation)
@@ -90,6 +89,16 @@ def variants(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class SoughtTitle:
+    """One title of one association's work, as the matcher looks for it."""
+
+    work_id: int
+    association_id: int
+    language: str
+    title: str
+
+
+@dataclass(frozen=True)
 class FoundText:
     """A title read on a page of the site (`names`: other names the page gives, e.g. og:title)."""
 
@@ -128,7 +137,7 @@ def _framed(page_tokens: list[str], by_first: dict[str, list[tuple[tuple[str, ..
     return hits
 
 
-def match_titles(found: Sequence[FoundText], catalogue: Sequence[CatalogueTitle], threshold: float) -> list[TitleMatch]:
+def match_titles(found: Sequence[FoundText], catalogue: Sequence[SoughtTitle], threshold: float) -> list[TitleMatch]:
     """The best match of each (work, page) pair scoring at least `threshold`."""
     if not found or not catalogue:
         return []

@@ -6,12 +6,19 @@ Declared here, once, with their defaults; the composition root nests them
 
 from __future__ import annotations
 
+import enum
 import zoneinfo
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
-from exporters.reports.pdf import PdfMode
+
+class PdfMode(enum.StrEnum):
+    """Whether the report is printed to PDF too."""
+
+    AUTO = "auto"  # when a Chromium is found
+    YES = "yes"  # or fail
+    NO = "no"
 
 
 def _valid_timezone(value: str) -> str:

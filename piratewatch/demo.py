@@ -1,11 +1,13 @@
 """``piratewatch demo``: the whole system on the embedded store, offline, with sample data.
 
 The demo keeps its own store under ``<data dir>/demo`` and starts it afresh on every run, so it
-never touches a real store.
+never touches a real store. It runs every use case through one :class:`~piratewatch.services.Services`
+(the same the CLI and the app use) and prints what really happened to each site and notice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import socket
@@ -13,19 +15,25 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from rich.console import Console
+from sqlmodel import col
 
 from cases.audit.services import Actor
-from cases.db import make_engine, session_factory, transaction
 from cases.intake.schemas import SiteIn
-from cases.intake.services import submit_sites
 from cases.migrations import upgrade
+from cases.providers.models import Provider
+from cases.sites.models import Domain
+from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeState
 from cases.takedown.senders import set_sender_profile
-from cases.tenants.models import Role
+from cases.tenants.models import Association
+from cases.tenants.roles import Role
 from cases.tenants.services import create_api_key, create_association
-from piratewatch.settings import Settings, get_settings
+from piratewatch.config import get_settings
+from piratewatch.services import ReportRequest, Services
 
 DEMO_ACTOR = Actor("system:demo")
+OPERATOR = Actor("system:demo-operator")
 
 
 def _free_port(preferred: int) -> int:
@@ -45,55 +53,50 @@ def load_sample() -> dict[str, Any]:
     return data
 
 
-def seed(settings: Settings) -> dict[str, str]:
+def seed(services: Services, console: Console) -> dict[str, str]:
     """Create the demo's associations, keys and submissions; returns the keys by name."""
-    upgrade(settings.effective_database_url)
-    factory = session_factory(make_engine(settings.effective_database_url))
     keys: dict[str, str] = {}
     sample = load_sample()
-    with transaction(factory) as session:
-        for entry in sample["associations"]:
+    for entry in sample["associations"]:
+        with services.transaction() as session:
             association = create_association(session, entry["name"], DEMO_ACTOR)
             _, keys[f"{entry['short']} submitter"] = create_api_key(
                 session, association, Role.SUBMITTER, DEMO_ACTOR, "demo"
             )
-            sites = [SiteIn.model_validate(s) for s in entry["sites"]]
-            submit_sites(session, Actor("system:demo", association.id), association.id or 0, sites, via="demo")
             # the association's own legal contact and statements, copied into each notice drafted for it
             set_sender_profile(session, DEMO_ACTOR, association.id or 0, entry["sender"])
+        sites = [SiteIn.model_validate(s) for s in entry["sites"]]
+        results = services.submit(entry["name"], sites, DEMO_ACTOR, via="demo")
+        new = sum(r.site_created for r in results)
+        evidence = sum(r.evidence_added for r in results)
+        console.print(f"  {entry['name']}: {len(results)} site(s) submitted ({new} new), {evidence} evidence item(s)")
+    with services.transaction() as session:
         ops = create_association(session, "piratewatch operations (demo)", DEMO_ACTOR)
         _, keys["operator"] = create_api_key(session, ops, Role.OPERATOR, DEMO_ACTOR, "demo")
         _, keys["admin"] = create_api_key(session, ops, Role.ADMIN, DEMO_ACTOR, "demo")
     return keys
 
 
-def resolve_sites(settings: Settings, console: Console) -> int:
-    """Resolve every domain of the demo store against the running lab; returns how many were stored."""
-    import asyncio
+def _domains(services: Services) -> list[tuple[int, str]]:
+    with services.factory() as session:
+        return [
+            (int(s), str(f))
+            for s, f in session.execute(sa.select(col(Domain.site_id), col(Domain.fqdn)).order_by(col(Domain.id)))
+        ]
 
-    import sqlalchemy as sa
-    from sqlmodel import col
 
-    from cases.sites.models import Domain
-    from crawlers.resolution import resolve_and_record
-    from resolver import Resolver
-
-    factory = session_factory(make_engine(settings.effective_database_url))
-    with transaction(factory) as session:
-        names = list(session.scalars(sa.select(col(Domain.fqdn)).order_by(col(Domain.id))))
-
-    async def run() -> list[Any]:
-        async with Resolver(settings.resolver_settings()) as resolver:
-            return await resolve_and_record(factory, resolver, names, DEMO_ACTOR)
-
-    stored = 0
-    for outcome in asyncio.run(run()):
+def resolve_sites(services: Services, console: Console) -> int:
+    """Resolve every domain of the demo store against the running lab; returns how many failed outright."""
+    names = [fqdn for _, fqdn in _domains(services)]
+    failed = 0
+    for outcome in asyncio.run(services.resolve(names, DEMO_ACTOR)):
         profile = outcome.profile
-        stored += outcome.stored
         host = profile.hosting[0] if profile.hosting else None
         where = f"{host.organisation or host.as_name} (AS{host.asns[0]}, {host.country})" if host and host.asns else "?"
         cdn = f", behind {profile.cdn.provider}" if profile.cdn else ""
         registrar = profile.registration.registrar if profile.registration else "?"
+        if not profile.dns.addresses:
+            failed += 1
         console.print(f"  {profile.domain:24} hosted by {where}{cdn}; registrar {registrar}")
         for origin in profile.origin_candidates:
             if origin.confirmed:
@@ -101,123 +104,117 @@ def resolve_sites(settings: Settings, console: Console) -> int:
         for change in outcome.changes:
             if change.kind in ("redirects_to_domain", "sibling_domain"):
                 console.print(f"  {'':24} {change.kind.replace('_', ' ')}: {change.new}")
-    return stored
+        for failure in profile.failures:
+            console.print(f"  {'':24} [yellow]{failure.stage} {failure.target}: {failure.kind}[/yellow]")
+    return failed
 
 
-def crawl_and_estimate(settings: Settings, console: Console) -> None:
-    """Crawl every demo site the lab serves pages for, then estimate each site's visits this month."""
-    import asyncio
-
-    import sqlalchemy as sa
-    from sqlmodel import col
-
+def crawl_and_estimate(services: Services, console: Console) -> int:
+    """Crawl every demo site the lab serves pages for, then estimate each site's visits this month;
+    returns how many crawls failed."""
     from cases.db import utcnow
-    from cases.sites.models import Domain
-    from crawlers.crawl_job import crawl_and_record
-    from crawlers.traffic import configured_estimators, estimate_sites, month_of
+    from crawlers.traffic import month_of
 
-    factory = session_factory(make_engine(settings.effective_database_url))
-    with transaction(factory) as session:
-        rows = session.execute(sa.select(col(Domain.site_id), col(Domain.fqdn)).order_by(col(Domain.id))).all()
-    lab_sites = {site_id: fqdn for site_id, fqdn in rows if fqdn in settings.crawler.host_overrides}
-    for site_id, fqdn in lab_sites.items():
-        summary = crawl_and_record(factory, settings.crawler, site_id, DEMO_ACTOR)
+    rows = _domains(services)
+    overrides = services.settings.crawler.host_overrides
+    failed = 0
+    for site_id, fqdn in rows:
+        if fqdn not in overrides:
+            continue
+        summary = services.crawl(site_id, DEMO_ACTOR)
+        failed += not summary.ok
+        state = "crawled" if summary.ok else "[yellow]crawl failed[/yellow]"
         hop = f"; moved to {summary.hop_to}" if summary.hop_to else ""
-        console.print(f"  {fqdn:24} crawled: {summary.works_found} work pages found as evidence{hop}")
+        console.print(f"  {fqdn:24} {state}: {summary.works_found} work pages found as evidence{hop}")
     month = month_of(utcnow())
-    site_ids = sorted({site_id for site_id, _ in rows})
-    results = asyncio.run(estimate_sites(factory, configured_estimators(settings.traffic), site_ids, month, DEMO_ACTOR))
-    console.print(f"\n[bold]Estimated visits in {month}[/bold] (visits, not people; low - high):")
     names = dict(rows)
-    for site_id, result in results.items():
+    outcomes = asyncio.run(services.estimate(sorted(names), month, DEMO_ACTOR))
+    console.print(f"\n[bold]Estimated visits in {month}[/bold] (visits, not people; low - high):")
+    for outcome in outcomes:
+        result = outcome.estimate
         if result is None:
+            console.print(f"  {names.get(outcome.site_id, outcome.site_id)!s:24} no source knows this site")
             continue
         console.print(
-            f"  {names.get(site_id, site_id)!s:24} {result.visits_central:>12,.0f}  "
+            f"  {names.get(outcome.site_id, outcome.site_id)!s:24} {result.visits_central:>12,.0f}  "
             f"({result.visits_low:,.0f} - {result.visits_high:,.0f}; {', '.join(result.sources)})"
         )
+    return failed
 
 
-def take_down(settings: Settings, console: Console, approve_for: str) -> None:
+def take_down(services: Services, console: Console, approve_for: str) -> bool:
     """Review the notices drafted after resolution and crawling as an operator would: approve those of
-    one association (the other's wait in the queue for the web UI), then send them, URLs re-checked."""
-    import asyncio
-
-    import sqlalchemy as sa
-    from sqlmodel import col
-
-    from cases.providers.models import Provider
-    from cases.takedown.delivery.outbox import send_approved
-    from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeState
-    from cases.takedown.queue import approve
-    from cases.tenants.models import Association
-    from piratewatch.wiring import make_channels, recheck_policy
-
-    operator = Actor("system:demo-operator")
-    factory = session_factory(make_engine(settings.effective_database_url))
-    with transaction(factory) as session:
+    one association (the other's wait in the queue for the web UI), then send them, URLs re-checked.
+    Returns whether no send failed (a notice the re-check sent back to review is an outcome, not a failure)."""
+    with services.factory() as session:
         association_id = session.scalars(
             sa.select(col(Association.id)).where(col(Association.name) == approve_for)
         ).one()
-        queued = session.scalars(
-            sa.select(col(Notice.id)).where(
-                col(Notice.association_id) == association_id, col(Notice.state) == NoticeState.IN_REVIEW.value
+        queued = [
+            int(i or 0)
+            for i in session.scalars(
+                sa.select(col(Notice.id)).where(
+                    col(Notice.association_id) == association_id, col(Notice.state) == NoticeState.IN_REVIEW.value
+                )
+            )
+        ]
+    approval = services.approve(queued, OPERATOR)
+    for notice_id, reason in approval.refused.items():
+        console.print(f"  [yellow]notice {notice_id} not approved: {reason}[/yellow]")
+    report = asyncio.run(services.send(OPERATOR))
+    results = {r.notice_id: r for r in report.results}
+    with services.factory() as session:
+        rows = session.execute(
+            sa.select(col(Notice.id), col(Notice.legal_basis), col(Notice.state), col(Notice.provider_id)).order_by(
+                col(Notice.id)
             )
         ).all()
-        for notice_id in queued:
-            approve(session, operator, notice_id or 0)
-    sent = asyncio.run(send_approved(factory, operator, make_channels(settings), recheck=recheck_policy(settings)))
-    with transaction(factory) as session:
-        rows = session.execute(
-            sa.select(Notice, col(Provider.name))
-            .join(Provider, col(Provider.id) == col(Notice.provider_id))
-            .order_by(col(Notice.id))
+        providers = dict(session.execute(sa.select(col(Provider.id), col(Provider.name))).all())
+        dropped = session.execute(
+            sa.select(col(NoticeItem.notice_id), col(NoticeItem.url), col(NoticeItem.outcome_reason)).where(
+                col(NoticeItem.outcome) == ItemOutcome.DROPPED.value
+            )
         ).all()
-        for notice, provider in rows:
-            console.print(f"  notice {notice.id:<3} {notice.legal_basis:22} to {provider:28} {notice.state}")
-            dropped = session.execute(
-                sa.select(col(NoticeItem.url), col(NoticeItem.outcome_reason)).where(
-                    col(NoticeItem.notice_id) == notice.id, col(NoticeItem.outcome) == ItemOutcome.DROPPED.value
-                )
-            ).all()
-            for url, reason in dropped:
+    for notice_id, basis, state, provider_id in rows:
+        result = results.get(notice_id)
+        what = result.detail if result is not None else state
+        console.print(f"  notice {notice_id:<3} {basis:22} to {providers.get(provider_id, '?'):28} {what}")
+        for item_notice, url, reason in dropped:
+            if item_notice == notice_id:
                 console.print(f"  {'':10} dropped before sending: {url} ({reason})")
-    console.print(f"  {len(sent)} notice(s) sent; the others wait in the operators' queue")
+    for notice_id, why in report.waiting.items():
+        console.print(f"  notice {notice_id}: {why}")
+    console.print(
+        f"  {len(report.sent)} of {len(report.results)} approved notice(s) sent; "
+        f"{len(report.not_sent)} not sent; the other association's wait in the operators' queue"
+    )
+    return not report.failed
 
 
-def write_monthly_report(settings: Settings, console: Console) -> Path:
+def write_monthly_report(services: Services, console: Console) -> Path:
     """Write this month's report of the lab's sites from the demo store (docs/reports.md)."""
-    import datetime as dt
-
     from cases.db import utcnow
     from exporters.figures.calendar import Month, zone
-    from exporters.metrics.collector import rules_of
-    from exporters.reports import ReportOptions, StoreSource, build_report, load_coefficients, write_report
-    from exporters.reports.pdf import PdfError, browser_for
 
+    settings = services.settings
     month = Month.containing(utcnow(), zone(settings.metrics.timezone))
-    coefficients = load_coefficients(settings.reports.coefficients_path)
-    source = StoreSource(session_factory(make_engine(settings.effective_database_url)), rules_of(settings.metrics))
-    report = build_report(source, ReportOptions(month), coefficients)
-    out = settings.data_dir / "report"
-    try:
-        browser = browser_for(settings.reports.pdf, settings.reports.browser)
-    except PdfError as exc:
-        console.print(f"[yellow]warning:[/yellow] no PDF: {exc}")
-        browser = None
-    written = write_report(
-        report, out, "the demo store", coefficients.currency, dt.datetime.now(dt.UTC), pdf_browser=browser
-    )
+    outcome = services.monthly_report(ReportRequest(month.label, settings.data_dir / "report"))
+    for warning in outcome.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    written = outcome.written
     console.print(
-        f"\n[bold]Monthly report[/bold] for {month.label} (visits, not users): {written.html}"
+        f"\n[bold]Monthly report[/bold] for {outcome.month} (visits, not users): {written.html}"
         + (f", {written.pdf.name}" if written.pdf else "")
         + f" and {len(written.csv_files)} CSV tables; the same figures are served live on /metrics"
     )
     return written.html
 
 
-def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console) -> None:
-    """Start the lab, seed a fresh demo store, resolve its sites, print where to look, serve the API."""
+def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console) -> bool:
+    """Start the lab, seed a fresh demo store, run every use case on it, print where to look, serve the API.
+
+    Returns whether every step did all its work (the command exits non-zero otherwise).
+    """
     from lab.world import DemoWorld
 
     base = get_settings()
@@ -234,28 +231,33 @@ def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console)
             traffic=world.traffic_settings(),
             notices=world.notice_settings(),
         )
-        console.print(f"[bold]piratewatch demo[/bold]: store at {settings.effective_database_url}")
-        console.print(
-            f"lab: DNS on {world.dns.host}:{world.dns.port}, RDAP at {world.registry.base_url}, sites on port {world.port}"
-        )
-        keys = seed(settings)
-        console.print("\n[bold]Where the sites live[/bold] (resolved against the lab):")
-        resolve_sites(settings, console)
-        console.print("\n[bold]Crawling[/bold] the lab's sites (catalogues, view counters, works found):")
-        crawl_and_estimate(settings, console)
-        console.print(
-            "\n[bold]Takedown[/bold]: notices drafted for the parties found, approved for one association, sent:"
-        )
-        take_down(settings, console, approve_for=load_sample()["associations"][0]["name"])
-        console.print(f"  e-mailed notices: {world.smtp.maildir} ({len(world.smtp.messages)} message(s))")
-        console.print(f"  notices for web forms and bulk uploads: {settings.notices.export_dir}")
-        write_monthly_report(settings, console)
-        _announce(settings, keys, port, serve, console)
+        upgrade(settings.effective_database_url)
+        with Services.from_settings(settings) as services:
+            console.print(f"[bold]piratewatch demo[/bold]: store at {settings.effective_database_url}")
+            console.print(
+                f"lab: DNS on {world.dns.host}:{world.dns.port}, RDAP at {world.registry.base_url}, "
+                f"sites on port {world.port}"
+            )
+            console.print("\n[bold]Submissions[/bold]:")
+            keys = seed(services, console)
+            console.print("\n[bold]Where the sites live[/bold] (resolved against the lab):")
+            ok = resolve_sites(services, console) == 0
+            console.print("\n[bold]Crawling[/bold] the lab's sites (catalogues, view counters, works found):")
+            ok &= crawl_and_estimate(services, console) == 0
+            console.print(
+                "\n[bold]Takedown[/bold]: notices drafted for the parties found, approved for one association, sent:"
+            )
+            ok &= take_down(services, console, approve_for=load_sample()["associations"][0]["name"])
+            console.print(f"  e-mailed notices: {world.smtp.maildir} ({len(world.smtp.messages)} message(s))")
+            console.print(f"  notices for web forms and bulk uploads: {settings.notices.export_dir}")
+            write_monthly_report(services, console)
+            _announce(services, keys, port, serve, console)
+    return ok
 
 
-def _announce(settings: Settings, keys: dict[str, str], port: int, serve: bool, console: Console) -> None:
+def _announce(services: Services, keys: dict[str, str], port: int, serve: bool, console: Console) -> None:
     """Print the keys and URLs to try, then serve the API until interrupted (unless told not to)."""
-    demo_dir = settings.data_dir
+    demo_dir = services.settings.data_dir
     port = _free_port(port)
     url = f"http://127.0.0.1:{port}"
     console.print("\n[bold]API keys[/bold] (demo only):")
@@ -274,7 +276,7 @@ def _announce(settings: Settings, keys: dict[str, str], port: int, serve: bool, 
         return
     import uvicorn
 
-    from piratewatch.app import create_app
+    from piratewatch.web.app import create_app
 
     console.print(f"\nserving on {url} (Ctrl-C to stop)")
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(create_app(services), host="127.0.0.1", port=port, log_level="warning")

@@ -1,24 +1,20 @@
 """Where a site lives: DNS, hosting, CDN, registrar and the abuse channel of each.
 
-A standalone async library (it imports nothing else of piratewatch)::
+A standalone async library (of piratewatch it imports only the shared rules of ``common``)::
 
     async with Resolver(ResolverSettings(nameservers=["127.0.0.1"], dns_port=5353)) as r:
         profile = await r.resolve("example.com")
 
 Most problems are data, not exceptions: NXDOMAIN, SERVFAIL, timeouts, malformed RDAP answers,
 429 storms and blocked addresses become :class:`Failure` entries on the profile. The exceptions
-that do reach the caller::
-
-    ResolverError
-    ├── InvalidDomainError     the argument is not a host name under a public suffix
-    └── CatalogueRefreshError  a provider's published list is empty or shrank too much
-    BlockedAddressError        (from resolver.ssrf) an address the SSRF guard refuses
+that do reach the caller are drawn in :mod:`resolver.errors` (``ResolverError`` and its children).
 """
 
-from resolver.catalogue import Catalogue, Provider, detect, load_catalogue
+from resolver.cdn_catalogue import CdnCatalogue, Provider, detect, load_cdn_catalogue
+from resolver.config import RateLimit, ResolverSettings
 from resolver.core import Resolver, registrable_domain
 from resolver.diff import InfraChange, diff_profiles
-from resolver.errors import BlockedAddressError, CatalogueRefreshError, InvalidDomainError, ResolverError
+from resolver.errors import BlockedAddressError, CdnCatalogueRefreshError, InvalidDomainError, ResolverError
 from resolver.http import guarded_transport
 from resolver.models import (
     AbuseContact,
@@ -30,7 +26,6 @@ from resolver.models import (
     Registration,
     SiteProfile,
 )
-from resolver.settings import RateLimit, ResolverSettings
 from resolver.ssrf import AddressGuard
 from resolver.stats import ResolverStats
 
@@ -38,8 +33,8 @@ __all__ = [
     "AbuseContact",
     "AddressGuard",
     "BlockedAddressError",
-    "Catalogue",
-    "CatalogueRefreshError",
+    "CdnCatalogue",
+    "CdnCatalogueRefreshError",
     "CdnMatch",
     "DnsRecord",
     "DnsResult",
@@ -58,6 +53,6 @@ __all__ = [
     "detect",
     "diff_profiles",
     "guarded_transport",
-    "load_catalogue",
+    "load_cdn_catalogue",
     "registrable_domain",
 ]

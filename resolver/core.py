@@ -15,14 +15,14 @@ import datetime as dt
 import ipaddress
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from functools import lru_cache
 from types import TracebackType
 
 import httpx
-import tldextract
 
+from common import hosts
 from resolver.cache import MemoryCache, TTLCache
-from resolver.catalogue import Catalogue, detect, load_catalogue
+from resolver.cdn_catalogue import CdnCatalogue, detect, load_cdn_catalogue
+from resolver.config import ResolverSettings
 from resolver.cymru import CymruClient
 from resolver.dns import DnsClient
 from resolver.errors import InvalidDomainError
@@ -43,28 +43,16 @@ from resolver.origin import candidates as origin_candidates
 from resolver.origin import confirm
 from resolver.probe import probe_site
 from resolver.rdap import RdapClient
-from resolver.settings import ResolverSettings
 from resolver.stats import ResolverStats
 from resolver.whois import whois_registration
 
-_TEST_TLDS = {"test", "example"}
-
-
-@lru_cache(maxsize=1)
-def _extractor() -> tldextract.TLDExtract:
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
-
 
 def registrable_domain(host: str) -> str:
-    """The registrable domain of `host` (Public Suffix List bundled with tldextract)."""
-    name = host.lower().rstrip(".")
-    labels = name.split(".")
-    if labels[-1] in _TEST_TLDS and len(labels) >= 2:
-        return ".".join(labels[-2:])
-    extracted = _extractor()(name)
-    if not extracted.suffix or not extracted.domain:
-        raise InvalidDomainError(f"{host!r} has no registrable domain under a public suffix")
-    return f"{extracted.domain}.{extracted.suffix}"
+    """The registrable domain of `host` (the rule of :func:`common.hosts.registrable_domain`)."""
+    try:
+        return hosts.registrable_domain(host)
+    except hosts.NormalizationError as exc:
+        raise InvalidDomainError(f"{host!r} has no registrable domain under a public suffix ({exc})") from exc
 
 
 class Resolver:
@@ -76,14 +64,14 @@ class Resolver:
         *,
         http: httpx.AsyncClient | None = None,
         cache: TTLCache | None = None,
-        catalogue: Catalogue | None = None,
+        catalogue: CdnCatalogue | None = None,
         limiter_factory: LimiterFactory | None = None,
     ) -> None:
         self.settings = settings
         self._own_http = http is None
         self._http = http
         self.cache: TTLCache = cache or MemoryCache(settings.cache_ttl_seconds)
-        self.catalogue = catalogue or load_catalogue(settings.catalogue_path)
+        self.catalogue = catalogue or load_cdn_catalogue(settings.catalogue_path)
         # Shared limits when a Redis URL is set (several workers), else per process.
         self._shared_limits: RedisLimiters | None = None
         if limiter_factory is None and settings.shared_limits_url:

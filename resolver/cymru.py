@@ -11,9 +11,9 @@ from __future__ import annotations
 import ipaddress
 
 from resolver.cache import SingleFlight, TTLCache, address_group
+from resolver.config import ResolverSettings
 from resolver.dns import DnsClient, reverse_name
 from resolver.models import Failure, Hosting
-from resolver.settings import ResolverSettings
 
 
 def parse_origin(values: list[str]) -> tuple[list[int], str | None, str | None, str | None]:

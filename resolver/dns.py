@@ -23,8 +23,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
+from resolver.config import ResolverSettings
 from resolver.models import DnsRecord, DnsResult, Failure
-from resolver.settings import ResolverSettings
 
 RecordFailure = Callable[[Failure], None]
 

@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from resolver.config import RateLimit, ResolverSettings
+from resolver.errors import BlockedAddressError
 from resolver.limits import LimiterFactory, ServerLimiter, local_limiter
-from resolver.settings import RateLimit, ResolverSettings
-from resolver.ssrf import AddressGuard, BlockedAddressError
+from resolver.ssrf import AddressGuard
 
 NameResolver = Callable[[str], Awaitable[list[str]]]
 

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
 
-from resolver.settings import RateLimit
+from resolver.config import RateLimit
 
 
 class ServerLimiter(Protocol):

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from resolver.catalogue import Provider
+from resolver.cdn_catalogue import Provider
 from resolver.dns import DnsClient
 from resolver.models import DnsResult, Failure, HttpProbe, OriginCandidate
 

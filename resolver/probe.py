@@ -18,8 +18,8 @@ import httpx
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from resolver.errors import BlockedAddressError
 from resolver.models import Failure, HttpProbe, RedirectHop, TlsCertificate
-from resolver.ssrf import BlockedAddressError
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 #: Response headers kept on the profile (CDN signals, and what operators look at).

@@ -19,11 +19,11 @@ from typing import Any
 import httpx
 
 from resolver.cache import SingleFlight, TTLCache, address_group
+from resolver.config import ResolverSettings
+from resolver.errors import BlockedAddressError, RdapFormatError
 from resolver.http import Limiters
 from resolver.models import Failure
-from resolver.rdap_parse import DomainFacts, NetworkFacts, RdapFormatError, parse_domain, parse_network, quota_warning
-from resolver.settings import ResolverSettings
-from resolver.ssrf import BlockedAddressError
+from resolver.rdap_parse import DomainFacts, NetworkFacts, parse_domain, parse_network, quota_warning
 
 
 @dataclass

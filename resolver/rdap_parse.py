@@ -15,14 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from resolver.errors import RdapFormatError
+
 _PLACEHOLDER = re.compile(
     r"redacted|data protected|not disclosed|withheld|privacy|gdpr|please query|non-public|statutory masking",
     re.IGNORECASE,
 )
-
-
-class RdapFormatError(ValueError):
-    """Raised when an RDAP answer does not have the shape RFC 9083 gives it."""
 
 
 def is_placeholder(value: str | None) -> bool:

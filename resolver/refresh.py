@@ -2,7 +2,7 @@
 
 Range lists go stale, so they are refreshed from each provider's published list. A refresh must
 fail loudly rather than ship a shrunken list: an empty answer, a changed format or a list that
-lost more than ``max_shrink`` of its networks raises :class:`CatalogueRefreshError` naming the
+lost more than ``max_shrink`` of its networks raises :class:`CdnCatalogueRefreshError` naming the
 provider, and nothing is written.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import yaml
 
-from resolver.catalogue import Catalogue, Provider
-from resolver.errors import CatalogueRefreshError
+from resolver.cdn_catalogue import CdnCatalogue, Provider
+from resolver.errors import CdnCatalogueRefreshError
 
 
 @dataclass
@@ -63,13 +63,13 @@ async def published_ranges(client: httpx.AsyncClient, provider: Provider) -> lis
         return _networks([*v4, *v6])
     if fmt == "json_list":
         return _networks(data if isinstance(data, list) else [])
-    raise CatalogueRefreshError(f"{provider.name}: unknown list format {fmt!r}")
+    raise CdnCatalogueRefreshError(f"{provider.name}: unknown list format {fmt!r}")
 
 
-async def refresh_catalogue(
-    catalogue: Catalogue, client: httpx.AsyncClient, *, max_shrink: float = 0.2
-) -> tuple[Catalogue, list[RangeUpdate]]:
-    """A catalogue with fresh ranges; raises :class:`CatalogueRefreshError` on a suspicious list."""
+async def refresh_cdn_catalogue(
+    catalogue: CdnCatalogue, client: httpx.AsyncClient, *, max_shrink: float = 0.2
+) -> tuple[CdnCatalogue, list[RangeUpdate]]:
+    """A catalogue with fresh ranges; raises :class:`CdnCatalogueRefreshError` on a suspicious list."""
     updated = []
     changes = []
     for provider in catalogue.providers:
@@ -79,12 +79,14 @@ async def refresh_catalogue(
         try:
             fresh = await published_ranges(client, provider)
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-            raise CatalogueRefreshError(f"{provider.name}: cannot read its published list: {exc}") from exc
+            raise CdnCatalogueRefreshError(f"{provider.name}: cannot read its published list: {exc}") from exc
         old = len(provider.ipv4) + len(provider.ipv6)
         if not fresh:
-            raise CatalogueRefreshError(f"{provider.name}: the published list is empty (had {old} networks); refusing")
+            raise CdnCatalogueRefreshError(
+                f"{provider.name}: the published list is empty (had {old} networks); refusing"
+            )
         if old and len(fresh) < old * (1 - max_shrink):
-            raise CatalogueRefreshError(
+            raise CdnCatalogueRefreshError(
                 f"{provider.name}: the published list shrank from {old} to {len(fresh)} networks "
                 f"(more than {max_shrink:.0%}); refusing"
             )
@@ -94,11 +96,11 @@ async def refresh_catalogue(
                 update={"ipv4": [n for n in fresh if ":" not in n], "ipv6": [n for n in fresh if ":" in n]}
             )
         )
-    return Catalogue(providers=updated), changes
+    return CdnCatalogue(providers=updated), changes
 
 
-def write_catalogue(catalogue: Catalogue, path: Path) -> None:
-    """Write the catalogue where :func:`resolver.catalogue.load_catalogue` will prefer it."""
+def write_cdn_catalogue(catalogue: CdnCatalogue, path: Path) -> None:
+    """Write the catalogue where :func:`resolver.cdn_catalogue.load_cdn_catalogue` will prefer it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"providers": [p.model_dump(exclude_defaults=False) for p in catalogue.providers]}
     tmp = path.with_suffix(".tmp")

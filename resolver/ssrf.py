@@ -13,17 +13,10 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from resolver.errors import BlockedAddressError
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-class BlockedAddressError(Exception):
-    """Raised by :meth:`AddressGuard.check` when an address is not public and not allow-listed."""
-
-    def __init__(self, address: str, reason: str) -> None:
-        super().__init__(f"refusing to connect to {address}: {reason}")
-        self.address = address
-        self.reason = reason
 
 
 def _why_not_public(ip: IPAddress) -> str | None:

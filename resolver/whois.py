@@ -13,9 +13,9 @@ from typing import Any
 
 import whois.parser
 
+from resolver.config import ResolverSettings
 from resolver.models import Failure, Registration
 from resolver.rdap_parse import is_placeholder
-from resolver.settings import ResolverSettings
 
 MAX_ANSWER_BYTES = 256 * 1024
 _EMAIL = re.compile(r"abuse[^\n]*?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})", re.IGNORECASE)

@@ -134,7 +134,7 @@ class Tenants:
     def __init__(self, factory: sessionmaker[Session]) -> None:
         from cases.audit.services import Actor
         from cases.db import transaction
-        from cases.tenants.models import Role
+        from cases.tenants.roles import Role
         from cases.tenants.services import create_api_key, create_association
 
         actor = Actor("test:setup")
@@ -163,9 +163,10 @@ def client(engine: Engine, tmp_path: Path) -> Iterator[object]:
     """An in-process client of the app on the test store."""
     from fastapi.testclient import TestClient
 
-    from piratewatch.app import create_app
-    from piratewatch.settings import get_settings
+    from piratewatch.config import get_settings
+    from piratewatch.services import Services
+    from piratewatch.web.app import create_app
 
     settings = get_settings(data_dir=tmp_path, database_url="")
-    with TestClient(create_app(settings, engine=engine)) as test_client:
+    with TestClient(create_app(Services.from_settings(settings, engine=engine))) as test_client:
         yield test_client

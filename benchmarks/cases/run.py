@@ -28,7 +28,7 @@ from cases.sqlutil import insert_returning_ids, insert_rows, refresh_statistics
 from cases.takedown.delivery.channels import SmtpChannel
 from cases.takedown.delivery.outbox import send_approved
 from cases.takedown.models import Notice, NoticeItem, TakedownCase
-from cases.takedown.queue import QueueFilters, claim_next, list_queue
+from cases.takedown.review import QueueFilters, claim_next, list_queue
 from cases.tenants.models import Association
 
 ITEMS = int(os.environ.get("ITEMS", "1000000"))

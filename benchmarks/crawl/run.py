@@ -33,19 +33,19 @@ from pathlib import Path
 import psutil
 
 from cases.audit.services import Actor
-from cases.crawls.models import JobKind
 from cases.db import make_engine, session_factory, transaction
 from cases.intake.schemas import SiteIn
 from cases.intake.services import submit_sites
 from cases.migrations import upgrade
+from cases.schedule.models import JobKind
 from cases.tenants.services import create_association
 from crawlers.config import CrawlerSettings, TrafficSettings
 from crawlers.crawl import crawl_site
-from crawlers.scheduler import Runner
 from crawlers.traffic import RankListEstimator, SiteInput
 from lab.http_util import ThreadedServer, free_port
 from lab.sites import GENERATED, HOSTS, FixtureSites
-from lab.sites.catalogue import BIG, BIG_PAGES
+from lab.sites.content import BIG, BIG_PAGES
+from piratewatch.jobs.runner import Runner
 
 RANK_ROWS = int(os.environ.get("RANK_ROWS", "1000000"))
 SITES = int(os.environ.get("SITES", "10000"))

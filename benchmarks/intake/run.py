@@ -26,10 +26,11 @@ from cases.audit.services import Actor
 from cases.db import make_engine, session_factory, transaction
 from cases.migrations import upgrade
 from cases.pagination import encode_cursor
-from cases.tenants.models import Role
+from cases.tenants.roles import Role
 from cases.tenants.services import create_api_key, create_association, get_association
-from piratewatch.app import create_app
-from piratewatch.settings import get_settings
+from piratewatch.config import get_settings
+from piratewatch.services import Services
+from piratewatch.web.app import create_app
 
 ROWS = int(os.environ.get("ROWS", "100000"))
 POSTGRES_ADMIN = os.environ.get("PIRATEWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -152,7 +153,7 @@ def page_latency(url: str, label: str) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(get_settings(database_url=url), engine=engine)
+    app = create_app(Services.from_settings(get_settings(database_url=url), engine=engine))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

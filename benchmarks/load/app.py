@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from piratewatch.app import create_app
-from piratewatch.settings import get_settings
+from piratewatch.config import get_settings
+from piratewatch.services import Services
+from piratewatch.web.app import create_app
 
 
 def app() -> FastAPI:
-    return create_app(get_settings())
+    return create_app(Services.from_settings(get_settings()))

@@ -36,7 +36,7 @@ from benchmarks.intake.run import make_csv
 from cases.audit.services import Actor
 from cases.db import make_engine, session_factory, transaction
 from cases.migrations import upgrade
-from cases.tenants.models import Role
+from cases.tenants.roles import Role
 from cases.tenants.services import create_api_key, create_association
 
 SUBMISSIONS = float(os.environ.get("SUBMISSIONS", "330"))

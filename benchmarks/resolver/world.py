@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from resolver.catalogue import load_catalogue
+from resolver.cdn_catalogue import load_cdn_catalogue
 
 SEED = 20261123
 TLDS = {"com": 40, "net": 8, "org": 6, "to": 8, "io": 5, "cc": 6, "me": 5, "ru": 8, "xyz": 6, "site": 4, "tv": 4}
@@ -158,7 +158,7 @@ def _networks(rng: random.Random) -> tuple[dict[str, list[Network]], list[Networ
             ),
         ],
     }
-    catalogue = load_catalogue(None)
+    catalogue = load_cdn_catalogue(None)
     cdn_ranges = [ipaddress.ip_network(r) for p in catalogue.providers for r in p.ipv4]
     hosts: list[Network] = []
     second = 100

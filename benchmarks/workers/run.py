@@ -31,9 +31,9 @@ from cases.intake.schemas import SiteIn
 from cases.intake.services import submit_sites
 from cases.migrations import upgrade
 from cases.tenants.services import create_association
-from piratewatch.queue.app import build_app
-from piratewatch.queue.scheduler import Scheduler
-from piratewatch.settings import get_settings
+from piratewatch.config import get_settings
+from piratewatch.taskqueue.app import build_app
+from piratewatch.taskqueue.scheduler import Scheduler
 
 SITES = int(os.environ.get("SITES", "1000"))
 WORKERS = [int(w) for w in os.environ.get("WORKERS", "1,2,3").split(",")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -27,6 +28,10 @@ class Actor:
     name: str
     association_id: int | None = None
     request_id: str | None = None
+
+    def for_association(self, association_id: int | None) -> Actor:
+        """The same actor, acting for `association_id` (what the audit trail records of a submission)."""
+        return dataclasses.replace(self, association_id=association_id)
 
 
 def _text(value: Any) -> str | None:

@@ -14,12 +14,13 @@ from sqlmodel import Session, col
 
 from cases.audit.services import Actor, created, record, updated
 from cases.base import SQLModel, table_of
-from cases.crawls.models import FamilyProposal, FamilyStatus, JobDue, SiteCrawl, WorkFound
+from cases.crawls.models import FamilyProposal, FamilyStatus, SiteCrawl, WorkFound
 from cases.db import utcnow
 from cases.errors import ConflictError, NotFoundError
 from cases.infra.models import InfraEvent, ResolutionSnapshot
 from cases.infra.services import add_event
 from cases.intake.models import EvidenceItem, Submission
+from cases.schedule.models import JobDue
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
 from cases.sqlutil import insert_ignore
 from cases.traffic.models import TrafficEstimate

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from cases.catalogue.models import Work, WorkTitle
 from cases.crawls.models import SiteCrawl, WorkFound
-from cases.crawls.schemas import CatalogueTitle, CrawlPublic, WorkFoundPublic
+from cases.crawls.schemas import CrawlPublic, WorkFoundPublic
 from cases.tenants.services import Principal
+from cases.works.models import Work
 
 
 def crawl_public(row: SiteCrawl) -> CrawlPublic:
@@ -50,13 +50,3 @@ def works_found(session: Session, principal: Principal, site_id: int) -> list[Wo
         )
         for w, ref in session.execute(query)
     ]
-
-
-def catalogue_titles(session: Session) -> list[CatalogueTitle]:
-    """Every title of every association's works (what the matcher looks for)."""
-    rows = session.execute(
-        sa.select(col(WorkTitle.work_id), col(Work.association_id), col(WorkTitle.language), col(WorkTitle.title))
-        .join(Work, col(Work.id) == col(WorkTitle.work_id))
-        .order_by(col(WorkTitle.id))
-    )
-    return [CatalogueTitle(work_id=w, association_id=a, language=lang, title=t) for w, a, lang, t in rows]

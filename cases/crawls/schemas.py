@@ -81,15 +81,6 @@ class WorkFoundPublic(BaseModel):
     content_sha256: str
 
 
-class CatalogueTitle(BaseModel):
-    """One title of one work, for matching."""
-
-    work_id: int
-    association_id: int
-    language: str
-    title: str
-
-
 class FamilyProposalPublic(BaseModel):
     id: int
     site_id: int

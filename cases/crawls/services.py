@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ from cases.crawls.schemas import CrawlIn, MatchIn
 from cases.errors import NotFoundError
 from cases.sites.models import Site
 from cases.sqlutil import insert_ignore, one_of
+from common.keys import url_key
 
 
 def previous_crawl(session: Session, site_id: int) -> SiteCrawl | None:
@@ -57,11 +57,6 @@ def record_crawl(session: Session, actor: Actor, site_id: int, crawl: CrawlIn) -
         ],
     )
     return row
-
-
-def url_key(url: str) -> str:
-    """The SHA-256 of a URL (the uniqueness key of long URLs)."""
-    return hashlib.sha256(url.encode()).hexdigest()
 
 
 def record_works_found(

@@ -40,10 +40,11 @@ from sqlmodel import Session
 
 from cases.audit.services import Actor
 from cases.db import transaction
+from cases.errors import CsvFormatError
 from cases.intake.schemas import SiteIn, SiteResultOut, WorkIn
 from cases.intake.services import submit_sites
-from cases.sites.normalize import NormalizationError, normalize_host
 from cases.sqlutil import refresh_statistics
+from common.hosts import NormalizationError, normalize_host
 
 KNOWN_COLUMNS = {
     "domain",
@@ -60,10 +61,6 @@ KNOWN_COLUMNS = {
 TITLE_PREFIX = "title_"
 CHUNK_ROWS = 1000
 MAX_FIELD_BYTES = 64 * 1024
-
-
-class CsvFormatError(Exception):
-    """Raised when the file as a whole cannot be imported (no header, no host column)."""
 
 
 @dataclass

@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cases.catalogue.models import ContentType
-from cases.sites.normalize import NormalizationError, NormalizedHost, normalize_host
+from cases.works.kinds import ContentType
+from common.hosts import NormalizationError, NormalizedHost, normalize_host
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 _HTTP_SCHEME = re.compile(r"https?://", re.IGNORECASE)
@@ -180,3 +180,25 @@ class SiteResultOut(BaseModel):
 
 class SubmissionBatchOut(BaseModel):
     results: list[SiteResultOut]
+
+
+class EvidencePublic(BaseModel):
+    id: int
+    url: str
+    work_ref: str | None
+    note: str | None
+    captured_at: dt.datetime | None
+
+
+class SubmissionPublic(BaseModel):
+    id: int
+    association: str
+    source_ref: str
+    via: str
+    site_id: int
+    created_at: dt.datetime
+    evidence_count: int
+
+
+class SubmissionDetail(SubmissionPublic):
+    evidence: list[EvidencePublic]

@@ -8,7 +8,6 @@ sent twice, or re-run after a crash half-way, completes what is missing and crea
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,14 +18,15 @@ from sqlmodel import Session
 
 from cases.audit.services import Actor, CreationLog, Creations, record
 from cases.base import table_of
-from cases.catalogue.services import WorkSpec, ensure_works, work_ids_by_ref
 from cases.db import utcnow
 from cases.errors import InvalidInputError
 from cases.intake.models import EvidenceItem, Submission
 from cases.intake.schemas import DomainOut, SiteIn, SiteResultOut
-from cases.sites.normalize import normalize_host
 from cases.sites.services import add_site_tags, ensure_sites
 from cases.sqlutil import JsonText, insert_ignore, insert_returning_ids, insert_rows, is_postgres, key_in
+from cases.works.services import WorkSpec, ensure_works, work_ids_by_ref
+from common.hosts import normalize_host
+from common.keys import url_work_key
 
 _SUBMISSION = table_of(Submission)
 _EVIDENCE = table_of(EvidenceItem)
@@ -70,11 +70,6 @@ def _evidence_keys(postgres: bool) -> Any:
     return sa.select(_EVIDENCE.c.submission_id, _EVIDENCE.c.item_key).where(
         key_in(postgres, _EVIDENCE.c.submission_id, "submissions")
     )
-
-
-def evidence_key(url: str, work_id: int | None) -> str:
-    """The identity of an evidence item within a submission."""
-    return hashlib.sha256(f"{url}\n{work_id or ''}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -209,7 +204,7 @@ def submit_sites(
         target = evidence_fresh if sid in new_ids_set else evidence_more
         for e in item.evidence:
             work_id = work_ids.get(e.work_ref) if e.work_ref else None
-            key = evidence_key(e.url, work_id)
+            key = url_work_key(e.url, work_id)
             if (sid, key) in have:
                 continue
             have.add((sid, key))

@@ -17,12 +17,12 @@ from sqlmodel import Session, col
 
 from cases.audit.services import Actor, CreationLog, Creations, created, record, updated
 from cases.base import table_of
-from cases.catalogue.models import Work
 from cases.db import utcnow
 from cases.errors import InvalidInputError, NotFoundError
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
-from cases.sites.normalize import NormalizationError, NormalizedHost, normalize_host
 from cases.sqlutil import insert_ignore, insert_returning_ids, insert_rows, is_postgres, key_in, lock_keys
+from cases.works.models import Work
+from common.hosts import NormalizationError, NormalizedHost, normalize_host
 
 _SITE = table_of(Site)
 _DOMAIN = table_of(Domain)

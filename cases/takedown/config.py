@@ -28,6 +28,8 @@ class NoticeSettings(BaseModel):
     export_dir: Path | None = None
     #: URL prefixes of legitimate pages: an item redirected to one of them is dropped before sending
     allow_list: list[str] = Field(default_factory=list)
+    #: re-check every URL of a notice just before it is sent (off: notices leave as approved)
+    recheck_before_send: bool = True
     recheck_timeout: float = Field(default=10.0, gt=0)
     recheck_concurrency: int = Field(default=8, ge=1)
     recheck_max_redirects: int = Field(default=5, ge=0)

@@ -20,14 +20,14 @@ from sqlmodel import Session, col, select
 
 from cases.audit.services import Actor, updated
 from cases.audit.services import record as record_audit
-from cases.catalogue.models import WorkTitle
-from cases.catalogue.pages import visible_text
-from cases.catalogue.titles import text_shows_title
 from cases.db import transaction, utcnow
 from cases.takedown.config import NoticeSettings
 from cases.takedown.models import ItemOutcome, NoticeItem, NoticeState
 from cases.takedown.services import get_notice, render_notice
 from cases.takedown.states import move
+from cases.works.models import WorkTitle
+from common.pages import visible_text
+from common.titles import text_shows_title
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +11,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from cases.audit.services import Actor, created, record, updated
-from cases.catalogue.models import Work, WorkTitle
 from cases.crawls.models import WorkFound
 from cases.db import utcnow
 from cases.errors import ConflictError, InvalidInputError, NotFoundError
@@ -23,14 +21,11 @@ from cases.takedown import render as rendering
 from cases.takedown.deadlines import REVIEW_WITHIN
 from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeState, TakedownCase
 from cases.takedown.states import SENT_STATES, move
+from cases.works.models import Work, WorkTitle
+from common.keys import url_work_key
 
 #: Notices still being worked on: a second one for the same (case, association, basis) is refused.
 OPEN_STATES = frozenset(set(NoticeState) - {NoticeState.ACTIONED, NoticeState.REJECTED, NoticeState.ESCALATED})
-
-
-def item_key(url: str, work_id: int | None) -> str:
-    """The unique key of a (URL, work) pair (the same rule as the evidence's)."""
-    return hashlib.sha256(f"{url}\n{work_id or ''}".encode()).hexdigest()
 
 
 def open_case(session: Session, actor: Actor, site_id: int, provider_id: int, step: str | None = None) -> TakedownCase:
@@ -150,7 +145,7 @@ def draft_notice(
     skip = notified_keys(session, case_id, association_id) if fresh_only else set()
     chosen: dict[str, Candidate] = {}
     for candidate in candidates:
-        key = item_key(candidate.url, candidate.work_id)
+        key = url_work_key(candidate.url, candidate.work_id)
         if key not in skip:
             chosen.setdefault(key, candidate)
     if not chosen:

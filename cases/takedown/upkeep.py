@@ -21,6 +21,7 @@ from cases.audit.services import Actor
 from cases.db import transaction, utcnow
 from cases.takedown.delivery.channels import Channel
 from cases.takedown.delivery.outbox import IN_FLIGHT, reconcile, send_approved
+from cases.takedown.delivery.results import SendResult, send_results
 from cases.takedown.escalation import escalate_overdue, overdue, to_escalate
 from cases.takedown.models import DeliveryAttempt, ItemOutcome, Notice, NoticeItem, NoticeState
 from cases.takedown.recheck import Recheck
@@ -39,9 +40,15 @@ class UpkeepReport:
     """What one round of upkeep did."""
 
     settled: dict[int, str] = field(default_factory=dict)
-    sent: list[int] = field(default_factory=list)
+    #: every notice the round tried to send, with what happened to it
+    sends: list[SendResult] = field(default_factory=list)
     checked: dict[int, str] = field(default_factory=dict)
     escalated: dict[int, int | None] = field(default_factory=dict)
+
+    @property
+    def sent(self) -> list[int]:
+        """The notices that really left in this round."""
+        return [s.notice_id for s in self.sends if s.sent]
 
 
 def _outcome_check_due(every: dt.timedelta, now: dt.datetime) -> sa.ColumnElement[bool]:
@@ -98,7 +105,8 @@ async def run_upkeep(
     if channels:
         report.settled = await reconcile(factory, actor, dict(channels), in_flight)
         sent = await send_approved(factory, actor, channels, batch, checker if recheck_before_send else None)
-        report.sent = [n.id or 0 for n in sent]
+        with factory() as session:
+            report.sends = send_results(session, sent)
     with factory() as session:
         due = notices_due_for_outcome_check(session, outcome_every, batch, utcnow())
     for notice_id in due:

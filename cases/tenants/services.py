@@ -13,7 +13,8 @@ from cases.audit.services import Actor, created, record, updated
 from cases.base import table_of
 from cases.db import utcnow
 from cases.errors import ConflictError, InvalidInputError, NotFoundError
-from cases.tenants.models import ApiKey, Association, Role
+from cases.tenants.models import ApiKey, Association
+from cases.tenants.roles import Role
 
 KEY_PREFIX = "pw_"
 

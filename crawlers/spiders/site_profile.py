@@ -23,7 +23,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import TimeoutError as TxTimeoutError
 
-from crawlers.catalogue import TITLE, Catalogue, Listed, classify, url_prior
+from crawlers.catalogue import TITLE, Listed, SiteCatalogue, classify, url_prior
 from crawlers.extract import ad_networks, analytics_ids, likely_mirrors, page_names, site_of
 from crawlers.hops import MAX_SOFT_HOPS, soft_hop
 from crawlers.items import FaviconItem, PageItem, ProblemItem, SitemapItem
@@ -87,7 +87,7 @@ class SiteProfileSpider(scrapy.Spider):
         self._robots_pending = 0
         self._listed: list[Listed] = []
         self._links_seen: dict[str, None] = {}
-        self.catalogue: Catalogue | None = None
+        self.catalogue: SiteCatalogue | None = None
         #: the registrable domains that are this site (the start URL's, and where its home went)
         self.sites = {self._site(start_url)}
 

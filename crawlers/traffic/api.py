@@ -21,12 +21,9 @@ from typing import Any
 import httpx
 
 from crawlers.config import TrafficSettings
+from crawlers.errors import TrafficApiError
 from crawlers.traffic.base import SiteInput, SourceEstimate
 from crawlers.traffic.ranklist import list_key
-
-
-class TrafficApiError(Exception):
-    """Raised by :class:`TrafficApiClient` when the API answers something other than data or 404."""
 
 
 class TrafficApiClient:

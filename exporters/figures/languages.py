@@ -6,7 +6,7 @@ Portuguese, Arabic and Chinese without a region have none, so no domestic share 
 
 from __future__ import annotations
 
-from cases.catalogue.models import ContentType
+from cases.works.kinds import ContentType
 
 HOME_COUNTRY: dict[str, str] = {
     "ja": "JP",

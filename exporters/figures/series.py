@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from exporters.errors import SampleError
 from exporters.figures.languages import home_country
 from exporters.figures.model import BANDS, Band, MonthFigures, SiteFigures
 
@@ -177,10 +178,6 @@ def event_samples(figures: MonthFigures) -> list[Sample]:
         key = {"site_id": str(site.site_id), "site": site.name}
         out += [Sample(SITE_MONTHLY_EVENTS.name, {**key, "event": e}, float(n)) for e, n in site.events.items()]
     return out
-
-
-class SampleError(ValueError):
-    """Samples that do not make one month's figures (missing info, mixed months, bad labels)."""
 
 
 @dataclass

@@ -76,13 +76,13 @@ class SiteAttributes:
 
 
 @dataclass
-class Catalogue:
+class SiteFacts:
     """Every site's attributes, read once (a report computes thirteen months from one read)."""
 
     sites: dict[int, SiteAttributes] = field(default_factory=dict)
 
 
-def load_catalogue(session: Session) -> Catalogue:
+def load_site_facts(session: Session) -> SiteFacts:
     """Names, statuses, languages and content types of every site (one query)."""
     languages = (
         sa.select(col(SiteLanguage.site_id), sa.func.aggregate_strings(col(SiteLanguage.language), "\t").label("tags"))
@@ -102,9 +102,9 @@ def load_catalogue(session: Session) -> Catalogue:
         .outerjoin(languages, languages.c.site_id == col(Site.id))
         .outerjoin(types, types.c.site_id == col(Site.id))
     )
-    catalogue = Catalogue()
+    site_facts = SiteFacts()
     for site_id, name, status, site_languages, site_types in rows:
-        catalogue.sites[site_id] = SiteAttributes(
+        site_facts.sites[site_id] = SiteAttributes(
             name=name,
             status=str(status),
             languages=tuple(sorted({normalise_language(t) for t in (site_languages or "").split("\t") if t}))
@@ -112,7 +112,7 @@ def load_catalogue(session: Session) -> Catalogue:
             content_types=tuple(sorted({normalise_content_type(t) for t in (site_types or "").split("\t") if t}))
             or (OTHER,),
         )
-    return catalogue
+    return site_facts
 
 
 def audience_shares(raw: Iterable[Mapping[str, Any]] | None) -> dict[str, float]:
@@ -371,11 +371,11 @@ def visit_figures(
     session: Session,
     month: Month,
     rules: FigureRules,
-    catalogue: Catalogue | None = None,
+    site_facts: SiteFacts | None = None,
     cache: ParseCache | None = None,
 ) -> MonthFigures:
     """The month's visits, the exported sites and their attributes: everything but the events."""
-    catalogue = catalogue or load_catalogue(session)
+    site_facts = site_facts or load_site_facts(session)
     estimates = current_estimates(session, month.label, cache)
     total = [0.0, 0.0, 0.0]
     languages: dict[str, list[float]] = {}
@@ -390,8 +390,8 @@ def visit_figures(
     # Plain float lists in the loop (10,000 sites x 6 countries): Band objects only at the end.
     for site_id in sorted(estimates):
         estimate = estimates[site_id]
-        attributes = catalogue.sites.get(site_id)
-        if attributes is None:  # a site created after the catalogue was read
+        attributes = site_facts.sites.get(site_id)
+        if attributes is None:  # a site created after the site facts were read
             continue
         low, mid, high = estimate.visits.low, estimate.visits.central, estimate.visits.high
         shares = estimate.countries
@@ -451,10 +451,10 @@ def visit_figures(
     sites = [
         SiteFigures(
             site_id=site_id,
-            name=catalogue.sites[site_id].name,
-            status=catalogue.sites[site_id].status,
-            languages=catalogue.sites[site_id].languages,
-            content_types=catalogue.sites[site_id].content_types,
+            name=site_facts.sites[site_id].name,
+            status=site_facts.sites[site_id].status,
+            languages=site_facts.sites[site_id].languages,
+            content_types=site_facts.sites[site_id].content_types,
             sources=estimates[site_id].sources,
             visits=estimates[site_id].visits,
             countries=dict(sorted(estimates[site_id].countries.items())),
@@ -496,8 +496,8 @@ def month_figures(
     session: Session,
     month: Month,
     rules: FigureRules,
-    catalogue: Catalogue | None = None,
+    site_facts: SiteFacts | None = None,
     cache: ParseCache | None = None,
 ) -> MonthFigures:
     """The figures of `month` as the store knows them now."""
-    return with_events(visit_figures(session, month, rules, catalogue, cache), *month_events(session, month))
+    return with_events(visit_figures(session, month, rules, site_facts, cache), *month_events(session, month))

@@ -1,11 +1,10 @@
 """Prometheus metrics read from the store at scrape time (``docs/metrics.md``).
 
-``metrics_router`` adds ``GET /metrics`` to an app; ``write_history`` writes past months' figures
+``StoreCollector`` renders them (``piratewatch.web.metrics`` serves ``GET /metrics``); ``write_history`` writes past months' figures
 as OpenMetrics for ``promtool tsdb create-blocks-from openmetrics``.
 """
 
 from exporters.metrics.backfill import write_history
-from exporters.metrics.collector import StoreCollector
-from exporters.metrics.endpoint import metrics_registry, metrics_router
+from exporters.metrics.collector import StoreCollector, metrics_registry
 
-__all__ = ["StoreCollector", "metrics_registry", "metrics_router", "write_history"]
+__all__ = ["StoreCollector", "metrics_registry", "write_history"]

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from exporters.figures.calendar import Month
 from exporters.figures.series import FAMILIES, Sample, month_samples
-from exporters.figures.store import FigureRules, load_catalogue, month_figures
+from exporters.figures.store import FigureRules, load_site_facts, month_figures
 
 _ONE_MS = dt.timedelta(milliseconds=1)
 
@@ -86,11 +86,11 @@ def write_history(
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     with factory() as session:
-        catalogue = load_catalogue(session)
+        site_facts = load_site_facts(session)
         for month in months:
             if month.start.astimezone(dt.UTC) > now:
                 raise ValueError(f"{month.label} has not started yet")
-            figures = month_figures(session, month, rules, catalogue)
+            figures = month_figures(session, month, rules, site_facts)
             path = directory / f"{month.label}.om"
             path.write_text(openmetrics(month_samples(figures), stamp_of(month, now), extra_labels or {}), "utf-8")
             written.append(path)

@@ -47,10 +47,10 @@ from exporters.figures.series import (
     month_samples,
 )
 from exporters.figures.store import (
-    Catalogue,
     FigureRules,
     ParseCache,
-    load_catalogue,
+    SiteFacts,
+    load_site_facts,
     month_events,
     visit_figures,
     with_events,
@@ -98,10 +98,10 @@ def fingerprint(session: Session, month: str) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class _Visits:
-    """The cached part: the month's visit figures, the site catalogue, their families and their text."""
+    """The cached part: the month's visit figures, the site facts, their families and their text."""
 
     key: tuple[Any, ...]
-    catalogue: Catalogue
+    site_facts: SiteFacts
     figures: MonthFigures
     families: list[Metric]
     text: bytes
@@ -173,14 +173,14 @@ class StoreCollector(Collector):
         with self._lock:
             cached = self._visits
             if cached is None or cached.key != key:
-                catalogue = load_catalogue(session)
+                site_facts = load_site_facts(session)
                 if len(self._parsed.shares) > 200_000:  # texts of estimates long replaced
                     self._parsed = ParseCache()
-                figures = visit_figures(session, month, rules_of(self.settings), catalogue, self._parsed)
+                figures = visit_figures(session, month, rules_of(self.settings), site_facts, self._parsed)
                 visit_families = tuple(f for f in FAMILIES if f not in _EVENT_FAMILIES)
                 families = gauges(month_samples(figures), visit_families)
-                families += live.site_families(catalogue, self.settings.max_languages)
-                cached = self._visits = _Visits(key, catalogue, figures, families, render(families))
+                families += live.site_families(site_facts, self.settings.max_languages)
+                cached = self._visits = _Visits(key, site_facts, figures, families, render(families))
             return cached
 
     def _read(self, now: dt.datetime) -> tuple[_Visits, list[Metric]]:
@@ -194,3 +194,10 @@ class StoreCollector(Collector):
             fresh += live.job_families(session, now)
             fresh += live.operation_families(session)
         return visits, fresh
+
+
+def metrics_registry(factory: sessionmaker[Session], settings: MetricsSettings) -> CollectorRegistry:
+    """A registry holding only the store collector (no process metrics of whichever worker answers)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StoreCollector(factory, settings))
+    return registry

@@ -17,15 +17,15 @@ import sqlalchemy as sa
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from sqlmodel import Session, col
 
-from cases.crawls.models import JobDue, JobKind
-from cases.operations import catalogue as ops
-from cases.operations.queries import all_counts
+from cases.counters import names as ops
+from cases.counters.queries import all_counts
 from cases.providers.models import Provider, ProviderKind
+from cases.schedule.models import JobDue, JobKind
 from cases.sites.models import Site, SiteStatus
 from cases.takedown.models import Notice, NoticeReply, NoticeState
-from cases.takedown.reports import NON_RESPONSIVE_MIN_SENT, NON_RESPONSIVE_SHARE
+from cases.takedown.statistics import NON_RESPONSIVE_MIN_SENT, NON_RESPONSIVE_SHARE
 from exporters.figures.model import OTHER
-from exporters.figures.store import Catalogue
+from exporters.figures.store import SiteFacts
 
 #: time to action: an hour to a quarter (the DSA's "without undue delay" to a registrar's weeks)
 TIME_TO_ACTION_BUCKETS: tuple[float, ...] = tuple(
@@ -48,13 +48,13 @@ def seconds_between(session: Session, start: Any, end: Any) -> Any:
     return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
 
 
-def site_families(catalogue: Catalogue, max_languages: int) -> list[Metric]:
+def site_families(site_facts: SiteFacts, max_languages: int) -> list[Metric]:
     """Sites by status, and live sites (not merged or closed) by language and content type."""
-    by_status = Counter(a.status for a in catalogue.sites.values())
+    by_status = Counter(a.status for a in site_facts.sites.values())
     statuses = GaugeMetricFamily("piratewatch_sites", "Sites by status.", labels=["status"])
     for status in SiteStatus:
         statuses.add_metric([status.value], float(by_status.get(status.value, 0)))
-    live = [a for a in catalogue.sites.values() if a.status not in (SiteStatus.MERGED.value, SiteStatus.CLOSED.value)]
+    live = [a for a in site_facts.sites.values() if a.status not in (SiteStatus.MERGED.value, SiteStatus.CLOSED.value)]
     languages = Counter(lang for a in live for lang in a.languages)
     kept = {lang for lang, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))[:max_languages]}
     capped: Counter[str] = Counter()
@@ -165,7 +165,7 @@ def notice_families(session: Session, now: dt.datetime) -> list[Metric]:
 
 
 def provider_families(session: Session, top: int) -> list[Metric]:
-    """Scorecards of the `top` providers by notices sent (the rules of ``cases.takedown.reports``)."""
+    """Scorecards of the `top` providers by notices sent (the rules of ``cases.takedown.statistics``)."""
     families: dict[str, CounterMetricFamily | GaugeMetricFamily] = {
         "sent": CounterMetricFamily(
             "piratewatch_provider_notices_sent",

@@ -2,9 +2,10 @@
 type, their trend and events, and the damage they stand for; from the store or from Prometheus.
 """
 
-from exporters.reports.coefficients import CoefficientError, Coefficients, load_coefficients
-from exporters.reports.monthly import ReportOptions, build_report, write_report
-from exporters.reports.sources import MissingMonthError, PrometheusSource, SourceError, StoreSource
+from exporters.errors import CoefficientError, MissingMonthError, SourceError
+from exporters.reports.coefficients import Coefficients, load_coefficients
+from exporters.reports.monthly import ReportOptions, WrittenReport, build_report, write_report
+from exporters.reports.sources import PrometheusSource, StoreSource
 
 __all__ = [
     "CoefficientError",
@@ -14,6 +15,7 @@ __all__ = [
     "ReportOptions",
     "SourceError",
     "StoreSource",
+    "WrittenReport",
     "build_report",
     "load_coefficients",
     "write_report",

@@ -12,13 +12,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from exporters.errors import CoefficientError
 from exporters.figures.languages import CONTENT_TYPES
 
 BANDS = ("low", "central", "high")
-
-
-class CoefficientError(ValueError):
-    """The coefficients file cannot be used (the message lists why)."""
 
 
 class Sourced(BaseModel):

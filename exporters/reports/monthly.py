@@ -20,14 +20,15 @@ from pathlib import Path
 
 import jinja2
 
+from exporters.errors import MissingMonthError, PdfError, SourceError
 from exporters.figures.calendar import Month
 from exporters.figures.model import Band, MonthFigures
 from exporters.reports import tables as t
 from exporters.reports.charts import Chart, bar_chart, damage_chart, market_chart, trend_chart
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.damage import DamageTables
-from exporters.reports.pdf import PdfError, print_pdf
-from exporters.reports.sources import FigureSource, MissingMonthError, SourceError
+from exporters.reports.pdf import print_pdf
+from exporters.reports.sources import FigureSource
 from exporters.reports.table import Table, change, html_cell
 
 #: called as the report goes: (what it is doing, steps done, steps in all)

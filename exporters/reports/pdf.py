@@ -8,29 +8,19 @@ without its PDF (or, when a PDF was asked for, the command says so and fails).
 
 from __future__ import annotations
 
-import enum
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from exporters.config import PdfMode
+from exporters.errors import PdfError
+
 #: executables tried, in order, when none is configured
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 #: what a PDF file starts with
 _PDF_MAGIC = b"%PDF-"
-
-
-class PdfError(Exception):
-    """The PDF could not be printed: no browser, or the browser failed (the message says which)."""
-
-
-class PdfMode(enum.StrEnum):
-    """Whether the report is printed to PDF too."""
-
-    AUTO = "auto"  # when a Chromium is found
-    YES = "yes"  # or fail
-    NO = "no"
 
 
 def browser_for(mode: PdfMode, configured: str = "") -> str | None:

@@ -27,18 +27,11 @@ import httpx
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from exporters.errors import MissingMonthError, SourceError
 from exporters.figures.calendar import Month
 from exporters.figures.model import MonthFigures
 from exporters.figures.series import FAMILIES, MONTH_INFO, Sample, figures_from_samples
-from exporters.figures.store import Catalogue, FigureRules, ParseCache, load_catalogue, month_figures
-
-
-class SourceError(RuntimeError):
-    """The figures cannot be read (Prometheus unreachable, no data for a month, settings that disagree)."""
-
-
-class MissingMonthError(SourceError):
-    """The source holds no figures for a month."""
+from exporters.figures.store import FigureRules, ParseCache, SiteFacts, load_site_facts, month_figures
 
 
 class FigureSource(Protocol):
@@ -59,14 +52,14 @@ class StoreSource:
     def __init__(self, factory: sessionmaker[Session], rules: FigureRules) -> None:
         self.factory = factory
         self.rules = rules
-        self._catalogue: Catalogue | None = None
+        self._site_facts: SiteFacts | None = None
         self._parsed = ParseCache()
 
     def figures(self, month: Month) -> MonthFigures:
         with self.factory() as session:
-            if self._catalogue is None:
-                self._catalogue = load_catalogue(session)
-            return month_figures(session, month, self.rules, self._catalogue, self._parsed)
+            if self._site_facts is None:
+                self._site_facts = load_site_facts(session)
+            return month_figures(session, month, self.rules, self._site_facts, self._parsed)
 
 
 _SETTINGS = ("timezone", "market", "top_sites", "top_per_group", "max_languages", "max_countries")

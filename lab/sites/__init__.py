@@ -1,6 +1,6 @@
 """Fixture pirate sites for the demo and the tests, served by one local app that dispatches on Host.
 
-Normal sites (``lab.sites.catalogue``) render with the layouts of real pirate themes
+Normal sites (``lab.sites.content``) render with the layouts of real pirate themes
 (``lab.sites.layouts``: WordPress Madara, MangaReader / MangaStream, FlatManga, TruyenQQ / NetTruyen,
 a streaming site, hand-made ones); old domains hop to new ones by 301, 302, meta refresh, JavaScript
 and "we moved" notices; ``hostile.test`` serves the pages a crawler must survive: a gzip bomb, an
@@ -10,7 +10,7 @@ address, a page of digits and absurdly nested JSON-LD. View counters live in
 """
 
 from lab.sites.app import FixtureSites, generated_site
-from lab.sites.catalogue import GENERATED, HOPS, HOSTILE, HOSTILE_HOPS, HOSTS, RANK_ANCHORS, RANK_LIST, SITES
+from lab.sites.content import GENERATED, HOPS, HOSTILE, HOSTILE_HOPS, HOSTS, RANK_ANCHORS, RANK_LIST, SITES
 
 __all__ = [
     "GENERATED",

@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from lab.http_util import ThreadedServer
-from lab.sites.catalogue import BIG, BIG_PAGES, HOPS, HOSTILE, HOSTILE_HOPS, SITES, FixtureSite, Title
+from lab.sites.content import BIG, BIG_PAGES, HOPS, HOSTILE, HOSTILE_HOPS, SITES, FixtureSite, Title
 from lab.sites.layouts import LAYOUTS, page
 
 _GENERATED = re.compile(r"^gen-(\d{1,6})\.test$")

@@ -23,7 +23,7 @@ import json
 
 from starlette.responses import PlainTextResponse, Response
 
-from lab.sites.catalogue import FixtureSite, Title
+from lab.sites.content import FixtureSite, Title
 
 _XML = "application/xml"
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'

@@ -14,8 +14,9 @@ import pytest
 import uvicorn
 from sqlalchemy.engine import Engine
 
-from piratewatch.app import create_app
-from piratewatch.settings import get_settings
+from piratewatch.config import get_settings
+from piratewatch.services import Services
+from piratewatch.web.app import create_app
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def server(engine: Engine, tmp_path: Path) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(get_settings(data_dir=tmp_path), engine=engine)
+    app = create_app(Services.from_settings(get_settings(data_dir=tmp_path), engine=engine))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)

@@ -25,10 +25,11 @@ from sqlalchemy.engine import Engine
 def api_schema(engine: Engine, tmp_path: Path, tenants: Any) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    from piratewatch.app import create_app
-    from piratewatch.settings import get_settings
+    from piratewatch.config import get_settings
+    from piratewatch.services import Services
+    from piratewatch.web.app import create_app
 
-    app = create_app(get_settings(data_dir=tmp_path, database_url=""), engine=engine)
+    app = create_app(Services.from_settings(get_settings(data_dir=tmp_path, database_url=""), engine=engine))
     with TestClient(app) as client:
         site = client.post(
             "/api/v1/submissions",

@@ -10,14 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from cases.audit.services import Actor
-from cases.crawls.jobs import claim_due, finish_job, schedule_sites
-from cases.crawls.models import JobKind
 from cases.db import transaction, utcnow
+from cases.schedule.models import JobKind
+from cases.schedule.services import claim_due, finish_job, schedule_sites
 from crawlers.config import TrafficSettings
-from crawlers.crawl_job import crawl_and_record
-from crawlers.scheduler import Runner
-from crawlers.traffic import CounterEstimator, estimate_sites
-from lab.sites.catalogue import Title
+from crawlers.traffic import CounterEstimator
+from lab.sites.content import Title
+from piratewatch.jobs.crawl import crawl_and_record
+from piratewatch.jobs.estimate import estimate_sites
+from piratewatch.jobs.runner import Runner
 
 
 def submit(client: Any, key: str, domain: str, works: list[dict[str, Any]] | None = None) -> int:
@@ -78,7 +79,7 @@ def test_crawl_stores_profile_counters_and_works_found_per_association(
     assert audited == 22
 
     # both crawls and the estimate were counted for /metrics, whichever process ran them
-    from cases.operations.queries import all_counts
+    from cases.counters.queries import all_counts
 
     with factory() as session:
         counts = {(name, labels): value for name, labels, value in all_counts(session)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from cases.audit.services import Actor
-from crawlers.crawl_job import crawl_and_record
-from crawlers.families import confidence
+from piratewatch.jobs.crawl import crawl_and_record
+from piratewatch.jobs.families import confidence
 
 
 def submit(client: Any, key: str, domain: str) -> int:

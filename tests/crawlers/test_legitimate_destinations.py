@@ -14,7 +14,7 @@ from cases.infra.models import InfraEvent
 from cases.intake.schemas import SiteIn
 from cases.intake.services import submit_sites
 from cases.sites.models import Domain
-from crawlers.crawl_job import record_hop
+from piratewatch.jobs.crawl import record_hop
 
 ACTOR = Actor("test:hops")
 

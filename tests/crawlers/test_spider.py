@@ -106,7 +106,7 @@ def test_the_guard_refuses_loopback_without_the_allow_list(sites_lab: Any) -> No
     ],
 )
 def test_layouts_of_real_themes(sites_lab: Any, host: str, counter_source: str) -> None:
-    """Catalogue size, counters and titles come out right on URL shapes no path pattern of ours names."""
+    """SiteCatalogue size, counters and titles come out right on URL shapes no path pattern of ours names."""
     site = _SITE[host]
     p = crawl(sites_lab, host)
     assert p["ok"] is True and p["language"] == site.language and p["problems"] == []

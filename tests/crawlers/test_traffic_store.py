@@ -14,7 +14,8 @@ from cases.crawls.schemas import CrawlIn
 from cases.crawls.services import record_crawl
 from cases.db import transaction
 from crawlers.config import TrafficSettings
-from crawlers.traffic import CounterEstimator, RankListEstimator, estimate_sites
+from crawlers.traffic import CounterEstimator, RankListEstimator
+from piratewatch.jobs.estimate import estimate_sites
 
 
 def submit(client: Any, key: str, domain: str) -> int:

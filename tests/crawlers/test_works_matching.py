@@ -5,30 +5,29 @@ from __future__ import annotations
 
 import pytest
 
-from cases.catalogue.titles import fold_accents, normalize_title
-from cases.crawls.schemas import CatalogueTitle
-from crawlers.works import FoundText, match_titles
+from common.titles import fold_accents, normalize_title
+from crawlers.works import FoundText, SoughtTitle, match_titles
 
 CATALOGUE = [
-    CatalogueTitle(work_id=1, association_id=10, language="ja", title="ワンピース"),
-    CatalogueTitle(work_id=1, association_id=10, language="ja-Latn", title="Wan Pīsu"),
-    CatalogueTitle(work_id=1, association_id=10, language="en", title="One Piece"),
-    CatalogueTitle(work_id=2, association_id=10, language="ja", title="進撃の巨人"),
-    CatalogueTitle(work_id=2, association_id=10, language="ja-Latn", title="Shingeki no Kyojin"),
-    CatalogueTitle(work_id=2, association_id=10, language="en", title="Attack on Titan"),
-    CatalogueTitle(work_id=3, association_id=20, language="vi", title="Thám Tử Lừng Danh Conan"),
-    CatalogueTitle(work_id=3, association_id=20, language="ja", title="名探偵コナン"),
-    CatalogueTitle(work_id=4, association_id=20, language="en", title="One-Punch Man"),
-    CatalogueTitle(work_id=5, association_id=20, language="ja", title="呪術廻戦"),
-    CatalogueTitle(work_id=1, association_id=10, language="vi", title="Đảo Hải Tặc"),
-    CatalogueTitle(work_id=1, association_id=10, language="zh", title="海贼王"),
-    CatalogueTitle(work_id=6, association_id=20, language="ko", title="나 혼자만 레벨업"),
-    CatalogueTitle(work_id=6, association_id=20, language="en", title="Solo Leveling"),
-    CatalogueTitle(work_id=7, association_id=20, language="en", title="Naruto"),
-    CatalogueTitle(work_id=8, association_id=20, language="en", title="Monster"),
-    CatalogueTitle(work_id=9, association_id=20, language="ja", title="葬送のフリーレン"),
-    CatalogueTitle(work_id=9, association_id=20, language="en", title="Frieren: Beyond Journey's End"),
-    CatalogueTitle(work_id=10, association_id=20, language="en", title="Raw"),  # a title that is a generic word
+    SoughtTitle(work_id=1, association_id=10, language="ja", title="ワンピース"),
+    SoughtTitle(work_id=1, association_id=10, language="ja-Latn", title="Wan Pīsu"),
+    SoughtTitle(work_id=1, association_id=10, language="en", title="One Piece"),
+    SoughtTitle(work_id=2, association_id=10, language="ja", title="進撃の巨人"),
+    SoughtTitle(work_id=2, association_id=10, language="ja-Latn", title="Shingeki no Kyojin"),
+    SoughtTitle(work_id=2, association_id=10, language="en", title="Attack on Titan"),
+    SoughtTitle(work_id=3, association_id=20, language="vi", title="Thám Tử Lừng Danh Conan"),
+    SoughtTitle(work_id=3, association_id=20, language="ja", title="名探偵コナン"),
+    SoughtTitle(work_id=4, association_id=20, language="en", title="One-Punch Man"),
+    SoughtTitle(work_id=5, association_id=20, language="ja", title="呪術廻戦"),
+    SoughtTitle(work_id=1, association_id=10, language="vi", title="Đảo Hải Tặc"),
+    SoughtTitle(work_id=1, association_id=10, language="zh", title="海贼王"),
+    SoughtTitle(work_id=6, association_id=20, language="ko", title="나 혼자만 레벨업"),
+    SoughtTitle(work_id=6, association_id=20, language="en", title="Solo Leveling"),
+    SoughtTitle(work_id=7, association_id=20, language="en", title="Naruto"),
+    SoughtTitle(work_id=8, association_id=20, language="en", title="Monster"),
+    SoughtTitle(work_id=9, association_id=20, language="ja", title="葬送のフリーレン"),
+    SoughtTitle(work_id=9, association_id=20, language="en", title="Frieren: Beyond Journey's End"),
+    SoughtTitle(work_id=10, association_id=20, language="en", title="Raw"),  # a title that is a generic word
 ]
 
 

@@ -370,13 +370,16 @@ class ServedApp:
     def __init__(self, url: str, data_dir: Path, metrics: MetricsSettings) -> None:
         import uvicorn
 
-        from piratewatch.app import create_app
-        from piratewatch.settings import get_settings
+        from piratewatch.config import get_settings
+        from piratewatch.services import Services
+        from piratewatch.web.app import create_app
 
         settings = get_settings(data_dir=data_dir, database_url=url, metrics=metrics)
         self.port = free_port()
         self.server = uvicorn.Server(
-            uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
+            uvicorn.Config(
+                create_app(Services.from_settings(settings)), host="127.0.0.1", port=self.port, log_level="warning"
+            )
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -550,9 +553,9 @@ def _action_a_notice(world: World) -> None:
 
 def _add_operation_counts(factory: sessionmaker[Session]) -> None:
     """What jobs would have counted: crawls, resolutions with a failure, resolver stats, estimates."""
+    from cases.counters.services import add_counts
     from cases.crawls.schemas import CrawlIn
-    from cases.operations.services import add_counts
-    from crawlers.operations import crawl_counts, estimate_counts, resolution_counts, resolver_counts, source_counts
+    from piratewatch.jobs.counts import crawl_counts, estimate_counts, resolution_counts, resolver_counts, source_counts
     from resolver import ResolverStats, SiteProfile
 
     now = utcnow()

@@ -14,12 +14,12 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from cases.audit.services import Actor
+from cases.counters import names as ops
+from cases.counters.queries import all_counts
+from cases.counters.services import add_counts
 from cases.db import make_engine, session_factory, transaction
-from cases.operations import catalogue as ops
-from cases.operations.queries import all_counts
-from cases.operations.services import add_counts
 from cases.sites.models import Site, SiteContentType, SiteLanguage
-from cases.takedown.reports import scorecards
+from cases.takedown.statistics import scorecards
 from cases.traffic.schemas import CountryShare, EstimateIn
 from cases.traffic.services import record_estimate
 from exporters.config import MetricsSettings

@@ -14,9 +14,10 @@ import pytest
 from pypdf import PdfReader
 
 from exporters.config import MetricsSettings
+from exporters.errors import PdfError
 from exporters.metrics.collector import rules_of
 from exporters.reports import ReportOptions, StoreSource, build_report, load_coefficients, write_report
-from exporters.reports.pdf import PdfError, find_browser
+from exporters.reports.pdf import find_browser
 
 RULES = rules_of(MetricsSettings(timezone="Asia/Tokyo", market="JP", top_sites=8, top_per_group=3))
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from cases.audit.services import Actor
-from cases.intake.csv_import import CsvFormatError, import_csv
+from cases.errors import CsvFormatError
+from cases.intake.csv_import import import_csv
 
 HEADER = "domain,url,source_ref,languages,content_types,work_ref,title_ja,title_en,rights_holder,note,captured_at\n"
 GOOD_ROWS = [

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from resolver import DnsRecord, DnsResult, Hosting, SiteProfile, detect, diff_profiles, load_catalogue
+from resolver import DnsRecord, DnsResult, Hosting, SiteProfile, detect, diff_profiles, load_cdn_catalogue
 from resolver.cymru import parse_as_name, parse_origin
 from resolver.dns import parse_spf
 
@@ -31,7 +31,7 @@ REQUIRED = [
 
 
 def test_catalogue_has_every_required_provider_with_an_abuse_channel() -> None:
-    catalogue = load_catalogue()
+    catalogue = load_cdn_catalogue()
     names = [p.name for p in catalogue.providers]
     assert set(REQUIRED) <= set(names)
     for provider in catalogue.providers:
@@ -63,23 +63,23 @@ def dns_for(*, a: list[str] = (), cname: list[str] = (), ns: list[str] = ()) -> 
     ],
 )
 def test_headers_name_the_provider(headers: dict[str, str], provider: str) -> None:
-    match = detect(load_catalogue(), dns_for(a=["192.0.2.1"]), [], headers=headers)
+    match = detect(load_cdn_catalogue(), dns_for(a=["192.0.2.1"]), [], headers=headers)
     assert match is not None and match.provider == provider
     assert any(s.startswith("header:") for s in match.signals)
 
 
 def test_name_servers_alone_mean_dns_only_not_a_proxy() -> None:
-    assert detect(load_catalogue(), dns_for(a=["192.0.2.1"], ns=["ada.ns.cloudflare.com"]), []) is None
+    assert detect(load_cdn_catalogue(), dns_for(a=["192.0.2.1"], ns=["ada.ns.cloudflare.com"]), []) is None
 
 
 def test_amazon_addresses_alone_are_not_cloudfront() -> None:
     ec2 = Hosting(ip="3.5.1.1", asns=[16509], organisation="Amazon Technologies Inc.")
-    assert detect(load_catalogue(), dns_for(a=["3.5.1.1"]), [ec2]) is None
+    assert detect(load_cdn_catalogue(), dns_for(a=["3.5.1.1"]), [ec2]) is None
 
 
 def test_reverse_dns_signal() -> None:
     match = detect(
-        load_catalogue(),
+        load_cdn_catalogue(),
         dns_for(a=["192.0.2.1"]),
         [],
         reverse_names={"192.0.2.1": "a1.deploy.static.akamaitechnologies.com"},

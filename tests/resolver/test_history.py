@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from cases.audit.services import Actor
 from cases.db import transaction
-from crawlers.resolution import find_domain, resolve_and_record, store_profile
+from piratewatch.jobs.resolve import find_domain, resolve_and_record, store_profile
 from resolver import CdnMatch, Resolver
 
 
@@ -26,7 +26,7 @@ async def test_snapshots_changes_and_site_detail(
     assert [o.stored for o in first] == [True, False]  # only known sites are recorded
     kinds = [c.kind for c in first[0].changes]
     assert kinds.count("new_ip") == 2 and "new_registrar" in kinds and "new_host" in kinds
-    from cases.operations.queries import all_counts
+    from cases.counters.queries import all_counts
 
     with factory() as session:
         counts = {(name, labels): value for name, labels, value in all_counts(session)}

@@ -146,7 +146,7 @@ async def test_hop_and_certificate_siblings_join_the_site(
     web: dict[str, Any], factory: Any, client: Any, tenants: Any
 ) -> None:
     from cases.audit.services import Actor
-    from crawlers.resolution import resolve_and_record
+    from piratewatch.jobs.resolve import resolve_and_record
 
     body = {"sites": [{"domains": ["old-site.test"]}]}
     site_id = client.post("/api/v1/submissions", json=body, headers={"X-API-Key": tenants.a}).json()["results"][0][

@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from lab.http_util import ThreadedServer
-from resolver import CatalogueRefreshError, load_catalogue
-from resolver.catalogue import Catalogue
-from resolver.refresh import refresh_catalogue, write_catalogue
+from resolver import CdnCatalogueRefreshError, load_cdn_catalogue
+from resolver.cdn_catalogue import CdnCatalogue
+from resolver.refresh import refresh_cdn_catalogue, write_cdn_catalogue
 
 LISTS: dict[str, object] = {}
 
@@ -34,12 +34,12 @@ def lists_url() -> object:
         yield server.url
 
 
-def catalogue_at(url: str) -> Catalogue:
-    packaged = load_catalogue()
+def catalogue_at(url: str) -> CdnCatalogue:
+    packaged = load_cdn_catalogue()
     cf = packaged.by_name("Cloudflare")
     aws = packaged.by_name("Amazon CloudFront")
     assert cf is not None and aws is not None
-    return Catalogue(
+    return CdnCatalogue(
         providers=[
             cf.model_copy(update={"published": {"ipv4": f"{url}/cf-v4", "ipv6": f"{url}/cf-v6", "format": "lines"}}),
             aws.model_copy(update={"published": {"url": f"{url}/aws.json", "format": "aws", "service": "CLOUDFRONT"}}),
@@ -61,7 +61,7 @@ async def test_refresh_updates_ranges_and_writes_the_catalogue(lists_url: str, t
         }
     )
     async with httpx.AsyncClient(timeout=5) as client:
-        fresh, changes = await refresh_catalogue(catalogue_at(lists_url), client)
+        fresh, changes = await refresh_cdn_catalogue(catalogue_at(lists_url), client)
     cf = fresh.by_name("Cloudflare")
     aws = fresh.by_name("Amazon CloudFront")
     assert cf is not None and aws is not None
@@ -69,8 +69,8 @@ async def test_refresh_updates_ranges_and_writes_the_catalogue(lists_url: str, t
     assert "3.5.0.0/16" not in aws.ipv4 and len(aws.ipv4) == 20
     assert {c.provider for c in changes} == {"Cloudflare", "Amazon CloudFront"}
     path = tmp_path / "providers.yaml"
-    write_catalogue(fresh, path)
-    assert load_catalogue(path).by_name("Cloudflare").ipv4 == cf.ipv4  # type: ignore[union-attr]
+    write_cdn_catalogue(fresh, path)
+    assert load_cdn_catalogue(path).by_name("Cloudflare").ipv4 == cf.ipv4  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -80,16 +80,16 @@ async def test_refresh_updates_ranges_and_writes_the_catalogue(lists_url: str, t
 async def test_refresh_refuses_empty_or_shrunken_lists(lists_url: str, cf_v4: str, says: str) -> None:
     LISTS.update({"/cf-v4": cf_v4, "/cf-v6": ""})
     async with httpx.AsyncClient(timeout=5) as client:
-        with pytest.raises(CatalogueRefreshError, match=says):
-            await refresh_catalogue(catalogue_at(lists_url), client)
+        with pytest.raises(CdnCatalogueRefreshError, match=says):
+            await refresh_cdn_catalogue(catalogue_at(lists_url), client)
 
 
 async def test_refresh_refuses_an_unreachable_list(lists_url: str) -> None:
     LISTS.pop("/aws.json", None)
     LISTS.update({"/cf-v4": "\n".join(f"104.{i}.0.0/16" for i in range(16, 40)), "/cf-v6": "2606:4700::/32"})
     async with httpx.AsyncClient(timeout=5) as client:
-        with pytest.raises(CatalogueRefreshError, match="Amazon CloudFront: cannot read"):
-            await refresh_catalogue(catalogue_at(lists_url), client)
+        with pytest.raises(CdnCatalogueRefreshError, match="Amazon CloudFront: cannot read"):
+            await refresh_cdn_catalogue(catalogue_at(lists_url), client)
 
 
 def test_providers_refresh_command_writes_or_refuses(lists_url: str, tmp_path: Path) -> None:
@@ -98,13 +98,13 @@ def test_providers_refresh_command_writes_or_refuses(lists_url: str, tmp_path: P
     from piratewatch.cli import app
 
     target = tmp_path / "providers.yaml"
-    write_catalogue(catalogue_at(lists_url), target)
+    write_cdn_catalogue(catalogue_at(lists_url), target)
     env = {"PIRATEWATCH_DATA_DIR": str(tmp_path)}
     LISTS.update({"/cf-v4": "104.16.0.0/13\n", "/cf-v6": ""})
     refused = CliRunner().invoke(app, ["providers", "refresh"], env=env)
     assert refused.exit_code == 1
     assert "Cloudflare" in refused.output and "refusing" in refused.output
-    assert load_catalogue(target).by_name("Cloudflare").ipv4 == catalogue_at(lists_url).by_name("Cloudflare").ipv4  # type: ignore[union-attr]
+    assert load_cdn_catalogue(target).by_name("Cloudflare").ipv4 == catalogue_at(lists_url).by_name("Cloudflare").ipv4  # type: ignore[union-attr]
 
     LISTS.update(
         {
@@ -116,4 +116,4 @@ def test_providers_refresh_command_writes_or_refuses(lists_url: str, tmp_path: P
     done = CliRunner().invoke(app, ["providers", "refresh"], env=env)
     assert done.exit_code == 0, done.output
     assert "Cloudflare:" in done.output
-    assert len(load_catalogue(target).by_name("Cloudflare").ipv4) == 24  # type: ignore[union-attr]
+    assert len(load_cdn_catalogue(target).by_name("Cloudflare").ipv4) == 24  # type: ignore[union-attr]

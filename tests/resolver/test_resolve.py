@@ -177,8 +177,8 @@ def test_public_api_is_pinned() -> None:
             "AbuseContact",
             "AddressGuard",
             "BlockedAddressError",
-            "Catalogue",
-            "CatalogueRefreshError",
+            "CdnCatalogue",
+            "CdnCatalogueRefreshError",
             "CdnMatch",
             "DnsRecord",
             "DnsResult",
@@ -197,7 +197,7 @@ def test_public_api_is_pinned() -> None:
             "detect",
             "diff_profiles",
             "guarded_transport",
-            "load_catalogue",
+            "load_cdn_catalogue",
             "registrable_domain",
         ]
     )

@@ -197,7 +197,7 @@ def approve_notices(factory: sessionmaker[Session], association_id: int, site_id
     """One approved DMCA notice per site, to a host with an abuse address."""
     from cases.providers.services import add_provider
     from cases.takedown.models import LegalBasis
-    from cases.takedown.queue import approve
+    from cases.takedown.review import approve
     from cases.takedown.services import draft_notice, open_case, submit_for_review
 
     ids = []
@@ -315,7 +315,7 @@ def cluster_env(
         "PIRATEWATCH_QUEUE__POLL_SECONDS": "0.5",
         "PIRATEWATCH_QUEUE__STALLED_AFTER_SECONDS": "3",
         "PIRATEWATCH_QUEUE__RECONNECT_SECONDS": "0.5",
-        "PIRATEWATCH_QUEUE__RECHECK_BEFORE_SEND": "false",
+        "PIRATEWATCH_NOTICES__RECHECK_BEFORE_SEND": "false",
         "PIRATEWATCH_QUEUE__IN_FLIGHT_SECONDS": "2",
         "PIRATEWATCH_QUEUE__SHUTDOWN_GRACE_SECONDS": "5",
     }

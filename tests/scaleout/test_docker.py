@@ -131,7 +131,7 @@ def test_env_example_holds_no_secret_values() -> None:
 def test_the_app_refuses_a_weak_secret_in_production() -> None:
     from pydantic import ValidationError
 
-    from piratewatch.settings import get_settings
+    from piratewatch.config import get_settings
 
     with pytest.raises(ValidationError, match="PIRATEWATCH_SECRET_KEY"):
         get_settings(environment="production", secret_key="changeme")

@@ -28,8 +28,8 @@ def test_migrated_store_carries_the_queue_and_the_app_can_reach_it() -> None:
     name = f"{os.environ.get('PIRATEWATCH_TEST_DB_PREFIX', 'pw_test')}_queue_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     url = create_database(POSTGRES_URL, name)
     try:
-        from piratewatch.queue.app import build_app
-        from piratewatch.settings import get_settings
+        from piratewatch.config import get_settings
+        from piratewatch.taskqueue.app import build_app
 
         with build_app(get_settings(database_url=url)).open() as app:
             assert app.check_connection()

@@ -13,15 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from cases.crawls.jobs import PairDoneError, claim_pair, finish_job, schedule_sites
-from cases.crawls.models import JobKind
 from cases.db import make_engine, session_factory, transaction, utcnow
+from cases.errors import PairDoneError
+from cases.schedule.models import JobKind
+from cases.schedule.services import claim_pair, finish_job, schedule_sites
 from crawlers.config import CrawlerSettings, TrafficSettings
-from crawlers.scheduler import Runner
-from piratewatch.queue.app import SITE_JOB, TAKEDOWN, build_app
-from piratewatch.queue.config import QueueSettings
-from piratewatch.queue.scheduler import Scheduler
-from piratewatch.settings import get_settings
+from piratewatch.config import QueueSettings, get_settings
+from piratewatch.jobs.runner import Runner
+from piratewatch.taskqueue.app import SITE_JOB, TAKEDOWN, build_app
+from piratewatch.taskqueue.scheduler import Scheduler
 
 from ..conftest import _truncate_postgres
 from .cluster import approve_notices, submit

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases.sites.normalize import NormalizationError, normalize_host
+from common.hosts import NormalizationError, normalize_host
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from cases.catalogue.titles import fold_accents, normalize_title, text_shows_title
+from common.titles import fold_accents, normalize_title, text_shows_title
 
 
 @pytest.mark.parametrize(

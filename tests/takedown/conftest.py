@@ -98,7 +98,7 @@ def smtp_sink() -> Any:
 def approved_notice(factory: sessionmaker[Session], world: World, sender: dict[str, Any]) -> int:
     """A DMCA notice of association A to the host, reviewed and approved."""
     from cases.takedown.models import LegalBasis
-    from cases.takedown.queue import approve
+    from cases.takedown.review import approve
     from cases.takedown.services import draft_notice, open_case, submit_for_review
 
     with transaction(factory) as session:

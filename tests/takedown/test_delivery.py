@@ -133,7 +133,7 @@ def abuse_api() -> Iterator[tuple[AbuseApi, str]]:
 
 def _approve_cloudflare(factory: sessionmaker[Session], world: Any, sender: Any) -> int:
     from cases.takedown.models import LegalBasis
-    from cases.takedown.queue import approve
+    from cases.takedown.review import approve
     from cases.takedown.services import draft_notice, open_case, submit_for_review
 
     with transaction(factory) as session:
@@ -193,7 +193,7 @@ async def test_each_notice_takes_its_recipients_channel(
     factory: sessionmaker[Session], world: Any, sender: dict[str, Any], smtp_sink: Any, tmp_path: Path
 ) -> None:
     from cases.takedown.models import LegalBasis
-    from cases.takedown.queue import approve
+    from cases.takedown.review import approve
     from cases.takedown.services import draft_notice, open_case, submit_for_review
 
     ids = {}
@@ -268,7 +268,7 @@ async def test_a_batch_sends_together_and_one_refusal_fails_only_its_notice(
     factory: sessionmaker[Session], world: Any, sender: dict[str, Any]
 ) -> None:
     from cases.takedown.models import LegalBasis
-    from cases.takedown.queue import approve
+    from cases.takedown.review import approve
     from cases.takedown.services import draft_notice, open_case, submit_for_review
 
     ids = []

@@ -21,10 +21,10 @@ from cases.takedown.delivery.channels import FileChannel
 from cases.takedown.delivery.outbox import send_notice
 from cases.takedown.escalation import escalate_overdue
 from cases.takedown.models import LegalBasis, NoticeState, TakedownCase
-from cases.takedown.queue import approve
 from cases.takedown.replies import import_message, record_reply
-from cases.takedown.reports import lumen_export, scorecards, yearly_counts
+from cases.takedown.review import approve
 from cases.takedown.services import get_notice
+from cases.takedown.statistics import lumen_export, scorecards, yearly_counts
 
 ACTOR = Actor("test:escalation")
 

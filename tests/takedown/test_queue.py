@@ -15,7 +15,7 @@ from cases.audit.services import Actor
 from cases.db import transaction, utcnow
 from cases.errors import ConflictError, InvalidInputError
 from cases.takedown.models import LegalBasis, Notice, NoticeItem, NoticeState
-from cases.takedown.queue import QueueFilters, approve, bulk_approve, claim_next, list_queue, reject
+from cases.takedown.review import QueueFilters, approve, bulk_approve, claim_next, list_queue, reject
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
 
 SETUP = Actor("test:queue")

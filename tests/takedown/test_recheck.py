@@ -18,8 +18,8 @@ from cases.db import transaction
 from cases.takedown.delivery.channels import FileChannel
 from cases.takedown.delivery.outbox import send_notice
 from cases.takedown.models import ItemOutcome, LegalBasis, NoticeItem, NoticeState
-from cases.takedown.queue import approve
 from cases.takedown.recheck import Finding, Recheck, check_urls
+from cases.takedown.review import approve
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
 from lab.http_util import ThreadedServer
 
@@ -107,7 +107,7 @@ async def test_failing_items_are_dropped_before_sending(
         notice_id = draft.id or 0
     # DMCA needs the works: give the items one (the evidence's own work).
     with transaction(factory) as session:
-        from cases.catalogue.models import Work
+        from cases.works.models import Work
 
         work = session.exec(select(Work).where(col(Work.association_id) == world.a_id)).first()
         assert work is not None

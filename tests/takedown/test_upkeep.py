@@ -21,8 +21,8 @@ from cases.infra.models import ResolutionSnapshot
 from cases.sites.models import Domain
 from cases.takedown.delivery.channels import FileChannel, SmtpChannel
 from cases.takedown.models import LegalBasis, Notice, NoticeItem, NoticeState
-from cases.takedown.queue import approve
 from cases.takedown.recheck import Recheck
+from cases.takedown.review import approve
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
 from cases.takedown.upkeep import has_work, run_upkeep
 from lab.http_util import ThreadedServer
@@ -131,7 +131,7 @@ async def test_upkeep_without_channels_sends_nothing(
 
 async def test_the_runner_keeps_takedowns_moving_after_each_pass(factory: sessionmaker[Session]) -> None:
     from crawlers.config import CrawlerSettings, TrafficSettings
-    from crawlers.scheduler import Runner
+    from piratewatch.jobs.runner import Runner
 
     rounds: list[int] = []
 

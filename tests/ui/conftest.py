@@ -141,8 +141,9 @@ def world(factory: sessionmaker[Session], tenants: Any, evidence_site: str) -> U
 @pytest.fixture
 def ui_app(engine: Engine, tmp_path: Path, smtp_sink: SmtpSink) -> FastAPI:
     """The whole app on the test store, sending e-mail to the local SMTP server."""
-    from piratewatch.app import create_app
-    from piratewatch.settings import get_settings
+    from piratewatch.config import get_settings
+    from piratewatch.services import Services
+    from piratewatch.web.app import create_app
 
     # The evidence pages are served on loopback: the re-check's SSRF guard is told to allow it.
     settings = get_settings(
@@ -151,7 +152,7 @@ def ui_app(engine: Engine, tmp_path: Path, smtp_sink: SmtpSink) -> FastAPI:
         notices={"smtp_port": smtp_sink.port, "smtp_timeout": 10},
         resolver={"allow_networks": ["127.0.0.0/8"]},
     )
-    return create_app(settings, engine=engine)
+    return create_app(Services.from_settings(settings, engine=engine))
 
 
 class UiClient:

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.engine import Engine
 
 from cases.takedown.models import NoticeState
-from cases.ui.views import ROUTERS
+from piratewatch.web.ui.views import ROUTERS
 
 
 def ui_posts() -> set[str]:

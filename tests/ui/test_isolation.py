@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from cases.ui.views import ROUTERS
+from piratewatch.web.ui.views import ROUTERS
 
 A_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/ui"): "own",

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from cases.db import utcnow
-from cases.ui.session import SESSION_COOKIE, SessionCodec
+from piratewatch.web.ui.session import SESSION_COOKIE, SessionCodec
 
 HOURS_8 = 8 * 3600
 
@@ -47,10 +47,15 @@ def test_https_requests_get_secure_cookies(new_client: Any, ui_app: FastAPI, ten
 
 
 def test_a_setting_makes_cookies_secure_behind_a_tls_proxy(new_client: Any, engine: Engine, tmp_path: Any) -> None:
-    from piratewatch.app import create_app
-    from piratewatch.settings import get_settings
+    from piratewatch.config import get_settings
+    from piratewatch.services import Services
+    from piratewatch.web.app import create_app
 
-    app = create_app(get_settings(data_dir=tmp_path, database_url="", ui={"secure_cookies": True}), engine=engine)
+    app = create_app(
+        Services.from_settings(
+            get_settings(data_dir=tmp_path, database_url="", ui={"secure_cookies": True}), engine=engine
+        )
+    )
     # The request arrives as plain HTTP (the proxy terminated TLS), yet the cookie is marked Secure.
     assert "; secure" in _set_cookie(new_client(app).get("/ui/sign-in"), "pw_sign_in").lower()
 

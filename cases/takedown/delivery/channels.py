@@ -29,11 +29,8 @@ from typing import Any, Protocol
 import aiosmtplib
 import httpx
 
+from cases.errors import DeliveryError
 from cases.takedown.config import NoticeSettings
-
-
-class DeliveryError(Exception):
-    """Raised by a channel when the notice could not be handed over (the outbox may retry it)."""
 
 
 @dataclass(frozen=True)

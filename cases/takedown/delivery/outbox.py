@@ -30,11 +30,11 @@ from sqlmodel import Session, col, select
 from cases.audit.services import Actor, created, record, recorded_together, updated
 from cases.base import table_of
 from cases.db import transaction, utcnow
-from cases.errors import ConflictError
+from cases.errors import ConflictError, DeliveryError
 from cases.providers.models import Provider
 from cases.sqlutil import insert_returning_ids
 from cases.takedown.deadlines import waiting_period
-from cases.takedown.delivery.channels import Channel, DeliveryError, OutgoingNotice, message_id_for
+from cases.takedown.delivery.channels import Channel, OutgoingNotice, message_id_for
 from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
 from cases.takedown.recheck import Recheck, recheck_notice
 from cases.takedown.render import TEMPLATES

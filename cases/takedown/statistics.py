@@ -1,0 +1,163 @@
+"""Provider scorecards, the Lumen-compatible export and yearly counts (DSA Art. 22 style)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from cases.providers.models import Provider
+from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeReply, NoticeState
+from cases.tenants.models import Association
+from cases.works.models import Work
+
+S = NoticeState
+_ACTIONED = (S.ACTIONED, S.PARTIALLY_ACTIONED)
+#: At least this many notices sent and this share unanswered: the provider is flagged non-responsive.
+NON_RESPONSIVE_MIN_SENT = 3
+NON_RESPONSIVE_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """How a provider answers notices."""
+
+    provider_id: int
+    provider: str
+    kind: str
+    sent: int
+    actioned: int
+    actioned_share: float
+    median_hours_to_action: float | None
+    unanswered: int
+    non_responsive: bool
+
+
+def scorecards(session: Session) -> list[Scorecard]:
+    """One scorecard per provider that was sent at least one notice."""
+    sent = list(session.exec(select(Notice).where(col(Notice.sent_at).is_not(None))))
+    answered = set(session.exec(select(NoticeReply.notice_id).distinct()))
+    by_provider: dict[int, list[Notice]] = defaultdict(list)
+    for notice in sent:
+        by_provider[notice.provider_id].append(notice)
+    cards = []
+    for provider in session.exec(
+        select(Provider).where(col(Provider.id).in_(list(by_provider))).order_by(col(Provider.name))
+    ):
+        notices = by_provider[provider.id or 0]
+        actioned = [n for n in notices if n.state in _ACTIONED]
+        hours = [
+            (n.closed_at - n.sent_at).total_seconds() / 3600
+            for n in actioned
+            if n.closed_at is not None and n.sent_at is not None
+        ]
+        unanswered = sum(1 for n in notices if n.id not in answered and n.state in (S.NO_RESPONSE, S.ESCALATED))
+        cards.append(
+            Scorecard(
+                provider_id=provider.id or 0,
+                provider=provider.name,
+                kind=provider.kind,
+                sent=len(notices),
+                actioned=len(actioned),
+                actioned_share=round(len(actioned) / len(notices), 4),
+                median_hours_to_action=round(statistics.median(hours), 2) if hours else None,
+                unanswered=unanswered,
+                non_responsive=len(notices) >= NON_RESPONSIVE_MIN_SENT
+                and unanswered / len(notices) >= NON_RESPONSIVE_SHARE,
+            )
+        )
+    return cards
+
+
+_LUMEN_TYPE = {
+    LegalBasis.DMCA: "DMCA",
+    LegalBasis.DSA: "Other",
+    LegalBasis.JP_PLA: "Other",
+    LegalBasis.RAA: "Other",
+    LegalBasis.SEARCH: "DMCA",
+}
+
+
+def _action_taken(state: str) -> str:
+    return {S.ACTIONED: "Yes", S.PARTIALLY_ACTIONED: "Partial", S.REJECTED: "No"}.get(NoticeState(state), "Unspecified")
+
+
+def lumen_export(session: Session, since: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Sent notices in Lumen's notice format (works with copyrighted and infringing URLs, roles, action taken)."""
+    query = select(Notice).where(col(Notice.sent_at).is_not(None)).order_by(col(Notice.sent_at))
+    if since is not None:
+        query = query.where(col(Notice.sent_at) >= since)
+    notices = list(session.exec(query))
+    out = []
+    for notice in notices:
+        provider = session.get(Provider, notice.provider_id)
+        association = session.get(Association, notice.association_id)
+        items = session.exec(
+            select(NoticeItem).where(
+                col(NoticeItem.notice_id) == notice.id, col(NoticeItem.outcome) != ItemOutcome.DROPPED.value
+            )
+        ).all()
+        by_work: dict[int | None, list[str]] = defaultdict(list)
+        for item in items:
+            by_work[item.work_id].append(item.url)
+        works = []
+        for work_id, urls in by_work.items():
+            work = session.get(Work, work_id) if work_id is not None else None
+            works.append(
+                {
+                    "description": work.ref if work else "unspecified work",
+                    "kind": work.content_type if work else "other",
+                    "copyrighted_urls_attributes": [{"url": work.official_url}] if work and work.official_url else [],
+                    "infringing_urls_attributes": [{"url": u} for u in urls],
+                }
+            )
+        out.append(
+            {
+                "notice": {
+                    "title": f"{_LUMEN_TYPE[LegalBasis(notice.legal_basis)]} notice to {provider.name if provider else ''}",
+                    "type": _LUMEN_TYPE[LegalBasis(notice.legal_basis)],
+                    "subject": notice.legal_basis,
+                    "date_sent": notice.sent_at.isoformat() if notice.sent_at else None,
+                    "action_taken": _action_taken(notice.state),
+                    "works_attributes": works,
+                    "entity_notice_roles_attributes": [
+                        {"name": "sender", "entity_attributes": {"name": str(notice.sender.get("name", ""))}},
+                        {"name": "principal", "entity_attributes": {"name": association.name if association else ""}},
+                        {
+                            "name": "recipient",
+                            "entity_attributes": {
+                                "name": provider.name if provider else "",
+                                "country_code": (provider.country or "") if provider else "",
+                            },
+                        },
+                    ],
+                }
+            }
+        )
+    return out
+
+
+def yearly_counts(session: Session, year: int) -> list[dict[str, Any]]:
+    """Notices sent in `year`, counted by provider, content type and action (one count per notice and content type)."""
+    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
+    rows = session.execute(
+        sa.select(col(Notice.id), col(Provider.name), col(Notice.state), col(Work.content_type))
+        .join(Provider, col(Provider.id) == col(Notice.provider_id))
+        .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
+        .outerjoin(Work, col(Work.id) == col(NoticeItem.work_id))
+        .where(col(Notice.sent_at) >= start, col(Notice.sent_at) < end)
+        .distinct()
+    ).all()
+    counts = Counter(
+        (provider, content_type or "other", _action_taken(state)) for _, provider, state, content_type in rows
+    )
+    return [
+        {"year": year, "provider": p, "content_type": c, "action": a, "notices": n}
+        for (p, c, a), n in sorted(counts.items())
+    ]

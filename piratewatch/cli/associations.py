@@ -1,0 +1,31 @@
+"""``piratewatch associations``: the tenants."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from piratewatch.cli.support import cli_actor, console, services
+
+app = typer.Typer(help="Associations (tenants).", no_args_is_help=True)
+
+
+@app.command("add")
+def add(name: Annotated[str, typer.Argument(help="The association's name.")]) -> None:
+    """Create an association."""
+    from cases.tenants.services import create_association
+
+    with services() as svc, svc.transaction() as session:
+        association = create_association(session, name, cli_actor())
+        console.print(f"association {association.name!r} created (id {association.id})")
+
+
+@app.command("list")
+def list_() -> None:
+    """List associations."""
+    from cases.tenants.queries import association_choices
+
+    with services() as svc, svc.factory() as session:
+        for association_id, name in sorted(association_choices(session)):
+            console.print(f"{association_id}\t{name}")

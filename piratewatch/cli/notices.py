@@ -1,0 +1,247 @@
+"""``piratewatch notices``: draft, review, send, follow up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from piratewatch.cli.support import cli_actor, console, print_json, services
+
+if TYPE_CHECKING:
+    from cases.takedown.delivery.results import SendResult
+
+app = typer.Typer(help="Notices: draft, review, send, follow up.", no_args_is_help=True)
+
+_BASES = "dmca_512c3, dsa_art16, jp_provider_liability, raa_3_18, search_delisting"
+_REPLY_KINDS = "bounce, delivered, acknowledgement, actioned, partially_actioned, rejected, reply"
+
+
+@app.command("draft")
+def draft(
+    site_id: Annotated[int, typer.Option("--site")],
+    provider_id: Annotated[int, typer.Option("--provider")],
+    association_id: Annotated[int, typer.Option("--association")],
+    basis: Annotated[str, typer.Option(help=_BASES)],
+    sender_file: Annotated[Path, typer.Option("--sender", help="JSON file with the sender's details.")],
+    template: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Draft a notice from an association's evidence on a site."""
+    sender = json.loads(sender_file.read_text(encoding="utf-8"))
+    with services() as svc:
+        notice = svc.draft(
+            cli_actor(),
+            site_id=site_id,
+            provider_id=provider_id,
+            association_id=association_id,
+            basis=basis,
+            sender=sender,
+            template=template,
+        )
+    console.print(f"notice {notice.id} drafted (case {notice.case_id})")
+
+
+@app.command("submit")
+def submit(notice_id: Annotated[int, typer.Argument()]) -> None:
+    """Render a draft and put it in the review queue (refused, naming what is missing, if incomplete)."""
+    from cases.takedown.services import submit_for_review
+
+    with services() as svc, svc.transaction() as session:
+        notice = submit_for_review(session, cli_actor(), notice_id)
+        console.print(f"notice {notice.id} in review (sha256 {notice.rendered_sha256})")
+
+
+@app.command("show")
+def show(notice_id: Annotated[int, typer.Argument()]) -> None:
+    """A notice's state and rendered text."""
+    from cases.takedown.services import get_notice
+
+    with services() as svc, svc.factory() as session:
+        notice = get_notice(session, notice_id)
+        console.print(f"notice {notice.id}: {notice.state} ({notice.legal_basis}, sha256 {notice.rendered_sha256})")
+        console.print(notice.rendered_text or "(not rendered yet)", markup=False)
+
+
+@app.command("queue")
+def queue(limit: Annotated[int, typer.Option(min=1, max=500)] = 50) -> None:
+    """Notices waiting for review, due first."""
+    from cases.takedown.review import QueueFilters, list_queue
+
+    with services() as svc, svc.factory() as session:
+        for n in list_queue(session, QueueFilters(), limit):
+            console.print(f"{n.id}\t{n.legal_basis}\tdue {n.due_at or '-'}\tclaimed by {n.claimed_by or '-'}")
+
+
+@app.command("claim")
+def claim() -> None:
+    """Claim the next notice to review."""
+    from cases.takedown.review import claim_next
+
+    with services() as svc, svc.transaction() as session:
+        notice = claim_next(session, cli_actor())
+        console.print(f"claimed notice {notice.id}" if notice else "nothing to review")
+
+
+@app.command("approve")
+def approve(notice_ids: Annotated[list[int], typer.Argument()]) -> None:
+    """Approve one or more notices in review."""
+    with services() as svc:
+        report = svc.approve(notice_ids, cli_actor())
+    console.print(f"approved: {report.approved or 'none'}")
+    for notice_id, reason in report.refused.items():
+        console.print(f"[red]not approved[/red] {notice_id}: {reason}")
+    if report.refused:
+        raise typer.Exit(1)
+
+
+@app.command("reject")
+def reject(notice_id: Annotated[int, typer.Argument()], reason: Annotated[str, typer.Option()]) -> None:
+    """Reject a notice in review, with the reason."""
+    from cases.takedown.review import reject as reject_notice
+
+    with services() as svc, svc.transaction() as session:
+        reject_notice(session, cli_actor(), notice_id, reason)
+    console.print(f"notice {notice_id} rejected")
+
+
+def _print_sends(settled: dict[int, str], results: list[SendResult], waiting: dict[int, str]) -> None:
+    for notice_id, decision in settled.items():
+        console.print(f"interrupted send of notice {notice_id}: {decision}")
+    for result in results:
+        style = "" if result.sent else "[yellow]"
+        console.print(f"{style}{result}", highlight=False)
+    for notice_id, why in waiting.items():
+        console.print(f"notice {notice_id}: {why}")
+    sent = sum(r.sent for r in results)
+    console.print(f"sent: {sent} of {len(results)} notice(s) tried")
+
+
+@app.command("send")
+def send(
+    channel: Annotated[
+        str, typer.Option(help="auto (each notice by its template and recipient), smtp, api or file")
+    ] = "auto",
+    limit: Annotated[int, typer.Option(min=1)] = 100,
+    recheck: Annotated[bool, typer.Option(help="Re-check every URL just before sending.")] = True,
+) -> None:
+    """Settle sends interrupted by a crash, then send approved notices (URLs re-checked first).
+
+    Exits with 1 when a send failed (its channel refused the notice, or whether it left is unknown); a
+    notice the re-check sent back to review is reported, not a failure.
+    """
+    import asyncio
+
+    with services() as svc:
+        report = asyncio.run(svc.send(cli_actor(), channel=channel, limit=limit, recheck=recheck))
+    _print_sends(report.settled, report.results, report.waiting)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("confirm")
+def confirm(
+    notice_id: Annotated[int, typer.Argument()],
+    sent: Annotated[bool, typer.Option("--sent/--not-sent", help="Did the interrupted e-mail reach the recipient?")],
+) -> None:
+    """Settle an e-mail whose send was interrupted (``--not-sent`` puts it back to be sent again)."""
+    from cases.takedown.delivery.outbox import confirm_unconfirmed
+
+    with services() as svc, svc.transaction() as session:
+        notice = confirm_unconfirmed(session, cli_actor(), notice_id, was_sent=sent)
+        console.print(f"notice {notice_id}: {notice.state}")
+
+
+@app.command("upkeep")
+def upkeep() -> None:
+    """Once: settle interrupted sends, send approved notices, check sent URLs, escalate overdue notices.
+
+    Exits with 1 when a send failed (its channel refused the notice, or whether it left is unknown).
+    """
+    import asyncio
+
+    with services() as svc:
+        report = asyncio.run(svc.upkeep(cli_actor()))
+    _print_sends(report.settled, report.sends, {})
+    for notice_id, state in report.checked.items():
+        console.print(f"checked notice {notice_id}: {state}")
+    for notice_id, new_id in report.escalated.items():
+        console.print(f"notice {notice_id} escalated" + (f" to notice {new_id}" if new_id else ": no next step"))
+    if any(s.failed for s in report.sends):
+        raise typer.Exit(1)
+
+
+@app.command("escalate")
+def escalate() -> None:
+    """Mark overdue notices unanswered and escalate them up the ladder."""
+    from cases.takedown.escalation import escalate_overdue
+
+    with services() as svc, svc.transaction() as session:
+        for step in escalate_overdue(session, cli_actor()):
+            console.print(
+                f"notice {step.notice_id} → {step.step or 'no next step'} (notice {step.new_notice_id or '-'})"
+            )
+
+
+@app.command("reply")
+def reply(
+    notice_id: Annotated[int, typer.Argument()],
+    kind: Annotated[str, typer.Argument(help=_REPLY_KINDS)],
+    body: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Record a recipient's answer."""
+    from cases.takedown.replies import record_reply
+
+    with services() as svc, svc.transaction() as session:
+        record_reply(session, cli_actor(), notice_id, kind, body=body)
+    console.print(f"recorded {kind} for notice {notice_id}")
+
+
+@app.command("import-mail")
+def import_mail(paths: Annotated[list[Path], typer.Argument(help="RFC 822 files (.eml) from the mailbox.")]) -> None:
+    """Import bounces and replies from saved e-mails, matched to notices by their reference."""
+    from email import message_from_bytes, policy
+
+    from cases.takedown.replies import import_message
+
+    with services() as svc:
+        for path in paths:
+            with svc.transaction() as session:
+                message = message_from_bytes(path.read_bytes(), policy=policy.default)
+                answer = import_message(session, cli_actor(), message)
+                console.print(f"{path.name}: {answer.kind} for notice {answer.notice_id}")
+
+
+@app.command("lumen")
+def lumen(out: Annotated[Path | None, typer.Option(help="Write to this file instead.")] = None) -> None:
+    """Export sent notices in Lumen's JSON format."""
+    from cases.takedown.statistics import lumen_export
+
+    with services() as svc, svc.factory() as session:
+        data = lumen_export(session)
+    if out is not None:
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        console.print(f"{len(data)} notice(s) written to {out}")
+    else:
+        print_json(data)
+
+
+@app.command("counts")
+def counts(year: Annotated[int, typer.Argument()]) -> None:
+    """Notices sent in a year by provider, content type and action (DSA Art. 22 style)."""
+    from cases.takedown.statistics import yearly_counts
+
+    with services() as svc, svc.factory() as session:
+        print_json(yearly_counts(session, year))
+
+
+@app.command("scorecards")
+def scorecards() -> None:
+    """How each provider answers notices."""
+    from dataclasses import asdict
+
+    from cases.takedown.statistics import scorecards as provider_scorecards
+
+    with services() as svc, svc.factory() as session:
+        print_json([asdict(card) for card in provider_scorecards(session)])

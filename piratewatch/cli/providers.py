@@ -1,0 +1,116 @@
+"""``piratewatch providers``: the provider directory, and the CDN catalogue's published ranges."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from piratewatch.cli.support import cli_actor, cli_settings, console, fail, services
+
+app = typer.Typer(help="Providers: the CDN catalogue and the provider directory.", no_args_is_help=True)
+
+_KINDS = "host, cdn, registrar, registry, search_engine, platform, payment, ads, legal"
+
+
+@app.command("refresh")
+def refresh(
+    max_shrink: Annotated[
+        float, typer.Option(help="Refuse a list that lost more than this fraction of its networks.", min=0, max=1)
+    ] = 0.2,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch and check, but write nothing.")] = False,
+) -> None:
+    """Refresh the CDN catalogue's address ranges from the providers' published lists.
+
+    Needs the network. An empty, unreadable or shrunken list is refused and nothing is written; the
+    refreshed catalogue goes to the data directory and replaces the packaged one from then on.
+    """
+    import asyncio
+
+    import httpx
+
+    from resolver import CdnCatalogue, load_cdn_catalogue
+    from resolver.errors import CdnCatalogueRefreshError
+    from resolver.refresh import RangeUpdate, refresh_cdn_catalogue, write_cdn_catalogue
+
+    settings = cli_settings()
+    resolver_settings = settings.resolver_settings()
+    target = resolver_settings.catalogue_path or settings.data_dir / "providers.yaml"  # set by resolver_settings()
+
+    async def run() -> tuple[CdnCatalogue, list[RangeUpdate]]:
+        async with httpx.AsyncClient(timeout=resolver_settings.http_timeout, follow_redirects=True) as client:
+            return await refresh_cdn_catalogue(load_cdn_catalogue(target), client, max_shrink=max_shrink)
+
+    try:
+        fresh, changes = asyncio.run(run())
+    except CdnCatalogueRefreshError as exc:
+        fail(f"catalogue not refreshed: {exc}")
+    for change in changes:
+        console.print(f"{change.provider}: {change.old} -> {change.new} networks")
+    if dry_run:
+        console.print("dry run: nothing written")
+        return
+    write_cdn_catalogue(fresh, target)
+    console.print(f"catalogue written to {target}; the resolver uses it from now on")
+
+
+@app.command("list")
+def list_(kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None) -> None:
+    """List the provider directory."""
+    from cases.providers.services import list_providers
+
+    with services() as svc, svc.factory() as session:
+        for p in list_providers(session, kind):
+            console.print(f"{p.id}\t{p.kind}\t{p.name}\t{p.country or '-'}\t{p.abuse_email or p.abuse_form_url or '-'}")
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument()],
+    kind: Annotated[str, typer.Option(help=_KINDS)],
+    country: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option(help="Abuse e-mail address.")] = None,
+    form: Annotated[str | None, typer.Option(help="Abuse web form URL.")] = None,
+    api: Annotated[str | None, typer.Option(help="Abuse API URL.")] = None,
+    days: Annotated[int, typer.Option(help="Expected response time in days.")] = 7,
+) -> None:
+    """Add a provider."""
+    from cases.providers.services import add_provider
+
+    values = {"country": country, "abuse_email": email, "abuse_form_url": form, "abuse_api_url": api}
+    with services() as svc, svc.transaction() as session:
+        provider = add_provider(
+            session, cli_actor(), name, kind, expected_response_days=days, **{k: v for k, v in values.items() if v}
+        )
+        console.print(f"provider {provider.name!r} added (id {provider.id})")
+
+
+@app.command("edit")
+def edit(
+    provider_id: Annotated[int, typer.Argument()],
+    field: Annotated[list[str], typer.Option("--set", help="field=value (repeatable)")],
+) -> None:
+    """Change fields of a provider, e.g. ``--set abuse_email=abuse@host.example --set expected_response_days=3``."""
+    from cases.providers.services import edit_provider
+
+    values: dict[str, Any] = {}
+    for pair in field:
+        key, _, value = pair.partition("=")
+        values[key] = (
+            int(value) if key == "expected_response_days" else value.split(",") if key == "accepted_formats" else value
+        )
+    with services() as svc, svc.transaction() as session:
+        provider = edit_provider(session, cli_actor(), provider_id, **values)
+        console.print(f"provider {provider.id} updated")
+
+
+@app.command("seed")
+def seed(path: Annotated[Path, typer.Argument(help="JSON list of {name, kind, abuse_email, ...}.")]) -> None:
+    """Add the providers of a JSON file that are not in the directory yet."""
+    from cases.providers.services import seed_providers
+
+    with services() as svc, svc.transaction() as session:
+        added = seed_providers(session, cli_actor(), json.loads(path.read_text(encoding="utf-8")))
+        console.print(f"{len(added)} provider(s) added")

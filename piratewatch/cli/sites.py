@@ -1,0 +1,142 @@
+"""``piratewatch sites``: submit one site, import a CSV file, list sites."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cases.works.kinds import ContentType
+from piratewatch.cli.support import USAGE, cli_actor, cli_principal, console, err_console, fail, services, warn
+
+app = typer.Typer(help="Sites: add, import, list.", no_args_is_help=True)
+
+#: bad rows printed at most (the summary counts them all)
+_MAX_ROW_ERRORS = 200
+
+
+@app.command("add")
+def add(
+    domains: Annotated[list[str], typer.Argument(help="Domains or URLs of one site.")],
+    association: Annotated[str, typer.Option(help="The submitting association.")],
+    language: Annotated[list[str] | None, typer.Option(help="Site language (repeatable).")] = None,
+    content_type: Annotated[list[ContentType] | None, typer.Option(help="Content type (repeatable).")] = None,
+    evidence: Annotated[list[str] | None, typer.Option(help="An infringing URL (repeatable).")] = None,
+    source_ref: Annotated[str | None, typer.Option(help="Your reference for this report.")] = None,
+) -> None:
+    """Submit one site."""
+    from pydantic import ValidationError
+
+    from cases.intake.schemas import SiteIn
+
+    try:
+        site = SiteIn(
+            domains=domains,
+            languages=language or [],
+            content_types=content_type or [],
+            evidence=[{"url": u} for u in evidence or []],
+            source_ref=source_ref,
+        )
+    except ValidationError as exc:
+        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()), USAGE)
+    with services() as svc:
+        [result] = svc.submit(association, [site], cli_actor(), via="cli")
+    console.print(
+        f"{result.status}: submission {result.submission_id}, site {result.site_id}"
+        f"{' (new)' if result.site_created else ''}, {result.evidence_added} evidence item(s) added"
+    )
+    for warning in result.warnings:
+        warn(warning)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV file.")],
+    association: Annotated[str, typer.Option(help="The submitting association.")],
+    encoding: Annotated[str | None, typer.Option(help="The file's encoding if not UTF-8 (e.g. cp932).")] = None,
+) -> None:
+    """Import sites from a CSV file. Bad rows are listed with their line numbers; good rows go in.
+
+    Running the same file again creates nothing new; re-running an interrupted import completes it.
+    Columns: domain, url, source_ref, languages, content_types, work_ref, title_<lang>,
+    work_content_type, rights_holder, note, captured_at (see docs/intake.md).
+    """
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from cases.errors import CsvFormatError
+
+    with (
+        services() as svc,
+        Progress(
+            TextColumn("[bold]importing[/bold]"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err_console.real,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task("import", total=file.stat().st_size)
+        try:
+            summary = svc.import_csv(
+                file,
+                association,
+                cli_actor(),
+                encoding=encoding,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except CsvFormatError as exc:
+            fail(f"{file}: {exc}", USAGE)
+        except LookupError as exc:
+            fail(f"unknown encoding: {exc}", USAGE)
+    for warning in summary.warnings[:50]:
+        warn(warning)
+    for error in summary.errors[:_MAX_ROW_ERRORS]:
+        err_console.print(f"[red]line {error.line}:[/red] {error.message}", highlight=False)
+    if len(summary.errors) > _MAX_ROW_ERRORS:
+        err_console.print(f"... and {len(summary.errors) - _MAX_ROW_ERRORS} more bad rows")
+    console.print(
+        f"{summary.rows} rows: {summary.imported_rows} imported, {len(summary.errors)} refused, "
+        f"{summary.duplicates} duplicate; submissions {summary.submissions_created} new, "
+        f"{summary.submissions_matched} already known; {summary.sites_created} new sites; "
+        f"{summary.evidence_added} evidence items added"
+    )
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_(
+    status: Annotated[str | None, typer.Option(help="Filter by status.")] = None,
+    language: Annotated[str | None, typer.Option(help="Filter by language.")] = None,
+    association: Annotated[str | None, typer.Option(help="Only sites this association submitted.")] = None,
+    q: Annotated[str | None, typer.Option(help="Text in a domain name.")] = None,
+    limit: Annotated[int, typer.Option(help="How many.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """List sites, newest first."""
+    from rich.table import Table
+
+    from cases.portfolio.queries import list_sites
+    from cases.portfolio.schemas import SiteFilters
+
+    with services() as svc, svc.factory() as session:
+        page = list_sites(
+            session,
+            cli_principal(),
+            SiteFilters(status=status, language=language, association=association, q=q),
+            None,
+            limit,
+        )
+    if as_json:
+        for item in page.items:
+            print(json.dumps(item.model_dump(mode="json"), ensure_ascii=False))
+        return
+    table = Table("id", "name", "status", "languages", "content types", "domains")
+    for s in page.items:
+        table.add_row(
+            str(s.id), s.name, s.status, ",".join(s.languages), ",".join(s.content_types), " ".join(s.domains)
+        )
+    console.print(table)

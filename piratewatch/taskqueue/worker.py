@@ -1,0 +1,115 @@
+"""``piratewatch worker``: run jobs from the task queue until stopped, through database restarts.
+
+procrastinate fetches jobs (``FOR UPDATE SKIP LOCKED``), writes a heartbeat, retries a job that
+raised, and deletes a job once it succeeded. What it does not do is outlive its database: when
+PostgreSQL restarts, its heartbeat or fetch fails and the worker stops. This module runs it in a
+loop: a worker that stopped without being asked to is started again (fresh connections) after
+``reconnect_seconds``. Jobs it was running are given to another worker by the scheduler once its
+heartbeat is stale, and their pairs are re-run only if their results were not committed.
+
+SIGTERM or Ctrl-C stops fetching, lets running jobs finish for ``shutdown_grace_seconds``, then
+aborts them (they are retried elsewhere).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import socket
+
+from procrastinate import App
+
+from cases.audit.services import Actor
+from cases.takedown.delivery.channels import Channel
+from piratewatch.config import Settings
+from piratewatch.services import Services
+from piratewatch.taskqueue.app import build_app
+from piratewatch.taskqueue.scheduler import touch_alive
+from piratewatch.taskqueue.tasks import CONTEXT_KEY, WorkerContext
+
+log = logging.getLogger("piratewatch.worker")
+
+
+def worker_name() -> str:
+    """This worker's name in logs: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _channels(services: Services) -> dict[str, Channel]:
+    """The channels this worker sends approved notices through: every configured one ("auto", each notice
+    by its recipient), only the one named, or none ("")."""
+    wanted = services.settings.queue.notice_channel
+    channels = services.channels if wanted else {}
+    return dict(channels) if wanted == "auto" else {k: v for k, v in channels.items() if k == wanted}
+
+
+async def _keep_alive(app: App, path: str, every: float) -> None:
+    """Touch the alive file while the database answers (a health check reads its age)."""
+    if not path:
+        return
+    while True:
+        with contextlib.suppress(Exception):
+            if await app.check_connection_async():
+                touch_alive(path)
+        await asyncio.sleep(every)
+
+
+async def _run_once(app: App, settings: Settings, context: WorkerContext, name: str, stop: asyncio.Event) -> None:
+    q = settings.queue
+    async with app.open_async():
+        running = asyncio.create_task(
+            app.run_worker_async(
+                name=name,
+                concurrency=q.concurrency,
+                install_signal_handlers=False,  # ours set `stop`; see run_worker
+                additional_context={CONTEXT_KEY: context},
+                fetch_job_polling_interval=q.poll_seconds,
+                update_heartbeat_interval=q.heartbeat_seconds,
+                stalled_worker_timeout=q.stalled_after_seconds,
+                shutdown_graceful_timeout=q.shutdown_grace_seconds,
+                delete_jobs="successful",
+            )
+        )
+        stopping = asyncio.create_task(stop.wait())
+        alive = asyncio.create_task(_keep_alive(app, q.alive_file, q.heartbeat_seconds))
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        alive.cancel()
+        if not running.done():
+            running.cancel()  # procrastinate's graceful stop: no new jobs, running ones finish
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
+async def run_worker(services: Services, stop: asyncio.Event, name: str | None = None) -> None:
+    """Run jobs until `stop` is set, starting procrastinate's worker again whenever it loses the database."""
+    settings = services.settings
+    name = name or worker_name()
+    actor = Actor(f"worker:{name}")
+    async with services.resolver() as resolver:
+        runner = services.runner(actor, takedown=False)
+        runner.open_resolver = resolver  # its caches outlive one job
+        context = WorkerContext(
+            factory=services.factory,
+            runner=runner,
+            actor=actor,
+            channels=_channels(services),
+            checker=services.url_checker,
+            recheck_before_send=settings.notices.recheck_before_send,
+            notice_batch=settings.queue.notice_batch,
+            in_flight=dt.timedelta(seconds=settings.queue.in_flight_seconds),
+        )
+        while not stop.is_set():
+            try:
+                await _run_once(build_app(settings), settings, context, name, stop)
+            except Exception as exc:  # the database went away mid-run (restart, failover, network)
+                log.warning(
+                    "worker stopped (%s: %s)", type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else ""
+                )
+            if not stop.is_set():
+                log.info("worker %s reconnecting in %.1f s", name, settings.queue.reconnect_seconds)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=settings.queue.reconnect_seconds)

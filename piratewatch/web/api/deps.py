@@ -1,0 +1,77 @@
+"""What every route of the API (and the UI) depends on, named once: the session, the caller, role checks.
+
+The app factory (in the composition root) puts a session factory on ``app.state``; views get a
+session per request from :func:`get_session`, which commits when the view returns and rolls back
+if it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from cases.tenants.roles import Role
+from cases.tenants.services import Principal, authenticate
+from piratewatch.services import Services
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key (pw_...).")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session, session.begin():
+        yield session
+
+
+def request_id(request: Request) -> str | None:
+    value = getattr(request.state, "request_id", None)
+    return value if isinstance(value, str) else None
+
+
+def get_principal(
+    request: Request,
+    key: str | None = Depends(api_key_header),
+    session: Session = Depends(get_session),
+) -> Principal:
+    """The caller, from the ``X-API-Key`` header; 401 without a valid key."""
+    principal = authenticate(session, key)
+    if principal is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="missing, unknown or revoked API key (send it in the X-API-Key header)",
+            headers={"WWW-Authenticate": "APIKey"},
+        )
+    request.state.principal = principal
+    return principal
+
+
+def require_role(role: Role) -> Callable[[Principal], Principal]:
+    """A dependency that answers 403 unless the caller's role is at least `role`."""
+
+    def check(principal: Principal = Depends(get_principal)) -> Principal:
+        if not principal.role.at_least(role):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"this needs the {role.value} role")
+        return principal
+
+    return check
+
+
+def get_services(request: Request) -> Services:
+    """The use cases the app was built on."""
+    services: Services = request.app.state.services
+    return services
+
+
+#: The Annotated names routes declare their dependencies with: a route reads as its signature.
+ServicesDep = Annotated[Services, Depends(get_services)]
+SessionDep = Annotated[Session, Depends(get_session)]
+RequestId = Annotated[str | None, Depends(request_id)]
+Caller = Annotated[Principal, Depends(get_principal)]
+Submitter = Annotated[Principal, Depends(require_role(Role.SUBMITTER))]
+Operator = Annotated[Principal, Depends(require_role(Role.OPERATOR))]
+Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]

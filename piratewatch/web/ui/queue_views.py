@@ -1,0 +1,172 @@
+"""The queue page (filters, claim next, bulk approve) and the list of notices by state.
+
+Everything here calls ``cases.takedown.review``: the same claim (row locks on PostgreSQL, one
+conditional update under SQLite's single writer), approve and bulk approve as the API and the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from cases.db import transaction
+from cases.errors import CasesError, InvalidInputError
+from cases.providers.models import ProviderKind
+from cases.takedown import review
+from cases.takedown.models import LegalBasis, NoticeState
+from cases.takedown.queries import names_for, notices_in_state, state_counts
+from cases.tenants.queries import association_choices
+from piratewatch.web.api.deps import request_id
+from piratewatch.web.ui.auth import current_user, operator_action, operator_user
+from piratewatch.web.ui.pages import UI_PATH, Flash, UiRoute, flash_for, is_htmx, page, status_for
+from piratewatch.web.ui.state import UiUser, session_maker
+
+router = APIRouter(prefix=UI_PATH, route_class=UiRoute, include_in_schema=False)
+
+#: How many notices the queue page lists.
+QUEUE_PAGE = 100
+#: The states the queue page counts (what waits for someone).
+QUEUE_COUNTS = (NoticeState.IN_REVIEW.value, NoticeState.APPROVED.value, NoticeState.SENDING.value)
+#: "Due within" choices offered by the filter, in hours.
+DUE_CHOICES = (4, 24, 48, 24 * 7)
+
+
+def _optional_int(name: str, value: str | None, low: int, high: int) -> int | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidInputError([f"{name}: not a number"]) from None
+    if not low <= number <= high:
+        raise InvalidInputError([f"{name}: must be between {low} and {high}"])
+    return number
+
+
+def _choice(name: str, value: str | None, allowed: set[str]) -> str | None:
+    if not value:
+        return None
+    if value not in allowed:
+        raise InvalidInputError([f"{name}: must be one of {', '.join(sorted(allowed))}"])
+    return value
+
+
+def _filters(
+    association_id: str | None, recipient_kind: str | None, legal_basis: str | None, due_within_hours: str | None
+) -> tuple[review.QueueFilters, dict[str, str]]:
+    """The queue's filters from a form or query string (empty fields mean "any"), and their values to show again."""
+    association = _optional_int("association", association_id, 1, 2**31)
+    kind = _choice("recipient kind", recipient_kind, {k.value for k in ProviderKind})
+    basis = _choice("legal basis", legal_basis, {b.value for b in LegalBasis})
+    hours = _optional_int("due within hours", due_within_hours, 0, 24 * 365)
+    filters = review.QueueFilters(association, kind, basis, dt.timedelta(hours=hours) if hours is not None else None)
+    shown = {
+        "association_id": str(association or ""),
+        "recipient_kind": kind or "",
+        "legal_basis": basis or "",
+        "due_within_hours": "" if hours is None else str(hours),
+    }
+    return filters, shown
+
+
+def _queue_page(
+    request: Request,
+    user: UiUser,
+    filters: review.QueueFilters,
+    shown: dict[str, str],
+    flash: Flash | None = None,
+    status_code: int = 200,
+) -> Response:
+    with transaction(session_maker(request)) as session:
+        notices = review.list_queue(session, filters, QUEUE_PAGE)
+        context = {
+            "notices": notices,
+            "names": names_for(session, notices),
+            "associations": association_choices(session),
+            "counts": state_counts(session, user.principal, QUEUE_COUNTS),
+            "filters": shown,
+            "kinds": [k.value for k in ProviderKind],
+            "bases": [b.value for b in LegalBasis],
+            "due_choices": DUE_CHOICES,
+            "limit": QUEUE_PAGE,
+        }
+    return page(request, "queue.html", context, flash=flash, status_code=status_code)
+
+
+@router.get("/queue")
+def queue_page(
+    request: Request,
+    association_id: str | None = None,
+    recipient_kind: str | None = None,
+    legal_basis: str | None = None,
+    due_within_hours: str | None = None,
+    user: UiUser = Depends(operator_user),
+) -> Response:
+    """Notices waiting for review, due first, with the filters of the queue."""
+    filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
+    return _queue_page(request, user, filters, shown)
+
+
+@router.post("/queue/claim")
+def claim(
+    request: Request,
+    association_id: str = Form(default=""),
+    recipient_kind: str = Form(default=""),
+    legal_basis: str = Form(default=""),
+    due_within_hours: str = Form(default=""),
+    user: UiUser = Depends(operator_action),
+) -> Response:
+    """Claim the next notice matching the filters and open it; no other operator gets the same one."""
+    filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
+    with transaction(session_maker(request)) as session:
+        notice = review.claim_next(session, user.principal.actor(request_id(request)), filters)
+    if notice is None:
+        return _queue_page(request, user, filters, shown, Flash("Nothing is waiting for review with these filters."))
+    target = f"{UI_PATH}/notices/{notice.id}"
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/queue/approve")
+def bulk_approve(
+    request: Request,
+    notice_ids: list[int] = Form(default=[]),
+    association_id: str = Form(default=""),
+    recipient_kind: str = Form(default=""),
+    legal_basis: str = Form(default=""),
+    due_within_hours: str = Form(default=""),
+    user: UiUser = Depends(operator_action),
+) -> Response:
+    """Approve the ticked notices; the page says which were approved and why the others were not."""
+    filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
+    if not notice_ids:
+        return _queue_page(request, user, filters, shown, Flash("Tick the notices to approve first.", ok=False), 422)
+    if len(notice_ids) > 1000:
+        return _queue_page(request, user, filters, shown, Flash("At most 1,000 notices at once.", ok=False), 422)
+    try:
+        with transaction(session_maker(request)) as session:
+            approved, refused = review.bulk_approve(session, user.principal.actor(request_id(request)), notice_ids)
+    except CasesError as exc:
+        return _queue_page(request, user, filters, shown, flash_for(exc), status_for(exc))
+    text = f"Approved {len(approved)} notice(s)" + (f": {', '.join(map(str, approved))}." if approved else ".")
+    problems = [f"notice {i}: {why}" for i, why in refused.items()]
+    return _queue_page(request, user, filters, shown, Flash(text, ok=not refused, problems=problems))
+
+
+@router.get("/notices")
+def notices_page(request: Request, state: str | None = None, user: UiUser = Depends(current_user)) -> Response:
+    """Notices by state, newest first (submitters: their association's only)."""
+    chosen = _choice("state", state, {s.value for s in NoticeState})
+    with transaction(session_maker(request)) as session:
+        notices = notices_in_state(session, user.principal, chosen)
+        context = {
+            "notices": notices,
+            "names": names_for(session, notices),
+            "state": chosen or "",
+            "states": [s.value for s in NoticeState],
+            "counts": state_counts(session, user.principal),
+        }
+    return page(request, "notices.html", context)
