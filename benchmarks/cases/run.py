@@ -26,7 +26,7 @@ from cases.providers.models import Provider
 from cases.sites.models import Site
 from cases.sqlutil import insert_returning_ids, insert_rows, refresh_statistics
 from cases.takedown.delivery.channels import SmtpChannel
-from cases.takedown.delivery.outbox import send_approved
+from cases.takedown.delivery.sending import send_approved
 from cases.takedown.models import Notice, NoticeItem, TakedownCase
 from cases.takedown.review import QueueFilters, claim_next, list_queue
 from cases.tenants.models import Association

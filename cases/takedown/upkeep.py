@@ -20,8 +20,9 @@ from sqlmodel import Session, col
 from cases.audit.services import Actor
 from cases.db import transaction, utcnow
 from cases.takedown.delivery.channels import Channel
-from cases.takedown.delivery.outbox import IN_FLIGHT, reconcile, send_approved
+from cases.takedown.delivery.outbox import IN_FLIGHT, reconcile
 from cases.takedown.delivery.results import SendResult, send_results
+from cases.takedown.delivery.sending import send_approved
 from cases.takedown.escalation import escalate_overdue, overdue, to_escalate
 from cases.takedown.models import DeliveryAttempt, ItemOutcome, Notice, NoticeItem, NoticeState
 from cases.takedown.recheck import Recheck

@@ -8,7 +8,7 @@ import typer
 
 from piratewatch.cli.support import cli_actor, console, services
 
-app = typer.Typer(help="Associations (tenants).", no_args_is_help=True)
+app = typer.Typer(help="Associations (tenants).", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("add")

@@ -8,7 +8,7 @@ import typer
 
 from piratewatch.cli.support import cli_principal, print_json, services
 
-app = typer.Typer(help="Takedown cases: one per site and provider.", no_args_is_help=True)
+app = typer.Typer(help="Takedown cases: one per site and provider.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("list")

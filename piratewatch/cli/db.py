@@ -6,7 +6,7 @@ import typer
 
 from piratewatch.cli.support import cli_settings, console, redact_url
 
-app = typer.Typer(help="The store: migrations.", no_args_is_help=True)
+app = typer.Typer(help="The store: migrations.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("upgrade")

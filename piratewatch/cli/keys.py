@@ -9,7 +9,7 @@ import typer
 from cases.tenants.roles import Role
 from piratewatch.cli.support import cli_actor, console, err_console, services
 
-app = typer.Typer(help="API keys.", no_args_is_help=True)
+app = typer.Typer(help="API keys.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("create")

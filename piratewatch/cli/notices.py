@@ -13,7 +13,7 @@ from piratewatch.cli.support import cli_actor, console, print_json, services
 if TYPE_CHECKING:
     from cases.takedown.delivery.results import SendResult
 
-app = typer.Typer(help="Notices: draft, review, send, follow up.", no_args_is_help=True)
+app = typer.Typer(help="Notices: draft, review, send, follow up.", no_args_is_help=True, rich_markup_mode=None)
 
 _BASES = "dmca_512c3, dsa_art16, jp_provider_liability, raa_3_18, search_delisting"
 _REPLY_KINDS = "bounce, delivered, acknowledgement, actioned, partially_actioned, rejected, reply"

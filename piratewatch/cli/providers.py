@@ -10,7 +10,9 @@ import typer
 
 from piratewatch.cli.support import cli_actor, cli_settings, console, fail, services
 
-app = typer.Typer(help="Providers: the CDN catalogue and the provider directory.", no_args_is_help=True)
+app = typer.Typer(
+    help="Providers: the CDN catalogue and the provider directory.", no_args_is_help=True, rich_markup_mode=None
+)
 
 _KINDS = "host, cdn, registrar, registry, search_engine, platform, payment, ads, legal"
 

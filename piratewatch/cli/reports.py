@@ -12,8 +12,10 @@ import typer
 
 from piratewatch.cli.support import USAGE, cli_settings, console, err_console, fail, services, warn
 
-report_app = typer.Typer(help="Reports: the monthly report.", no_args_is_help=True)
-metrics_app = typer.Typer(help="Metrics: write past months for Prometheus.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports: the monthly report.", no_args_is_help=True, rich_markup_mode=None)
+metrics_app = typer.Typer(
+    help="Metrics: write past months for Prometheus.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 class Source(enum.StrEnum):

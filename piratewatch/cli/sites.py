@@ -11,7 +11,7 @@ import typer
 from cases.works.kinds import ContentType
 from piratewatch.cli.support import USAGE, cli_actor, cli_principal, console, err_console, fail, services, warn
 
-app = typer.Typer(help="Sites: add, import, list.", no_args_is_help=True)
+app = typer.Typer(help="Sites: add, import, list.", no_args_is_help=True, rich_markup_mode=None)
 
 #: bad rows printed at most (the summary counts them all)
 _MAX_ROW_ERRORS = 200

@@ -99,8 +99,9 @@ async def send(
 ) -> SendReport:
     """Settle sends a crash interrupted, then send up to `limit` approved notices (URLs re-checked first
     unless `recheck` is False, or the settings switch the re-check off)."""
-    from cases.takedown.delivery.outbox import reconcile, send_approved
+    from cases.takedown.delivery.outbox import reconcile
     from cases.takedown.delivery.results import send_results
+    from cases.takedown.delivery.sending import send_approved
 
     target: Channel | dict[str, Channel] = dict(self.channels) if channel == "auto" else _channel(self, channel)
     report = SendReport()
@@ -117,7 +118,7 @@ async def send(
 def _waiting(self: Resources, tried: set[int]) -> dict[int, str]:
     """Approved notices a send left alone, and why (their recipient's channel is not configured)."""
     from cases.providers.models import Provider
-    from cases.takedown.delivery.outbox import channel_for
+    from cases.takedown.delivery.sending import channel_for
     from cases.takedown.models import Notice, NoticeState
 
     with self.factory() as session:

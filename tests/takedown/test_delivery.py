@@ -32,7 +32,8 @@ from cases.takedown.delivery.channels import (
     SmtpChannel,
     message_id_for,
 )
-from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile, send_approved, send_batch, send_notice
+from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile
+from cases.takedown.delivery.sending import send_approved, send_batch, send_notice
 from cases.takedown.models import NoticeState
 from cases.takedown.services import get_notice
 from lab.http_util import ThreadedServer, free_port

@@ -18,7 +18,7 @@ from cases.infra.models import ResolutionSnapshot
 from cases.providers.models import ProviderKind
 from cases.sites.models import Domain
 from cases.takedown.delivery.channels import FileChannel
-from cases.takedown.delivery.outbox import send_notice
+from cases.takedown.delivery.sending import send_notice
 from cases.takedown.escalation import escalate_overdue
 from cases.takedown.models import LegalBasis, NoticeState, TakedownCase
 from cases.takedown.replies import import_message, record_reply

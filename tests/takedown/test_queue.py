@@ -164,7 +164,7 @@ async def test_sending_a_notice_that_is_not_approved_touches_nothing(
     factory: sessionmaker[Session], world: Any, sender: Any, tmp_path: Any
 ) -> None:
     from cases.takedown.delivery.channels import FileChannel
-    from cases.takedown.delivery.outbox import send_notice
+    from cases.takedown.delivery.sending import send_notice
     from cases.takedown.recheck import Recheck
 
     (notice_id,) = make_notices(factory, world, sender, 1)  # in review, not approved; its URLs do not resolve

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from cases.audit.services import Actor
 from cases.db import transaction
 from cases.takedown.delivery.channels import FileChannel
-from cases.takedown.delivery.outbox import send_notice
+from cases.takedown.delivery.sending import send_notice
 from cases.takedown.models import ItemOutcome, LegalBasis, NoticeItem, NoticeState
 from cases.takedown.recheck import Finding, Recheck, check_urls
 from cases.takedown.review import approve

@@ -4,7 +4,7 @@
    sending`` with a conditional update (two workers cannot both take it) and a ``delivery_attempt``
    row records the channel and the Message-ID fixed from the notice's idempotency key. This is
    committed **before** anything leaves.
-2. The channel sends (:func:`send_batch` keeps a window of sends in flight).
+2. The channel sends (:func:`cases.takedown.delivery.sending.send_batch` keeps a window of sends in flight).
 3. :func:`finish_send` (one transaction for the outcomes that arrived together): the attempt becomes
    ``sent``, the notice ``sent`` with its due date. If the channel refused (:class:`DeliveryError`),
    :func:`fail_send` puts the notice back to ``approved``.
@@ -18,25 +18,23 @@ e-mail we prefer a notice that needs a human look to a legal notice filed twice.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
-from cases.audit.services import Actor, created, record, recorded_together, updated
+from cases.audit.services import Actor, created, record, updated
 from cases.base import table_of
 from cases.db import transaction, utcnow
-from cases.errors import ConflictError, DeliveryError
+from cases.errors import ConflictError
 from cases.providers.models import Provider
 from cases.sqlutil import insert_returning_ids
 from cases.takedown.deadlines import waiting_period
 from cases.takedown.delivery.channels import Channel, OutgoingNotice, message_id_for
 from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
-from cases.takedown.recheck import Recheck, recheck_notice
 from cases.takedown.render import TEMPLATES
 from cases.takedown.services import get_notice
 from cases.takedown.states import move
@@ -195,206 +193,6 @@ def fail_send(session: Session, actor: Actor, attempt_id: int, error: str) -> No
     session.add(attempt)
     record(session, actor, [updated("delivery_attempt", attempt_id, "state", "sending", "failed")])
     return move(session, get_notice(session, attempt.notice_id), NoticeState.APPROVED, actor)
-
-
-_Answer = dict[str, object] | DeliveryError
-
-
-async def send_batch(
-    factory: sessionmaker[Session],
-    actor: Actor,
-    channel: Channel,
-    notice_ids: Sequence[int],
-    recheck: Recheck | None = None,
-    concurrency: int | None = None,
-) -> list[Notice]:
-    """Send approved notices through `channel` with the outbox's guarantees; returns them in their new state.
-
-    A rolling window of `concurrency` notices (by default the channel's own), each *taken*
-    (``approved → sending`` and its attempt row, committed **before** it leaves), then handed over,
-    then *settled* (``sent`` or back to ``approved``). Notices are taken only as slots free up, a few per transaction, so every notice
-    in ``sending`` is one whose message is in flight or has left: what a crash leaves to
-    :func:`reconcile` may really have left, none was merely waiting its turn. Outcomes are settled
-    together, in one transaction per handful, while the next sends go on. Each notice's URLs are
-    re-checked before it is taken (one whose every URL failed goes back to review); notices another
-    worker took are skipped.
-    """
-    settled: list[Notice] = []
-    window = concurrency or channel.concurrency
-    # Taken half a window at a time: one transaction costs about as much for 1 notice as for 8, and
-    # the other half keeps the relay busy meanwhile.
-    batch = max(1, window // 2)
-    free = asyncio.Semaphore(window)  # a slot per notice taken and not yet answered
-    answered: asyncio.Queue[tuple[Started, _Answer] | None] = asyncio.Queue()
-    unknown: list[Exception] = []
-    in_flight: set[asyncio.Task[None]] = set()
-
-    async def hand_over(one: Started) -> None:
-        try:
-            try:
-                answer: _Answer = await channel.send(one.outgoing)
-            except DeliveryError as exc:
-                answer = exc
-            answered.put_nowait((one, answer))
-        except Exception as exc:  # whether it left is unknown: the attempt stays `sending` for reconcile
-            unknown.append(exc)
-        finally:
-            free.release()
-
-    async def settle_answers() -> None:
-        finished = False
-        while not finished:
-            first = await answered.get()
-            if first is None:
-                return
-            arrived = [first]
-            while not answered.empty():  # everything answered meanwhile, in the same transaction
-                item = answered.get_nowait()
-                if item is None:
-                    finished = True
-                    break
-                arrived.append(item)
-            settled.extend(await asyncio.to_thread(_settle, factory, actor, arrived))
-
-    settler = asyncio.create_task(settle_answers())
-    pending = list(notice_ids)
-    try:
-        while pending and not settler.done():
-            room = min(batch, len(pending))
-            for _ in range(room):
-                await free.acquire()
-            chunk, pending = pending[:room], pending[room:]
-            ready, returned = await _rechecked(factory, actor, chunk, recheck)
-            settled += returned
-            started = await asyncio.to_thread(_take, factory, actor, ready, channel.name)
-            for _ in range(room - len(started)):
-                free.release()
-            for one in started:
-                task = asyncio.create_task(hand_over(one))
-                in_flight.add(task)
-                task.add_done_callback(in_flight.discard)
-    finally:
-        # What is in flight is answered and settled before we return, whatever stopped the loop.
-        await asyncio.gather(*list(in_flight), return_exceptions=True)
-        answered.put_nowait(None)
-        await settler
-    if unknown:
-        raise unknown[0]
-    return settled
-
-
-async def _rechecked(
-    factory: sessionmaker[Session], actor: Actor, notice_ids: Sequence[int], recheck: Recheck | None
-) -> tuple[list[int], list[Notice]]:
-    """The notices still to send after their URLs' re-check, and those it sent back to review."""
-    if recheck is None:
-        return list(notice_ids), []
-    ready: list[int] = []
-    returned: list[Notice] = []
-    for notice_id in notice_ids:
-        with factory() as session:
-            if get_notice(session, notice_id).state != NoticeState.APPROVED:
-                continue  # neither re-checked nor sent: another worker has it, or an operator took it back
-        await recheck_notice(factory, actor, notice_id, recheck)
-        with factory() as session:
-            notice = get_notice(session, notice_id)
-            if notice.state == NoticeState.APPROVED:
-                ready.append(notice_id)
-            else:
-                returned.append(notice)  # every URL failed: back in review, not sent
-    return ready, returned
-
-
-def _take(factory: sessionmaker[Session], actor: Actor, notice_ids: Sequence[int], channel: str) -> list[Started]:
-    with transaction(factory) as session:
-        return begin_sends(session, actor, notice_ids, channel)  # those another worker took are left out
-
-
-def _settle(factory: sessionmaker[Session], actor: Actor, answers: Sequence[tuple[Started, _Answer]]) -> list[Notice]:
-    """Record a batch's outcomes in one transaction: sent (with due dates) or refused (back to approved)."""
-    if not answers:
-        return []
-    with transaction(factory) as session:
-        # Loaded together here, so the per-notice steps below find them in the session, not the
-        # database. Held in `loaded`: the session keeps only weak references to what it loaded.
-        attempt_ids = [one.attempt_id for one, _ in answers]
-        attempts = session.scalars(sa.select(DeliveryAttempt).where(col(DeliveryAttempt.id).in_(attempt_ids))).all()
-        notices = session.scalars(sa.select(Notice).where(col(Notice.id).in_([a.notice_id for a in attempts]))).all()
-        providers = session.scalars(
-            sa.select(Provider).where(col(Provider.id).in_({n.provider_id for n in notices}))
-        ).all()
-        loaded = (attempts, notices, providers)  # noqa: F841 - kept alive on purpose
-        # No flush between the steps and one audit insert: the changed rows go out together (an
-        # UPDATE executemany per table) instead of a flush and an insert at every step.
-        with session.no_autoflush, recorded_together(session):
-            return [
-                fail_send(session, actor, one.attempt_id, str(answer))
-                if isinstance(answer, DeliveryError)
-                else finish_send(session, actor, one.attempt_id, answer)
-                for one, answer in answers
-            ]
-
-
-async def send_notice(
-    factory: sessionmaker[Session], actor: Actor, channel: Channel, notice_id: int, recheck: Recheck | None = None
-) -> Notice:
-    """Send one approved notice through `channel` with the outbox's guarantees, re-checking its URLs first.
-
-    :class:`ConflictError` if the notice is not approved (it is then neither re-checked nor sent).
-    """
-    with factory() as session:
-        state = get_notice(session, notice_id).state
-    if state != NoticeState.APPROVED:
-        raise ConflictError(f"notice {notice_id} is {state}, not approved (or another worker took it)")
-    done = await send_batch(factory, actor, channel, [notice_id], recheck)
-    if not done:
-        raise ConflictError(f"notice {notice_id} was taken by another worker")
-    return done[0]
-
-
-def channel_for(template: str, provider: Provider) -> str:
-    """The channel a notice takes: an API payload goes to the provider's API, a bulk-upload or web-form
-    notice (and any notice to a provider without an abuse address) to a file for upload, the rest by e-mail."""
-    if TEMPLATES[template].filename is None:
-        return "api"
-    if template == "search_delisting" or not provider.abuse_email:
-        return "file"
-    return "smtp"
-
-
-async def send_approved(
-    factory: sessionmaker[Session],
-    actor: Actor,
-    channels: Channel | Mapping[str, Channel],
-    limit: int = 100,
-    recheck: Recheck | None = None,
-    concurrency: int | None = None,
-) -> list[Notice]:
-    """Send up to `limit` approved notices, oldest first (:func:`send_batch`); returns them in their new state.
-
-    With one channel, every notice takes it; with channels by name, each notice takes the one
-    :func:`channel_for` names, and a notice whose channel is not configured waits, still approved.
-    """
-    with factory() as session:
-        rows = session.execute(
-            sa.select(col(Notice.id), col(Notice.template), Provider)
-            .join(Provider, col(Provider.id) == col(Notice.provider_id))
-            .where(col(Notice.state) == NoticeState.APPROVED.value)
-            .order_by(col(Notice.id))
-            .limit(limit)
-        ).all()
-        routes = [(int(notice_id), channel_for(template, provider)) for notice_id, template, provider in rows]
-    by_channel: dict[str, list[int]] = {}
-    for notice_id, route in routes:
-        by_channel.setdefault(route, []).append(notice_id)
-    done: list[Notice] = []
-    for route, ids in by_channel.items():
-        channel = channels.get(route) if isinstance(channels, Mapping) else channels
-        if channel is None:
-            continue
-        async with channel.connected():  # e-mail: a few connections carry the whole run
-            done += await send_batch(factory, actor, channel, ids, recheck, concurrency)
-    return done
 
 
 async def reconcile(

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from cases.db import transaction
 from cases.errors import CasesError, ConflictError, InvalidInputError
 from cases.takedown import review
-from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile, send_notice
+from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile
+from cases.takedown.delivery.sending import send_notice
 from cases.takedown.models import DeliveryAttempt, NoticeState, TakedownCase
 from cases.takedown.queries import (
     ACTIONABLE,

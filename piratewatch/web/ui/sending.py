@@ -1,6 +1,6 @@
 """Which delivery channels the UI offers, and how URLs are re-checked before a send.
 
-The UI sends through the outbox (``cases.takedown.delivery.outbox.send_notice``) like the
+The UI sends through the outbox (``cases.takedown.delivery.sending.send_notice``) like the
 ``piratewatch notices send`` command, so a notice leaves at most once whoever clicks. The
 use cases build the channels and the re-check from the settings (``piratewatch.services``),
 so the UI sends and re-checks (behind the SSRF guard) exactly as the command does.
