@@ -28,7 +28,7 @@ def _once(argv: list[str]) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds and max RSS (KiB) of one run of `argv`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)  # noqa: S603 - our own commands
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -38,7 +38,7 @@ def _once(argv: list[str]) -> tuple[float, float, int]:
 def main() -> None:
     print(f"load average at start: {os.getloadavg()}")
     runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in COMMANDS}
-    for name, argv in COMMANDS.items():
+    for argv in COMMANDS.values():
         _once(argv)  # warm the page cache and bytecode
     for _ in range(ROUNDS):
         for name, argv in COMMANDS.items():
