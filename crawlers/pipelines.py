@@ -9,7 +9,8 @@ from typing import Any
 
 from scrapy import signals
 
-from crawlers.catalogue import CHAPTER, TITLE, Listed, SiteCatalogue, classify
+from crawlers.catalogue import Listed, SiteCatalogue, classify
+from crawlers.catalogue_words import CHAPTER, TITLE
 from crawlers.items import FaviconItem, PageItem, ProblemItem, SitemapItem
 
 #: titles kept for the works matcher (one entry per page: the heading, else the page title, and other names)

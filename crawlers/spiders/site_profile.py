@@ -23,7 +23,9 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import TimeoutError as TxTimeoutError
 
-from crawlers.catalogue import TITLE, Listed, SiteCatalogue, classify, url_prior
+from crawlers.catalogue import Listed, SiteCatalogue, classify
+from crawlers.catalogue_priors import url_prior
+from crawlers.catalogue_words import TITLE
 from crawlers.extract import ad_networks, analytics_ids, likely_mirrors, page_names, site_of
 from crawlers.hops import MAX_SOFT_HOPS, soft_hop
 from crawlers.items import FaviconItem, PageItem, ProblemItem, SitemapItem

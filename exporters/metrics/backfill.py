@@ -20,7 +20,8 @@ from sqlmodel import Session
 
 from exporters.figures.calendar import Month
 from exporters.figures.series import FAMILIES, Sample, month_samples
-from exporters.figures.store import FigureRules, load_site_facts, month_figures
+from exporters.figures.site_facts import load_site_facts
+from exporters.figures.store import FigureRules, month_figures
 
 _ONE_MS = dt.timedelta(milliseconds=1)
 

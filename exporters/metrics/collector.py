@@ -36,6 +36,8 @@ from cases.sites.models import Site, SiteContentType, SiteLanguage
 from cases.traffic.models import TrafficEstimate
 from exporters.config import MetricsSettings
 from exporters.figures.calendar import Month, zone
+from exporters.figures.estimates import ParseCache
+from exporters.figures.events import month_events
 from exporters.figures.model import MonthFigures
 from exporters.figures.series import (
     FAMILIES,
@@ -46,15 +48,8 @@ from exporters.figures.series import (
     event_samples,
     month_samples,
 )
-from exporters.figures.store import (
-    FigureRules,
-    ParseCache,
-    SiteFacts,
-    load_site_facts,
-    month_events,
-    visit_figures,
-    with_events,
-)
+from exporters.figures.site_facts import SiteFacts, load_site_facts
+from exporters.figures.store import FigureRules, visit_figures, with_events
 from exporters.metrics import live
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from cases.sites.models import Site, SiteStatus
 from cases.takedown.models import Notice, NoticeReply, NoticeState
 from cases.takedown.statistics import NON_RESPONSIVE_MIN_SENT, NON_RESPONSIVE_SHARE
 from exporters.figures.model import OTHER
-from exporters.figures.store import SiteFacts
+from exporters.figures.site_facts import SiteFacts
 
 #: time to action: an hour to a quarter (the DSA's "without undue delay" to a registrar's weeks)
 TIME_TO_ACTION_BUCKETS: tuple[float, ...] = tuple(

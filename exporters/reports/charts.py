@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter
 
 from exporters.figures.model import Band, SiteFigures
 from exporters.reports.damage import DamageTables
-from exporters.reports.tables import TREND_MONTHS, History, market_visits
+from exporters.reports.history import TREND_MONTHS, History, market_visits
 
 # Any: matplotlib types the keys as a Literal of every rc parameter name.
 _STYLE: Any = {

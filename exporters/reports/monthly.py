@@ -23,13 +23,16 @@ import jinja2
 from exporters.errors import MissingMonthError, PdfError, SourceError
 from exporters.figures.calendar import Month
 from exporters.figures.model import Band, MonthFigures
-from exporters.reports import tables as t
 from exporters.reports.charts import Chart, bar_chart, damage_chart, market_chart, trend_chart
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.damage import DamageTables
+from exporters.reports.group_tables import content_type_table, country_table, language_sites_table, language_table
+from exporters.reports.history import HISTORY_MONTHS, History, market_visits, top3_share
+from exporters.reports.money_tables import coefficients_table, damage_table_set, damage_tables_of
 from exporters.reports.pdf import print_pdf
 from exporters.reports.sources import FigureSource
 from exporters.reports.table import Table, change, html_cell
+from exporters.reports.trend_tables import events_table, market_table, market_top_sites, trend_table
 
 #: called as the report goes: (what it is doing, steps done, steps in all)
 Progress = Callable[[str, int, int], None]
@@ -59,7 +62,7 @@ class Section:
 class Report:
     """A report, built, not yet written."""
 
-    history: t.History
+    history: History
     sections: list[Section]
     keys: list[dict[str, str]]
     warnings: list[str]
@@ -88,11 +91,11 @@ class WrittenReport:
 _STEPS_AFTER_READING = 3  # tables, charts, files
 
 
-def read_history(source: FigureSource, month: Month, progress: Progress) -> tuple[t.History, list[str]]:
+def read_history(source: FigureSource, month: Month, progress: Progress) -> tuple[History, list[str]]:
     """The figures of `month` and the twelve months before it; warnings for months the source lacks."""
     figures: dict[str, MonthFigures | None] = {}
     warnings = []
-    months = month.span(t.HISTORY_MONTHS)
+    months = month.span(HISTORY_MONTHS)
     total = len(months) + _STEPS_AFTER_READING
     for done, m in enumerate(reversed(months)):
         progress(f"reading {m.label} from the {source.name}", done, total)
@@ -107,7 +110,7 @@ def read_history(source: FigureSource, month: Month, progress: Progress) -> tupl
                 raise
             figures[m.label] = None
             warnings.append(str(exc))
-    return t.History(month, figures), warnings
+    return History(month, figures), warnings
 
 
 def _check_lists(figures: MonthFigures, options: ReportOptions) -> None:
@@ -119,13 +122,13 @@ def _check_lists(figures: MonthFigures, options: ReportOptions) -> None:
         )
 
 
-def _keys(history: t.History, damage: DamageTables, currency: str) -> list[dict[str, str]]:
+def _keys(history: History, damage: DamageTables, currency: str) -> list[dict[str, str]]:
     current = history.current
     previous, year_ago = history.get(1), history.get(12)
-    market = t.market_visits(current)
+    market = market_visits(current)
     mom = change(current.total.central, previous.total.central if previous else None)
     yoy = change(current.total.central, year_ago.total.central if year_ago else None)
-    top3 = t.top3_share(current.sites, current.total.central)
+    top3 = top3_share(current.sites, current.total.central)
 
     def band(b: Band) -> str:
         return f"{html_cell(b.low, 'visits')} – {html_cell(b.high, 'visits')}"
@@ -162,40 +165,38 @@ def build_report(
     history, warnings = read_history(source, options.month, progress)
     current = history.current
     _check_lists(current, options)
-    total = t.HISTORY_MONTHS + _STEPS_AFTER_READING
-    progress("building the tables", t.HISTORY_MONTHS, total)
-    top = t.market_top_sites(history, options.top_sites)
-    language_table = t.language_table(history)
-    damage = t.damage_tables_of(history, coefficients)
+    total = HISTORY_MONTHS + _STEPS_AFTER_READING
+    progress("building the tables", HISTORY_MONTHS, total)
+    top = market_top_sites(history, options.top_sites)
+    languages = language_table(history)
+    damage = damage_tables_of(history, coefficients)
     sections = [
-        Section("trend", "Monthly visits and their trend", tables=[t.trend_table(history)]),
+        Section("trend", "Monthly visits and their trend", tables=[trend_table(history)]),
         Section(
             "market",
             f"Top sites for {current.market}",
-            tables=[t.market_table(history, options.top_sites)],
+            tables=[market_table(history, options.top_sites)],
         ),
         Section(
             "languages",
             "By site language",
             "Domestic share: the share of a language's visits from its home country (Japanese: Japan, Vietnamese: "
             "Viet Nam, ...); languages spoken in many countries have none.",
-            tables=[language_table, t.language_sites_table(history, options.languages_shown, options.top_per_language)],
+            tables=[languages, language_sites_table(history, options.languages_shown, options.top_per_language)],
         ),
-        Section("countries", "By audience country", tables=[t.country_table(history)]),
-        Section("content", "By content type", tables=[t.content_type_table(history)]),
+        Section("countries", "By audience country", tables=[country_table(history)]),
+        Section("content", "By content type", tables=[content_type_table(history)]),
         Section(
             "events",
             "New, closed and hopped sites; enforcement events",
             "Counts per month are in the trend table above; below, the events on the sites listed in this report.",
-            tables=[t.events_table(history, top)],
+            tables=[events_table(history, top)],
         ),
-        Section("damage", "Damage", tables=t.damage_table_set(history, coefficients)),
-        Section("appendix", "Appendix", tables=[t.coefficients_table(coefficients)]),
+        Section("damage", "Damage", tables=damage_table_set(history, coefficients)),
+        Section("appendix", "Appendix", tables=[coefficients_table(coefficients)]),
     ]
-    progress("drawing the charts", t.HISTORY_MONTHS + 1, total)
-    home_notes = {
-        str(row[0]): f"domestic {row[2] * 100:.0f} %" for row in language_table.rows if isinstance(row[2], float)
-    }
+    progress("drawing the charts", HISTORY_MONTHS + 1, total)
+    home_notes = {str(row[0]): f"domestic {row[2] * 100:.0f} %" for row in languages.rows if isinstance(row[2], float)}
     by_slug = {s.slug: s for s in sections}
     by_slug["trend"].charts.append(trend_chart(history))
     by_slug["market"].charts.append(market_chart(history, top))
@@ -275,7 +276,7 @@ def write_report(
     :class:`~exporters.reports.pdf.PdfError` is raised.
     """
     progress = progress or (lambda *_: None)
-    total = t.HISTORY_MONTHS + _STEPS_AFTER_READING
+    total = HISTORY_MONTHS + _STEPS_AFTER_READING
     progress("writing the files", total - 1, total)
     out.mkdir(parents=True, exist_ok=True)
     (out / "charts").mkdir(exist_ok=True)

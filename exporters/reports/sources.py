@@ -29,9 +29,11 @@ from sqlmodel import Session
 
 from exporters.errors import MissingMonthError, SourceError
 from exporters.figures.calendar import Month
+from exporters.figures.estimates import ParseCache
 from exporters.figures.model import MonthFigures
 from exporters.figures.series import FAMILIES, MONTH_INFO, Sample, figures_from_samples
-from exporters.figures.store import FigureRules, ParseCache, SiteFacts, load_site_facts, month_figures
+from exporters.figures.site_facts import SiteFacts, load_site_facts
+from exporters.figures.store import FigureRules, month_figures
 
 
 class FigureSource(Protocol):

@@ -6,7 +6,9 @@ from urllib.parse import quote
 
 import pytest
 
-from crawlers.catalogue import CHAPTER, TITLE, Listed, classify, sitemap_kind, url_prior
+from crawlers.catalogue import Listed, classify
+from crawlers.catalogue_priors import sitemap_kind, url_prior
+from crawlers.catalogue_words import CHAPTER, TITLE
 
 B = "https://site.test"
 SLUGS = ["one-piece", "shingeki-no-kyojin", "jujutsu-kaisen", "kaiju-no-8", "chainsaw-man"]

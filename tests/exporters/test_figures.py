@@ -13,9 +13,10 @@ from cases.sites.models import Site, SiteContentType, SiteLanguage
 from cases.traffic.schemas import CountryShare, EstimateIn
 from cases.traffic.services import record_estimate
 from exporters.figures.calendar import Month, zone
+from exporters.figures.estimates import audience_shares
 from exporters.figures.model import MONTH_EVENTS, MonthFigures
 from exporters.figures.series import figures_from_samples, month_samples
-from exporters.figures.store import FigureRules, audience_shares, month_figures
+from exporters.figures.store import FigureRules, month_figures
 
 RULES = FigureRules(top_sites=8, top_per_group=3, market="JP")
 

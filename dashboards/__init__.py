@@ -1,0 +1,1 @@
+"""Grafana dashboards of piratewatch, as code: ``generate.py`` writes ``generated/*.json``, one module per dashboard."""

@@ -1,0 +1,149 @@
+"""The report's tables in money: the damage (by content type, by audience, both, its sensitivity) and
+the appendix of the coefficients it is computed with.
+
+The computation is :mod:`exporters.reports.damage`; this module lays its results out as tables.
+"""
+
+from __future__ import annotations
+
+from exporters.reports.coefficients import Coefficients
+from exporters.reports.damage import DamageTables, damage_tables, sensitivity
+from exporters.reports.history import History
+from exporters.reports.table import Column, Table
+from exporters.reports.visit_columns import band_cells, source_note
+
+
+def damage_tables_of(history: History, coefficients: Coefficients) -> DamageTables:
+    return damage_tables(coefficients, history.current.audience, history.current.market)
+
+
+def damage_table_set(history: History, coefficients: Coefficients) -> list[Table]:
+    """Read-for-free value and lost sales by content type, by audience, and both; and the sensitivity table."""
+    current = history.current
+    d = damage_tables_of(history, coefficients)
+    cur = coefficients.currency
+    note = (
+        f"{source_note(current)} Money in {cur} at {coefficients.price_year} prices: read-for-free value "
+        f"(visits × minutes per visit ÷ minutes per unit × unit price) and lost sales (value × displacement); "
+        "the two are never added. Coefficients and their sources: appendix."
+    )
+
+    def money(prefix: str, heading: str) -> list[Column]:
+        return [Column(f"{prefix}_{b}", f"{heading} ({b})", "money") for b in ("low", "central", "high")]
+
+    by_type = Table(
+        "damage_by_content_type",
+        "Damage by content type",
+        note,
+        [
+            Column("content_type", "content type"),
+            Column("unit", "unit"),
+            Column("visits_central", "visits (central)", "visits"),
+            Column("units_central", "units read (central)", "number"),
+            *money("value", "read-for-free value"),
+            *money("lost_sales", "lost sales"),
+        ],
+    )
+    for content_type, damage in sorted(d.by_content_type.items(), key=lambda kv: -kv[1].value.central):
+        by_type.rows.append(
+            [
+                content_type,
+                coefficients.content_types[content_type].unit,
+                damage.visits.central,
+                damage.units.central,
+                *band_cells(damage.value),
+                *band_cells(damage.lost_sales),
+            ]
+        )
+    by_type.rows.append(
+        ["all", "", d.total.visits.central, None, *band_cells(d.total.value), *band_cells(d.total.lost_sales)]
+    )
+
+    by_audience = Table(
+        "damage_by_audience",
+        f"Damage by audience: domestic ({current.market}) and overseas",
+        note
+        + " Domestic: visits from the market's country; overseas: every other country and `other`; unknown: no breakdown.",
+        [
+            Column("audience", "audience"),
+            Column("visits_central", "visits (central)", "visits"),
+            *money("value", "read-for-free value"),
+            *money("lost_sales", "lost sales"),
+        ],
+    )
+    for where in ("domestic", "overseas", "unknown"):
+        if where in d.by_audience:
+            damage = d.by_audience[where]
+            by_audience.rows.append(
+                [where, damage.visits.central, *band_cells(damage.value), *band_cells(damage.lost_sales)]
+            )
+
+    both = Table(
+        "damage_by_content_type_audience",
+        "Damage by content type and audience",
+        note,
+        [
+            Column("content_type", "content type"),
+            Column("audience", "audience"),
+            *money("value", "read-for-free value"),
+            *money("lost_sales", "lost sales"),
+        ],
+    )
+    for (content_type, where), damage in sorted(d.by_content_type_audience.items()):
+        both.rows.append([content_type, where, *band_cells(damage.value), *band_cells(damage.lost_sales)])
+
+    table = Table(
+        "sensitivity",
+        "Sensitivity of the damage to its coefficients",
+        f"Central totals in {cur} when one group of coefficients moves and the rest stay; the first row moves "
+        f"the visits to the estimates' low and high bands. Central: value {d.total.value.central:,.0f}, "
+        f"lost sales {d.total.lost_sales.central:,.0f}.",
+        [
+            Column("parameter", "coefficients"),
+            Column("low_setting", "low setting"),
+            Column("low_value", "value", "money"),
+            Column("low_lost_sales", "lost sales", "money"),
+            Column("high_setting", "high setting"),
+            Column("high_value", "value", "money"),
+            Column("high_lost_sales", "lost sales", "money"),
+        ],
+    )
+    for s in sensitivity(coefficients, current.audience, current.market):
+        table.rows.append(
+            [s.parameter, s.low_setting, s.low_value, s.low_lost_sales, s.high_setting, s.high_value, s.high_lost_sales]
+        )
+    return [by_type, by_audience, both, table]
+
+
+def coefficients_table(coefficients: Coefficients) -> Table:
+    """Every coefficient with its source, the price year and the exchange rates (the appendix)."""
+    table = Table(
+        "coefficients",
+        "Appendix: coefficients and their sources",
+        f"Prices in {coefficients.currency} at {coefficients.price_year} prices; other currencies converted at "
+        "the rates below.",
+        [
+            Column("content_type", "content type"),
+            Column("coefficient", "coefficient"),
+            Column("value", "value", "number"),
+            Column("unit", "unit"),
+            Column("source", "source"),
+        ],
+    )
+    table.rows.append(["", "price year", coefficients.price_year, "", ""])
+    for currency, rate in sorted(coefficients.exchange_rates.items()):
+        table.rows.append(
+            ["", f"exchange rate {currency}", rate.rate, f"{coefficients.currency} per {currency}", rate.source]
+        )
+    for name, c in sorted(coefficients.content_types.items()):
+        table.rows.append([name, "minutes per visit", c.minutes_per_visit.value, "minutes", c.minutes_per_visit.source])
+        table.rows.append(
+            [name, "minutes per unit", c.minutes_per_unit.value, f"minutes per {c.unit}", c.minutes_per_unit.source]
+        )
+        for where, price in sorted(c.unit_price.items()):
+            table.rows.append(
+                [name, f"unit price ({where})", price.amount, f"{price.currency} per {c.unit}", price.source]
+            )
+        for band in ("low", "central", "high"):
+            table.rows.append([name, f"displacement ({band})", c.displacement.get(band), "", c.displacement.source])
+    return table

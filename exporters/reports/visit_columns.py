@@ -1,0 +1,34 @@
+"""What every table of visits shares: a band as three columns and three cells, and the source caption.
+
+Every number of the report's tables is *visits* (sessions, not users) or money derived from visits,
+with its band; shares and changes are fractions in the CSV files and percentages in the HTML. One
+place for these parts, so that every table names its band columns and states its sources the same way.
+"""
+
+from __future__ import annotations
+
+from exporters.figures.model import Band, MonthFigures
+from exporters.reports.table import Column
+
+
+def band_columns(prefix: str, heading: str) -> list[Column]:
+    """A band's three columns (low, central, high), named `prefix`_… and headed `heading` (…)."""
+    return [
+        Column(f"{prefix}_low", f"{heading} (low)", "visits"),
+        Column(f"{prefix}_central", f"{heading} (central)", "visits"),
+        Column(f"{prefix}_high", f"{heading} (high)", "visits"),
+    ]
+
+
+def band_cells(band: Band | None) -> list[float | None]:
+    """A band's three cells; three empty cells when there is no band."""
+    return [band.low, band.central, band.high] if band is not None else [None, None, None]
+
+
+def source_note(figures: MonthFigures) -> str:
+    """Which sources the month's estimates come from, for every caption."""
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(figures.sites_by_source.items())) or "none"
+    return (
+        f"Visits (sessions), not users. Source: piratewatch traffic estimates for {figures.month} "
+        f"({figures.sites_estimated} sites; by source: {kinds}); band low–high from the estimates."
+    )
