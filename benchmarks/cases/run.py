@@ -192,7 +192,7 @@ def sends(url: str) -> None:
     import tempfile
     from pathlib import Path
 
-    from lab.http_util import free_port
+    from lab.http_util import free_port, wait_for_port
 
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -215,7 +215,7 @@ def sends(url: str) -> None:
             ]
         )
         try:
-            _wait_for_port(port)
+            wait_for_port(port, alive=lambda: server.poll() is None)
             channel = SmtpChannel("127.0.0.1", port, "bench@piratewatch.invalid", timeout=30, connections=CONNECTIONS)
             start = time.perf_counter()
             sent = asyncio.run(send_approved(session_factory(engine), Actor("bench:sender"), channel, limit=SENDS))
@@ -227,17 +227,6 @@ def sends(url: str) -> None:
         f"sent: {len(sent)} notices in {elapsed:.2f} s = {len(sent) / elapsed:.0f} notices/s "
         f"over {CONNECTIONS} SMTP connections (server in its own process); messages received: {received}"
     )
-
-
-def _wait_for_port(port: int) -> None:
-    import socket
-
-    for _ in range(100):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"the SMTP server did not start on port {port}")
 
 
 def main() -> None:

@@ -22,7 +22,6 @@ import os
 import random
 import re
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,7 @@ from cases.tenants.services import create_association
 from crawlers.config import CrawlerSettings, TrafficSettings
 from crawlers.crawl import crawl_site
 from crawlers.traffic import RankListEstimator, SiteInput
-from lab.http_util import ThreadedServer, free_port
+from lab.http_util import ThreadedServer, free_port, wait_for_port
 from lab.sites import GENERATED, HOSTS, FixtureSites
 from lab.sites.content import BIG, BIG_PAGES
 from piratewatch.jobs.runner import Runner
@@ -177,12 +176,7 @@ def memory_benchmark(tmp: Path) -> None:
         delay_seconds=0,
     )
     runner = Runner(factory, config, TrafficSettings())
-    for _ in range(300):  # the lab process is up when it accepts connections
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port, timeout=30, alive=lab.is_alive)  # the lab process is up when it accepts connections
     started = time.perf_counter()
     with TreeSampler(psutil.Process(), marker="crawlers.crawl") as sampler:
         report = asyncio.run(runner.run_once([JobKind.CRAWL]))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,7 +19,6 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-import uvicorn
 
 from cases.audit.services import Actor
 from cases.db import make_engine, session_factory, transaction
@@ -28,6 +26,7 @@ from cases.migrations import upgrade
 from cases.pagination import encode_cursor
 from cases.tenants.roles import Role
 from cases.tenants.services import create_api_key, create_association, get_association
+from lab.http_util import ThreadedServer
 from piratewatch.config import get_settings
 from piratewatch.services import Services
 from piratewatch.web.app import create_app
@@ -150,15 +149,8 @@ def page_latency(url: str, label: str) -> None:
         _, operator = create_api_key(session, ops, Role.OPERATOR, Actor("bench"))
     with engine.connect() as conn:
         sites = conn.execute(sa.text("SELECT count(*), max(id) FROM site")).one()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(Services.from_settings(get_settings(database_url=url), engine=engine))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
+    server = ThreadedServer(app).start()
 
     def deep(association_id: int | None) -> tuple[str, int, int]:
         """A cursor 98 % of the way down the caller's sites (a full page below it if there are
@@ -176,7 +168,7 @@ def page_latency(url: str, label: str) -> None:
         ("submitter", submitter, deep(bench.id)),
         ("1% submitter", small_submitter, deep(small.id)),
     )
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+    with httpx.Client(base_url=server.url, timeout=30) as http:
         for who, key, (cursor, full, below) in callers:
             for where, params, expected in (("first page", {}, full), ("deep page", {"cursor": cursor}, below)):
                 samples = []
@@ -195,8 +187,7 @@ def page_latency(url: str, label: str) -> None:
                     f"  {label:10} GET /api/v1/sites {where:10} as {who:12} at {sites[0]:,} sites: "
                     f"p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms (CPU {cpu:.1f} ms)"
                 )
-    server.should_exit = True
-    thread.join(timeout=10)
+    server.stop()
 
 
 def load() -> str:

@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
 import sqlalchemy as sa
 
 from benchmarks.intake.run import make_csv
@@ -38,6 +35,7 @@ from cases.db import make_engine, session_factory, transaction
 from cases.migrations import upgrade
 from cases.tenants.roles import Role
 from cases.tenants.services import create_api_key, create_association
+from lab.http_util import free_port, wait_for_url
 
 SUBMISSIONS = float(os.environ.get("SUBMISSIONS", "330"))
 DURATION = int(os.environ.get("DURATION", "60"))
@@ -58,12 +56,6 @@ def fresh_postgres(name: str) -> str:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return admin.set(database=name).render_as_string(hide_password=False)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -149,16 +141,10 @@ def run(batch: int) -> None:
         env={**os.environ, "PIRATEWATCH_DATABASE_URL": url},
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{host}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
+        try:
+            wait_for_url(f"{host}/healthz", timeout=60, alive=lambda: server.poll() is None)
+        except RuntimeError:
+            raise SystemExit("the server did not start") from None
         print(
             f"  {batch} site(s) per request, {SUBMISSIONS / batch:.0f} requests/s asked, {WORKERS} uvicorn worker(s), "
             f"{SEED_SITES:,} sites in the store before; load average before: {os.getloadavg()[0]:.1f}"

@@ -263,11 +263,9 @@ def scrape_times(url: str, data_dir: Path) -> tuple[list[float], int, float, flo
     """Milliseconds of each of SCRAPES scrapes of /metrics on `piratewatch serve`, the exposition size, and
     the server's CPU milliseconds per scrape (what a scrape costs, whatever else the machine does), and the
     milliseconds of the first scrape (cold: it computes the month's figures)."""
-    import socket
+    from lab.http_util import free_port, wait_for_url
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "piratewatch", "serve", "--port", str(port)],
         env={**os.environ, "PIRATEWATCH_DATABASE_URL": url, "PIRATEWATCH_DATA_DIR": str(data_dir)},
@@ -275,15 +273,7 @@ def scrape_times(url: str, data_dir: Path) -> tuple[list[float], int, float, flo
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_for_url(f"http://127.0.0.1:{port}/healthz", timeout=60, alive=lambda: server.poll() is None, status=None)
         with httpx.Client(timeout=30) as client:
             # The first scrape computes the month's figures (the cold case, after the store changed);
             # the next ones reuse them until an estimate or a site changes.

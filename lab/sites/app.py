@@ -45,6 +45,8 @@ class FixtureSites:
         self.views = {f"{s.host}/{t.slug}": t.views for s in SITES for t in s.titles}
         # ~20 MB of zeros, ~20 kB on the wire: far beyond any test limit once decompressed
         self._bomb = gzip.compress(b"\0" * (20 * 1024 * 1024), compresslevel=9)
+        #: how many answers of hostile.test's slow-drip page have begun (a crawl that asked for it is mid-way)
+        self.slow_started = 0
 
     # -- normal sites -----------------------------------------------------------------------------
     async def _site(self, request: Request, site: FixtureSite) -> Response:
@@ -148,6 +150,7 @@ class FixtureSites:
             n = int(path.rsplit("/", 1)[1] or 0)
             return RedirectResponse(f"/redirect-loop/{n + 1}", status_code=302)
         if path == "/slow":
+            self.slow_started += 1
             return StreamingResponse(self._drip(), media_type="text/html")
         if path == "/malformed":
             return HTMLResponse(

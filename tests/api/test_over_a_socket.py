@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy.engine import Engine
 
+from lab.http_util import ThreadedServer
 from piratewatch.config import get_settings
 from piratewatch.services import Services
 from piratewatch.web.app import create_app
@@ -21,21 +18,9 @@ from piratewatch.web.app import create_app
 
 @pytest.fixture
 def server(engine: Engine, tmp_path: Path) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(Services.from_settings(get_settings(data_dir=tmp_path), engine=engine))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with ThreadedServer(app) as running:
+        yield running.url
 
 
 def test_submit_and_read_over_http(server: str, tenants: Any) -> None:

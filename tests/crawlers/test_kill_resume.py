@@ -8,16 +8,26 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from cases.audit.services import Actor
-from cases.db import transaction
+from cases.db import transaction, utcnow
 from cases.intake.schemas import SiteIn
 from cases.intake.services import submit_sites
+from cases.schedule.models import JobDue, JobKind
 from lab.sites import HOSTS
+
+
+def wait_for(condition: Callable[[], bool], timeout: float) -> None:
+    """Until `condition()` holds or `timeout` s pass (the caller asserts which)."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def test_killed_runner_leaves_the_job_due_and_it_runs_once_later(
@@ -37,6 +47,7 @@ def test_killed_runner_leaves_the_job_due_and_it_runs_once_later(
         "PIRATEWATCH_CRAWLER__LEASE_SECONDS": "1",
     }
     command = [sys.executable, "-m", "piratewatch", "run", "--once", "--job", "crawl"]
+    slow_before = sites_lab.sites.slow_started  # the lab is shared: other tests crawled it before
     # its own process group, so the crawl child it starts is killed with it
     runner = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -48,16 +59,23 @@ def test_killed_runner_leaves_the_job_due_and_it_runs_once_later(
         with engine.connect() as conn:
             return conn.execute(sa.text("SELECT leased_until FROM job_due WHERE job = 'crawl'")).scalar() is not None
 
-    deadline = time.monotonic() + 30
-    while not leased():
-        assert time.monotonic() < deadline and runner.poll() is None, "the runner never claimed the job"
-        time.sleep(0.1)
-    time.sleep(1.0)  # the crawl child is running now
+    def lease_ended() -> bool:
+        """Whether the crawl's lease is over by this clock (the next runner's: same machine, same clock)."""
+        with factory() as session:
+            until = session.scalar(sa.select(col(JobDue.leased_until)).where(col(JobDue.job) == JobKind.CRAWL.value))
+        return until is not None and until < utcnow()
+
+    wait_for(lambda: leased() or runner.poll() is not None, 30)
+    assert leased() and runner.poll() is None, "the runner never claimed the job"
+    # the crawl child is running now, mid-way: it asked for the slow-drip page, which keeps it busy for seconds
+    wait_for(lambda: sites_lab.sites.slow_started > slow_before or runner.poll() is not None, 60)
+    assert sites_lab.sites.slow_started > slow_before and runner.poll() is None, "the crawl never reached the slow page"
     os.killpg(runner.pid, signal.SIGKILL)
     runner.wait()
     assert count("site_crawl") == 0  # nothing half-stored
 
-    time.sleep(1.1)  # the dead runner's lease ends
+    wait_for(lease_ended, 10)  # the dead runner's lease ends (PIRATEWATCH_CRAWLER__LEASE_SECONDS=1)
+    assert lease_ended(), "the dead runner's lease did not end"
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0 and "1 crawl" in done.stdout, done.stderr
     assert count("site_crawl") == 1

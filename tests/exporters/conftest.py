@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import socket
 import subprocess
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -37,6 +35,7 @@ from cases.traffic.schemas import CountryShare, EstimateIn
 from cases.traffic.services import record_estimate
 from exporters.config import MetricsSettings
 from exporters.figures.calendar import Month, zone
+from lab.http_util import ThreadedServer, free_port, wait_for_url
 
 TZ = "Asia/Tokyo"
 MARKET = "JP"
@@ -358,57 +357,22 @@ def command_world(tmp_path: Path, sqlite_template: Path) -> tuple[World, dict[st
     return build_world(url), env
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def served_app(url: str, data_dir: Path, metrics: MetricsSettings) -> ThreadedServer:
+    """The piratewatch app on a loopback port, in a thread; started once ``/healthz`` answers (use ``with``)."""
+    from piratewatch.config import get_settings
+    from piratewatch.services import Services
+    from piratewatch.web.app import create_app
 
-
-class ServedApp:
-    """The piratewatch app on a loopback port, in a thread (uvicorn), until stopped."""
-
-    def __init__(self, url: str, data_dir: Path, metrics: MetricsSettings) -> None:
-        import uvicorn
-
-        from piratewatch.config import get_settings
-        from piratewatch.services import Services
-        from piratewatch.web.app import create_app
-
-        settings = get_settings(data_dir=data_dir, database_url=url, metrics=metrics)
-        self.port = free_port()
-        self.server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(Services.from_settings(settings)), host="127.0.0.1", port=self.port, log_level="warning"
-            )
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> ServedApp:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError("the app did not start")
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
+    settings = get_settings(data_dir=data_dir, database_url=url, metrics=metrics)
+    return ThreadedServer(create_app(Services.from_settings(settings)), ready_path="/healthz", timeout=20)
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Callable[..., ServedApp]:
+def serve(tmp_path: Path) -> Callable[..., ThreadedServer]:
     """Serve the app on a store: ``with serve(url) as app:`` (metrics settings: the world's, unless given)."""
 
-    def start(url: str, metrics: MetricsSettings | None = None) -> ServedApp:
-        return ServedApp(url, tmp_path, metrics or METRICS)
+    def start(url: str, metrics: MetricsSettings | None = None) -> ThreadedServer:
+        return served_app(url, tmp_path, metrics or METRICS)
 
     return start
 
@@ -458,17 +422,14 @@ class Prometheus:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/-/ready", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError(f"prometheus did not start: {(self.root / 'prometheus.log').read_text()[-2000:]}")
+        process = self.process
+        try:
+            wait_for_url(f"{self.url}/-/ready", timeout=30, alive=lambda: process.poll() is None)
+        except RuntimeError:
+            raise RuntimeError(
+                f"prometheus did not start: {(self.root / 'prometheus.log').read_text()[-2000:]}"
+            ) from None
+        return self
 
     def __exit__(self, *_: object) -> None:
         if self.process is not None:
@@ -512,7 +473,7 @@ class LoadedPrometheus:
 
     world: World
     prometheus: Prometheus
-    app: ServedApp
+    app: ThreadedServer
 
 
 @pytest.fixture(scope="session")
@@ -530,7 +491,7 @@ def loaded_prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Load
     files = write_history(
         world.factory, world.months[:-1], rules_of(METRICS), root / "history", utcnow(), {"job": "piratewatch"}
     )
-    with ServedApp(url, root, METRICS) as app:
+    with served_app(url, root, METRICS) as app:
         prometheus = Prometheus(root / "prometheus", scrape_target=f"127.0.0.1:{app.port}")
         prometheus.load(files)
         with prometheus:

@@ -165,7 +165,7 @@ def scraped_names(app_url: str) -> set[str]:
 
 @pytest.mark.prometheus
 def test_every_metric_a_dashboard_uses_is_exported(boards: dict[str, dict[str, Any]], loaded_prometheus: Any) -> None:
-    exported = scraped_names(loaded_prometheus.app.base_url)
+    exported = scraped_names(loaded_prometheus.app.url)
     for name, board in boards.items():
         used = {m for e in exprs(board) for m in METRIC.findall(e)}
         used |= {m for v in board["templating"]["list"] for m in METRIC.findall(str(v.get("query", "")))}

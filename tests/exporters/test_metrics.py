@@ -43,7 +43,7 @@ def promtool_check(text: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_live_scrape_passes_promtool_and_shows_the_world(world: Any, serve: Any) -> None:
     with serve(world.url) as app:
-        response = scrape(app.base_url)
+        response = scrape(app.url)
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
     checked = promtool_check(response.text)
@@ -71,7 +71,7 @@ def test_a_live_scrape_passes_promtool_and_shows_the_world(world: Any, serve: An
 
 def test_provider_scorecards_agree_with_the_takedown_scorecards(world: Any, serve: Any) -> None:
     with serve(world.url) as app:
-        found = families(scrape(app.base_url).text)
+        found = families(scrape(app.url).text)
     with world.factory() as session:
         cards = {c.provider: c for c in scorecards(session)}
     exported = {
@@ -188,9 +188,9 @@ def test_operation_counters_accumulate_and_are_exported(engine: Any, factory: se
 def test_a_token_guards_metrics_when_set(world: Any, serve: Any) -> None:
     settings = MetricsSettings(bearer_token="s3cret-token-for-prometheus")  # type: ignore[arg-type]
     with serve(world.url, settings) as app:
-        assert scrape(app.base_url).status_code == 401
-        assert scrape(app.base_url, Authorization="Bearer wrong").status_code == 401
-        assert scrape(app.base_url, Authorization="Bearer s3cret-token-for-prometheus").status_code == 200
+        assert scrape(app.url).status_code == 401
+        assert scrape(app.url, Authorization="Bearer wrong").status_code == 401
+        assert scrape(app.url, Authorization="Bearer s3cret-token-for-prometheus").status_code == 200
 
 
 def test_a_store_that_cannot_be_read_is_reported_not_failed(tmp_path: Path) -> None:

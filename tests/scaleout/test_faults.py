@@ -188,6 +188,32 @@ def _owns_connection(pid: int, local_port: int) -> bool:
     return False
 
 
+#: what the processes log when they lose the database (a worker's failed heartbeat or fetch, a scheduler's pass)
+OUTAGE_SIGNS = ("reconnecting", "Database error", "pass failed")
+#: the first a process logs of it (its connection pool cannot reconnect): a worker logs the signs above only
+#: when its pool gives up (after 30 s), not during a short outage
+POOL_SIGN = "error connecting"
+
+
+def _log_size(log_dir: Path, name: str) -> int:
+    path = log_dir / f"{name}.log"
+    return path.stat().st_size if path.exists() else 0
+
+
+def _logged_since(log_dir: Path, name: str, offset: int, signs: tuple[str, ...]) -> bool:
+    """Whether the process `name` logged one of `signs` after the first `offset` bytes of its log."""
+    with (log_dir / f"{name}.log").open("rb") as log:
+        log.seek(offset)
+        text = log.read().decode(errors="replace")
+    return any(sign in text for sign in signs)
+
+
+def _jobs_running(log_dir: Path, name: str) -> int:
+    """Jobs the worker `name` has started and not ended, by its log (procrastinate logs both, whatever the end)."""
+    text = (log_dir / f"{name}.log").read_text(errors="replace")
+    return text.count("Starting job ") - text.count(" ended with status: ")
+
+
 def _notice_states(engine: sa.engine.Engine, ids: list[int]) -> dict[str, int]:
     states = {"approved": 0, "sending": 0, "sent": 0}
     with engine.connect() as conn:
@@ -223,8 +249,20 @@ def test_workers_reconnect_after_postgres_restarts(
                 lambda: "nothing done\n" + world.cluster.logs(),
             )
 
+            names = ["scheduler", *(f"worker-{i}" for i in range(3))]
+            before = {n: _log_size(tmp_path, n) for n in names}
             private_postgres.stop()  # mid-run: crawls are in flight, workers poll and beat
-            time.sleep(3)
+            # Down until the scheduler and every worker have felt the outage (one with a sign the end looks
+            # for), and the jobs in flight have run into it: each failed to store its results, to be retried.
+            wait_for(
+                lambda: (
+                    all(_logged_since(tmp_path, n, before[n], (*OUTAGE_SIGNS, POOL_SIGN)) for n in names)
+                    and any(_logged_since(tmp_path, n, before[n], OUTAGE_SIGNS) for n in names)
+                    and all(_jobs_running(tmp_path, n) == 0 for n in names[1:])
+                ),
+                60,
+                lambda: "the outage went unnoticed\n" + world.cluster.logs(),
+            )
             private_postgres.start()
             restarted = time.time()
 
@@ -235,7 +273,6 @@ def test_workers_reconnect_after_postgres_restarts(
             assert all(w.poll() is None for w in world.cluster.workers), "a worker exited instead of reconnecting"
             assert world.cluster.scheduler is not None and world.cluster.scheduler.poll() is None
             # their health checks see them healthy again: each touched its alive file since the restart
-            names = ["scheduler", *(f"worker-{i}" for i in range(3))]
             wait_for(
                 lambda: all(world.cluster.alive_file(n).stat().st_mtime > restarted for n in names),
                 30,
@@ -248,5 +285,5 @@ def test_workers_reconnect_after_postgres_restarts(
         logs = world.cluster.logs(tail=0)
         warnings = "\n".join(line for line in logs.splitlines() if "WARNING" in line or "ERROR" in line)
         # the outage was felt (a failed heartbeat, fetch or pass), and survived
-        assert any(sign in logs for sign in ("reconnecting", "Database error", "pass failed")), warnings
+        assert any(sign in logs for sign in OUTAGE_SIGNS), warnings
         world.engine.dispose()
