@@ -23,8 +23,46 @@ from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+
+class SafeJSON(sa.types.TypeDecorator[Any]):
+    """JSON on SQLite, JSONB on PostgreSQL, with every string made storable first.
+
+    What JSON columns hold comes from outside (crawled titles, registry answers, delivery replies),
+    and PostgreSQL refuses NUL in JSONB (``unsupported Unicode escape sequence``) as it does lone
+    surrogates: one such character would fail the whole transaction that stores a crawl or a
+    resolution. Here, at the one place every JSON value passes, NUL is dropped and lone surrogates
+    become U+FFFD, in keys and values, on both stores alike.
+    """
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else sa.JSON())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return storable(value)
+
+
+def storable(value: Any) -> Any:
+    """`value` (JSON-shaped data) with NUL removed and lone surrogates replaced in every string."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            value = value.replace("\x00", "")
+        try:
+            value.encode("utf-8")  # fast in C; the slow path below only for a string that needs it
+        except UnicodeEncodeError:
+            value = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+        return value
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
 #: JSON column type: JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
-JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+JSONType = SafeJSON()
 
 
 #: An id a caller sends (path, query or body): a row id of ours, so within the store's INTEGER range.

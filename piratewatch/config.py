@@ -20,9 +20,6 @@ from crawlers.config import CrawlerSettings, TrafficSettings
 from exporters.config import MetricsSettings, ReportSettings
 from resolver import ResolverSettings
 
-# Values that mean "nobody set a secret": refused in production.
-_PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development-only-secret"}
-
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -89,6 +86,10 @@ class ApiSettings(BaseModel):
     max_sites_per_request: int = Field(default=1000, ge=1)
     default_page_size: int = Field(default=50, ge=1)
     max_page_size: int = Field(default=500, ge=1)
+    #: wrong API keys a client (or a key prefix) may send in a minute before it is answered 429
+    auth_failures_per_minute: int = Field(default=20, ge=1)
+    #: Redis key prefix of those counts (two deployments sharing one Redis need different prefixes)
+    auth_throttle_prefix: str = "piratewatch:auth-failures"
 
 
 class Settings(BaseSettings):
@@ -128,14 +129,14 @@ class Settings(BaseSettings):
     reports: ReportSettings = Field(default_factory=ReportSettings)
 
     @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> Settings:
+    def _refuse_weak_production(self) -> Settings:
         if self.environment == "production":
-            secret = self.secret_key.get_secret_value()
-            if secret in _PLACEHOLDER_SECRETS or len(secret) < 32:
-                raise ValueError(
-                    "PIRATEWATCH_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "in production (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
-                )
+            from piratewatch.production import allow_network_problems, secret_problems
+
+            problems = secret_problems(self.secret_key.get_secret_value())
+            problems += allow_network_problems(self.resolver.allow_networks)
+            if problems:
+                raise ValueError("production refuses these settings: " + "; ".join(problems))
         return self
 
     def resolver_settings(self) -> ResolverSettings:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+
+from cases.fields import Scrubbed, ScrubbedUrl
+from common.text import scrub
 
 
 class CrawlIn(BaseModel):
@@ -15,10 +18,11 @@ class CrawlIn(BaseModel):
     started_at: dt.datetime
     finished_at: dt.datetime
     start_url: str
-    final_url: str | None = None
+    #: what the crawled site says is hostile: scrubbed to what a store and a page can hold
+    final_url: ScrubbedUrl = None
     ok: bool = True
-    title: str | None = None
-    language: str | None = None
+    title: Scrubbed = None
+    language: Scrubbed = None
     catalogue_titles: int | None = None
     catalogue_chapters: int | None = None
     #: the title URLs of the sitemaps, to compute growth (not stored: only their count is)
@@ -62,9 +66,9 @@ class MatchIn(BaseModel):
 
     work_id: int
     association_id: int
-    url: str
-    title_found: str
-    title_matched: str
+    url: str  # normalised by the crawl job (a match on a URL that cannot be one is left out)
+    title_found: Annotated[str, BeforeValidator(lambda v: scrub(v, max_length=500) or "")]
+    title_matched: Annotated[str, BeforeValidator(lambda v: scrub(v, max_length=500) or "")]
     score: float = Field(ge=0, le=100)
     captured_at: dt.datetime
     content_sha256: str = Field(min_length=64, max_length=64)

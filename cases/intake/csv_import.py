@@ -28,6 +28,7 @@ import csv
 import hashlib
 import io
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -188,6 +190,98 @@ def _merge(into: SiteIn, other: SiteIn) -> SiteIn:
     return into.model_copy(update={k: [*getattr(into, k), *getattr(other, k)] for k in keys})
 
 
+#: a quoted field may span this many lines (a note with line breaks); a quote still open after that
+#: is taken as never closed, so one stray quote cannot swallow the rest of the file
+MAX_RECORD_LINES = 50
+
+
+def _looks_like_a_row(line: str) -> bool:
+    """Whether a line inside a quoted field looks like a row of its own (no quote, a host first, then a
+    comma): the sign of a quote left open above it, not of a note that spans lines."""
+    if '"' in line or "," not in line:
+        return False
+    first = line.split(",", 1)[0].strip()
+    return "." in first and " " not in first
+
+
+def _records(lines: Iterator[tuple[int, str]], width: int) -> Iterator[tuple[int, list[str] | str]]:
+    """Records of the file, each with the line it starts on, or an error message for that line.
+
+    A record is read line by line until its quotes balance. Two faults are told apart from a note
+    with line breaks, and cost only the line they start on: a quote never closed (within
+    :data:`MAX_RECORD_LINES` lines or before the end of the file), and a record over several lines
+    that holds what looks like rows (more fields than the header, or a line inside it that reads as
+    a row: an unclosed quote that ran into the rows below). In both cases the lines after the first
+    are read again as rows of their own.
+    """
+    pushback: deque[tuple[int, str]] = deque()
+    while True:
+        first = pushback.popleft() if pushback else next(lines, None)
+        if first is None:
+            return
+        buffer = [first]
+        quotes = first[1].count('"')
+        while quotes % 2 and len(buffer) < MAX_RECORD_LINES:
+            more = pushback.popleft() if pushback else next(lines, None)
+            if more is None:
+                break
+            buffer.append(more)
+            quotes += more[1].count('"')
+        if quotes % 2:
+            yield (
+                first[0],
+                "a quote opened on this line is never closed; the line is skipped, the lines after it are read as rows",
+            )
+            pushback.extendleft(reversed(buffer[1:]))
+            continue
+        try:
+            parsed = list(csv.reader(io.StringIO("".join(text for _, text in buffer)), strict=True))
+        except csv.Error as exc:
+            yield (
+                first[0],
+                (
+                    f"unreadable CSV: {exc}"
+                    + (
+                        f" (a quoted field opened here runs over {len(buffer)} lines; the lines after this one are read as rows)"
+                        if len(buffer) > 1
+                        else ""
+                    )
+                ),
+            )
+            pushback.extendleft(reversed(buffer[1:]))
+            continue
+        if len(parsed) != 1 or (
+            len(buffer) > 1 and (len(parsed[0]) > width or any(_looks_like_a_row(text) for _, text in buffer[1:]))
+        ):
+            yield (
+                first[0],
+                (
+                    f"a quoted field here runs over {len(buffer)} lines into what look like other rows "
+                    "(an unclosed quote?); the line is skipped, the lines after it are read as rows"
+                ),
+            )
+            pushback.extendleft(reversed(buffer[1:]))
+            continue
+        yield first[0], parsed[0]
+
+
+def _columns(header: list[str]) -> list[str]:
+    columns = [h.strip().lower().lstrip("\ufeff") for h in header]
+    if "domain" not in columns and "url" not in columns:
+        raise CsvFormatError(
+            f"line 1: missing column: a 'domain' or 'url' column is required (found: {', '.join(columns) or 'none'})"
+        )
+    positions: dict[str, list[int]] = {}
+    for index, column in enumerate(columns, start=1):
+        if column:
+            positions.setdefault(column, []).append(index)
+    twice = {c: p for c, p in positions.items() if len(p) > 1}
+    if twice:
+        named = "; ".join(f"{c!r} in columns {', '.join(map(str, p))}" for c, p in twice.items())
+        raise CsvFormatError(f"line 1: a column is named twice ({named}): which one holds the value is unclear")
+    return columns
+
+
 def read_rows(stream: BinaryIO, encoding: str | None = None) -> Iterator[tuple[int, dict[str, str] | str]]:
     """Yield ``(line number, row)`` or ``(line number, error message)`` for every record."""
     head = stream.read(4)
@@ -195,36 +289,26 @@ def read_rows(stream: BinaryIO, encoding: str | None = None) -> Iterator[tuple[i
     enc = _sniff_encoding(head, encoding)
     text = io.TextIOWrapper(stream, encoding=enc, errors="surrogateescape", newline="")
     csv.field_size_limit(MAX_FIELD_BYTES)
-    reader = csv.reader(text)
+    lines = enumerate(text, start=1)
+    header_line = next(lines, None)
+    if header_line is None:
+        raise CsvFormatError("the file is empty: the first line must name the columns")
     try:
-        header = next(reader)
-    except StopIteration:
-        raise CsvFormatError("the file is empty: the first line must name the columns") from None
-    except csv.Error as exc:
+        header = next(csv.reader([header_line[1]], strict=True))
+    except (csv.Error, StopIteration) as exc:
         raise CsvFormatError(f"line 1: cannot read the header: {exc}") from exc
     if _has_undecodable(header):
         raise CsvFormatError(
             f"line 1: the header is not valid {enc}; save the file as UTF-8 or pass --encoding (e.g. cp932)"
         )
-    columns = [h.strip().lower().lstrip("\ufeff") for h in header]
-    if "domain" not in columns and "url" not in columns:
-        raise CsvFormatError(
-            f"line 1: missing column: a 'domain' or 'url' column is required (found: {', '.join(columns) or 'none'})"
-        )
+    columns = _columns(header)
     unknown = [c for c in columns if c not in KNOWN_COLUMNS and not c.startswith(TITLE_PREFIX)]
     if unknown:
         yield 1, f"warning: unknown columns ignored: {', '.join(unknown)}"
-    line = 1
-    while True:
-        start = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield start, f"unreadable CSV: {exc}"
+    for line, values in _records(lines, len(columns)):
+        if isinstance(values, str):
+            yield line, values
             continue
-        line = start
         if not any(v.strip() for v in values):
             continue
         if _has_undecodable(values):
@@ -244,11 +328,35 @@ def _write_chunk(
 ) -> tuple[list[RowError], list[SiteResultOut | None]]:
     """Submit one chunk in one transaction: committed whole, or not at all (a crash loses none of it)."""
     refs = list(chunk)
-    with transaction(factory) as session:
-        results, problems = submit_sites(
-            session, actor, association_id, [chunk[r][0] for r in refs], via="csv", strict=False
-        )
+    try:
+        with transaction(factory) as session:
+            results, problems = submit_sites(
+                session, actor, association_id, [chunk[r][0] for r in refs], via="csv", strict=False
+            )
+    except DBAPIError:
+        # The store refused a value validation let through: the chunk rolled back whole, so its
+        # submissions go in one by one and only the one refused is lost (with its lines).
+        return _write_one_by_one(factory, actor, association_id, chunk)
     errors = [RowError(line, p.message) for p in problems for line in chunk[refs[p.index]][1]]
+    return errors, results
+
+
+def _write_one_by_one(
+    factory: sessionmaker[Session], actor: Actor, association_id: int, chunk: Chunk
+) -> tuple[list[RowError], list[SiteResultOut | None]]:
+    errors: list[RowError] = []
+    results: list[SiteResultOut | None] = []
+    for site, lines in chunk.values():
+        try:
+            with transaction(factory) as session:
+                done, problems = submit_sites(session, actor, association_id, [site], via="csv", strict=False)
+        except DBAPIError as exc:
+            reason = str(exc.orig).splitlines()[0][:300] if exc.orig is not None else type(exc).__name__
+            errors += [RowError(line, f"the store refused this row: {reason}") for line in lines]
+            results.append(None)
+            continue
+        errors += [RowError(line, p.message) for p in problems for line in lines]
+        results += done
     return errors, results
 
 

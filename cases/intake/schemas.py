@@ -14,8 +14,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cases.fields import Line, Text
 from cases.works.kinds import ContentType
 from common.hosts import NormalizationError, NormalizedHost, normalize_host
+from common.text import UnsafeTextError, normalize_url
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 _HTTP_SCHEME = re.compile(r"https?://", re.IGNORECASE)
@@ -30,16 +32,20 @@ def _host(value: str) -> str:
 
 
 def _http_url(value: str) -> str:
+    # Stored as normalised: the form the re-check's and every other HTTP client accept.
     text = value.strip()
     if len(text) > MAX_URL_LENGTH:
         raise ValueError(f"URL too long: {len(text)} characters (at most {MAX_URL_LENGTH})")
     if not _HTTP_SCHEME.match(text):
         raise ValueError("must be an http:// or https:// URL")
     try:
-        normalize_host(text)
+        url = normalize_url(text)
+        normalize_host(url)
+    except UnsafeTextError as exc:
+        raise ValueError(str(exc)) from exc
     except NormalizationError as exc:
         raise ValueError(f"bad host in URL: {exc}") from exc
-    return text
+    return url
 
 
 def _language(value: str) -> str:
@@ -52,7 +58,7 @@ def _language(value: str) -> str:
 HostStr = Annotated[str, AfterValidator(_host)]
 UrlStr = Annotated[str, AfterValidator(_http_url)]
 LanguageStr = Annotated[str, AfterValidator(_language)]
-Ref = Annotated[str, Field(min_length=1, max_length=200)]
+Ref = Annotated[Line, Field(min_length=1, max_length=200)]
 
 
 def content_ref(prefix: str, data: Any) -> str:
@@ -67,12 +73,12 @@ class WorkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ref: Ref | None = Field(default=None, description="The association's own identifier of the work.")
-    titles: dict[LanguageStr, Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+    titles: dict[LanguageStr, Annotated[Line, Field(min_length=1, max_length=500)]] = Field(
         description="Titles by BCP 47 language tag, e.g. {'ja': 'ワンピース', 'en': 'One Piece'}.",
         min_length=1,
     )
     content_type: ContentType
-    rights_holder: Annotated[str, Field(max_length=300)] | None = None
+    rights_holder: Annotated[Line, Field(max_length=300)] | None = None
     official_url: UrlStr | None = None
 
     def effective_ref(self) -> str:
@@ -88,7 +94,7 @@ class EvidenceIn(BaseModel):
 
     url: UrlStr
     work_ref: Ref | None = Field(default=None, description="`ref` of a work in this site's `works` or the catalogue.")
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: Annotated[Text, Field(max_length=2000)] | None = None
     captured_at: dt.datetime | None = None
 
     @field_validator("captured_at")
@@ -124,7 +130,7 @@ class SiteIn(BaseModel):
     content_types: list[ContentType] = Field(default_factory=list, max_length=9)
     works: list[WorkIn] = Field(default_factory=list, max_length=1000)
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=5000)
-    note: Annotated[str, Field(max_length=5000)] | None = None
+    note: Annotated[Text, Field(max_length=5000)] | None = None
 
     @model_validator(mode="after")
     def _has_a_host(self) -> SiteIn:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cases.audit.services import Actor, CreationLog, Creations, record
 from cases.base import table_of
@@ -267,3 +267,50 @@ def submit_sites(
         )
         seen_refs.add(ref)
     return results, problems
+
+
+def adopt_found_works(
+    session: Session, actor: Actor, site_id: int, fqdn: str, found: Sequence[tuple[int, int, str]]
+) -> list[int]:
+    """Give each association whose works a crawl found on a site it never submitted a submission of its own.
+
+    `found` holds (association id, work id, URL) triples. Such an association gets one submission
+    (``via="crawl"``, ``source_ref`` ``crawl:<site id>``; later crawls add their URLs to it) with the
+    URLs as its evidence. The tenant rule stays one rule: an association sees the sites it has a
+    submission for, so the notices drafted for its works are on a site it can see, and it never sees
+    another association's submissions or evidence there. Returns the associations given one.
+    """
+    from cases.works.models import Work
+
+    by_association: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for association_id, work_id, url in found:
+        by_association[association_id].append((work_id, url))
+    if not by_association:
+        return []
+    submitted = set(
+        session.scalars(
+            sa.select(col(Submission.association_id)).where(
+                col(Submission.site_id) == site_id,
+                col(Submission.association_id).in_(list(by_association)),
+                col(Submission.via) != "crawl",
+            )
+        )
+    )
+    adopted = []
+    for association_id, items in sorted(by_association.items()):
+        if association_id in submitted:
+            continue
+        refs = dict(
+            session.execute(sa.select(col(Work.id), col(Work.ref)).where(col(Work.id).in_({w for w, _ in items}))).all()
+        )
+        site = SiteIn(
+            source_ref=f"crawl:{site_id}",
+            domains=[fqdn],
+            evidence=[{"url": url, "work_ref": refs[w]} for w, url in items if w in refs],
+        )
+        _, problems = submit_sites(
+            session, actor.for_association(association_id), association_id, [site], via="crawl", strict=False
+        )
+        if not problems:
+            adopted.append(association_id)
+    return adopted

@@ -153,6 +153,10 @@ def list_sites(
         association_id = (
             sa.select(_ASSOCIATION.c.id).where(_ASSOCIATION.c.name == filters.association).scalar_subquery()
         )
+        if not principal.sees_everything:
+            # Without this, the visibility rule and the filter together would tell a submitter which
+            # of its own sites another association submitted too.
+            query = query.where(association_id == principal.association_id)
         query = query.where(
             sa.exists().where(_SUBMISSION.c.site_id == _SITE.c.id, _SUBMISSION.c.association_id == association_id)
         )

@@ -11,6 +11,7 @@ from cases.audit.services import Actor, created, record, updated
 from cases.db import utcnow
 from cases.errors import ConflictError, InvalidInputError, NotFoundError
 from cases.providers.models import Provider, ProviderKind
+from common.text import UnsafeTextError, email_address, header_value, normalize_url, scrub
 
 #: Fields an operator may set.
 EDITABLE = (
@@ -24,21 +25,58 @@ EDITABLE = (
 )
 
 
-def _check(values: Mapping[str, Any]) -> None:
+#: fields that always hold a value: an edit may change them, never empty them
+_REQUIRED = ("kind", "accepted_formats", "expected_response_days")
+
+
+def _check(values: dict[str, Any]) -> None:
+    """Refuse what a provider may not hold, naming each problem; normalise the rest in place.
+
+    A provider's name and abuse address end up in a notice's "To:" line and in an e-mail's headers,
+    so they must be one line, and the address one address (``abuse@host\r\nBcc: ...`` is refused).
+    """
     problems = []
-    if "kind" in values and values["kind"] not in {k.value for k in ProviderKind}:
+    for name in _REQUIRED:
+        if name in values and values[name] is None:
+            problems.append(f"{name}: may not be null")
+    if values.get("kind") is not None and values["kind"] not in {k.value for k in ProviderKind}:
         problems.append(f"kind: must be one of {', '.join(k.value for k in ProviderKind)}")
-    email = values.get("abuse_email")
-    if email is not None and "@" not in email:
-        problems.append("abuse_email: not an e-mail address")
+    if values.get("abuse_email") is not None:
+        try:
+            values["abuse_email"] = email_address(str(values["abuse_email"]))
+        except UnsafeTextError as exc:
+            problems.append(f"abuse_email: {exc}")
+    for name in ("abuse_form_url", "abuse_api_url"):
+        if values.get(name) is not None:
+            try:
+                values[name] = normalize_url(str(values[name]))
+            except UnsafeTextError as exc:
+                problems.append(f"{name}: {exc}")
     country = values.get("country")
-    if country is not None and (len(country) != 2 or not country.isalpha()):
+    if country is not None and (not isinstance(country, str) or len(country) != 2 or not country.isalpha()):
         problems.append("country: must be an ISO 3166 alpha-2 code")
+    elif country is not None:
+        values["country"] = country.upper()
+    formats = values.get("accepted_formats")
+    if formats is not None and (
+        not isinstance(formats, list) or not all(isinstance(f, str) and f.isidentifier() for f in formats)
+    ):
+        problems.append("accepted_formats: a list of template names (letters, digits and _)")
     days = values.get("expected_response_days")
-    if days is not None and days < 0:
-        problems.append("expected_response_days: must not be negative")
+    if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 365):
+        problems.append("expected_response_days: a whole number of days from 0 to 365")
     if problems:
         raise InvalidInputError(problems)
+
+
+def _name(name: str) -> str:
+    try:
+        clean = header_value(name)
+    except UnsafeTextError as exc:
+        raise InvalidInputError([f"name: {exc}"]) from exc
+    if not clean:
+        raise InvalidInputError(["name: must not be empty"])
+    return clean
 
 
 def get_provider(session: Session, provider_id: int) -> Provider:
@@ -56,17 +94,16 @@ def find_provider(session: Session, name: str) -> Provider | None:
 
 def add_provider(session: Session, actor: Actor, name: str, kind: str, **values: Any) -> Provider:
     """Add a provider; :class:`ConflictError` if the name is taken."""
-    clean = name.strip()
-    if not clean:
-        raise InvalidInputError(["name: must not be empty"])
+    clean = _name(name)
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise InvalidInputError([f"{k}: unknown field" for k in sorted(unknown)])
-    _check({"kind": kind, **values})
+    values = {k: v for k, v in values.items() if v is not None or k in _REQUIRED}
+    checked = {**values, "kind": kind}
+    _check(checked)
+    values = {k: v for k, v in checked.items() if k != "kind"}
     if find_provider(session, clean) is not None:
         raise ConflictError(f"provider {clean!r} already exists")
-    if values.get("country"):
-        values["country"] = values["country"].upper()
     provider = Provider(name=clean, kind=ProviderKind(kind), **values)
     session.add(provider)
     session.flush()
@@ -80,9 +117,8 @@ def edit_provider(session: Session, actor: Actor, provider_id: int, **values: An
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise InvalidInputError([f"{k}: unknown field" for k in sorted(unknown)])
+    values = dict(values)
     _check(values)
-    if values.get("country"):
-        values["country"] = values["country"].upper()
     provider = get_provider(session, provider_id)
     changes = []
     for name, value in values.items():
@@ -105,12 +141,25 @@ def seed_providers(session: Session, actor: Actor, entries: Iterable[Mapping[str
     """
     added = []
     for entry in entries:
-        name = str(entry.get("name") or "").strip()
+        name = scrub(entry.get("name"), max_length=300)
         if not name or find_provider(session, name) is not None:
             continue
         values = {k: entry[k] for k in EDITABLE if k in entry and k != "kind" and entry[k] is not None}
+        try:
+            _check(values)
+        except InvalidInputError:
+            # An entry from a registry answer: what it says wrongly is left out, the provider still added.
+            values = {k: v for k, v in values.items() if _valid(k, v)}
         added.append(add_provider(session, actor, name, str(entry.get("kind", "host")), **values))
     return added
+
+
+def _valid(name: str, value: Any) -> bool:
+    try:
+        _check({name: value})
+    except InvalidInputError:
+        return False
+    return True
 
 
 def list_providers(session: Session, kind: str | None = None) -> list[Provider]:
@@ -133,7 +182,8 @@ def entries_from_abuse_contacts(
     entries: dict[str, dict[str, Any]] = {}
     for contact in contacts:
         party = str(contact.get("party") or "")
-        name = str(contact.get("organisation") or names.get(party) or "").strip()
+        # Registry data is hostile: a name with line breaks would become lines of a notice.
+        name = scrub(contact.get("organisation"), max_length=300) or scrub(names.get(party), max_length=300) or ""
         if not name or party not in {k.value for k in ProviderKind}:
             continue
         entry = entries.setdefault(name, {"name": name, "kind": party})
@@ -141,6 +191,7 @@ def entries_from_abuse_contacts(
         if field and contact.get("value"):
             entry.setdefault(field, str(contact["value"]))
     for party, named in names.items():
-        if named and named.strip() and party in {k.value for k in ProviderKind}:
-            entries.setdefault(named.strip(), {"name": named.strip(), "kind": party})
+        clean = scrub(named, max_length=300)
+        if clean and party in {k.value for k in ProviderKind}:
+            entries.setdefault(clean, {"name": clean, "kind": party})
     return list(entries.values())

@@ -10,6 +10,7 @@ from cases.infra.models import ResolutionSnapshot
 from cases.providers.services import entries_from_abuse_contacts, find_provider, seed_providers
 from cases.takedown.models import TakedownCase
 from cases.takedown.services import open_case
+from common.text import scrub
 
 
 def open_cases_from_resolution(session: Session, actor: Actor, site_id: int) -> list[TakedownCase]:
@@ -31,7 +32,7 @@ def open_cases_from_resolution(session: Session, actor: Actor, site_id: int) -> 
     hosting = snapshot.profile.get("hosting") or [{}]
     host_country = str(hosting[0].get("country") or "").upper()
     for entry in entries:
-        if entry["kind"] == "host" and entry["name"] == (snapshot.host_organisation or "").strip() and host_country:
+        if entry["kind"] == "host" and entry["name"] == scrub(snapshot.host_organisation) and host_country:
             entry.setdefault("country", host_country[:2])
     seed_providers(session, actor, entries)
     cases = []

@@ -35,6 +35,12 @@ def get_visible_notice(session: Session, principal: Principal, notice_id: int) -
     notice = session.get(Notice, notice_id)
     if notice is None or (not principal.sees_everything and notice.association_id != principal.association_id):
         raise NotFoundError(f"notice {notice_id} not found")
+    if not principal.sees_everything:
+        # A notice is visible exactly where its site is: never a notice on a site its reader cannot open.
+        try:
+            get_visible_site(session, principal, notice.site_id)
+        except NotFoundError:
+            raise NotFoundError(f"notice {notice_id} not found") from None
     return notice
 
 

@@ -24,11 +24,13 @@ from cases.crawls.services import record_crawl, record_works_found
 from cases.db import transaction, utcnow
 from cases.errors import NotFoundError
 from cases.infra.services import add_event
+from cases.intake.services import adopt_found_works
 from cases.sites.models import Domain, DomainStatus
 from cases.sites.services import attach_domain, legitimate_destination
 from cases.takedown.drafting import draft_first_notices
 from cases.works.queries import every_title
 from common.hosts import NormalizationError, normalize_host
+from common.text import UnsafeTextError, normalize_url
 from crawlers.config import CrawlerSettings
 from crawlers.crawl import CrawlOutcome, crawl_site
 from crawlers.extract import site_of
@@ -182,25 +184,24 @@ def crawl_and_record(
             if summary.hop_to is None:
                 summary.hop_via = None
             current.last_seen_at = row.finished_at
-        summary.works_found = record_works_found(
-            session,
-            actor,
-            site_id,
-            row.id,
-            [
-                MatchIn(
-                    work_id=m.work_id,
-                    association_id=m.association_id,
-                    url=m.url,
-                    title_found=m.title_found,
-                    title_matched=m.title_matched,
-                    score=m.score,
-                    captured_at=row.finished_at,
-                    content_sha256=m.content_sha256,
-                )
-                for m in matches
-            ],
-        )
+        stored = [
+            MatchIn(
+                work_id=m.work_id,
+                association_id=m.association_id,
+                url=page_url,
+                title_found=m.title_found,
+                title_matched=m.title_matched,
+                score=m.score,
+                captured_at=row.finished_at,
+                content_sha256=m.content_sha256,
+            )
+            for m in matches
+            if (page_url := _safe_url(m.url)) is not None
+        ]
+        summary.works_found = record_works_found(session, actor, site_id, row.id, stored)
+        # An association whose works were found here but never submitted the site gets a submission
+        # of its own, so that it sees the site its notices are about (the one tenant rule).
+        adopt_found_works(session, actor, site_id, host, [(m.association_id, m.work_id, m.url) for m in stored])
         summary.families = [p.id or 0 for p in link_families(session, actor, site_id, config.family_merge_confidence)]
         add_counts(session, crawl_counts(crawl))
         if summary.works_found:
@@ -209,3 +210,11 @@ def crawl_and_record(
         if on_stored is not None:
             on_stored(session, site_id)
     return summary
+
+
+def _safe_url(url: str) -> str | None:
+    """A crawled page's URL as stored and notified (normalised), or None where it cannot be one."""
+    try:
+        return normalize_url(url)
+    except UnsafeTextError:
+        return None

@@ -11,7 +11,8 @@ from piratewatch.services import Services
 from piratewatch.web.api.routes import ROUTERS
 from piratewatch.web.errors import ERROR_RESPONSES, install_error_handlers
 from piratewatch.web.metrics import metrics_router
-from piratewatch.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from piratewatch.web.middleware import BodyLimitMiddleware, RequestIdMiddleware, UnsafeUrlMiddleware
+from piratewatch.web.throttle import throttle_for
 from piratewatch.web.ui.sending import Delivery
 from piratewatch.web.ui.views import install_ui
 
@@ -33,6 +34,9 @@ def create_app(services: Services) -> FastAPI:
     app.state.engine = services.engine
     app.state.session_factory = services.factory
     app.state.max_sites_per_request = settings.api.max_sites_per_request
+    app.state.auth_throttle = throttle_for(
+        settings.redis_url, settings.api.auth_failures_per_minute, settings.api.auth_throttle_prefix
+    )
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, responses=ERROR_RESPONSES)
@@ -56,5 +60,6 @@ def create_app(services: Services) -> FastAPI:
         return RedirectResponse("/docs")
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api.max_body_bytes)
+    app.add_middleware(UnsafeUrlMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

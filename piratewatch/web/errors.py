@@ -28,6 +28,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _error("no such object, or another association's"),
     409: _error("the object's state does not allow this (e.g. a notice another operator holds)"),
     413: _error("request body, or number of sites, over the limit"),
+    429: _error("too many wrong API keys from this client or with this key prefix (see Retry-After)"),
 }
 
 

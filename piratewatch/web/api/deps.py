@@ -18,6 +18,7 @@ from sqlmodel import Session
 from cases.tenants.roles import Role
 from cases.tenants.services import Principal, authenticate
 from piratewatch.services import Services
+from piratewatch.web.throttle import AuthThrottle
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key (pw_...).")
 
@@ -38,9 +39,20 @@ def get_principal(
     key: str | None = Depends(api_key_header),
     session: Session = Depends(get_session),
 ) -> Principal:
-    """The caller, from the ``X-API-Key`` header; 401 without a valid key."""
+    """The caller, from the ``X-API-Key`` header; 401 without a valid key, 429 after too many wrong ones."""
+    throttle: AuthThrottle = request.app.state.auth_throttle
+    client = request.client.host if request.client else "unknown"
+    wait = throttle.retry_after(client, key)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"too many wrong API keys from this client or with this key prefix; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     principal = authenticate(session, key)
     if principal is None:
+        if key:
+            throttle.failed(client, key)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="missing, unknown or revoked API key (send it in the X-API-Key header)",

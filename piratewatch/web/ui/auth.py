@@ -22,6 +22,7 @@ from cases.tenants.roles import Role
 from cases.tenants.services import Principal, authenticate
 from piratewatch.errors import SignInRequiredError
 from piratewatch.web.api.deps import request_id
+from piratewatch.web.throttle import AuthThrottle
 from piratewatch.web.ui.pages import UI_PATH, Flash, UiRoute, page
 from piratewatch.web.ui.session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, SIGN_IN_COOKIE, new_token, tokens_match
 from piratewatch.web.ui.state import UiUser, cookies_secure, session_maker, ui_state
@@ -126,12 +127,22 @@ def sign_in(
     now = utcnow()
     if not state.codec.sign_in_token_ok(request.cookies.get(SIGN_IN_COOKIE), csrf_token, now):
         raise ForbiddenError("the sign-in form's security token is missing or stale: reload the page and try again")
+    throttle: AuthThrottle = request.app.state.auth_throttle
+    client = request.client.host if request.client else "unknown"
+    wait = throttle.retry_after(client, api_key)
+    if wait is not None:
+        flash = Flash(f"Too many wrong API keys: try again in {wait} seconds.", ok=False)
+        response = _sign_in_page(request, safe_next(next), status_code=429, flash=flash)
+        response.headers["Retry-After"] = str(wait)
+        return response
     with transaction(session_maker(request)) as db:
         principal = authenticate(db, api_key.strip())
         if principal is not None:
             actor = principal.actor(request_id(request))
             record(db, actor, [created("ui_session", principal.key_id, {"role": principal.role.value})])
     if principal is None:
+        if api_key.strip():
+            throttle.failed(client, api_key)
         return _sign_in_page(
             request, safe_next(next), status_code=401, flash=Flash("Unknown or revoked API key.", ok=False)
         )
