@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis import checks
 from sqlalchemy.engine import Engine
 
@@ -63,6 +64,57 @@ def test_no_server_error_and_no_schema_violation(api_schema: Any, tenants: Any) 
             case.call_and_validate(
                 headers={"X-API-Key": tenants.operator}, excluded_checks=[checks.positive_data_acceptance]
             )
+
+        try:
+            call()
+        except Exception as exc:
+            raise AssertionError(f"{operation.label}: {exc}") from exc
+
+
+# Hostile values, as an attacker or a broken client sends them: NUL and other controls, a lone
+# surrogate's neighbours (bidi overrides), full-width and mixed-script text, and null.
+_HOSTILE_SUFFIXES = ["\x00", "\x1b[31m", "\x7f", "\u202e", "\r\nBcc: victim@example.org", "\u0085"]
+
+
+def _hostile_strings(value: str) -> st.SearchStrategy[Any]:
+    full_width = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in value)
+    return st.sampled_from(
+        [
+            value,
+            full_width,
+            value + "пример例",
+            None,
+            *[value + s for s in _HOSTILE_SUFFIXES],
+            *[s + value for s in _HOSTILE_SUFFIXES],
+        ]
+    )
+
+
+def _hostile(value: Any) -> st.SearchStrategy[Any]:
+    """A strategy for `value` with each string replaced by a hostile variant and each field possibly null."""
+    if isinstance(value, str):
+        return _hostile_strings(value)
+    if isinstance(value, dict):
+        return st.fixed_dictionaries({k: _hostile(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return st.tuples(*(_hostile(v) for v in value)).map(list) if value else st.just(value)
+    return st.just(value)
+
+
+def test_hostile_text_and_nulls_in_every_field_never_answer_500(api_schema: Any, tenants: Any) -> None:
+    """Every operation again, its strings made hostile and its fields set to null: a 4xx that the schema
+    documents (or a success), never a 500."""
+    api_schema.hook("flatmap_body")(lambda ctx, body: _hostile(body))
+    api_schema.hook("flatmap_query")(lambda ctx, query: _hostile(query) if query else st.just(query))
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    for operation in operations:
+
+        @given(operation.as_strategy())
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        def call(case: Any) -> None:
+            response = case.call(headers={"X-API-Key": tenants.operator})
+            assert response.status_code < 500, f"{response.status_code}: {response.text[:500]}"
+            case.validate_response(response, excluded_checks=[checks.positive_data_acceptance])
 
         try:
             call()
