@@ -116,6 +116,8 @@ class Notice(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, sa_type=sa.String(200))
     claimed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     rejection_reason: str | None = Field(default=None, sa_type=sa.Text)
+    #: why the notice came back to review on its own (the re-check, or a send that cannot succeed as it stands)
+    review_reason: str | None = Field(default=None, sa_type=sa.Text)
     escalated_from_id: int | None = Field(default=None, foreign_key="notice.id")
     sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -162,6 +164,8 @@ class DeliveryAttempt(SQLModel, table=True):
     finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     response: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     error: str | None = Field(default=None, sa_type=sa.Text)
+    #: the process that took the notice (host:pid:start), so a restart can tell a dead sender at once
+    owner: str | None = Field(default=None, sa_type=sa.String(200))
 
 
 class NoticeReply(SQLModel, table=True):

@@ -22,11 +22,12 @@ from cases.audit.services import Actor, updated
 from cases.audit.services import record as record_audit
 from cases.db import transaction, utcnow
 from cases.takedown.config import NoticeSettings
-from cases.takedown.models import ItemOutcome, NoticeItem, NoticeState
+from cases.takedown.models import ItemOutcome, NoticeItem
 from cases.takedown.services import get_notice, render_notice
-from cases.takedown.states import move
+from cases.takedown.states import back_to_review
 from cases.works.models import WorkTitle
 from common.pages import visible_text
+from common.text import scrub
 from common.titles import text_shows_title
 
 
@@ -133,7 +134,11 @@ async def check_urls(
             if policy.allowed(url):
                 return Finding("the URL itself is on the allow-list", gone=True)
             async with limit:
-                return await check_url(client, policy, url, work_titles)
+                try:
+                    return await check_url(client, policy, url, work_titles)
+                except Exception as exc:  # a URL no client can fetch fails alone, never the round
+                    why = scrub(f"{type(exc).__name__}: {exc}", max_length=300)
+                    return Finding(f"could not be checked: {why}", gone=False)
 
         return list(await asyncio.gather(*(one(u, t) for u, t in zip(urls, per_url, strict=True))))
 
@@ -185,7 +190,7 @@ async def recheck_notice(
         session.flush()
         notice = get_notice(session, notice_id)
         if dropped and len(dropped) == len(items):
-            move(session, notice, NoticeState.IN_REVIEW, actor)
+            back_to_review(session, notice, actor, "every URL failed the re-check")
         elif dropped:
             render_notice(session, actor, notice)
     return dropped

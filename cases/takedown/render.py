@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ import jinja2
 
 from cases.errors import InvalidInputError
 from cases.takedown.models import LegalBasis
+from common.text import scrub
 
 #: Cloudflare's abuse_dmca reports take at most this many URLs, all on one host.
 CLOUDFLARE_MAX_URLS = 250
@@ -216,6 +218,29 @@ def _search_groups(context: NoticeContext) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+class Block(str):
+    """A value the sender wrote on several lines (an address, an explanation): printed with its line breaks."""
+
+    __slots__ = ()
+
+
+#: the sender's own fields that may span lines; every other value a template prints is one line
+_BLOCK_FIELDS = ("address", "explanation")
+
+
+def _one_line(value: object) -> object:
+    """Every value a template prints, on one line unless it is a :class:`Block`.
+
+    Applied by Jinja to each ``{{ … }}``: a recipient name, a site, a title or a URL from a registry
+    or a crawled page can never start a line of its own in a legal text ("To: …" followed by an
+    injected sentence); its line breaks and control characters become spaces.
+    """
+    if isinstance(value, str) and not isinstance(value, Block):
+        return scrub(value, max_length=len(value) + 1) or ""
+    return value
+
+
+@cache
 def _environment() -> jinja2.Environment:
     # Plain text and JSON, not HTML: no autoescaping, but undefined names are errors.
     return jinja2.Environment(
@@ -223,6 +248,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # noqa: S701 - notices are text/JSON, never HTML
         keep_trailing_newline=True,
+        finalize=_one_line,
     )
 
 
@@ -237,6 +263,9 @@ def render(context: NoticeContext) -> tuple[str, str]:
         sender.setdefault("organisation", None)
         for optional in ("address", "phone", "signature", "explanation", "right_infringed"):
             sender.setdefault(optional, None)
+        for name in _BLOCK_FIELDS:
+            if isinstance(sender[name], str):
+                sender[name] = Block(sender[name])
         text = (
             _environment()
             .get_template(template.filename)

@@ -217,6 +217,7 @@ def approve(session: Session, actor: Actor, notice_id: int) -> Notice:
     notice = _reviewable(session, actor, notice_id)
     notice.claimed_by = None
     notice.claimed_at = None
+    notice.review_reason = None  # the operator has seen why it came back
     return move(session, notice, NoticeState.APPROVED, actor)
 
 

@@ -53,6 +53,7 @@ class NoticeSummary(BaseModel):
     claimed_by: str | None
     sent_at: dt.datetime | None
     rejection_reason: str | None
+    review_reason: str | None = None
     escalated_from_id: int | None
     created_at: dt.datetime
 

@@ -119,10 +119,10 @@ def defer_due_pairs(
             return
 
 
-def defer_takedown(factory: sessionmaker[Session], app: App, in_flight: dt.timedelta) -> bool:
+def defer_takedown(factory: sessionmaker[Session], app: App) -> bool:
     """Queue one takedown job when a round would do something (at most one waits at a time)."""
     with transaction(factory) as session:
-        if not takedown_has_work(session, in_flight=in_flight):
+        if not takedown_has_work(session):
             return False
         job = Job(id=None, queue="default", task_name=TAKEDOWN, lock=None, queueing_lock="takedown", task_kwargs={})
         _defer_in(session, app, [job])
@@ -165,8 +165,7 @@ class Scheduler:
             defer_due_pairs, self.factory, self.defer_app, kinds, self.lease, self.settings.defer_batch, report
         )
         if self.settings.notice_channel:
-            in_flight = dt.timedelta(seconds=self.settings.in_flight_seconds)
-            report.takedown = await asyncio.to_thread(defer_takedown, self.factory, self.defer_app, in_flight)
+            report.takedown = await asyncio.to_thread(defer_takedown, self.factory, self.defer_app)
         report.recovered = await requeue_stalled(self.admin_app, self.settings.stalled_after_seconds)
         return report
 

@@ -14,10 +14,11 @@ import contextlib
 import email.charset
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from email.errors import HeaderParseError
 from email.header import Header
 from email.message import Message
 from email.mime.application import MIMEApplication
@@ -31,6 +32,7 @@ import httpx
 
 from cases.errors import DeliveryError
 from cases.takedown.config import NoticeSettings
+from common.text import UnsafeTextError, email_address, header_value
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,14 @@ class Channel(Protocol):
 def message_id_for(idempotency_key: str, domain: str = "piratewatch.invalid") -> str:
     """The fixed Message-ID of a notice: the same on every attempt, so recipients can spot a repeat."""
     return f"<{idempotency_key}@{domain}>"
+
+
+def _header(what: str, value: str, check: Callable[[str], str]) -> str:
+    """`value` as `check` accepts it for a header; a permanent :class:`DeliveryError` naming `what` otherwise."""
+    try:
+        return check(value)
+    except UnsafeTextError as exc:
+        raise DeliveryError(f"cannot be sent as it stands: {what} {value[:80]!r}: {exc}", permanent=True) from exc
 
 
 class _SmtpConnections:
@@ -135,7 +145,14 @@ class SmtpChannel:
         encoded as RFC 2047 when it is not ASCII), so there is nothing for it to parse.
         """
         if not notice.recipient_email:
-            raise DeliveryError(f"notice {notice.notice_id}: the recipient has no abuse e-mail address")
+            raise DeliveryError(
+                "cannot be sent as it stands: the recipient has no abuse e-mail address", permanent=True
+            )
+        # Every header-bound value checked as such: a registry's "abuse@host\r\nBcc: ..." never leaves.
+        recipient = _header("the recipient's e-mail address", notice.recipient_email, email_address)
+        subject = _header("the subject", notice.subject, header_value)
+        message_id = _header("the Message-ID", notice.message_id, header_value)
+        key = _header("the idempotency key", notice.idempotency_key, header_value)
         message: Message
         if notice.media_type.startswith("application/json"):
             message = MIMEApplication(notice.text.encode(), "json")
@@ -144,14 +161,14 @@ class SmtpChannel:
             message = MIMENonMultipart("text", "plain")
             message.set_payload(notice.text, _UTF8_QUOTED_PRINTABLE if long_lines else _UTF8_8BIT)
         message["From"] = self.sender
-        message["To"] = notice.recipient_email
-        if notice.subject.isascii():
-            message["Subject"] = notice.subject
+        message["To"] = recipient
+        if subject.isascii():
+            message["Subject"] = subject
         else:  # RFC 2047, as the compat32 classes leave non-ASCII headers to the caller
-            message["Subject"] = Header(notice.subject, "utf-8")  # type: ignore[assignment]
+            message["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
         message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = notice.message_id
-        message["X-Piratewatch-Idempotency-Key"] = notice.idempotency_key
+        message["Message-ID"] = message_id
+        message["X-Piratewatch-Idempotency-Key"] = key
         return message
 
     async def connect(self) -> aiosmtplib.SMTP:
@@ -171,19 +188,33 @@ class SmtpChannel:
 
     async def send(self, notice: OutgoingNotice) -> dict[str, Any]:
         message = self.build(notice)
+        try:
+            raw = message.as_bytes()  # serialised once, here: a header the mailer cannot write fails this notice only
+        except (HeaderParseError, ValueError, UnicodeError) as exc:
+            raise DeliveryError(
+                f"notice {notice.notice_id} cannot be written as e-mail: {exc}", permanent=True
+            ) from exc
+        recipient = str(message["To"])
         connections = _smtp_connections.get()
         try:
             if connections is not None and connections.channel is self:
-                last = await self._send_on(connections, message, notice.recipient_email or "")
+                last = await self._send_on(connections, raw, recipient)
                 return {"server": last, "refused": {}}
-            answers, last = await aiosmtplib.send(message, hostname=self.host, port=self.port, timeout=self.timeout)
+            answers, last = await aiosmtplib.send(
+                raw,
+                sender=self.sender,
+                recipients=[recipient],
+                hostname=self.host,
+                port=self.port,
+                timeout=self.timeout,
+            )
         except aiosmtplib.SMTPException as exc:
             raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}") from exc
         except OSError as exc:
             raise DeliveryError(f"SMTP {self.host}:{self.port} unreachable: {exc}") from exc
         return {"server": last, "refused": {k: str(v) for k, v in answers.items()}}
 
-    async def _send_on(self, connections: _SmtpConnections, message: Message, recipient: str) -> str:
+    async def _send_on(self, connections: _SmtpConnections, raw: bytes, recipient: str) -> str:
         """One message over a shared connection; returns the relay's answer to it."""
         smtp, reused = await connections.acquire()
         try:
@@ -200,7 +231,7 @@ class SmtpChannel:
                 smtp = await self.connect()
                 await smtp.mail(self.sender)
             await smtp.rcpt(recipient)
-            answer = await smtp.data(message.as_bytes())
+            answer = await smtp.data(raw)
         except BaseException:
             smtp.close()  # a connection in an unknown state is never reused
             raise

@@ -34,10 +34,11 @@ from cases.providers.models import Provider
 from cases.sqlutil import insert_returning_ids
 from cases.takedown.deadlines import waiting_period
 from cases.takedown.delivery.channels import Channel, OutgoingNotice, message_id_for
+from cases.takedown.delivery.owner import is_gone, this_process
 from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
 from cases.takedown.render import TEMPLATES
 from cases.takedown.services import get_notice
-from cases.takedown.states import move
+from cases.takedown.states import back_to_review, move
 
 #: A ``sending`` attempt younger than this may still be in flight in another worker.
 IN_FLIGHT = dt.timedelta(minutes=5)
@@ -112,6 +113,7 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
                 "idempotency_key": n.idempotency_key,
                 "message_id": message_id_for(n.idempotency_key),
                 "state": "sending",
+                "owner": this_process(),
                 "started_at": utcnow(),
                 "response": {},
             }
@@ -185,33 +187,43 @@ def finish_send(session: Session, actor: Actor, attempt_id: int, response: dict[
     return notice
 
 
-def fail_send(session: Session, actor: Actor, attempt_id: int, error: str) -> Notice:
-    """Record a refused hand-over (nothing left): attempt ``failed``, notice back to ``approved``."""
+def fail_send(session: Session, actor: Actor, attempt_id: int, error: str, *, permanent: bool = False) -> Notice:
+    """Record a refused hand-over (nothing left): attempt ``failed``, notice back to ``approved``.
+
+    A `permanent` refusal (the notice cannot be sent as it stands: an invalid recipient address, say)
+    sends the notice back to review with the reason instead, so it is not tried again round after round.
+    """
     attempt = session.get(DeliveryAttempt, attempt_id)
     assert attempt is not None
     attempt.state, attempt.finished_at, attempt.error = "failed", utcnow(), error
     session.add(attempt)
     record(session, actor, [updated("delivery_attempt", attempt_id, "state", "sending", "failed")])
-    return move(session, get_notice(session, attempt.notice_id), NoticeState.APPROVED, actor)
+    notice = move(session, get_notice(session, attempt.notice_id), NoticeState.APPROVED, actor)
+    if permanent:
+        return back_to_review(session, notice, actor, error)
+    return notice
 
 
 async def reconcile(
     factory: sessionmaker[Session], actor: Actor, channels: dict[str, Channel], older_than: dt.timedelta = IN_FLIGHT
 ) -> dict[int, str]:
-    """Settle attempts left ``sending`` by a crash; returns notice id → what was decided."""
+    """Settle attempts left ``sending`` by a crash; returns notice id → what was decided.
+
+    An attempt is settled once it is older than `older_than`, or at once when the process that took
+    it is known to be gone (:func:`is_gone`: a sender on this machine that was killed).
+    """
     cutoff = utcnow() - older_than
     with factory() as session:
-        stale = list(
-            session.exec(
-                select(DeliveryAttempt).where(
-                    col(DeliveryAttempt.state) == "sending", col(DeliveryAttempt.started_at) <= cutoff
-                )
-            )
-        )
+        sending = session.exec(select(DeliveryAttempt).where(col(DeliveryAttempt.state) == "sending")).all()
+        stale = [a for a in sending if a.started_at <= cutoff or is_gone(a.owner)]
     decisions: dict[int, str] = {}
     for attempt in stale:
         channel = channels.get(attempt.channel)
-        received = await channel.lookup(attempt.idempotency_key) if channel is not None else None
+        try:
+            received = await channel.lookup(attempt.idempotency_key) if channel is not None else None
+        except Exception as exc:  # one recipient's broken answer must not stop the others
+            decisions[attempt.notice_id] = f"left sending: asking the recipient failed ({type(exc).__name__}: {exc})"
+            continue
         assert attempt.id is not None
         with transaction(factory) as session:
             if received is True:
