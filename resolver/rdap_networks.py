@@ -65,6 +65,8 @@ def cidrs_of(obj: dict[str, Any], shape: Shape) -> tuple[list[str], str | None]:
             shape.problem("startAddress..endAddress", f"not an address range ({str(exc)[:100]})")
     blocks = blocks or span
     unique = list(dict.fromkeys(str(b) for b in blocks))[:MAX_BLOCKS]
-    if len(unique) == 1 or (unique and not (start and end and span)):
-        return unique, unique[0]
-    return unique, f"{start} - {end}" if unique else None
+    if len(span) == 1:  # the range is one block, whichever blocks cidr0 lists
+        return unique, str(span[0])
+    if len(unique) == 1 or not span:
+        return unique, unique[0] if unique else None
+    return unique, f"{start} - {end}"
