@@ -13,7 +13,7 @@ import pytest
 
 from lab.rdap_server import Script
 from resolver import Resolver
-from tests.resolver.hostile_lab import hostile_lab
+from tests.resolver.hostile_lab import hostile_lab, zone
 
 
 @pytest.fixture
@@ -109,9 +109,7 @@ async def test_addresses_in_every_cidr_of_a_network_share_one_request(shared_tes
     network["cidr0_cidrs"] = [{"v4prefix": f"203.0.113.{n * 64}", "length": 26} for n in range(4)]
     addresses = [f"203.0.113.{n * 32 + 5}" for n in range(8)]
     names = [f"net{i}.com" for i in range(8)]
-    zones = [
-        (f"{n}.", f"$TTL 300\n@ SOA ns1.{n}. x.{n}. 1 900 900 1800 60\n@ A {a}\n") for n, a in zip(names, addresses)
-    ]
+    zones = [zone(n, a) for n, a in zip(names, addresses, strict=True)]
     with hostile_lab([], tmp_path, zones) as lab:
         for address in addresses:
             lab.rdap.ips[address] = network
