@@ -41,7 +41,7 @@ def host_name(raw: str) -> str:
     if scheme and scheme.group(1).lower() not in ("http", "https"):
         raise InvalidDomainError(f"{_shown(text)}: only http and https URLs name a site, not {scheme.group(1)}://")
     try:
-        parts = urlsplit(text if scheme else f"//{text}")
+        parts = urlsplit(text if scheme or text.startswith("//") else f"//{text}")
         port = parts.port  # a port that is not a number, or out of range, raises
     except ValueError as exc:
         raise InvalidDomainError(f"{_shown(text)} is not a host name or URL ({exc})") from exc
