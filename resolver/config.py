@@ -45,6 +45,12 @@ class ResolverSettings(BaseModel):
     user_agent: str = "piratewatch-resolver/0.1 (+abuse reporting; contact via the operator)"
     #: RDAP servers answering 429 are waited on per Retry-After, up to this long in total.
     max_retry_after_seconds: float = 30.0
+    #: One RDAP read, request to last byte and redirects included, must end within this long.
+    rdap_read_deadline_seconds: float = 15.0
+    #: An RDAP answer larger than this (decoded) is not read further.
+    rdap_max_bytes: int = 4 * 1024 * 1024
+    #: Redirects (RFC 7480 §5.2) followed per RDAP read.
+    rdap_max_redirects: int = 3
 
     #: WHOIS servers by TLD ("jp": "whois.jprs.jp" or "host:port"), for TLDs without RDAP.
     whois_servers: dict[str, str] = Field(default_factory=dict)
