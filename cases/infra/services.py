@@ -76,7 +76,13 @@ def record_resolution(
     record(
         session,
         actor,
-        [created("resolution_snapshot", snapshot.id, {"domain": domain.fqdn, "changes": len(changes), "cdn": snapshot.cdn})],
+        [
+            created(
+                "resolution_snapshot",
+                snapshot.id,
+                {"domain": domain.fqdn, "changes": len(changes), "cdn": snapshot.cdn},
+            )
+        ],
     )
     return snapshot
 
