@@ -62,7 +62,8 @@ authorityKeyIdentifier = keyid
 
 
 def _openssl(*args: str, stdin: bytes | None = None) -> bytes:
-    done = subprocess.run(["openssl", *args], input=stdin, capture_output=True, check=False, timeout=30)
+    # the lab runs the system openssl with arguments it builds itself
+    done = subprocess.run(["openssl", *args], input=stdin, capture_output=True, check=False, timeout=30)  # noqa: S603, S607
     if done.returncode != 0:
         raise RuntimeError(f"openssl {args[0]} failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout

@@ -61,7 +61,12 @@ def canonical(value: Any) -> bytes:
 def manifest_of(capture: CaptureInput, hashes: dict[str, str]) -> dict[str, Any]:
     """The manifest of `capture` whose objects hash to `hashes` (kind → SHA-256)."""
     objects = {
-        kind: {"name": OBJECT_KINDS[kind][0], "media_type": OBJECT_KINDS[kind][1], "sha256": hashes[kind], "size": len(data)}
+        kind: {
+            "name": OBJECT_KINDS[kind][0],
+            "media_type": OBJECT_KINDS[kind][1],
+            "sha256": hashes[kind],
+            "size": len(data),
+        }
         for kind, data in capture.objects().items()
     }
     return {

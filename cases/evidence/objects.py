@@ -8,6 +8,7 @@ hash again, so a missing or altered object is detected, never served.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -71,10 +72,8 @@ class DirectoryObjectStore:
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(tmp, 0o444)
-            try:
-                os.link(tmp, target)  # fails if another writer got there first: theirs stays
-            except FileExistsError:
-                pass
+            with contextlib.suppress(FileExistsError):  # another writer got there first: theirs stays
+                os.link(tmp, target)
         finally:
             os.unlink(tmp)
         return name

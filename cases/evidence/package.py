@@ -65,9 +65,7 @@ def _summary_html(scope: str, created_at: str, captures: Sequence[EvidenceCaptur
         "<p>Each capture's manifest lists the SHA-256 of its WARC file, text and screenshot; its RFC 3161 token "
         "proves the manifest existed at the token's time. <code>piratewatch evidence verify</code> checks all of "
         "it offline.</p><table><tr><th>#</th><th>URL</th><th>captured</th><th>status</th><th>HTTP</th>"
-        "<th>manifest SHA-256</th><th>timestamp</th><th>screenshot</th></tr>"
-        + "".join(rows)
-        + "</table></body></html>"
+        "<th>manifest SHA-256</th><th>timestamp</th><th>screenshot</th></tr>" + "".join(rows) + "</table></body></html>"
     )
     return page.encode()
 

@@ -26,7 +26,7 @@ from cases.sqlutil import insert_ignore
 from common.keys import url_key
 from common.text import scrub
 
-TOKEN_MEDIA_TYPE = "application/timestamp-reply"
+TOKEN_MEDIA_TYPE = "application/timestamp-reply"  # noqa: S105 - a media type, not a secret
 MANIFEST_MEDIA_TYPE = "application/json"
 
 
@@ -40,7 +40,9 @@ def prepare(capture: CaptureInput, store: ObjectStore) -> tuple[dict[str, str], 
 
 def _object_rows(objects: Sequence[tuple[bytes, str]]) -> list[dict[str, Any]]:
     now = utcnow()
-    return [{"sha256": sha256_hex(data), "size": len(data), "media_type": kind, "stored_at": now} for data, kind in objects]
+    return [
+        {"sha256": sha256_hex(data), "size": len(data), "media_type": kind, "stored_at": now} for data, kind in objects
+    ]
 
 
 def record_capture(

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 from cryptography import x509
 from rfc3161_client import (
-    TimeStampResponse,
     TimestampRequestBuilder,
+    TimeStampResponse,
     VerificationError,
     VerifierBuilder,
     decode_timestamp_response,

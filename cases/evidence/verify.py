@@ -137,7 +137,8 @@ def verify_package(data: bytes, trust: Sequence[x509.Certificate] = ()) -> Verif
         try:
             manifest = json.loads(raw)
             files, captures = manifest["files"], manifest["captures"]
-            assert isinstance(files, dict) and isinstance(captures, list)
+            assert isinstance(files, dict)
+            assert isinstance(captures, list)
         except (ValueError, KeyError, TypeError, AssertionError):
             report.failures.append("manifest.json: not a package manifest")
             return report

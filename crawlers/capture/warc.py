@@ -80,32 +80,37 @@ def capture_summary(capture: Capture) -> dict[str, Any]:
     }
 
 
+def _resource(writer: WARCWriter, uri: str, data: bytes, media_type: str) -> None:
+    record = writer.create_warc_record(
+        uri, "resource", payload=io.BytesIO(data), length=len(data), warc_content_type=media_type
+    )
+    writer.write_record(record)
+
+
 def write_warc(capture: Capture, software: str) -> bytes:
     """The capture as the bytes of one ``.warc.gz`` file (one gzip member per record)."""
     out = io.BytesIO()
     writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
-    info = {"software": software, "format": "WARC File Format 1.1", "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"}
+    info = {
+        "software": software,
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+    }
     writer.write_record(writer.create_warcinfo_record("capture.warc.gz", info))
     for exchange in capture.exchanges:
         _exchange_records(writer, exchange)
     summary = json.dumps(capture_summary(capture), ensure_ascii=False, sort_keys=True).encode()
     writer.write_record(
         writer.create_warc_record(
-            capture.url, "metadata", payload=io.BytesIO(summary), length=len(summary), warc_content_type="application/json"
+            capture.url,
+            "metadata",
+            payload=io.BytesIO(summary),
+            length=len(summary),
+            warc_content_type="application/json",
         )
     )
     text = capture.text.encode()
-    writer.write_record(
-        writer.create_warc_record(
-            f"urn:text:{capture.url}", "resource", payload=io.BytesIO(text), length=len(text),
-            warc_content_type="text/plain; charset=utf-8",
-        )  # fmt: skip
-    )
+    _resource(writer, f"urn:text:{capture.url}", text, "text/plain; charset=utf-8")
     if capture.screenshot is not None:
-        writer.write_record(
-            writer.create_warc_record(
-                f"urn:screenshot:{capture.url}", "resource", payload=io.BytesIO(capture.screenshot),
-                length=len(capture.screenshot), warc_content_type="image/png",
-            )  # fmt: skip
-        )
+        _resource(writer, f"urn:screenshot:{capture.url}", capture.screenshot, "image/png")
     return out.getvalue()
