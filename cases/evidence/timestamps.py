@@ -88,6 +88,9 @@ def verify_token(
         response = decode_timestamp_response(token)
     except ValueError as exc:
         raise TimestampError(f"not an RFC 3161 TimeStampResp: {exc}") from exc
+    if response.status != 0:  # PKIStatus granted; anything else carries no token (RFC 3161 §2.4.2)
+        said = scrub("; ".join(response.status_string), max_length=200) or "no reason given"
+        raise TimestampError(f"the TSA did not grant a token: PKIStatus {response.status} ({said})")
     builder = VerifierBuilder(nonce=nonce)
     try:
         _verifier(builder, certificates).build().verify_message(response, message)
