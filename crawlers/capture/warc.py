@@ -1,8 +1,8 @@
 """A capture as one gzipped WARC 1.1 file, written by ``warcio``: warcinfo, then per exchange a
 ``response`` and its ``request`` record, then the capture's ``metadata``, the visible text and the
-screenshot as ``resource`` records (the Webrecorder convention: ``urn:text:`` and ``urn:screenshot:``).
+screenshot as ``resource`` records (Browsertrix Crawler's convention: ``urn:text:<url>`` and ``urn:view:<url>``).
 
-A body cut short keeps the ``WARC-Truncated`` reason of WARC 1.1 §5.17 (length, time, disconnect).
+A body cut short keeps the ``WARC-Truncated`` reason of WARC 1.1 (``length``, ``time``, ``disconnect``).
 Chunked framing is undone by the HTTP client, so a ``Transfer-Encoding`` header is kept as
 ``X-Archive-Orig-Transfer-Encoding`` (the Wayback convention) and readers do not de-chunk again.
 """
@@ -112,5 +112,5 @@ def write_warc(capture: Capture, software: str) -> bytes:
     text = capture.text.encode()
     _resource(writer, f"urn:text:{capture.url}", text, "text/plain; charset=utf-8")
     if capture.screenshot is not None:
-        _resource(writer, f"urn:screenshot:{capture.url}", capture.screenshot, "image/png")
+        _resource(writer, f"urn:view:{capture.url}", capture.screenshot, "image/png")
     return out.getvalue()

@@ -174,3 +174,52 @@ def test_without_a_tsa_a_capture_says_it_is_not_timestamped(
     assert outcome.timestamped_at is None
     assert outcome.timestamp_problem is not None
     assert "did not answer" in outcome.timestamp_problem
+
+
+@pytest.mark.browser
+def test_a_full_page_screenshot_of_what_was_captured(
+    evidence_lab: EvidenceLab, engine: object, db_url: str, tmp_path: object
+) -> None:
+    import shutil
+    import struct
+    from pathlib import Path
+
+    from piratewatch.config import get_settings
+
+    if shutil.which("chromium") is None:
+        pytest.fail("Chromium is not installed (./run test installs Debian's chromium)")
+    values = evidence_lab.settings_values(Path(str(tmp_path)) / "data", db_url, screenshots=True, viewport_height=300)
+    with Services.from_settings(get_settings(**values), engine=engine) as svc:  # type: ignore[arg-type]
+        # a long page (100 kB of numbers): far taller than the viewport
+        [outcome] = asyncio.run(svc.capture([evidence_lab.url("hostile.test", "/digits")], ACTOR))
+        assert outcome.screenshot_problem is None, outcome.screenshot_problem
+        with svc.factory() as session:
+            row = session.get(EvidenceCapture, outcome.capture_id)
+            assert row is not None
+            assert row.screenshot_sha256 is not None
+            png = svc.evidence_store.get(row.screenshot_sha256)
+            warc = svc.evidence_store.get(row.warc_sha256)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    assert width == 1280
+    assert height > 300  # the whole page, not the 300-pixel viewport
+    assert ("resource", "urn:view:" + evidence_lab.url("hostile.test", "/digits"), None) in _records(warc)
+
+
+def test_a_missing_browser_is_recorded_as_the_reason_for_no_screenshot(
+    evidence_lab: EvidenceLab, engine: object, db_url: str, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from piratewatch.config import get_settings
+
+    values = evidence_lab.settings_values(
+        Path(str(tmp_path)) / "data", db_url, screenshots=True, chromium="no-such-chromium"
+    )
+    with Services.from_settings(get_settings(**values), engine=engine) as svc:  # type: ignore[arg-type]
+        [outcome] = asyncio.run(svc.capture([evidence_lab.url("mangafree.test", "/")], ACTOR))
+        bomb = asyncio.run(svc.capture([evidence_lab.url("hostile.test", "/gzip-bomb")], ACTOR))[0]
+    assert outcome.status == "complete"
+    assert outcome.screenshot_problem == "Chromium is not installed (no 'no-such-chromium' on PATH)"
+    assert bomb.screenshot_problem is not None
+    assert bomb.screenshot_problem.startswith("the capture is limited")
