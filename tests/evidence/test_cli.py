@@ -90,7 +90,7 @@ def test_capture_export_check_and_verify_offline(
             if info.filename.endswith("text.txt") and data:
                 data = data.replace(b"One Piece", b"One Peace", 1)
             target.writestr(info.filename, data)
-    done = subprocess.run(command[:-1] + [str(tampered)], capture_output=True, text=True, env=other, check=False)
+    done = subprocess.run([*command[:-1], str(tampered)], capture_output=True, text=True, env=other, check=False)
     assert done.returncode == 1
     assert "text.txt: its SHA-256 or size is not the one its timestamped manifest gives" in done.stdout
     assert "does NOT verify" in done.stdout

@@ -34,10 +34,9 @@ def package(services: Services, evidence_lab: EvidenceLab, tenants: object) -> b
 
 
 def _site(services: Services) -> int:
-    from cases.audit.services import Actor as A
     from cases.intake.schemas import SiteIn
 
-    [result] = services.submit("Association A", [SiteIn(domains=["mangafree.test"])], A("test:setup"), via="cli")
+    [result] = services.submit("Association A", [SiteIn(domains=["mangafree.test"])], Actor("test:setup"), via="cli")
     site_id = services.site_id_of("mangafree.test")
     assert site_id is not None, result
     return site_id
