@@ -17,5 +17,7 @@ class EvidenceSettings(BaseModel):
     #: PEM files of the TSA's root (and intermediate) certificates: tokens are verified against them
     tsa_certificates: list[Path] = Field(default_factory=list)
     tsa_timeout: float = Field(default=15.0, gt=0)
+    #: capture every URL of the approved notices a send is about to try (with the pre-send re-check)
+    capture_before_send: bool = False
     #: days a capture is kept; past it, captures no open case cites may be pruned (None: kept for ever)
     retention_days: int | None = Field(default=None, ge=1)

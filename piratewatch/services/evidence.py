@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from piratewatch.errors import InvalidRequestError
 from piratewatch.services.resources import Resources
@@ -214,3 +214,45 @@ def verify_evidence(self: Resources, data: bytes, actor: Actor, trust: Sequence[
     report = verify_package(data, trust)
     record_verification(self, data, report, actor)
     return report
+
+
+async def capture_before_send(self: Resources, actor: Actor, limit: int) -> list[CaptureOutcome]:
+    """Capture the pending items of the approved notices a send is about to try (trigger ``recheck``).
+
+    Switched on by ``PIRATEWATCH_EVIDENCE__CAPTURE_BEFORE_SEND``; each capture is made for the
+    notice's association and site, so the notice's package finds it.
+    """
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeState
+
+    with self.factory() as session:
+        rows = session.execute(
+            sa.select(col(NoticeItem.url), col(Notice.site_id), col(Notice.association_id))
+            .join(Notice, col(Notice.id) == col(NoticeItem.notice_id))
+            .where(
+                col(Notice.state) == NoticeState.APPROVED.value,
+                col(NoticeItem.outcome) == ItemOutcome.PENDING.value,
+                col(Notice.id).in_(
+                    sa.select(col(Notice.id))
+                    .where(col(Notice.state) == NoticeState.APPROVED.value)
+                    .order_by(col(Notice.id))
+                    .limit(limit)
+                ),
+            )
+            .order_by(col(NoticeItem.id))
+        ).all()
+    outcomes: list[CaptureOutcome] = []
+    for (site_id, association_id), group in _grouped(rows).items():
+        outcomes += await capture(self, group, actor, trigger="recheck", site_id=site_id, association_id=association_id)
+    return outcomes
+
+
+def _grouped(rows: Sequence[Any]) -> dict[tuple[int, int], list[str]]:
+    groups: dict[tuple[int, int], list[str]] = {}
+    for url, site_id, association_id in rows:
+        urls = groups.setdefault((int(site_id), int(association_id)), [])
+        if url not in urls:
+            urls.append(url)
+    return groups
