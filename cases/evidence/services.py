@@ -134,12 +134,18 @@ def captures_of_site(session: Session, site_id: int) -> list[EvidenceCapture]:
     return list(session.exec(query))
 
 
-def latest_captures(session: Session, urls: Sequence[str]) -> dict[str, EvidenceCapture]:
-    """The newest capture of each URL that has one."""
+def latest_captures(
+    session: Session, urls: Sequence[str], *, association_id: int | None = None
+) -> dict[str, EvidenceCapture]:
+    """The newest capture of each URL that has one; with `association_id`, only captures made for that
+    association or by staff for all (another association's captures are not its evidence)."""
     keys = {url_key(u): u for u in urls}
     if not keys:
         return {}
     query = select(EvidenceCapture).where(col(EvidenceCapture.url_sha256).in_(keys)).order_by(col(EvidenceCapture.id))
+    if association_id is not None:
+        mine = col(EvidenceCapture.association_id) == association_id
+        query = query.where(sa.or_(mine, col(EvidenceCapture.association_id).is_(None)))
     return {row.url: row for row in session.exec(query)}
 
 

@@ -82,3 +82,25 @@ def test_a_sent_notice_has_its_urls_captured_and_its_package_verifies(
     verified = verify_package(exported.data)
     assert verified.failures == []
     assert verified.captures == 2
+
+
+def test_a_notice_cites_each_items_capture_time_and_hash(
+    services: Services, evidence_lab: EvidenceLab, tenants: Any
+) -> None:
+    urls = [
+        evidence_lab.url("mangafree.test", "/title/one-piece/"),
+        evidence_lab.url("mangafree.test", "/title/one-piece/1/"),
+    ]
+    [mine] = asyncio.run(services.capture(urls[:1], ACTOR, association_id=tenants.a_id))
+    # another association's capture of the other URL is not association A's evidence
+    [theirs] = asyncio.run(services.capture(urls[1:], ACTOR, association_id=tenants.b_id))
+    notice_id = _approved_notice(services, tenants.a_id, urls)
+    with services.factory() as session:
+        text = get_notice(session, notice_id).rendered_text or ""
+        row = session.get(EvidenceCapture, mine.capture_id)
+        assert row is not None
+    cited = f"(captured {row.started_at:%Y-%m-%d %H:%M:%S} UTC; evidence manifest SHA-256 {mine.manifest_sha256})"
+    assert f"{urls[0]}  [One Piece]\n     {cited}" in text
+    assert theirs.manifest_sha256 is not None
+    assert theirs.manifest_sha256 not in text
+    assert text.count("evidence manifest SHA-256") == 1
