@@ -6,6 +6,7 @@ from cases.audit.models import AuditEvent
 from cases.base import metadata
 from cases.counters.models import OperationCounter
 from cases.crawls.models import FamilyProposal, SiteCrawl, WorkFound
+from cases.evidence.models import CaptureStatus, CaptureTrigger, EvidenceCapture, EvidenceObject
 from cases.infra.models import InfraEvent, ResolutionSnapshot
 from cases.intake.models import EvidenceItem, Submission
 from cases.providers.models import Provider, ProviderKind
@@ -32,11 +33,15 @@ __all__ = [
     "ApiKey",
     "Association",
     "AuditEvent",
+    "CaptureStatus",
+    "CaptureTrigger",
     "ContentType",
     "DeliveryAttempt",
     "Domain",
     "DomainStatus",
+    "EvidenceCapture",
     "EvidenceItem",
+    "EvidenceObject",
     "FamilyProposal",
     "InfraEvent",
     "ItemOutcome",

@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cases.db import sqlite_url_for
+from cases.evidence.config import EvidenceSettings
 from cases.takedown.config import NoticeSettings
+from crawlers.capture.config import CaptureSettings
 from crawlers.config import CrawlerSettings, TrafficSettings
 from exporters.config import MetricsSettings, ReportSettings
 from resolver import ResolverSettings
@@ -117,6 +119,11 @@ class Settings(BaseSettings):
     traffic: TrafficSettings = Field(default_factory=TrafficSettings)
     #: notice delivery and the pre-send re-check: e.g. PIRATEWATCH_NOTICES__SMTP_PORT=2525
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
+    #: captures of URLs as evidence: e.g. PIRATEWATCH_CAPTURE__MAX_BYTES=4000000, PIRATEWATCH_CAPTURE__SCREENSHOTS=false
+    capture: CaptureSettings = Field(default_factory=CaptureSettings)
+    #: the evidence store and the TSA: e.g. PIRATEWATCH_EVIDENCE__TSA_URL=https://tsa.example/,
+    #: PIRATEWATCH_EVIDENCE__TSA_CERTIFICATES='["/etc/piratewatch/tsa-root.pem"]'
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     #: the web UI's sessions: e.g. PIRATEWATCH_UI__SESSION_HOURS=4, PIRATEWATCH_UI__SECURE_COOKIES=true
     ui: UiSettings = Field(default_factory=UiSettings)
     #: Redis, for several workers: rate limits shared by all (and a big crawl's frontier, see docs/scaling.md)

@@ -110,6 +110,9 @@ class ItemView:
 
     url: str
     work: WorkView | None = None
+    #: the newest capture of the URL (``cases.evidence``): when, and the SHA-256 of its timestamped manifest
+    captured_at: str | None = None
+    capture_sha256: str | None = None
 
     @property
     def work_title(self) -> str | None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cases.takedown.delivery.results import SendResult
     from cases.takedown.models import Notice
     from cases.takedown.upkeep import UpkeepReport
+    from piratewatch.services.evidence import CaptureOutcome
 
 
 @dataclass
@@ -38,6 +39,8 @@ class SendReport:
     results: list[SendResult] = field(default_factory=list)
     #: approved notices not tried, with why (their channel is not configured here)
     waiting: dict[int, str] = field(default_factory=dict)
+    #: the captures of the notices' URLs made just before (PIRATEWATCH_EVIDENCE__CAPTURE_BEFORE_SEND)
+    captures: list[CaptureOutcome] = field(default_factory=list)
 
     @property
     def sent(self) -> list[int]:
@@ -107,6 +110,10 @@ async def send(
     report = SendReport()
     report.settled = await reconcile(self.factory, actor, dict(self.channels))
     policy = self.recheck if recheck is not False else None
+    if policy is not None and self.settings.evidence.capture_before_send:
+        from piratewatch.services.evidence import capture_before_send
+
+        report.captures = await capture_before_send(self, actor, limit)
     sent = await send_approved(self.factory, actor, target, limit, policy)
     with self.factory() as session:
         report.results = send_results(session, sent)
