@@ -41,7 +41,11 @@ def is_standing_notice(notice: dict[str, Any]) -> bool:
     """True for a notice a registry puts on every answer (its terms), whatever it says about limits."""
     title, _ = _texts(notice)
     links = notice.get("links")
-    rels = {link.get("rel") for link in links if isinstance(link, dict)} if isinstance(links, list) else set()
+    rels = (
+        {link.get("rel") for link in links[:50] if isinstance(link, dict) and isinstance(link.get("rel"), str)}
+        if isinstance(links, list)
+        else set()
+    )
     return bool(_STANDING_TITLE.search(title)) or bool(rels & _STANDING_RELS)
 
 
