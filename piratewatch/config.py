@@ -75,6 +75,15 @@ class QueueSettings(BaseModel):
     notice_channel: str = "auto"
     #: notices one outbox job sends at most (the scheduler queues the next one)
     notice_batch: int = Field(default=100, ge=1)
+    #: takedown jobs (sending, settling, outcome checks) one worker runs at once, on the takedown queue
+    #: beside its site jobs: approved notices never wait behind crawls. 0: this worker takes takedown
+    #: jobs on its site-job slots (then some worker in the deployment must still run them)
+    takedown_concurrency: int = Field(default=1, ge=0)
+    #: a takedown job keeps sending newly approved notices for this long before it ends (the
+    #: scheduler queues the next one): sending is continuous, not one batch per scheduler pass
+    takedown_run_seconds: float = Field(default=60.0, gt=0)
+    #: while a takedown job has nothing to send, it looks for newly approved notices this often
+    takedown_poll_seconds: float = Field(default=1.0, gt=0)
     #: a send still `sending` after this long was cut by a crash: the outbox settles it
     in_flight_seconds: float = Field(default=300.0, gt=0)
 

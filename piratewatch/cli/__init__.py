@@ -55,6 +55,9 @@ app.command()(taskqueue.scheduler)
 
 def main() -> None:
     """Entry point of the ``piratewatch`` command."""
+    from common.logs import install_redaction
+
+    install_redaction()  # before any command logs: no API key or token reaches a log line
     try:
         app()
     except KeyboardInterrupt:

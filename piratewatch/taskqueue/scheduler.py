@@ -2,14 +2,17 @@
 
 Each pass:
 
-1. (every ``schedule_sites_seconds``) every live site gets a due time for each job kind it lacks;
+1. sites that lack a due time for a job kind get one (every pass, an anti-join: a site submitted a
+   moment ago is queued on the next pass, its first jobs with a priority above the refreshes'); a
+   full pass over every site runs every ``schedule_sites_seconds``;
 2. due (site, job) pairs are taken from ``job_due`` (``FOR UPDATE SKIP LOCKED``, marked queued with
    a lease) and a job is deferred for each **in the same transaction**, on the same connection: a
    pair is marked queued if and only if its job exists. Each job carries a queueing lock
    (``kind:site``), so even a pair whose lease ran out while its job waited is never queued twice,
    and a lock of the same name, so two jobs of one pair never run at once;
 3. when takedown upkeep has work (approved notices, a send cut by a crash, URLs due for an outcome
-   check, overdue notices), one takedown job is queued;
+   check, overdue notices), one takedown job is queued on the takedown queue (its own worker
+   slots, ``takedown_concurrency``), unless one is already waiting: the log says which;
 4. jobs left ``doing`` by a worker whose heartbeat stopped (killed, machine lost) go back to the
    queue (procrastinate's stalled-job detection), and another worker runs them.
 
@@ -34,10 +37,18 @@ from sqlmodel import Session
 
 from cases.db import transaction
 from cases.schedule.models import JobKind
-from cases.schedule.services import ClaimedJob, claim_due, schedule_sites
+from cases.schedule.services import ClaimedJob, claim_due, schedule_new_sites, schedule_sites
 from cases.takedown.upkeep import has_work as takedown_has_work
 from piratewatch.config import QueueSettings
-from piratewatch.taskqueue.app import SITE_JOB, TAKEDOWN
+from piratewatch.taskqueue.app import (
+    PRIORITY_FIRST_RUN,
+    PRIORITY_REFRESH,
+    PRIORITY_TAKEDOWN,
+    SITE_JOB,
+    SITE_QUEUE,
+    TAKEDOWN,
+    TAKEDOWN_QUEUE,
+)
 
 log = logging.getLogger("piratewatch.scheduler")
 
@@ -48,14 +59,26 @@ class PassReport:
 
     deferred: dict[str, int] = field(default_factory=dict)
     already_queued: int = 0
+    #: pairs of sites that had none (new submissions), added this pass
+    new_pairs: int = 0
+    #: takedown upkeep has work
     takedown: bool = False
+    #: ... and a takedown job was already waiting, so none was queued
+    takedown_waiting: bool = False
     recovered: list[int] = field(default_factory=list)
+
+    @property
+    def takedown_state(self) -> str:
+        """What the pass did about takedown work: queued, already waiting, or idle (nothing to do)."""
+        if not self.takedown:
+            return "idle"
+        return "already waiting" if self.takedown_waiting else "queued"
 
     def __str__(self) -> str:
         jobs = ", ".join(f"{n} {k}" for k, n in sorted(self.deferred.items())) or "nothing"
         return (
-            f"deferred {jobs}; {self.already_queued} already queued; takedown {'queued' if self.takedown else 'idle'}; "
-            f"{len(self.recovered)} stalled job(s) requeued"
+            f"deferred {jobs}; {self.already_queued} already queued; {self.new_pairs} new pair(s); "
+            f"takedown {self.takedown_state}; {len(self.recovered)} stalled job(s) requeued"
         )
 
 
@@ -68,7 +91,8 @@ def _site_job(claimed: ClaimedJob) -> Job:
     lock = pair_lock(claimed.job, claimed.site_id)
     return Job(
         id=None,
-        queue="default",
+        queue=SITE_QUEUE,
+        priority=PRIORITY_FIRST_RUN if claimed.first_run else PRIORITY_REFRESH,
         task_name=SITE_JOB,
         lock=lock,
         queueing_lock=lock,
@@ -119,14 +143,24 @@ def defer_due_pairs(
             return
 
 
-def defer_takedown(factory: sessionmaker[Session], app: App, in_flight: dt.timedelta) -> bool:
-    """Queue one takedown job when a round would do something (at most one waits at a time)."""
+def defer_takedown(factory: sessionmaker[Session], app: App, in_flight: dt.timedelta) -> tuple[bool, bool]:
+    """Queue one takedown job when a round would do something (at most one waits at a time).
+
+    Returns (has work, queued): queued is False when a takedown job was already waiting.
+    """
     with transaction(factory) as session:
         if not takedown_has_work(session, in_flight=in_flight):
-            return False
-        job = Job(id=None, queue="default", task_name=TAKEDOWN, lock=None, queueing_lock="takedown", task_kwargs={})
-        _defer_in(session, app, [job])
-    return True
+            return False, False
+        job = Job(
+            id=None,
+            queue=TAKEDOWN_QUEUE,
+            priority=PRIORITY_TAKEDOWN,
+            task_name=TAKEDOWN,
+            lock=None,
+            queueing_lock="takedown",
+            task_kwargs={},
+        )
+        return True, _defer_in(session, app, [job]) == 1
 
 
 async def requeue_stalled(app: App, stalled_after: float) -> list[int]:
@@ -161,18 +195,25 @@ class Scheduler:
         if time.monotonic() - self._last_schedule >= self.settings.schedule_sites_seconds:
             await asyncio.to_thread(self._schedule_sites, kinds)
             self._last_schedule = time.monotonic()
+        else:
+            report.new_pairs = await asyncio.to_thread(self._schedule_new_sites, kinds)
         await asyncio.to_thread(
             defer_due_pairs, self.factory, self.defer_app, kinds, self.lease, self.settings.defer_batch, report
         )
         if self.settings.notice_channel:
             in_flight = dt.timedelta(seconds=self.settings.in_flight_seconds)
-            report.takedown = await asyncio.to_thread(defer_takedown, self.factory, self.defer_app, in_flight)
+            work, queued = await asyncio.to_thread(defer_takedown, self.factory, self.defer_app, in_flight)
+            report.takedown, report.takedown_waiting = work, work and not queued
         report.recovered = await requeue_stalled(self.admin_app, self.settings.stalled_after_seconds)
         return report
 
     def _schedule_sites(self, kinds: list[JobKind]) -> None:
         with transaction(self.factory) as session:
             schedule_sites(session, kinds)
+
+    def _schedule_new_sites(self, kinds: list[JobKind]) -> int:
+        with transaction(self.factory) as session:
+            return schedule_new_sites(session, kinds)
 
 
 async def run_scheduler(scheduler: Scheduler, stop: asyncio.Event, *, once: bool = False) -> None:
