@@ -84,6 +84,10 @@ class QueueSettings(BaseModel):
     takedown_run_seconds: float = Field(default=60.0, gt=0)
     #: while a takedown job has nothing to send, it looks for newly approved notices this often
     takedown_poll_seconds: float = Field(default=1.0, gt=0)
+    #: the port a worker serves its own /metrics on (process health, jobs it runs); 0: not served
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    #: the address it listens on (0.0.0.0 for a Prometheus on another machine or container)
+    metrics_address: str = "127.0.0.1"
     #: a send still `sending` after this long was cut by a crash: the outbox settles it
     in_flight_seconds: float = Field(default=300.0, gt=0)
 

@@ -95,7 +95,10 @@ def seed(url: str, ranks: Path) -> tuple[sessionmaker[Session], list[int]]:
     notices = []
     with transaction(factory) as session:
         results, _ = submit_sites(session, ACTOR, association, notice_sites, via="api")
-        host = add_provider(session, ACTOR, "Bulletproof Hosting Ltd", "host", abuse_email="abuse@host.example")
+        # No abuse address: its notices take the file channel (web-form upload), written, not relayed.
+        host = add_provider(
+            session, ACTOR, "Bulletproof Hosting Ltd", "host", abuse_form_url="https://host.example/abuse"
+        )
         for result in results:
             assert result is not None
             case = open_case(session, ACTOR, result.site_id, host.id or 0)

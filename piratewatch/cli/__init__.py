@@ -19,6 +19,7 @@ from piratewatch.cli import (
     keys,
     notices,
     providers,
+    queue,
     reports,
     resolve,
     serve,
@@ -41,6 +42,7 @@ app.add_typer(sites.app, name="sites")
 app.add_typer(providers.app, name="providers")
 app.add_typer(cases.app, name="cases")
 app.add_typer(notices.app, name="notices")
+app.add_typer(queue.app, name="queue")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.metrics_app, name="metrics")
 app.command()(resolve.resolve)

@@ -30,6 +30,7 @@ from cases.schedule.models import JobKind
 from cases.takedown.delivery.channels import Channel
 from cases.takedown.recheck import Recheck
 from piratewatch.jobs.runner import Runner
+from piratewatch.taskqueue import metrics
 
 #: the key of the worker's context in procrastinate's ``additional_context``
 CONTEXT_KEY = "piratewatch"
@@ -61,10 +62,13 @@ def _context(context: JobContext) -> WorkerContext:
 
 async def site_job(context: JobContext, site_id: int, kind: str) -> dict[str, Any]:
     """Run one due (site, job) pair; returns what was done (kept as the job's log line)."""
-    report = await _context(context).runner.run_pair(site_id, JobKind(kind))
+    with metrics.tracked(kind):
+        report = await _context(context).runner.run_pair(site_id, JobKind(kind))
     if report.failed:
         # Recorded on the pair (due again after a back-off); the job itself ends: no queue retry.
+        metrics.JOBS.labels(kind, "failed").inc()
         return {"failed": report.failed}
+    metrics.JOBS.labels(kind, "done" if report.done else "skipped").inc()
     return {"done": report.done}
 
 
@@ -76,11 +80,18 @@ async def takedown(context: JobContext) -> dict[str, Any]:
     scheduler pass nor behind a batch. A notice this job already tried (its channel refused it) is
     left to the next job.
     """
+    with metrics.tracked("takedown"):
+        result = await _takedown(_context(context))
+    metrics.JOBS.labels("takedown", "done").inc()
+    metrics.NOTICES_SENT.inc(len(result["sent"]))
+    return result
+
+
+async def _takedown(worker: WorkerContext) -> dict[str, Any]:
     from cases.takedown.delivery.sending import send_approved
     from cases.takedown.models import NoticeState
     from cases.takedown.upkeep import run_upkeep
 
-    worker = _context(context)
     deadline = time.monotonic() + worker.takedown_run_seconds
     report = await run_upkeep(
         worker.factory,

@@ -27,6 +27,7 @@ from cases.audit.services import Actor
 from cases.takedown.delivery.channels import Channel
 from piratewatch.config import Settings
 from piratewatch.services import Services
+from piratewatch.taskqueue import metrics
 from piratewatch.taskqueue.app import SITE_QUEUE, TAKEDOWN_QUEUE, build_app
 from piratewatch.taskqueue.scheduler import touch_alive
 from piratewatch.taskqueue.tasks import CONTEXT_KEY, WorkerContext
@@ -120,14 +121,28 @@ async def run_worker(services: Services, stop: asyncio.Event, name: str | None =
             takedown_run_seconds=settings.queue.takedown_run_seconds,
             takedown_poll_seconds=settings.queue.takedown_poll_seconds,
         )
-        while not stop.is_set():
-            try:
-                await _run_once(build_app(settings), settings, context, name, stop)
-            except Exception as exc:  # the database went away mid-run (restart, failover, network)
-                log.warning(
-                    "worker stopped (%s: %s)", type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else ""
-                )
-            if not stop.is_set():
-                log.info("worker %s reconnecting in %.1f s", name, settings.queue.reconnect_seconds)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=settings.queue.reconnect_seconds)
+        server = (
+            metrics.serve(settings.queue.metrics_port, settings.queue.metrics_address)
+            if settings.queue.metrics_port
+            else None
+        )
+        try:
+            await _run_forever(settings, context, name, stop)
+        finally:
+            if server is not None:
+                server.shutdown()
+
+
+async def _run_forever(settings: Settings, context: WorkerContext, name: str, stop: asyncio.Event) -> None:
+    """procrastinate's workers, started again whenever they lose the database, until `stop`."""
+    while not stop.is_set():
+        try:
+            await _run_once(build_app(settings), settings, context, name, stop)
+        except Exception as exc:  # the database went away mid-run (restart, failover, network)
+            log.warning(
+                "worker stopped (%s: %s)", type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else ""
+            )
+        if not stop.is_set():
+            log.info("worker %s reconnecting in %.1f s", name, settings.queue.reconnect_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=settings.queue.reconnect_seconds)
