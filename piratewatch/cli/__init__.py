@@ -22,6 +22,7 @@ from piratewatch.cli import (
     queue,
     reports,
     resolve,
+    senders,
     serve,
     sites,
     taskqueue,
@@ -43,6 +44,7 @@ app.add_typer(providers.app, name="providers")
 app.add_typer(cases.app, name="cases")
 app.add_typer(notices.app, name="notices")
 app.add_typer(queue.app, name="queue")
+app.add_typer(senders.app, name="senders")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.metrics_app, name="metrics")
 app.command()(resolve.resolve)
