@@ -49,6 +49,9 @@ class Resources:
     @classmethod
     def from_settings(cls, settings: Settings, *, engine: Engine | None = None) -> Self:
         """Build from the settings; the engine is made from them unless one is lent (and then kept open)."""
+        from common.logs import install_redaction
+
+        install_redaction()  # every process that holds the services logs nothing secret (once per process)
         owns = engine is None
         engine = engine or make_engine(settings.effective_database_url)
         return cls(settings=settings, engine=engine, factory=session_factory(engine), owns_engine=owns)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
@@ -231,8 +231,12 @@ async def send_approved(
     limit: int = 100,
     recheck: Recheck | None = None,
     concurrency: int | None = None,
+    skip: Collection[int] = (),
 ) -> list[Notice]:
     """Send up to `limit` approved notices, oldest first (:func:`send_batch`); returns them in their new state.
+
+    Notices in `skip` are left alone (a takedown job sending continuously skips those it already
+    tried, so a notice its channel refused waits for the next job instead of being retried at once).
 
     With one channel, every notice takes it; with channels by name, each notice takes the one
     :func:`channel_for` names, and a notice whose channel is not configured waits, still approved.
@@ -241,7 +245,7 @@ async def send_approved(
         rows = session.execute(
             sa.select(col(Notice.id), col(Notice.template), Provider)
             .join(Provider, col(Provider.id) == col(Notice.provider_id))
-            .where(col(Notice.state) == NoticeState.APPROVED.value)
+            .where(col(Notice.state) == NoticeState.APPROVED.value, col(Notice.id).not_in(list(skip)))
             .order_by(col(Notice.id))
             .limit(limit)
         ).all()
