@@ -16,6 +16,7 @@ class EvidenceSettings(BaseModel):
     tsa_url: str = ""
     #: PEM files of the TSA's root (and intermediate) certificates: tokens are verified against them
     tsa_certificates: list[Path] = Field(default_factory=list)
+    #: seconds to wait for the TSA's answer to one timestamp request
     tsa_timeout: float = Field(default=15.0, gt=0)
     #: capture every URL of the approved notices a send is about to try (with the pre-send re-check)
     capture_before_send: bool = False

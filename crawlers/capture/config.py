@@ -16,12 +16,17 @@ class CaptureSettings(BaseModel):
     total_seconds: float = Field(default=30.0, gt=0)
     #: seconds to connect and between two reads
     read_timeout: float = Field(default=10.0, gt=0)
+    #: redirects a capture follows (each hop recorded); one more and the capture is limited
     max_redirects: int = Field(default=5, ge=0)
+    #: the User-Agent of capture requests (and of the screenshot's browser)
     user_agent: str = "Mozilla/5.0 (compatible; piratewatch-evidence/1)"
     #: take a full-page screenshot with headless Chromium (when it is installed)
     screenshots: bool = True
     #: the Chromium binary (a name on PATH or a path)
     chromium: str = "chromium"
+    #: seconds the browser may take to render and shoot one page; past it the capture says so
     screenshot_seconds: float = Field(default=20.0, gt=0)
+    #: the browser window's width in pixels (the screenshot is full-page: its height follows the page)
     viewport_width: int = Field(default=1280, ge=320, le=4096)
+    #: the browser window's height in pixels
     viewport_height: int = Field(default=800, ge=200, le=4096)
