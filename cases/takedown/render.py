@@ -18,10 +18,8 @@ from urllib.parse import urlsplit
 import jinja2
 
 from cases.errors import InvalidInputError
+from cases.takedown.cloudflare_reports import dmca_reports, report_problems
 from cases.takedown.models import LegalBasis
-
-#: Cloudflare's abuse_dmca reports take at most this many URLs, all on one host.
-CLOUDFLARE_MAX_URLS = 250
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,7 @@ class Template:
 
     name: str
     basis: LegalBasis
-    #: None: the notice is a JSON document built in code (see :func:`cloudflare_payloads`)
+    #: None: the notice is a JSON document built in code (see :func:`cases.takedown.cloudflare_reports.dmca_reports`)
     filename: str | None
     media_type: str = "text/plain; charset=utf-8"
 
@@ -170,37 +168,10 @@ def missing_elements(context: NoticeContext) -> list[str]:
 def validate(context: NoticeContext) -> None:
     """Raise :class:`InvalidInputError` naming every element the notice's legal basis requires but lacks."""
     problems = [f"{e}: required by {TEMPLATES[context.template].basis.value}" for e in missing_elements(context)]
+    if context.template == "cloudflare_abuse_dmca":
+        problems += [p for p in report_problems(context) if p.split(":", 1)[0] not in missing_elements(context)]
     if problems:
         raise InvalidInputError(problems)
-
-
-def cloudflare_payloads(context: NoticeContext) -> list[dict[str, Any]]:
-    """The ``abuse_dmca`` reports of a notice: one per host and per 250 URLs (Cloudflare's limit)."""
-    by_host: OrderedDict[str, list[str]] = OrderedDict()
-    for item in context.items:
-        by_host.setdefault(urlsplit(item.url).hostname or "", []).append(item.url)
-    works = context.works
-    reports = []
-    for host, urls in by_host.items():
-        for start in range(0, len(urls), CLOUDFLARE_MAX_URLS):
-            reports.append(
-                {
-                    "act": "abuse_dmca",
-                    "host": host,
-                    "urls": urls[start : start + CLOUDFLARE_MAX_URLS],
-                    "name": context.sender.get("name"),
-                    "email": context.sender.get("email"),
-                    "title": context.sender.get("organisation") or context.sender.get("name"),
-                    "signature": context.sender.get("signature"),
-                    "original_work": "\n".join(f"{w.title} {w.url or ''}".strip() for w in works),
-                    "address1": context.sender.get("address") or "",
-                    "agree": 1,
-                    "host_notification": "send",
-                    "owner_notification": "send",
-                    "reference": context.idempotency_key,
-                }
-            )
-    return reports
 
 
 def _search_groups(context: NoticeContext) -> list[dict[str, Any]]:
@@ -231,7 +202,7 @@ def render(context: NoticeContext) -> tuple[str, str]:
     validate(context)
     template = TEMPLATES[context.template]
     if template.filename is None:
-        text = json.dumps({"reports": cloudflare_payloads(context)}, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps({"reports": dmca_reports(context)}, ensure_ascii=False, indent=2) + "\n"
     else:
         sender = {k: v for k, v in context.sender.items() if v is not None}
         sender.setdefault("organisation", None)

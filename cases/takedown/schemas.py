@@ -136,6 +136,10 @@ class SenderDetails(BaseModel):
     organisation: Annotated[str, Field(max_length=300)] = ""
     email: Annotated[str, Field(max_length=320, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")] = ""
     address: Annotated[str, Field(max_length=1000)] = ""
+    #: the address's parts some recipients ask for one by one (Cloudflare: city, state, country)
+    city: Annotated[str, Field(max_length=255)] = ""
+    region: Annotated[str, Field(max_length=255)] = ""
+    country: Annotated[str, Field(max_length=255)] = ""
     phone: Annotated[str, Field(max_length=64)] = ""
     signature: Annotated[str, Field(max_length=300)] = ""
     explanation: Annotated[str, Field(max_length=5000)] = ""

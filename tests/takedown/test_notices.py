@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from sqlmodel import Session
 from cases.audit.services import Actor
 from cases.db import transaction
 from cases.errors import ConflictError, InvalidInputError
-from cases.takedown import render as rendering
 from cases.takedown.models import LegalBasis, NoticeState
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review, update_sender
 from cases.takedown.states import TRANSITIONS, move
@@ -104,27 +102,6 @@ def test_search_delisting_file_format(factory: sessionmaker[Session], world: Any
     assert lines[0].startswith("# Work W1")
     assert lines[1] == "# https://publisher.example/W1"
     assert lines[2:] == [f"https://manga-raw.io/w1/{i}" for i in range(3)]
-
-
-def test_cloudflare_payload_has_at_most_250_urls_per_host(sender: dict[str, Any]) -> None:
-    work = rendering.WorkView(1, "Work", "Publisher", "https://publisher.example/1")
-    items = [rendering.ItemView(f"https://a.example/{i}", work) for i in range(300)]
-    items += [rendering.ItemView(f"https://b.example/{i}", work) for i in range(2)]
-    context = rendering.NoticeContext(
-        "cloudflare_abuse_dmca", "Cloudflare", "a.example", sender, items, "key-1", rendering.utc_today()
-    )
-    text, digest = rendering.render(context)
-    reports = json.loads(text)["reports"]
-    assert [(r["host"], len(r["urls"])) for r in reports] == [("a.example", 250), ("a.example", 50), ("b.example", 2)]
-    assert all(r["act"] == "abuse_dmca" and r["signature"] == "/Hanako Yamada/" for r in reports)
-    assert all(r["reference"] == "key-1" for r in reports)
-    assert len(digest) == 64
-    with pytest.raises(InvalidInputError, match=r"sender\.signature"):
-        rendering.render(
-            rendering.NoticeContext(
-                "cloudflare_abuse_dmca", "C", "a", {**sender, "signature": ""}, items, "k", context.date
-            )
-        )
 
 
 def test_one_open_notice_per_recipient_and_basis(factory: sessionmaker[Session], world: Any, sender: Any) -> None:

@@ -83,6 +83,7 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
                 notice_t.c.rendered_text,
                 notice_t.c.legal_basis,
                 notice_t.c.template,
+                notice_t.c.created_at,
             )
         )
     )
@@ -147,6 +148,7 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
                     subject=_subject(notice.rendered_text, f"Notice {notice.id} ({notice.legal_basis})"),
                     text=notice.rendered_text,
                     media_type=TEMPLATES[notice.template].media_type,
+                    drafted_at=notice.created_at,
                 ),
             )
         )
@@ -211,7 +213,7 @@ async def reconcile(
     decisions: dict[int, str] = {}
     for attempt in stale:
         channel = channels.get(attempt.channel)
-        received = await channel.lookup(attempt.idempotency_key) if channel is not None else None
+        received = await channel.lookup(outgoing_for(factory, attempt.notice_id)) if channel is not None else None
         assert attempt.id is not None
         with transaction(factory) as session:
             if received is True:
@@ -228,6 +230,25 @@ async def reconcile(
                 record(session, actor, [updated("delivery_attempt", attempt.id, "state", "sending", "unconfirmed")])
                 decisions[attempt.notice_id] = "unconfirmed"
     return decisions
+
+
+def outgoing_for(factory: sessionmaker[Session], notice_id: int) -> OutgoingNotice:
+    """What was handed to the channel for the notice (for asking the recipient whether it has it)."""
+    with factory() as session:
+        notice = get_notice(session, notice_id)
+        provider = session.get(Provider, notice.provider_id)
+        text = notice.rendered_text or ""
+        return OutgoingNotice(
+            notice_id=notice_id,
+            idempotency_key=notice.idempotency_key,
+            message_id=message_id_for(notice.idempotency_key),
+            recipient_name=provider.name if provider else "",
+            recipient_email=provider.abuse_email if provider else None,
+            subject=_subject(text, f"Notice {notice_id} ({notice.legal_basis})"),
+            text=text,
+            media_type=TEMPLATES[notice.template].media_type,
+            drafted_at=notice.created_at,
+        )
 
 
 def confirm_unconfirmed(session: Session, actor: Actor, notice_id: int, *, was_sent: bool) -> Notice:
