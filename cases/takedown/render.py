@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from cases.errors import InvalidInputError
+from cases.takedown.basis_checks import basis_problems
 from cases.takedown.cloudflare_reports import dmca_reports, report_problems
 from cases.takedown.models import LegalBasis
 
@@ -81,8 +82,18 @@ REQUIRED: dict[LegalBasis, tuple[str, ...]] = {
         "sender.truth_statement",
     ),
     LegalBasis.RAA: ("items", "sender.name", "sender.email", "sender.explanation"),
-    # Bulk delisting: each group needs a description and the work's official URL.
-    LegalBasis.SEARCH: ("items", "works", "work_urls"),
+    # Delisting: each group needs a description and the work's official URL; the sender makes the
+    # same statements as under §512(c)(3) (the search engines' copyright forms ask for them, signed).
+    LegalBasis.SEARCH: (
+        "items",
+        "works",
+        "work_urls",
+        "sender.name",
+        "sender.email",
+        "sender.signature",
+        "sender.good_faith",
+        "sender.accuracy_under_perjury",
+    ),
 }
 
 # Statements are confirmed by the sender (true), never assumed.
@@ -166,8 +177,11 @@ def missing_elements(context: NoticeContext) -> list[str]:
 
 
 def validate(context: NoticeContext) -> None:
-    """Raise :class:`InvalidInputError` naming every element the notice's legal basis requires but lacks."""
-    problems = [f"{e}: required by {TEMPLATES[context.template].basis.value}" for e in missing_elements(context)]
+    """Raise :class:`InvalidInputError` naming every element the notice's legal basis requires but lacks,
+    and every other problem it has under that basis (:mod:`cases.takedown.basis_checks`)."""
+    basis = TEMPLATES[context.template].basis
+    problems = [f"{e}: required by {basis.value}" for e in missing_elements(context)]
+    problems += basis_problems(context, basis)
     if context.template == "cloudflare_abuse_dmca":
         problems += [p for p in report_problems(context) if p.split(":", 1)[0] not in missing_elements(context)]
     if problems:

@@ -22,7 +22,13 @@ class NoticeCreate(BaseModel):
     association_id: DbId
     legal_basis: LegalBasis
     template: Annotated[str, Field(max_length=32)] | None = None
-    sender: dict[str, Any] = Field(description="name, email, address, signature, statements (true), ...")
+    sender: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "details for this notice only (name, email, address, ...), over the association's sender profile; "
+            "the statements and the signature come from the profile alone and are refused here"
+        ),
+    )
 
 
 class NoticeItemPublic(BaseModel):

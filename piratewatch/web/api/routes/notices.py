@@ -33,7 +33,7 @@ from cases.takedown.schemas import (
     SenderDetails,
     SenderProfilePublic,
 )
-from cases.takedown.senders import get_sender_profile, set_sender_profile
+from cases.takedown.senders import get_sender_profile, notice_sender, set_sender_profile
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
 from cases.takedown.statistics import lumen_export, yearly_counts
 from cases.tenants.roles import Role
@@ -61,11 +61,16 @@ def post_notice(
     principal: Operator,
     session: SessionDep,
 ) -> NoticeDetail:
-    """Open the (site, provider) case if needed and draft a notice from the association's evidence (operators)."""
+    """Open the (site, provider) case if needed and draft a notice from the association's evidence (operators).
+
+    The sender is the association's stored profile; `sender` may add details for this notice, never a
+    statement or the signature (422 naming each one given).
+    """
     actor = principal.actor(request_id(request))
+    sender = notice_sender(session, body.association_id, body.sender)  # statements: the profile's only
     case = open_case(session, actor, body.site_id, body.provider_id)
     notice = draft_notice(
-        session, actor, case.id or 0, body.association_id, body.legal_basis, body.sender, template=body.template
+        session, actor, case.id or 0, body.association_id, body.legal_basis, sender, template=body.template
     )
     return notice_detail(session, principal, notice.id or 0)
 
