@@ -21,6 +21,7 @@ from cases.takedown.models import (
     NoticeState,
     SenderProfile,
     TakedownCase,
+    WorkRightsStatement,
 )
 from cases.tenants.models import ApiKey, Association
 from cases.tenants.roles import Role
@@ -63,6 +64,7 @@ __all__ = [
     "TrafficEstimate",
     "Work",
     "WorkFound",
+    "WorkRightsStatement",
     "WorkTitle",
     "metadata",
 ]

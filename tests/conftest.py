@@ -42,6 +42,8 @@ SENDER: dict[str, object] = {
     "accuracy_under_perjury": True,
     "bona_fide": True,
     "truth_statement": True,
+    "acts_as": "agent",
+    "mandate_document": "委任状（Publisher K.K. 代表取締役、2026年4月1日付）",
 }
 
 

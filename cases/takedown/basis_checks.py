@@ -8,6 +8,10 @@ those elements must be:
   content is illegal names the work), and the explanation itself;
 - RAA §3.18: proof of the prior report along the escalation chain (date and SHA-256 of what was
   sent): ICANN Compliance refuses a complaint that has none;
+- the Japanese request (the copyright guideline's 様式A): the capacity the sender acts in with its proof
+  (an agent's mandate, 委任状, or the trusted organisation, 信頼性確認団体, it goes through), and for each
+  work its own statements: the right infringed, how the copy infringes, that the work is within its
+  protection period, that no licence was given, and the proof that the requester holds the right;
 - search delisting: the file within its limits (URLs per file, URL
   length) and the format's lines intact (a title or work URL with a line break would break it).
 """
@@ -58,6 +62,8 @@ def basis_problems(context: NoticeContext, basis: LegalBasis) -> list[str]:
         for report in context.prior_reports:
             if not report.get("sha256") or not report.get("sent_at"):
                 problems.append(f"prior_reports: notice {report.get('notice_id')} has no sent date or hash")
+    elif basis == LegalBasis.JP_PLA:
+        problems += jp_problems(context)
     elif basis == LegalBasis.SEARCH:
         if len(context.items) > SEARCH_MAX_URLS:
             problems.append(f"items: {len(context.items)} URLs; a delisting file takes at most {SEARCH_MAX_URLS}")
@@ -70,4 +76,38 @@ def basis_problems(context: NoticeContext, basis: LegalBasis) -> list[str]:
             for what, value in (("title", work.title), ("url", work.url or "")):
                 if "\n" in value or "\r" in value:
                     problems.append(f"works: the {what} of work {work.id} has a line break (it would break the file)")
+    return problems
+
+
+#: the manners 様式A names (a, b, c) and "other", which must be described
+JP_MANNERS = ("self_admitted", "full_copy", "compressed_copy", "other")
+
+
+def jp_problems(context: NoticeContext) -> list[str]:
+    """What the copyright guideline's 様式A asks beyond the sender's elements, each problem named."""
+    problems: list[str] = []
+    sender = context.sender
+    acts_as = sender.get("acts_as")
+    where = "required by jp_provider_liability (様式A)"
+    if acts_as == "agent" and not str(sender.get("mandate_document") or "").strip():
+        problems.append(f"sender.mandate_document: an agent attaches the holders' mandate (委任状); {where}")
+    if acts_as == "trusted_organisation" and not str(sender.get("trusted_organisation") or "").strip():
+        problems.append(f"sender.trusted_organisation: the trusted organisation (信頼性確認団体); {where}")
+    for work in context.works:
+        name = f"works.{work.id}"
+        rights = work.rights or {}
+        if acts_as in ("agent", "trusted_organisation") and not (work.rights_holder or "").strip():
+            problems.append(f"{name}.rights_holder: whom the association acts for; {where}")
+        for key in ("right_infringed", "protection_period"):
+            if not str(rights.get(key) or "").strip():
+                problems.append(f"{name}.rights.{key}: {where}")
+        if rights.get("manner") not in JP_MANNERS:
+            problems.append(f"{name}.rights.manner: how the copy infringes ({', '.join(JP_MANNERS)}); {where}")
+        elif rights.get("manner") == "other" and not str(rights.get("manner_detail") or "").strip():
+            problems.append(f"{name}.rights.manner_detail: the manner in words; {where}")
+        if rights.get("no_licence") is not True:
+            problems.append(f"{name}.rights.no_licence: the statement that no licence was given; {where}")
+        # Through a trusted organisation, the organisation confirms the right (the guideline, V 2 (2)).
+        if acts_as != "trusted_organisation" and not str(rights.get("proof_of_right") or "").strip():
+            problems.append(f"{name}.rights.proof_of_right: the proof that the requester holds the right; {where}")
     return problems

@@ -7,6 +7,7 @@ templates only print what the validator has already checked is there.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -70,15 +71,15 @@ REQUIRED: dict[LegalBasis, tuple[str, ...]] = {
     ),
     # DSA Art. 16(2)(a)-(d)
     LegalBasis.DSA: ("sender.explanation", "items", "sender.name", "sender.email", "sender.bona_fide"),
-    # Provider liability law guideline: who, where, what, which right, why, and that it is true.
+    # The copyright guideline's 様式A: who (address, name, contact), where, which works, in what
+    # capacity, and that it is true; each work's own statements are checked in basis_checks.
     LegalBasis.JP_PLA: (
         "sender.address",
         "sender.name",
         "sender.email",
         "items",
         "works",
-        "sender.right_infringed",
-        "sender.explanation",
+        "sender.acts_as",
         "sender.truth_statement",
     ),
     LegalBasis.RAA: ("items", "sender.name", "sender.email", "sender.explanation"),
@@ -109,6 +110,8 @@ class WorkView:
     title: str
     rights_holder: str | None = None
     url: str | None = None
+    #: the association's rights statement for the work (:mod:`cases.takedown.work_rights`), if it made one
+    rights: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -220,8 +223,18 @@ def render(context: NoticeContext) -> tuple[str, str]:
     else:
         sender = {k: v for k, v in context.sender.items() if v is not None}
         sender.setdefault("organisation", None)
-        for optional in ("address", "phone", "signature", "explanation", "right_infringed"):
+        for optional in (
+            "address",
+            "phone",
+            "signature",
+            "explanation",
+            "right_infringed",
+            "acts_as",
+            "mandate_document",
+            "trusted_organisation",
+        ):
             sender.setdefault(optional, None)
+        works = [dataclasses.replace(w, rights=w.rights or {}) for w in context.works]
         text = (
             _environment()
             .get_template(template.filename)
@@ -230,7 +243,7 @@ def render(context: NoticeContext) -> tuple[str, str]:
                 site=context.site,
                 sender=sender,
                 items=context.items,
-                works=context.works,
+                works=works,
                 domains=context.domains,
                 groups=_search_groups(context),
                 idempotency_key=context.idempotency_key,

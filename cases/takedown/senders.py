@@ -46,8 +46,8 @@ def set_sender_profile(session: Session, actor: Actor, association_id: int, send
     return profile
 
 
-#: What only the association says, in its own sender profile: the legal statements and the signature
-#: under them. A notice's other details (a contact person, say) an operator may set for one notice.
+#: What only the association says, in its own sender profile: the legal statements, the signature
+#: under them and the capacity it acts in (holder, agent with a mandate, through a trusted organisation). A notice's other details (a contact person, say) an operator may set for one notice.
 PROFILE_ONLY = frozenset({"good_faith", "accuracy_under_perjury", "bona_fide", "truth_statement", "signature"})
 
 
