@@ -45,6 +45,8 @@ class LegalBasis(enum.StrEnum):
     DSA = "dsa_art16"
     JP_PLA = "jp_provider_liability"
     RAA = "raa_3_18"
+    #: a ccTLD's registrar or a registry: the registry's own abuse policy (the RAA does not bind them)
+    REGISTRY_POLICY = "registry_abuse_policy"
     SEARCH = "search_delisting"
 
 

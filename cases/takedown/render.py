@@ -42,6 +42,7 @@ TEMPLATES: dict[str, Template] = {
         Template("dsa_art16", LegalBasis.DSA, "dsa_art16.txt.j2"),
         Template("jp_transmission_prevention", LegalBasis.JP_PLA, "jp_transmission_prevention.txt.j2"),
         Template("raa_3_18", LegalBasis.RAA, "raa_3_18.txt.j2"),
+        Template("registry_abuse_policy", LegalBasis.REGISTRY_POLICY, "registry_abuse_policy.txt.j2"),
         Template("cloudflare_abuse_dmca", LegalBasis.DMCA, None, "application/json"),
         Template("search_delisting", LegalBasis.SEARCH, "search_delisting.txt.j2"),
     )
@@ -53,6 +54,7 @@ DEFAULT_TEMPLATE: dict[LegalBasis, str] = {
     LegalBasis.DSA: "dsa_art16",
     LegalBasis.JP_PLA: "jp_transmission_prevention",
     LegalBasis.RAA: "raa_3_18",
+    LegalBasis.REGISTRY_POLICY: "registry_abuse_policy",
     LegalBasis.SEARCH: "search_delisting",
 }
 
@@ -83,6 +85,9 @@ REQUIRED: dict[LegalBasis, tuple[str, ...]] = {
         "sender.truth_statement",
     ),
     LegalBasis.RAA: ("items", "sender.name", "sender.email", "sender.explanation"),
+    # A registry's abuse policy (ccTLD registries, gTLD registries' Registry Agreement Spec. 11):
+    # which domain, what abuse, the evidence, who reports it.
+    LegalBasis.REGISTRY_POLICY: ("items", "works", "sender.name", "sender.email", "sender.explanation"),
     # Delisting: each group needs a description and the work's official URL; the sender makes the
     # same statements as under §512(c)(3) (the search engines' copyright forms ask for them, signed).
     LegalBasis.SEARCH: (

@@ -1,4 +1,5 @@
-"""work rights statements (per work: right, protection period, no licence, proof of the right)
+"""work rights statements (per work: right, protection period, no licence, proof of the right);
+providers' DMCA designated agents
 
 Revision ID: 0017
 Revises: 0011
@@ -29,7 +30,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["work_id"], ["work.id"], name=op.f("fk_work_rights_statement_work_id_work")),
         sa.PrimaryKeyConstraint("work_id", name=op.f("pk_work_rights_statement")),
     )
+    with op.batch_alter_table("provider") as batch:
+        batch.add_column(sa.Column("dmca_agent_email", sa.String(length=320), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("provider") as batch:
+        batch.drop_column("dmca_agent_email")
     op.drop_table("work_rights_statement")

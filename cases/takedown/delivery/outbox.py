@@ -34,7 +34,7 @@ from cases.providers.models import Provider
 from cases.sqlutil import insert_returning_ids
 from cases.takedown.deadlines import waiting_period
 from cases.takedown.delivery.channels import Channel, OutgoingNotice, message_id_for
-from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
+from cases.takedown.models import DeliveryAttempt, LegalBasis, Notice, NoticeState
 from cases.takedown.render import TEMPLATES
 from cases.takedown.services import get_notice
 from cases.takedown.states import move
@@ -58,6 +58,14 @@ def _subject(text: str, fallback: str) -> str:
         if first.startswith(("Subject:", "件名:"))
         else fallback
     )
+
+
+def recipient_address(legal_basis: str, abuse_email: str | None, dmca_agent_email: str | None) -> str | None:
+    """Where a notice goes by e-mail: a DMCA notice to the provider's designated agent (§512(c)(2)) when
+    the directory knows it, any other notice (and a DMCA one without a known agent) to its abuse address."""
+    if legal_basis == LegalBasis.DMCA.value and dmca_agent_email:
+        return dmca_agent_email
+    return abuse_email
 
 
 def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], channel: str) -> list[Started]:
@@ -98,9 +106,9 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
     providers = {
         p.id: p
         for p in session.execute(
-            sa.select(provider_t.c.id, provider_t.c.name, provider_t.c.abuse_email).where(
-                provider_t.c.id.in_({n.provider_id for n in taken})
-            )
+            sa.select(
+                provider_t.c.id, provider_t.c.name, provider_t.c.abuse_email, provider_t.c.dmca_agent_email
+            ).where(provider_t.c.id.in_({n.provider_id for n in taken}))
         )
     }
     attempt_ids = insert_returning_ids(
@@ -144,7 +152,9 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
                     idempotency_key=notice.idempotency_key,
                     message_id=message_id_for(notice.idempotency_key),
                     recipient_name=provider.name,
-                    recipient_email=provider.abuse_email,
+                    recipient_email=recipient_address(
+                        notice.legal_basis, provider.abuse_email, provider.dmca_agent_email
+                    ),
                     subject=_subject(notice.rendered_text, f"Notice {notice.id} ({notice.legal_basis})"),
                     text=notice.rendered_text,
                     media_type=TEMPLATES[notice.template].media_type,
@@ -243,7 +253,9 @@ def outgoing_for(factory: sessionmaker[Session], notice_id: int) -> OutgoingNoti
             idempotency_key=notice.idempotency_key,
             message_id=message_id_for(notice.idempotency_key),
             recipient_name=provider.name if provider else "",
-            recipient_email=provider.abuse_email if provider else None,
+            recipient_email=recipient_address(notice.legal_basis, provider.abuse_email, provider.dmca_agent_email)
+            if provider
+            else None,
             subject=_subject(text, f"Notice {notice_id} ({notice.legal_basis})"),
             text=text,
             media_type=TEMPLATES[notice.template].media_type,
