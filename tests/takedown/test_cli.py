@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from cases.audit.services import Actor
 from cases.db import transaction
+from cases.providers.models import Provider
 from cases.takedown.senders import set_sender_profile
 from piratewatch.cli import app
 
@@ -34,8 +35,22 @@ def test_draft_review_send_and_report(
     }
     code, out, _ = invoke(env, "providers", "list", "--kind", "host")
     assert code == 0 and "Bulletproof Hosting Ltd" in out
-    code, out, err = invoke(env, "providers", "add", "Host Two", "--kind", "host", "--email", "abuse@two.example")
+    code, out, err = invoke(
+        env,
+        "providers",
+        "add",
+        "Host Two",
+        "--kind",
+        "host",
+        "--email",
+        "abuse@two.example",
+        "--dmca-agent",
+        "dmca@two.example",
+    )
     assert code == 0 and "added" in out, err
+    with transaction(factory) as session:
+        two = session.exec(select(Provider).where(col(Provider.name) == "Host Two")).one()
+        assert two.dmca_agent_email == "dmca@two.example"
     code, _, err = invoke(env, "providers", "add", "Host Two", "--kind", "host")
     assert code == 1 and "already exists" in err
     code, out, _ = invoke(env, "providers", "edit", str(world.host_id), "--set", "expected_response_days=2")
