@@ -12,11 +12,16 @@ import httpx
 import pytest
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from cases.audit.services import Actor
 from cases.db import transaction
-from cases.errors import InvalidInputError
+from cases.errors import DeliveryError, InvalidInputError
 from cases.takedown import render as rendering
+from cases.takedown.delivery.channels import OutgoingNotice
 from cases.takedown.delivery.cloudflare import CloudflareChannel
 from cases.takedown.delivery.outbox import begin_send, reconcile
 from cases.takedown.delivery.sending import send_notice
@@ -286,3 +291,71 @@ async def test_a_refusal_files_nothing_and_names_the_reason(
     with transaction(factory) as session:
         (attempt,) = session.exec(select(DeliveryAttempt).where(col(DeliveryAttempt.notice_id) == notice_id)).all()
     assert "Authentication error" in (attempt.error or "") and not api.reports
+
+
+class HostileApi:
+    """A server at Cloudflare's paths whose listing answers `listing` (bytes) and counts the filings."""
+
+    def __init__(self, listing: bytes) -> None:
+        self.listing, self.posts = listing, 0
+
+    async def list(self, request: Request) -> Response:
+        return Response(self.listing, media_type="application/json")
+
+    async def create(self, request: Request) -> JSONResponse:
+        self.posts += 1
+        return JSONResponse({"success": True, "errors": [], "messages": [], "result": "success"})
+
+    def app(self) -> Starlette:
+        prefix = "/client/v4/accounts/{account_id}/abuse-reports"
+        return Starlette(
+            routes=[Route(prefix, self.list, methods=["GET"]), Route(prefix + "/{kind}", self.create, methods=["POST"])]
+        )
+
+
+def _outgoing(sender: dict[str, Any]) -> OutgoingNotice:
+    work = rendering.WorkView(1, "Work One", "Publisher K.K.", "https://publisher.example/1")
+    text, _ = rendering.render(_context(sender, [rendering.ItemView("https://a.example/1", work)]))
+    return OutgoingNotice(1, "key-1", "<key-1@x>", "Cloudflare", None, "s", text, "application/json")
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        b"<html>502 Bad Gateway</html>",
+        b'{"success": true, "result": {"reports": "nope"}}',
+        b'{"success": true, "result": null}',
+        b'{"success": false, "errors": [{"message": "\\u0000\\u001b[31m"}]}',
+        b"[1, 2, 3]",
+        b'{"success": true, "result": {"reports": [' + b'{"urls": ["x"]},' * 200 + b"{}]}}",  # over the cap
+    ],
+)
+async def test_an_unreadable_listing_files_nothing(
+    listing: bytes, sender: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cases.takedown.delivery import cloudflare as module
+
+    monkeypatch.setattr(module, "MAX_ANSWER_BYTES", 2000)
+    api = HostileApi(listing)
+    with ThreadedServer(api.app()) as server:
+        channel = CloudflareChannel(server.url + "/client/v4", "acc", "t", timeout=5)
+        with pytest.raises(DeliveryError, match="will not be filed again"):
+            await channel.send(_outgoing(sender))
+        assert await channel.lookup(_outgoing(sender)) is None  # unknown, never "the recipient has it"
+    assert api.posts == 0
+
+
+async def test_hostile_listed_reports_are_not_taken_for_ours(sender: dict[str, Any]) -> None:
+    hostile = (
+        b'{"success": true, "result": {"reports": [{"urls": [{"a": 1}], "submitter": 5}, '
+        b'{"urls": "https://a.example/1"}, 7, {"urls": ["https://a.example/1"], "id": {"x": 1}, '
+        b'"submitter": {"email": "someone@else.example"}}]}}'
+    )
+    api = HostileApi(hostile)
+    with ThreadedServer(api.app()) as server:
+        channel = CloudflareChannel(server.url + "/client/v4", "acc", "t", timeout=5)
+        assert await channel.lookup(_outgoing(sender)) is False
+        answer = await channel.send(_outgoing(sender))
+    assert api.posts == 1 and answer["reports"] == [
+        {"domain": "a.example", "urls": 1, "filed": "now", "report_id": None}
+    ]

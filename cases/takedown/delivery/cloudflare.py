@@ -51,6 +51,17 @@ def _reports(notice: OutgoingNotice) -> list[dict[str, Any]]:
     return reports
 
 
+async def _capped_get(client: httpx.AsyncClient, path: str, params: dict[str, str | int]) -> tuple[int, bytes]:
+    """GET `path`: the status and at most :data:`MAX_ANSWER_BYTES` of the body (a larger one is unreadable)."""
+    async with client.stream("GET", path, params=params) as answer:
+        content = bytearray()
+        async for chunk in answer.aiter_bytes():
+            content += chunk
+            if len(content) > MAX_ANSWER_BYTES:
+                raise _UnknownError(f"the account's reports answer is larger than {MAX_ANSWER_BYTES} bytes")
+        return answer.status_code, bytes(content)
+
+
 def _errors(answer: httpx.Response) -> str:
     try:
         errors = answer.json().get("errors")
@@ -97,13 +108,13 @@ class CloudflareChannel:
         found: list[dict[str, Any]] = []
         for page in range(1, MAX_PAGES + 1):
             try:
-                answer = await client.get(self._reports_path, params={**params, "page": page})
+                status, content = await _capped_get(client, self._reports_path, {**params, "page": page})
             except httpx.HTTPError as exc:
-                raise _UnknownError(f"listing the account's reports: {exc}") from exc
-            if answer.status_code != 200 or len(answer.content) > MAX_ANSWER_BYTES:
-                raise _UnknownError(f"listing the account's reports answered {answer.status_code}: {_errors(answer)}")
+                raise _UnknownError(f"listing the account's reports: {exc!r}") from exc
+            if status != 200:
+                raise _UnknownError(f"listing the account's reports answered {status}: {content[:300]!r}")
             try:
-                body = answer.json()
+                body = json.loads(content)
                 reports = body["result"]["reports"] if body.get("success") is True else None
             except (ValueError, KeyError, TypeError, AttributeError):
                 reports = None
@@ -127,6 +138,7 @@ class CloudflareChannel:
             listed_urls = listed.get("urls")
             if (
                 isinstance(listed_urls, list)
+                and all(isinstance(u, str) for u in listed_urls)
                 and set(listed_urls) == set(urls)
                 and (not isinstance(listed_email, str) or listed_email.casefold() == email)
             ):
@@ -179,7 +191,8 @@ class CloudflareChannel:
                     raise DeliveryError(
                         f"notice {notice.notice_id}: {exc}; what is on the account will not be filed again"
                     ) from exc
-                outcome["report_id"] = listed.get("id") if isinstance(listed, dict) else None
+                listed_id = listed.get("id") if isinstance(listed, dict) else None
+                outcome["report_id"] = listed_id[:64] if isinstance(listed_id, str) else None
                 outcomes.append(outcome)
         return {"reports": outcomes}
 
