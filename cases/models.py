@@ -22,6 +22,7 @@ from cases.takedown.models import (
     NoticeState,
     SenderProfile,
     TakedownCase,
+    WorkRightsStatement,
 )
 from cases.tenants.models import ApiKey, Association
 from cases.tenants.roles import Role
@@ -68,6 +69,7 @@ __all__ = [
     "TrafficEstimate",
     "Work",
     "WorkFound",
+    "WorkRightsStatement",
     "WorkTitle",
     "metadata",
 ]

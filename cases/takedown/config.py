@@ -24,8 +24,10 @@ class NoticeSettings(BaseModel):
     smtp_timeout: float = Field(default=30.0, gt=0)
     #: connections to the relay kept open while notices go out (and so messages in flight at once)
     smtp_connections: int = Field(default=16, ge=1, le=100)
-    #: base URL of a Cloudflare-style abuse-reports API (empty: the API channel is off)
+    #: base URL of Cloudflare's API, e.g. https://api.cloudflare.com/client/v4 (empty: the API channel is off)
     api_url: str = ""
+    #: the Cloudflare account abuse reports are filed under (``/accounts/{account_id}/abuse-reports``)
+    api_account_id: str = ""
     #: the abuse-reports API's bearer token (never logged)
     api_token: str = ""
     #: seconds for one abuse-reports API request

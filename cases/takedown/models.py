@@ -45,6 +45,8 @@ class LegalBasis(enum.StrEnum):
     DSA = "dsa_art16"
     JP_PLA = "jp_provider_liability"
     RAA = "raa_3_18"
+    #: a ccTLD's registrar or a registry: the registry's own abuse policy (the RAA does not bind them)
+    REGISTRY_POLICY = "registry_abuse_policy"
     SEARCH = "search_delisting"
 
 
@@ -195,4 +197,20 @@ class SenderProfile(SQLModel, table=True):
 
     association_id: int = Field(foreign_key="association.id", primary_key=True)
     sender: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WorkRightsStatement(SQLModel, table=True):
+    """What the association states about one of its works' rights, for the notices that need it.
+
+    Per work, not per profile: the right infringed, that the work is within its protection period,
+    that no licence was given, and the proof that the requester holds the right differ from work to
+    work (the Japanese copyright guideline's 様式A asks for each). Set by the association itself, like
+    its sender profile, and never by drafting.
+    """
+
+    __tablename__ = "work_rights_statement"
+
+    work_id: int = Field(foreign_key="work.id", primary_key=True)
+    statement: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

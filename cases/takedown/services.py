@@ -23,6 +23,7 @@ from cases.takedown import render as rendering
 from cases.takedown.deadlines import REVIEW_WITHIN
 from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeState, TakedownCase
 from cases.takedown.states import SENT_STATES, move
+from cases.takedown.work_rights import work_rights
 from cases.works.models import Work, WorkTitle
 from common.keys import url_work_key
 
@@ -210,8 +211,9 @@ def _work_views(session: Session, work_ids: set[int]) -> dict[int, rendering.Wor
         select(WorkTitle).where(col(WorkTitle.work_id).in_(sorted(work_ids))).order_by(col(WorkTitle.id))
     ):
         titles.setdefault(title.work_id, title.title)
+    rights = work_rights(session, set(works))
     return {
-        wid: rendering.WorkView(wid, titles.get(wid, w.ref), w.rights_holder, w.official_url)
+        wid: rendering.WorkView(wid, titles.get(wid, w.ref), w.rights_holder, w.official_url, rights.get(wid))
         for wid, w in works.items()
     }
 

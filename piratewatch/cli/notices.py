@@ -19,17 +19,35 @@ _BASES = "dmca_512c3, dsa_art16, jp_provider_liability, raa_3_18, search_delisti
 _REPLY_KINDS = "bounce, delivered, acknowledgement, actioned, partially_actioned, rejected, reply"
 
 
+def read_sender_file(path: Path) -> dict[str, object]:
+    """The sender details of a ``--sender`` file: a JSON object (anything else fails the command, saying why)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        fail(f"--sender {path}: {exc}")
+    if not isinstance(data, dict):
+        fail(f"--sender {path}: a JSON object of sender details is expected")
+    return data
+
+
 @app.command("draft")
 def draft(
     site_id: Annotated[int, typer.Option("--site")],
     provider_id: Annotated[int, typer.Option("--provider")],
     association_id: Annotated[int, typer.Option("--association")],
     basis: Annotated[str, typer.Option(help=_BASES)],
-    sender_file: Annotated[Path, typer.Option("--sender", help="JSON file with the sender's details.")],
+    sender_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--sender",
+            help="JSON file with details for this notice over the association's sender profile "
+            "(no statements and no signature: those come from the profile only).",
+        ),
+    ] = None,
     template: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Draft a notice from an association's evidence on a site."""
-    sender = json.loads(sender_file.read_text(encoding="utf-8"))
+    """Draft a notice from an association's evidence on a site, signed with the association's sender profile."""
+    sender = read_sender_file(sender_file) if sender_file is not None else None
     with services() as svc:
         notice = svc.draft(
             cli_actor(),

@@ -66,16 +66,22 @@ def draft(
     provider_id: int,
     association_id: int,
     basis: str,
-    sender: dict[str, Any],
+    sender: dict[str, Any] | None = None,
     template: str | None = None,
 ) -> Notice:
-    """Open the (site, provider) case if needed and draft a notice from the association's evidence on the site."""
+    """Open the (site, provider) case if needed and draft a notice from the association's evidence on the site.
+
+    The sender is the association's profile; `sender` adds details for this notice, never a statement
+    or the signature (:func:`cases.takedown.senders.notice_sender`).
+    """
     from cases.takedown.models import LegalBasis
+    from cases.takedown.senders import notice_sender
     from cases.takedown.services import draft_notice, open_case
 
     with self.transaction() as session:
+        details = notice_sender(session, association_id, sender)
         case = open_case(session, actor, site_id, provider_id)
-        return draft_notice(session, actor, case.id or 0, association_id, LegalBasis(basis), sender, template=template)
+        return draft_notice(session, actor, case.id or 0, association_id, LegalBasis(basis), details, template=template)
 
 
 def approve(self: Resources, notice_ids: Sequence[int], actor: Actor) -> ApprovalReport:
@@ -92,7 +98,7 @@ def _channel(self: Resources, name: str) -> Channel:
     if name not in self.channels:
         raise InvalidRequestError(
             f"channel {name!r} is not configured (configured: {', '.join(self.channels)}; "
-            "the API needs PIRATEWATCH_NOTICES__API_URL)"
+            "Cloudflare's API needs PIRATEWATCH_NOTICES__API_URL and __API_ACCOUNT_ID)"
         )
     return self.channels[name]
 

@@ -21,6 +21,7 @@ from cases.takedown.models import ItemOutcome, LegalBasis, NoticeItem, NoticeSta
 from cases.takedown.recheck import Finding, Recheck, check_urls
 from cases.takedown.review import approve
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
+from cases.works.models import Work
 from lab.http_util import ThreadedServer
 
 ACTOR = Actor("test:recheck")
@@ -135,13 +136,25 @@ async def test_failing_items_are_dropped_before_sending(
     assert outcomes[f"{pages}/seized"][0] == ItemOutcome.DROPPED
 
 
+def _w1(session: Session, association_id: int) -> int:
+    """Association A's work W1 (a DSA notice links each URL to its work)."""
+    work = session.exec(select(Work).where(col(Work.association_id) == association_id, col(Work.ref) == "W1")).one()
+    return work.id or 0
+
+
 async def test_notice_with_no_live_url_goes_back_to_review(
     factory: sessionmaker[Session], world: Any, sender: dict[str, Any], pages: str, tmp_path: Any
 ) -> None:
     with transaction(factory) as session:
         case = open_case(session, ACTOR, world.site_id, world.host_id)
         draft = draft_notice(
-            session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=[(f"{pages}/gone", None)]
+            session,
+            ACTOR,
+            case.id or 0,
+            world.a_id,
+            LegalBasis.DSA,
+            sender,
+            items=[(f"{pages}/gone", _w1(session, world.a_id))],
         )
         submit_for_review(session, ACTOR, draft.id or 0)
         approve(session, ACTOR, draft.id or 0)
@@ -157,7 +170,8 @@ async def test_later_check_marks_gone_urls_actioned(
 
     with transaction(factory) as session:
         case = open_case(session, ACTOR, world.site_id, world.host_id)
-        urls = [(f"{pages}/live", None), (f"{pages}/gone", None)]
+        w1 = _w1(session, world.a_id)
+        urls = [(f"{pages}/live", w1), (f"{pages}/gone", w1)]
         draft = draft_notice(session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=urls)
         submit_for_review(session, ACTOR, draft.id or 0)
         approve(session, ACTOR, draft.id or 0)
@@ -198,7 +212,8 @@ async def test_a_server_error_is_not_a_takedown(
 
     with transaction(factory) as session:
         case = open_case(session, ACTOR, world.site_id, world.host_id)
-        urls = [(f"{pages}/live", None), (f"{pages}/gone", None), ("http://127.0.0.1:9/down-for-now", None)]
+        w1 = _w1(session, world.a_id)
+        urls = [(f"{pages}/live", w1), (f"{pages}/gone", w1), ("http://127.0.0.1:9/down-for-now", w1)]
         draft = draft_notice(session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=urls)
         submit_for_review(session, ACTOR, draft.id or 0)
         approve(session, ACTOR, draft.id or 0)

@@ -1,7 +1,7 @@
 """evidence: captures of URLs and their content-addressed objects
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0017
 Create Date: 2026-12-03 14:22:36
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import cases.db
 
 revision: str = "0018"
-down_revision: str | None = "0012"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

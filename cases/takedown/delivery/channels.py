@@ -1,9 +1,10 @@
-"""Delivery channels: SMTP, a Cloudflare-style abuse-reports API, and file export, behind one interface.
+"""Delivery channels: SMTP, Cloudflare's abuse-reports API, and file export, behind one interface.
 
-Each channel puts the notice's idempotency key into what it sends (SMTP: the ``Message-ID`` and an
-``X-Piratewatch-Idempotency-Key`` header; API: an ``Idempotency-Key`` header and the report's
-``reference``; file: the file name), and can say whether a notice with a key was already received
-when the recipient lets us ask (:meth:`Channel.lookup`). That is what the outbox's restart check uses.
+Each channel can say whether the recipient already has a notice when the recipient lets us ask
+(:meth:`Channel.lookup`); that is what the outbox's restart check uses. SMTP carries the notice's
+idempotency key (the ``Message-ID`` and an ``X-Piratewatch-Idempotency-Key`` header), the file export
+its file name; Cloudflare's API takes no reference of ours, so its channel
+(:mod:`cases.takedown.delivery.cloudflare`) recognises a report by its contents.
 
 Errors: :class:`DeliveryError` when the recipient refused or could not be reached (nothing was sent).
 """
@@ -11,8 +12,8 @@ Errors: :class:`DeliveryError` when the recipient refused or could not be reache
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import email.charset
-import json
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
@@ -28,7 +29,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import aiosmtplib
-import httpx
 
 from cases.errors import DeliveryError
 from cases.takedown.config import NoticeSettings
@@ -47,6 +47,8 @@ class OutgoingNotice:
     subject: str
     text: str
     media_type: str
+    #: when the notice was drafted: what a recipient filed since then may be this notice
+    drafted_at: dt.datetime | None = None
 
 
 class Channel(Protocol):
@@ -60,7 +62,7 @@ class Channel(Protocol):
         """Hand the notice over; returns what the recipient answered. Raises :class:`DeliveryError`."""
         ...
 
-    async def lookup(self, idempotency_key: str) -> bool | None:
+    async def lookup(self, notice: OutgoingNotice) -> bool | None:
         """Whether the recipient already has the notice: True, False, or None when it cannot be known."""
         ...
 
@@ -238,62 +240,9 @@ class SmtpChannel:
         connections.release(smtp)
         return answer.message
 
-    async def lookup(self, idempotency_key: str) -> bool | None:
+    async def lookup(self, notice: OutgoingNotice) -> bool | None:
         # SMTP cannot be asked what it received: the outbox treats the answer as unknown.
         return None
-
-
-class ApiChannel:
-    """A Cloudflare-style abuse-reports API: one POST per report, each with the notice's key."""
-
-    name = "api"
-    concurrency = 8
-
-    def __init__(
-        self, base_url: str, token: str = "", timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.timeout = httpx.Timeout(timeout)
-        self.transport = transport
-
-    def _client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=self.base_url, headers=self.headers, timeout=self.timeout, transport=self.transport
-        )
-
-    async def send(self, notice: OutgoingNotice) -> dict[str, Any]:
-        reports = json.loads(notice.text)["reports"] if notice.media_type.startswith("application/json") else None
-        if not reports:
-            raise DeliveryError(f"notice {notice.notice_id}: the API channel needs a JSON abuse report")
-        ids = []
-        async with self._client() as client:
-            for index, report in enumerate(reports):
-                try:
-                    answer = await client.post(
-                        "/abuse-reports/abuse_dmca",
-                        json=report,
-                        headers={"Idempotency-Key": f"{notice.idempotency_key}-{index}"},
-                    )
-                except httpx.HTTPError as exc:
-                    raise DeliveryError(f"API {self.base_url}: {exc}") from exc
-                if answer.status_code >= 400:
-                    raise DeliveryError(f"API {self.base_url} answered {answer.status_code}: {answer.text[:200]}")
-                ids.append(answer.json().get("result", {}).get("id"))
-        return {"report_ids": ids}
-
-    async def lookup(self, idempotency_key: str) -> bool | None:
-        async with self._client() as client:
-            try:
-                answer = await client.get("/abuse-reports", params={"reference": idempotency_key})
-            except httpx.HTTPError:
-                return None
-        if answer.status_code != 200:
-            return None
-        return bool(answer.json().get("result"))
-
-    def connected(self) -> AbstractAsyncContextManager[None]:
-        return contextlib.nullcontext()  # one client per notice: an API notice is rare next to e-mail
 
 
 class FileChannel:
@@ -318,15 +267,15 @@ class FileChannel:
         os.replace(partial, path)
         return {"path": str(path)}
 
-    async def lookup(self, idempotency_key: str) -> bool | None:
-        return any(self.directory.glob(f"notice-*-{idempotency_key}.*"))
+    async def lookup(self, notice: OutgoingNotice) -> bool | None:
+        return any(self.directory.glob(f"notice-*-{notice.idempotency_key}.*"))
 
     def connected(self) -> AbstractAsyncContextManager[None]:
         return contextlib.nullcontext()  # nothing to connect to
 
 
 def configured_channels(settings: NoticeSettings, default_export_dir: Path) -> dict[str, Channel]:
-    """Every channel the settings configure, by name (the API channel only with an API URL)."""
+    """Every channel the settings configure, by name (Cloudflare's API only with its URL and account)."""
     channels: dict[str, Channel] = {
         "smtp": SmtpChannel(
             settings.smtp_host,
@@ -337,6 +286,10 @@ def configured_channels(settings: NoticeSettings, default_export_dir: Path) -> d
         ),
         "file": FileChannel(settings.export_dir or default_export_dir),
     }
-    if settings.api_url:
-        channels["api"] = ApiChannel(settings.api_url, settings.api_token, settings.api_timeout)
+    if settings.api_url and settings.api_account_id:
+        from cases.takedown.delivery.cloudflare import CloudflareChannel  # it builds on this module
+
+        channels["api"] = CloudflareChannel(
+            settings.api_url, settings.api_account_id, settings.api_token, settings.api_timeout
+        )
     return channels

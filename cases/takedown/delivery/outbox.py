@@ -35,7 +35,7 @@ from cases.sqlutil import insert_returning_ids
 from cases.takedown.deadlines import waiting_period
 from cases.takedown.delivery.channels import Channel, OutgoingNotice, message_id_for
 from cases.takedown.delivery.owner import is_gone, this_process
-from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
+from cases.takedown.models import DeliveryAttempt, LegalBasis, Notice, NoticeState
 from cases.takedown.render import TEMPLATES
 from cases.takedown.services import get_notice
 from cases.takedown.states import back_to_review, move
@@ -61,6 +61,14 @@ def _subject(text: str, fallback: str) -> str:
     )
 
 
+def recipient_address(legal_basis: str, abuse_email: str | None, dmca_agent_email: str | None) -> str | None:
+    """Where a notice goes by e-mail: a DMCA notice to the provider's designated agent (§512(c)(2)) when
+    the directory knows it, any other notice (and a DMCA one without a known agent) to its abuse address."""
+    if legal_basis == LegalBasis.DMCA.value and dmca_agent_email:
+        return dmca_agent_email
+    return abuse_email
+
+
 def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], channel: str) -> list[Started]:
     """Take the approved notices among `notice_ids` for sending and record their attempts; commit before sending.
 
@@ -84,6 +92,7 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
                 notice_t.c.rendered_text,
                 notice_t.c.legal_basis,
                 notice_t.c.template,
+                notice_t.c.created_at,
             )
         )
     )
@@ -98,9 +107,9 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
     providers = {
         p.id: p
         for p in session.execute(
-            sa.select(provider_t.c.id, provider_t.c.name, provider_t.c.abuse_email).where(
-                provider_t.c.id.in_({n.provider_id for n in taken})
-            )
+            sa.select(
+                provider_t.c.id, provider_t.c.name, provider_t.c.abuse_email, provider_t.c.dmca_agent_email
+            ).where(provider_t.c.id.in_({n.provider_id for n in taken}))
         )
     }
     attempt_ids = insert_returning_ids(
@@ -145,10 +154,13 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
                     idempotency_key=notice.idempotency_key,
                     message_id=message_id_for(notice.idempotency_key),
                     recipient_name=provider.name,
-                    recipient_email=provider.abuse_email,
+                    recipient_email=recipient_address(
+                        notice.legal_basis, provider.abuse_email, provider.dmca_agent_email
+                    ),
                     subject=_subject(notice.rendered_text, f"Notice {notice.id} ({notice.legal_basis})"),
                     text=notice.rendered_text,
                     media_type=TEMPLATES[notice.template].media_type,
+                    drafted_at=notice.created_at,
                 ),
             )
         )
@@ -220,7 +232,7 @@ async def reconcile(
     for attempt in stale:
         channel = channels.get(attempt.channel)
         try:
-            received = await channel.lookup(attempt.idempotency_key) if channel is not None else None
+            received = await channel.lookup(outgoing_for(factory, attempt.notice_id)) if channel is not None else None
         except Exception as exc:  # one recipient's broken answer must not stop the others
             decisions[attempt.notice_id] = f"left sending: asking the recipient failed ({type(exc).__name__}: {exc})"
             continue
@@ -240,6 +252,27 @@ async def reconcile(
                 record(session, actor, [updated("delivery_attempt", attempt.id, "state", "sending", "unconfirmed")])
                 decisions[attempt.notice_id] = "unconfirmed"
     return decisions
+
+
+def outgoing_for(factory: sessionmaker[Session], notice_id: int) -> OutgoingNotice:
+    """What was handed to the channel for the notice (for asking the recipient whether it has it)."""
+    with factory() as session:
+        notice = get_notice(session, notice_id)
+        provider = session.get(Provider, notice.provider_id)
+        text = notice.rendered_text or ""
+        return OutgoingNotice(
+            notice_id=notice_id,
+            idempotency_key=notice.idempotency_key,
+            message_id=message_id_for(notice.idempotency_key),
+            recipient_name=provider.name if provider else "",
+            recipient_email=recipient_address(notice.legal_basis, provider.abuse_email, provider.dmca_agent_email)
+            if provider
+            else None,
+            subject=_subject(text, f"Notice {notice_id} ({notice.legal_basis})"),
+            text=text,
+            media_type=TEMPLATES[notice.template].media_type,
+            drafted_at=notice.created_at,
+        )
 
 
 def confirm_unconfirmed(session: Session, actor: Actor, notice_id: int, *, was_sent: bool) -> Notice:
