@@ -16,6 +16,7 @@ the task through the job context (:class:`WorkerContext`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ class WorkerContext:
     #: how long one takedown job keeps sending, and how often it looks for new approvals meanwhile
     takedown_run_seconds: float = 60.0
     takedown_poll_seconds: float = 1.0
+    #: set when the worker is asked to stop: a takedown job ends its sending at once, not after its run
+    stopping: asyncio.Event | None = None
 
 
 def _context(context: JobContext) -> WorkerContext:
@@ -105,12 +108,15 @@ async def _takedown(worker: WorkerContext) -> dict[str, Any]:
     sent = list(report.sent)
     tried = {s.notice_id for s in report.sends}
     recheck = worker.checker if worker.recheck_before_send else None
-    while worker.channels and time.monotonic() < deadline:
+    stopping = worker.stopping or asyncio.Event()
+    while worker.channels and time.monotonic() < deadline and not stopping.is_set():
         done = await send_approved(
             worker.factory, worker.actor, worker.channels, worker.notice_batch, recheck, skip=tried
         )
         if not done:
-            await asyncio.sleep(min(worker.takedown_poll_seconds, max(0.0, deadline - time.monotonic())))
+            with contextlib.suppress(TimeoutError):
+                wait = min(worker.takedown_poll_seconds, max(0.0, deadline - time.monotonic()))
+                await asyncio.wait_for(stopping.wait(), timeout=wait)
             continue
         tried.update(n.id for n in done if n.id is not None)
         sent += [n.id for n in done if n.id is not None and n.state == NoticeState.SENT]

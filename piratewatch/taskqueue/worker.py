@@ -120,6 +120,7 @@ async def run_worker(services: Services, stop: asyncio.Event, name: str | None =
             in_flight=dt.timedelta(seconds=settings.queue.in_flight_seconds),
             takedown_run_seconds=settings.queue.takedown_run_seconds,
             takedown_poll_seconds=settings.queue.takedown_poll_seconds,
+            stopping=stop,
         )
         server = (
             metrics.serve(settings.queue.metrics_port, settings.queue.metrics_address)

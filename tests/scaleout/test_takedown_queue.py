@@ -141,3 +141,26 @@ async def test_a_takedown_job_sends_notices_approved_while_it_runs(
     assert sorted(result["sent"]) == sorted([early, late])
     # sent by the same job, within its poll (no scheduler pass, no new job): well under the job's run
     assert waited < 3.0, waited
+
+
+async def test_a_stopping_worker_ends_its_takedown_job_at_once(factory: sessionmaker[Session], tmp_path: Path) -> None:
+    stop = asyncio.Event()
+    context = WorkerContext(
+        factory=factory,
+        runner=Runner(factory, CrawlerSettings(), TrafficSettings()),
+        actor=ACTOR,
+        channels={"file": FileChannel(tmp_path / "out")},
+        checker=Recheck(timeout=2),
+        recheck_before_send=False,
+        notice_batch=10,
+        in_flight=dt.timedelta(minutes=5),
+        takedown_run_seconds=30.0,
+        takedown_poll_seconds=5.0,
+        stopping=stop,
+    )
+    started = time.monotonic()
+    job = asyncio.create_task(takedown(SimpleNamespace(additional_context={CONTEXT_KEY: context})))  # type: ignore[arg-type]
+    await asyncio.sleep(0.5)
+    stop.set()  # SIGTERM: the job stops looking for notices instead of running out its 30 s
+    assert (await asyncio.wait_for(job, timeout=10))["sent"] == []
+    assert time.monotonic() - started < 5
