@@ -15,6 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from cases.db import transaction
+from cases.providers.services import add_provider
 from cases.takedown.delivery import sending
 from cases.takedown.delivery.channels import OutgoingNotice, SmtpChannel
 from cases.takedown.delivery.outbox import begin_sends, reconcile
@@ -41,6 +42,11 @@ def _approved(factory: sessionmaker[Session], world: World, provider_id: int, ba
         submit_for_review(session, ACTOR, notice.id or 0)
         approve(session, ACTOR, notice.id or 0)
         return notice.id or 0
+
+
+def _second_host(factory: sessionmaker[Session]) -> int:
+    with transaction(factory) as session:
+        return add_provider(session, ACTOR, "Second Hosting", "host", abuse_email="abuse@second.example").id or 0
 
 
 def _tamper_host(engine: Engine, world: World) -> None:
@@ -71,7 +77,7 @@ async def test_a_header_injection_address_fails_its_notice_only(
 ) -> None:
     _tamper_host(engine, world)
     bad = _approved(factory, world, world.host_id, LegalBasis.DMCA)
-    good = _approved(factory, world, world.registrar_id, LegalBasis.RAA)
+    good = _approved(factory, world, _second_host(factory), LegalBasis.DMCA)
     channel = SmtpChannel("127.0.0.1", smtp_sink.port, "notices@piratewatch.test", timeout=10)
 
     done = await send_approved(factory, ACTOR, {"smtp": channel})
@@ -86,7 +92,7 @@ async def test_a_header_injection_address_fails_its_notice_only(
     )
     assert notice.review_reason is not None and "cannot be sent as it stands" in notice.review_reason
     (message,) = smtp_sink.messages  # only the good notice left, and nobody was copied in
-    assert message["To"] == "abuse@reg.example" and message["Bcc"] is None
+    assert message["To"] == "abuse@second.example" and message["Bcc"] is None
     with engine.connect() as conn:
         states = dict(conn.execute(sa.text("SELECT notice_id, state FROM delivery_attempt")).all())
     assert states == {bad: "failed", good: "sent"}
@@ -116,7 +122,7 @@ async def test_a_send_that_breaks_off_leaves_that_notice_in_doubt_and_the_round_
     factory: sessionmaker[Session], world: World
 ) -> None:
     first = _approved(factory, world, world.host_id, LegalBasis.DMCA)
-    second = _approved(factory, world, world.registrar_id, LegalBasis.RAA)
+    second = _approved(factory, world, _second_host(factory), LegalBasis.DMCA)
     done = await sending.send_batch(factory, ACTOR, _BreaksOnFirst(first), [first, second])  # type: ignore[arg-type]
 
     with factory() as session:
@@ -140,7 +146,7 @@ async def test_a_recheck_that_breaks_sends_only_that_notice_back_to_review(
     factory: sessionmaker[Session], world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     broken = _approved(factory, world, world.host_id, LegalBasis.DMCA)
-    fine = _approved(factory, world, world.registrar_id, LegalBasis.RAA)
+    fine = _approved(factory, world, _second_host(factory), LegalBasis.DMCA)
 
     async def recheck_notice(factory: Any, actor: Any, notice_id: int, policy: Recheck) -> dict[str, str]:
         if notice_id == broken:
@@ -177,7 +183,7 @@ async def test_reconcile_settles_a_dead_senders_attempt_at_once(
     factory: sessionmaker[Session], engine: Engine, world: World, smtp_sink: Any
 ) -> None:
     dead_id = _approved(factory, world, world.host_id, LegalBasis.DMCA)
-    alive = _approved(factory, world, world.registrar_id, LegalBasis.RAA)
+    alive = _approved(factory, world, _second_host(factory), LegalBasis.DMCA)
     with transaction(factory) as session:
         begin_sends(session, ACTOR, [dead_id, alive], "smtp")
     with engine.begin() as conn:
