@@ -78,6 +78,9 @@ class Provider(BaseModel):
     rdap_org: list[str] = Field(default_factory=list)
     published: dict[str, str] = Field(default_factory=dict)
     abuse: list[AbuseChannel] = Field(default_factory=list)
+    #: no abuse channel of the provider's own was found: notices go to the RDAP abuse contact of the
+    #: addresses it serves (the resolver finds those for every site anyway)
+    abuse_from_rdap: bool = False
 
     @cached_property
     def networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -33,6 +33,11 @@ def chain(*names: str) -> DnsResult:
         (["x-1a2b.kxcdn.hwcdn.net"], "StackPath"),
         (["img.x.com.gslb.taobao.com"], "Alibaba Cloud CDN"),
         (["x.gslb.tbcache.com"], "Alibaba Cloud CDN"),
+        (["cdn55449950.blazingcdn.net"], "BlazingCDN"),
+        (["x.com.wscdns.lxdns.com"], "CDNetworks (Wangsu)"),
+        (["x.cdngc.net"], "CDNetworks (Wangsu)"),
+        (["x.com.ccgslb.com"], "ChinaCache"),
+        (["pc6.com.ctadns.cn"], "CTYun CDN"),
     ],
 )
 def test_customers_cnames_name_the_provider(cnames: list[str], provider: str) -> None:
@@ -72,6 +77,14 @@ def test_brand_lineage_and_refresh_sources() -> None:
     assert stackpath.published.get("ipv4", "").endswith("/ipblocks.txt")
     alibaba = catalogue.by_name("Alibaba Cloud CDN")
     assert alibaba is not None and "Taobao CDN" in alibaba.formerly
+
+
+def test_providers_without_their_own_abuse_channel_say_so() -> None:
+    catalogue = load_cdn_catalogue()
+    for provider in catalogue.providers:
+        assert provider.abuse or provider.abuse_from_rdap, provider.name
+        if provider.abuse_from_rdap:
+            assert provider.sources, f"{provider.name}: an entry added without a source"
 
 
 def test_the_catalogue_says_how_old_it_is_and_keeps_it_on_refresh(tmp_path: Path) -> None:
