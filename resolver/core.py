@@ -23,7 +23,7 @@ import httpx
 from common import hosts
 from common.text import scrub
 from resolver.cache import MemoryCache, TTLCache
-from resolver.cdn_catalogue import CdnCatalogue, detect, load_cdn_catalogue
+from resolver.cdn_catalogue import CdnCatalogue, detect, load_cdn_catalogue, suffix_match
 from resolver.config import ResolverSettings
 from resolver.cymru import CymruClient
 from resolver.dns import DnsClient
@@ -336,9 +336,9 @@ class Resolver:
     def _is_provider_name(self, name: str) -> bool:
         """A certificate name that belongs to a CDN (a shared certificate), not to the site."""
         name = name.lower().lstrip("*.")
-        return any(
-            name == s or name.endswith("." + s) for p in self.catalogue.providers for s in p.cname_suffixes
-        ) or name.endswith(("cloudflaressl.com", "cloudflare.com"))
+        return any(suffix_match(name, p.cname_suffixes) for p in self.catalogue.providers) or name.endswith(
+            ("cloudflaressl.com", "cloudflare.com")
+        )
 
     async def resolve_many(
         self,

@@ -146,12 +146,16 @@ class RdapClient:
         return await self.fetcher.get_json(url, stage, target, failures)
 
     @staticmethod
-    def _read(
+    async def _read(
         parse: Callable[[Any], T], answer: Any, url: str, stage: str, target: str, failures: list[Failure]
     ) -> T | None:
-        """`parse(answer)`, with what it could not read recorded as failures naming `url` and the field."""
+        """`parse(answer)`, with what it could not read recorded as failures naming `url` and the field.
+
+        Parsed off the event loop: a large answer (up to ``rdap_max_bytes``) must not stall the
+        other resolutions.
+        """
         try:
-            facts = parse(answer)
+            facts = await asyncio.to_thread(parse, answer)
         except RdapFormatError as exc:
             failures.append(Failure(stage=stage, target=target, kind="malformed", message=f"{url}: {exc}"))
             return None
@@ -186,13 +190,15 @@ class RdapClient:
         answer = await self.get_json(url, "rdap_domain", registrable, failures)
         facts: DomainFacts | None = None
         if answer is not None:
-            facts = self._read(parse_domain, answer, url, "rdap_domain", registrable, failures)
+            facts = await self._read(parse_domain, answer, url, "rdap_domain", registrable, failures)
         if facts is not None:
             for related in facts.related[:1]:
                 registrar_answer = await self.get_json(related, "rdap_registrar", registrable, failures)
                 if registrar_answer is None:
                     continue
-                more = self._read(parse_domain, registrar_answer, related, "rdap_registrar", registrable, failures)
+                more = await self._read(
+                    parse_domain, registrar_answer, related, "rdap_registrar", registrable, failures
+                )
                 if more is None:
                     continue
                 # The registrar knows its own abuse desk best; the registry knows the dates.
@@ -240,7 +246,7 @@ class RdapClient:
         answer = await self.get_json(url, "rdap_ip", ip, failures)
         if answer is None:
             return None, url
-        facts = self._read(parse_network, answer, url, "rdap_ip", ip, failures)
+        facts = await self._read(parse_network, answer, url, "rdap_ip", ip, failures)
         if facts is None:
             return None, url
         # Every block of the network is a key: an address in any of them finds it (one request a network).

@@ -29,6 +29,8 @@ _PLACEHOLDER = re.compile(
 )
 #: entities nested deeper than this are not read (registrar → abuse contact is two levels)
 _ENTITY_DEPTH = 8
+#: entities read per answer (real answers have a few dozen); the rest are a problem, not a stall
+MAX_ENTITIES = 1000
 _SEARCH_RESULTS = ("domainSearchResults", "ipSearchResults", "entitySearchResults", "nameserverSearchResults")
 
 
@@ -107,14 +109,14 @@ def walk_entities(
     Iterative, and no deeper than :data:`_ENTITY_DEPTH`: an answer cannot exhaust the stack.
     """
     stack: list[tuple[dict[str, Any], str, list[Contact]]] = [(obj, path, [])]
+    left = MAX_ENTITIES
     while stack:
         node, where, parents = stack.pop()
         if len(parents) >= _ENTITY_DEPTH:
             continue
-        found = [
-            (child_path, child, contact_of(child, child_path, shape), parents)
-            for child_path, child in shape.objects(node, "entities", where)
-        ]
+        children = shape.objects(node, "entities", where, limit=left)
+        left -= len(children)
+        found = [(child_path, child, contact_of(child, child_path, shape), parents) for child_path, child in children]
         yield from found
         stack.extend((child, child_path, [contact, *chain]) for child_path, child, contact, chain in reversed(found))
 

@@ -40,20 +40,19 @@ def type_name(value: Any) -> str:
 
 
 def depth_of(value: Any, limit: int = MAX_DEPTH) -> int:
-    """How deep `value` nests, counted without recursion and stopping past `limit`."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > deepest:
-            deepest = depth
-            if deepest > limit:
-                return deepest
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
-    return deepest
+    """How many levels of arrays and objects `value` nests, counted level by level without
+    recursion, stopping past `limit`."""
+    depth = 0
+    level: list[Any] = [value] if type(value) is dict or type(value) is list else []
+    while level:
+        depth += 1
+        if depth > limit:
+            return depth
+        below: list[Any] = []
+        for node in level:  # only dicts and lists are in `level`
+            below.extend(node.values() if type(node) is dict else node)
+        level = [n for n in below if type(n) is dict or type(n) is list]
+    return depth
 
 
 class Shape:
@@ -86,9 +85,14 @@ class Shape:
             return None
         return scrub(value, max_length=max_length)
 
-    def objects(self, obj: dict[str, Any], key: str, path: str) -> list[tuple[str, dict[str, Any]]]:
-        """The objects of the array member `key`, each with its path; wrong items are problems."""
+    def objects(
+        self, obj: dict[str, Any], key: str, path: str, *, limit: int | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The objects of the array member `key` (the first `limit`), each with its path; wrong items are problems."""
         items = self._array(obj, key, path, "objects")
+        if limit is not None and len(items) > limit:
+            self.problem(f"{path}.{key}" if path else key, f"{len(items):,} items; only the first {limit:,} were read")
+            items = items[:limit]
         out = []
         for i, item in enumerate(items):
             where = f"{path}.{key}[{i}]" if path else f"{key}[{i}]"

@@ -35,7 +35,7 @@ def resolve(
     # a name that names no host is the caller's mistake: every other name was still resolved
     refused = [f for o in outcomes for f in o.profile.failures if f.stage == "input"]
     if refused:
-        fail("; ".join(f"{f.target}: {f.message}" for f in refused), USAGE)
+        fail("; ".join(f.message for f in refused), USAGE)
 
 
 def _print(outcome: ResolveOutcome) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +50,22 @@ def test_names_are_normalised(given: str, host: str) -> None:
 def test_what_names_no_host_is_refused_saying_why(given: str, reason: str) -> None:
     with pytest.raises(InvalidDomainError, match=re.escape(reason)):
         host_name(given)
+
+
+def test_the_resolve_command_says_which_names_it_refused_and_fails(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from piratewatch.cli import app
+
+    # only names that name no host: nothing is looked up, nothing leaves the machine
+    result = CliRunner().invoke(
+        app,
+        ["resolve", "--no-store", "--json", "ftp://example.com/", "exa mple.com"],
+        env={"PIRATEWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'pw.db'}", "PIRATEWATCH_DATA_DIR": str(tmp_path)},
+    )
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.stderr.split())  # the console wraps long lines
+    assert "'ftp://example.com/': only http and https URLs name a site" in said
+    assert "contains U+0020" in said
+    profiles = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [p["failures"][0]["stage"] for p in profiles] == ["input", "input"]

@@ -123,18 +123,22 @@ def test_a_phone_split_over_several_values_is_joined(google: dict[str, Any]) -> 
     assert parse_domain(google).abuse_phones == ["+7 495 1234567"]
 
 
-def test_duplicate_abuse_contacts_are_removed_once_each() -> None:
+def test_duplicate_abuse_contacts_are_removed_and_entities_are_capped() -> None:
     entity = {
         "roles": ["abuse"],
         "vcardArray": ["vcard", [["email", {}, "text", "abuse@example.net"], ["tel", {}, "uri", "tel:+1.5550100"]]],
     }
-    answer = {"objectClassName": "ip network", "startAddress": "192.0.2.0", "endAddress": "192.0.2.255"}
-    answer["entities"] = [entity] * 20_000 + [
-        {**entity, "vcardArray": ["vcard", [["email", {}, "text", "other@x.net"]]]}
-    ]
+    other = {**entity, "vcardArray": ["vcard", [["email", {}, "text", "other@x.net"]]]}
+    answer: dict[str, Any] = {"objectClassName": "ip network", "startAddress": "192.0.2.0", "endAddress": "192.0.2.255"}
+    answer["entities"] = [entity, other] + [entity] * 998
     facts = parse_network(answer)
     assert facts.abuse_emails == ["abuse@example.net", "other@x.net"]
     assert facts.abuse_phones == ["+1.5550100"]
+    assert facts.problems == []
+    answer["entities"] = [entity] * 100_000 + [other]  # past MAX_ENTITIES: a problem, not a stall
+    facts = parse_network(answer)
+    assert facts.abuse_emails == ["abuse@example.net"]
+    assert facts.problems == ["entities: 100,001 items; only the first 1,000 were read"]
 
 
 def test_every_cidr_of_a_network_is_kept(arin: dict[str, Any]) -> None:

@@ -119,3 +119,13 @@ async def test_addresses_in_every_cidr_of_a_network_share_one_request(shared_tes
     assert first.hosting[0].network_cidr == "203.0.113.0/24"
     assert all(p.hosting[0].network_name == network["name"] for p in rest)
     assert sum(lab.rdap.hits[f"/ip/{a}"] for a in addresses) == 1
+
+
+async def test_a_declared_length_over_the_cap_is_refused_before_reading(tmp_path: Path) -> None:
+    body = b'{"objectClassName": "domain", "ldhName": "long.com", "x": "' + b"y" * 2_000_000 + b'"}'
+    with hostile_lab(["long.com"], tmp_path) as lab:
+        lab.rdap.domains["long.com"] = body
+        async with Resolver(lab.settings(rdap_max_bytes=1_000_000)) as r:
+            profile = await r.resolve("long.com")
+    too_large = [f.message for f in profile.failures if f.kind == "too_large"]
+    assert too_large and f"declares {len(body):,} bytes (at most 1,000,000 are read)" in too_large[0]
