@@ -250,7 +250,13 @@ def _draft_in_review(
     with transaction(factory) as session:
         case = open_case(session, ACTOR, world.site_id, provider_id or world.host_id)
         draft = draft_notice(
-            session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=[(u, None) for u in urls]
+            session,
+            ACTOR,
+            case.id or 0,
+            world.a_id,
+            LegalBasis.DSA,
+            sender,
+            items=[(u, _w1(session, world.a_id)) for u in urls],
         )
         submit_for_review(session, ACTOR, draft.id or 0)
         return draft.id or 0
