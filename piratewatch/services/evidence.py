@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from cases.audit.services import Actor
     from cases.evidence.models import EvidenceCapture
+    from cases.evidence.retention import PruneReport
     from cases.evidence.verify import Verification
     from crawlers.capture.fetch import Capture
 
@@ -256,3 +257,39 @@ def _grouped(rows: Sequence[Any]) -> dict[tuple[int, int], list[str]]:
         if url not in urls:
             urls.append(url)
     return groups
+
+
+def prune_evidence(self: Resources, actor: Actor, *, dry_run: bool = False) -> PruneReport:
+    """Prune captures older than ``PIRATEWATCH_EVIDENCE__RETENTION_DAYS``, keeping every capture an open case
+    needs (of a site with a case not closed, or of a URL a notice of such a case lists)."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from cases.db import utcnow
+    from cases.evidence.retention import prune
+    from cases.takedown.models import Notice, NoticeItem, TakedownCase
+    from common.keys import url_key
+
+    days = self.settings.evidence.retention_days
+    if days is None:
+        raise InvalidRequestError("no retention period is set (PIRATEWATCH_EVIDENCE__RETENTION_DAYS): evidence is kept")
+    still_open = col(TakedownCase.status) != "closed"
+    with self.transaction() as session:
+        open_sites = set(session.execute(sa.select(col(TakedownCase.site_id)).where(still_open)).scalars())
+        cited = session.execute(
+            sa.select(col(NoticeItem.url))
+            .join(Notice, col(Notice.id) == col(NoticeItem.notice_id))
+            .join(TakedownCase, col(TakedownCase.id) == col(Notice.case_id))
+            .where(still_open)
+        ).scalars()
+        return prune(
+            session,
+            self.evidence_store,
+            actor,
+            utcnow() - dt.timedelta(days=days),
+            open_sites=open_sites,
+            cited_url_keys={url_key(u) for u in cited},
+            dry_run=dry_run,
+        )
