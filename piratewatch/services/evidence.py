@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from piratewatch.errors import InvalidRequestError
 from piratewatch.services.resources import Resources
 
@@ -105,37 +107,45 @@ async def capture(
     from cases.evidence.services import prepare, record_capture
     from cases.evidence.timestamps import TimestampError
     from crawlers.capture.fetch import capture_url
+    from crawlers.capture.screenshot import Screenshots
 
+    authority = self.timestamp_authority
     outcomes: list[CaptureOutcome] = []
-    for url in urls:
-        seen = await capture_url(url, self.settings.capture, self.capture_transport, screenshot=screenshot)
-        item = _input(seen, actor, trigger, site_id, association_id)
-        assert isinstance(item, CaptureInput)
-        _, manifest = await asyncio.to_thread(prepare, item, self.evidence_store)
-        token, problem = None, None
-        authority = self.timestamp_authority
-        if authority is None:
-            problem = "no TSA is configured (PIRATEWATCH_EVIDENCE__TSA_URL)"
-        else:
-            try:
-                token = await authority.stamp(manifest)
-            except TimestampError as exc:
-                problem = str(exc)
-        with self.transaction() as session:
-            row = record_capture(session, self.evidence_store, actor, item, manifest, token, problem)
-            outcomes.append(
-                CaptureOutcome(
-                    url=row.url,
-                    capture_id=row.id,
-                    status=row.status,
-                    limit=row.limit_reason,
-                    problems=list(row.problems),
-                    manifest_sha256=row.manifest_sha256,
-                    timestamped_at=row.timestamped_at.isoformat() if row.timestamped_at else None,
-                    timestamp_problem=problem,
-                    screenshot_problem=row.screenshot_problem,
-                )
+    # one browser and one connection to the TSA for the batch: starting them is most of a capture's cost
+    async with (
+        Screenshots(self.settings.capture) as shots,
+        httpx.AsyncClient(timeout=authority.timeout if authority else 15.0) as tsa_client,
+    ):
+        for url in urls:
+            seen = await capture_url(
+                url, self.settings.capture, self.capture_transport, screenshot=screenshot, screenshots=shots
             )
+            item = _input(seen, actor, trigger, site_id, association_id)
+            assert isinstance(item, CaptureInput)
+            _, manifest = await asyncio.to_thread(prepare, item, self.evidence_store)
+            token, problem = None, None
+            if authority is None:
+                problem = "no TSA is configured (PIRATEWATCH_EVIDENCE__TSA_URL)"
+            else:
+                try:
+                    token = await authority.stamp(manifest, tsa_client)
+                except TimestampError as exc:
+                    problem = str(exc)
+            with self.transaction() as session:
+                row = record_capture(session, self.evidence_store, actor, item, manifest, token, problem)
+                outcomes.append(
+                    CaptureOutcome(
+                        url=row.url,
+                        capture_id=row.id,
+                        status=row.status,
+                        limit=row.limit_reason,
+                        problems=list(row.problems),
+                        manifest_sha256=row.manifest_sha256,
+                        timestamped_at=row.timestamped_at.isoformat() if row.timestamped_at else None,
+                        timestamp_problem=problem,
+                        screenshot_problem=row.screenshot_problem,
+                    )
+                )
     return outcomes
 
 
