@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cryptography import x509
 
     from cases.audit.services import Actor
+    from cases.evidence.manifest import CaptureInput
     from cases.evidence.models import EvidenceCapture
     from cases.evidence.retention import PruneReport
     from cases.evidence.verify import Verification
@@ -62,7 +63,9 @@ class ExportOutcome:
     sha256: str
 
 
-def _input(capture: Capture, actor: Actor, trigger: str, site_id: int | None, association_id: int | None) -> object:
+def _input(
+    capture: Capture, actor: Actor, trigger: str, site_id: int | None, association_id: int | None
+) -> CaptureInput:
     from cases.evidence.manifest import CaptureInput
     from crawlers.capture.warc import write_warc
 
@@ -103,7 +106,6 @@ async def capture(
     screenshot: bool | None = None,
 ) -> list[CaptureOutcome]:
     """Capture each URL now (one at a time: a browser per screenshot is heavy); one outcome per URL, in order."""
-    from cases.evidence.manifest import CaptureInput
     from cases.evidence.services import prepare, record_capture
     from cases.evidence.timestamps import TimestampError
     from crawlers.capture.fetch import capture_url
@@ -121,7 +123,6 @@ async def capture(
                 url, self.settings.capture, self.capture_transport, screenshot=screenshot, screenshots=shots
             )
             item = _input(seen, actor, trigger, site_id, association_id)
-            assert isinstance(item, CaptureInput)
             _, manifest = await asyncio.to_thread(prepare, item, self.evidence_store)
             token, problem = None, None
             if authority is None:
