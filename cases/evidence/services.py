@@ -129,6 +129,20 @@ def get_capture(session: Session, capture_id: int, association_id: int | None = 
     return row
 
 
+def object_of(row: EvidenceCapture, kind: str) -> str:
+    """The SHA-256 of a capture's object of `kind` (404 when the capture has none, e.g. no screenshot)."""
+    sha = {
+        "warc": row.warc_sha256,
+        "text": row.text_sha256,
+        "screenshot": row.screenshot_sha256,
+        "manifest": row.manifest_sha256,
+        "token": row.token_sha256,
+    }.get(kind)
+    if sha is None:
+        raise NotFoundError(f"capture {row.id} has no {kind}")
+    return sha
+
+
 def captures_of_site(session: Session, site_id: int) -> list[EvidenceCapture]:
     query = select(EvidenceCapture).where(col(EvidenceCapture.site_id) == site_id).order_by(col(EvidenceCapture.id))
     return list(session.exec(query))

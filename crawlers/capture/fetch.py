@@ -15,6 +15,7 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import httpx
@@ -23,6 +24,9 @@ from common.pages import visible_text
 from common.text import UnsafeTextError, normalize_url, scrub
 from crawlers.capture.config import CaptureSettings
 from resolver.errors import BlockedAddressError
+
+if TYPE_CHECKING:
+    from crawlers.capture.screenshot import Screenshots
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -198,11 +202,13 @@ async def capture_url(
     transport_factory: TransportFactory | None = None,
     *,
     screenshot: bool | None = None,
+    screenshots: Screenshots | None = None,
 ) -> Capture:
     """Capture `url` now: every exchange, the visible text and (if asked and possible) a full-page screenshot.
 
     `transport_factory` makes the HTTP transport (production: the resolver's SSRF-guarded one, so a
-    private address is refused unless the allow-networks setting allows it).
+    private address is refused unless the allow-networks setting allows it); `screenshots` is the
+    browser a batch of captures shares (one of its own otherwise).
     """
     capture = Capture(url=url, started_at=utcnow())
     try:
@@ -240,7 +246,10 @@ async def capture_url(
     if settings.screenshots if screenshot is None else screenshot:
         from crawlers.capture.screenshot import take_screenshot
 
-        capture.screenshot, capture.screenshot_problem = await take_screenshot(capture, settings)
+        if screenshots is not None:
+            capture.screenshot, capture.screenshot_problem = await screenshots.take(capture)
+        else:
+            capture.screenshot, capture.screenshot_problem = await take_screenshot(capture, settings)
     else:
         capture.screenshot_problem = "screenshots are switched off"
     capture.finished_at = utcnow()

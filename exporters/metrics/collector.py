@@ -51,6 +51,7 @@ from exporters.figures.series import (
 from exporters.figures.site_facts import SiteFacts, load_site_facts
 from exporters.figures.store import FigureRules, visit_figures, with_events
 from exporters.metrics import live
+from exporters.metrics.evidence import evidence_families
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,7 @@ class StoreCollector(Collector):
             fresh += live.provider_families(session, self.settings.top_providers)
             fresh += live.job_families(session, now)
             fresh += live.operation_families(session)
+            fresh += evidence_families(session)
         return visits, fresh
 
 

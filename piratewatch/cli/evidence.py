@@ -128,3 +128,17 @@ def _record(data: bytes, report: object) -> None:
         warn(f"the verification is not recorded in an audit trail (no store here: {str(exc).splitlines()[0]})")
     finally:
         svc.close()
+
+
+@app.command()
+def prune(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be pruned; delete nothing.")] = False,
+) -> None:
+    """Prune captures past the retention period (PIRATEWATCH_EVIDENCE__RETENTION_DAYS); never one an open case needs."""
+    with services() as svc:
+        report = svc.prune_evidence(cli_actor(), dry_run=dry_run)
+    verb = "would prune" if dry_run else "pruned"
+    console.print(
+        f"{verb} {len(report.pruned)} captures ({report.objects_removed} objects removed); "
+        f"kept {len(report.kept)} old captures an open case needs"
+    )

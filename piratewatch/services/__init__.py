@@ -55,6 +55,7 @@ class Services(Resources):
     export_evidence = evidence.export_evidence
     verify_evidence = evidence.verify_evidence
     record_verification = evidence.record_verification
+    prune_evidence = evidence.prune_evidence
     # reporting
     monthly_report = reporting.monthly_report
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from piratewatch.errors import InvalidRequestError
 from piratewatch.services.resources import Resources
 
@@ -21,7 +23,9 @@ if TYPE_CHECKING:
     from cryptography import x509
 
     from cases.audit.services import Actor
+    from cases.evidence.manifest import CaptureInput
     from cases.evidence.models import EvidenceCapture
+    from cases.evidence.retention import PruneReport
     from cases.evidence.verify import Verification
     from crawlers.capture.fetch import Capture
 
@@ -59,7 +63,9 @@ class ExportOutcome:
     sha256: str
 
 
-def _input(capture: Capture, actor: Actor, trigger: str, site_id: int | None, association_id: int | None) -> object:
+def _input(
+    capture: Capture, actor: Actor, trigger: str, site_id: int | None, association_id: int | None
+) -> CaptureInput:
     from cases.evidence.manifest import CaptureInput
     from crawlers.capture.warc import write_warc
 
@@ -100,41 +106,47 @@ async def capture(
     screenshot: bool | None = None,
 ) -> list[CaptureOutcome]:
     """Capture each URL now (one at a time: a browser per screenshot is heavy); one outcome per URL, in order."""
-    from cases.evidence.manifest import CaptureInput
     from cases.evidence.services import prepare, record_capture
     from cases.evidence.timestamps import TimestampError
     from crawlers.capture.fetch import capture_url
+    from crawlers.capture.screenshot import Screenshots
 
+    authority = self.timestamp_authority
     outcomes: list[CaptureOutcome] = []
-    for url in urls:
-        seen = await capture_url(url, self.settings.capture, self.capture_transport, screenshot=screenshot)
-        item = _input(seen, actor, trigger, site_id, association_id)
-        assert isinstance(item, CaptureInput)
-        _, manifest = await asyncio.to_thread(prepare, item, self.evidence_store)
-        token, problem = None, None
-        authority = self.timestamp_authority
-        if authority is None:
-            problem = "no TSA is configured (PIRATEWATCH_EVIDENCE__TSA_URL)"
-        else:
-            try:
-                token = await authority.stamp(manifest)
-            except TimestampError as exc:
-                problem = str(exc)
-        with self.transaction() as session:
-            row = record_capture(session, self.evidence_store, actor, item, manifest, token, problem)
-            outcomes.append(
-                CaptureOutcome(
-                    url=row.url,
-                    capture_id=row.id,
-                    status=row.status,
-                    limit=row.limit_reason,
-                    problems=list(row.problems),
-                    manifest_sha256=row.manifest_sha256,
-                    timestamped_at=row.timestamped_at.isoformat() if row.timestamped_at else None,
-                    timestamp_problem=problem,
-                    screenshot_problem=row.screenshot_problem,
-                )
+    # one browser and one connection to the TSA for the batch: starting them is most of a capture's cost
+    async with (
+        Screenshots(self.settings.capture) as shots,
+        httpx.AsyncClient(timeout=authority.timeout if authority else 15.0) as tsa_client,
+    ):
+        for url in urls:
+            seen = await capture_url(
+                url, self.settings.capture, self.capture_transport, screenshot=screenshot, screenshots=shots
             )
+            item = _input(seen, actor, trigger, site_id, association_id)
+            _, manifest = await asyncio.to_thread(prepare, item, self.evidence_store)
+            token, problem = None, None
+            if authority is None:
+                problem = "no TSA is configured (PIRATEWATCH_EVIDENCE__TSA_URL)"
+            else:
+                try:
+                    token = await authority.stamp(manifest, tsa_client)
+                except TimestampError as exc:
+                    problem = str(exc)
+            with self.transaction() as session:
+                row = record_capture(session, self.evidence_store, actor, item, manifest, token, problem)
+                outcomes.append(
+                    CaptureOutcome(
+                        url=row.url,
+                        capture_id=row.id,
+                        status=row.status,
+                        limit=row.limit_reason,
+                        problems=list(row.problems),
+                        manifest_sha256=row.manifest_sha256,
+                        timestamped_at=row.timestamped_at.isoformat() if row.timestamped_at else None,
+                        timestamp_problem=problem,
+                        screenshot_problem=row.screenshot_problem,
+                    )
+                )
     return outcomes
 
 
@@ -256,3 +268,39 @@ def _grouped(rows: Sequence[Any]) -> dict[tuple[int, int], list[str]]:
         if url not in urls:
             urls.append(url)
     return groups
+
+
+def prune_evidence(self: Resources, actor: Actor, *, dry_run: bool = False) -> PruneReport:
+    """Prune captures older than ``PIRATEWATCH_EVIDENCE__RETENTION_DAYS``, keeping every capture an open case
+    needs (of a site with a case not closed, or of a URL a notice of such a case lists)."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from cases.db import utcnow
+    from cases.evidence.retention import prune
+    from cases.takedown.models import Notice, NoticeItem, TakedownCase
+    from common.keys import url_key
+
+    days = self.settings.evidence.retention_days
+    if days is None:
+        raise InvalidRequestError("no retention period is set (PIRATEWATCH_EVIDENCE__RETENTION_DAYS): evidence is kept")
+    still_open = col(TakedownCase.status) != "closed"
+    with self.transaction() as session:
+        open_sites = set(session.execute(sa.select(col(TakedownCase.site_id)).where(still_open)).scalars())
+        cited = session.execute(
+            sa.select(col(NoticeItem.url))
+            .join(Notice, col(Notice.id) == col(NoticeItem.notice_id))
+            .join(TakedownCase, col(TakedownCase.id) == col(Notice.case_id))
+            .where(still_open)
+        ).scalars()
+        return prune(
+            session,
+            self.evidence_store,
+            actor,
+            utcnow() - dt.timedelta(days=days),
+            open_sites=open_sites,
+            cited_url_keys={url_key(u) for u in cited},
+            dry_run=dry_run,
+        )

@@ -80,6 +80,8 @@ class UiWorld:
     b_notice: int
     a_id: int
     b_id: int
+    #: a capture made for A of its evidence page, whose text is A's secret
+    a_capture: int = 0
     #: text only A's pages may show (a path of A's evidence), and B's
     a_secret: str = A_SECRET
     b_secret: str = B_SECRET
@@ -113,7 +115,7 @@ def draft(session: Session, site_id: int, provider_id: int, association_id: int,
 
 
 @pytest.fixture
-def world(factory: sessionmaker[Session], tenants: Any, evidence_site: str) -> UiWorld:
+def world(factory: sessionmaker[Session], tenants: Any, evidence_site: str, tmp_path: Path) -> UiWorld:
     with transaction(factory) as session:
         a_results, _ = submit_sites(
             session,
@@ -135,7 +137,25 @@ def world(factory: sessionmaker[Session], tenants: Any, evidence_site: str) -> U
         cdn = add_provider(session, ACTOR, "Edge CDN Inc.", "cdn", country="US", abuse_email="abuse@cdn.example")
         a_notice = draft(session, a_site, host.id or 0, tenants.a_id)
         b_notice = draft(session, b_site, cdn.id or 0, tenants.b_id)
-    return UiWorld(a_site, b_site, host.id or 0, cdn.id or 0, a_notice, b_notice, tenants.a_id, tenants.b_id)
+        a_capture = _capture_of_a(session, tmp_path, f"{evidence_site}/{A_SECRET}/0", tenants.a_id, a_site)
+    return UiWorld(a_site, b_site, host.id or 0, cdn.id or 0, a_notice, b_notice, tenants.a_id, tenants.b_id, a_capture)
+
+
+def _capture_of_a(session: Session, data_dir: Path, url: str, association_id: int, site_id: int) -> int:
+    """A capture recorded in the store and the object store of ``ui_app`` (its data directory is `data_dir`)."""
+    from cases.db import utcnow
+    from cases.evidence.manifest import CaptureInput
+    from cases.evidence.objects import DirectoryObjectStore
+    from cases.evidence.services import prepare, record_capture
+
+    store = DirectoryObjectStore(data_dir / "evidence")
+    now = utcnow()
+    item = CaptureInput(
+        url=url, status="complete", started_at=now, finished_at=now, warc=b"WARC/1.1\r\n", text=A_SECRET,
+        program="piratewatch test", captured_by=ACTOR.name, association_id=association_id, site_id=site_id,
+    )  # fmt: skip
+    _, manifest = prepare(item, store)
+    return record_capture(session, store, ACTOR, item, manifest, None, "not timestamped in this test").id or 0
 
 
 @pytest.fixture

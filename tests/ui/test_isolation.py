@@ -38,6 +38,7 @@ A_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/ui/providers"): "403",
     ("GET", "/ui/providers/{provider_id}"): "403",
     ("POST", "/ui/providers/{provider_id}"): "403",
+    ("GET", "/ui/evidence/captures/{capture_id}/{kind}"): "404",
 }
 FORMS: dict[str, dict[str, Any]] = {
     "/ui/queue/approve": {"notice_ids": "1"},
@@ -65,7 +66,14 @@ def test_every_ui_route_is_covered(ui_app: FastAPI) -> None:
 
 def test_a_submitter_never_reaches_another_associations_objects(world: Any, tenants: Any, signed_in: Any) -> None:
     b = signed_in(tenants.b)
-    ids = {"notice_id": world.a_notice, "site_id": world.a_site, "provider_id": world.host, "name": "ui.css"}
+    ids = {
+        "notice_id": world.a_notice,
+        "site_id": world.a_site,
+        "provider_id": world.host,
+        "name": "ui.css",
+        "capture_id": world.a_capture,
+        "kind": "text",
+    }
     for (method, template), expected in A_ROUTES.items():
         path = template.format(**ids)
         form = FORMS.get(template, {})

@@ -9,9 +9,12 @@ anything leaves, so a double click, two operators or a retry never send it twice
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request, Response
+from sqlmodel import Session
 
 from cases.db import transaction
 from cases.errors import CasesError, ConflictError, InvalidInputError
+from cases.evidence.models import EvidenceCapture
+from cases.evidence.services import latest_captures
 from cases.takedown import review
 from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile
 from cases.takedown.delivery.sending import send_notice
@@ -36,6 +39,12 @@ from piratewatch.web.ui.state import UiUser, session_maker, ui_state
 router = APIRouter(prefix=UI_PATH, route_class=UiRoute, include_in_schema=False)
 
 
+def _captures(session: Session, user: UiUser, association_id: int, urls: list[str]) -> dict[str, EvidenceCapture]:
+    """The newest capture of each item's URL the person may see (a submitter: its association's own)."""
+    found = latest_captures(session, urls, association_id=association_id)
+    return {u: c for u, c in found.items() if user.is_operator or c.association_id == association_id}
+
+
 def _notice_page(
     request: Request, user: UiUser, notice_id: int, flash: Flash | None = None, status_code: int = 200
 ) -> Response:
@@ -49,6 +58,7 @@ def _notice_page(
             "case": case,
             "names": names_for(session, [notice]),
             "works": work_titles(session, [i.work_id for i in detail.items]),
+            "captures": _captures(session, user, notice.association_id, [i.url for i in detail.items]),
             "attempts": attempts,
             "replies": replies(session, notice_id),
             "audit": notice_audit_trail(session, notice_id, [a.id for a in attempts if a.id is not None]),

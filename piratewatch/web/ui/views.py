@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from cases.errors import NotFoundError
 from piratewatch.config import UiSettings
-from piratewatch.web.ui import auth, notice_views, provider_views, queue_views, site_views
+from piratewatch.web.ui import auth, evidence_views, notice_views, provider_views, queue_views, site_views
 from piratewatch.web.ui.auth import current_user
 from piratewatch.web.ui.pages import UI_PATH, UiRoute, package_dir
 from piratewatch.web.ui.sending import Delivery
@@ -47,7 +47,15 @@ def static(name: str, request: Request) -> Response:
 
 
 #: Every router of the UI (all under ``/ui``), in the order they are installed.
-ROUTERS = (router, auth.router, queue_views.router, notice_views.router, site_views.router, provider_views.router)
+ROUTERS = (
+    router,
+    auth.router,
+    queue_views.router,
+    notice_views.router,
+    site_views.router,
+    provider_views.router,
+    evidence_views.router,
+)
 
 
 def install_ui(app: FastAPI, *, secret_key: str, settings: UiSettings, delivery: Delivery) -> None:
@@ -57,12 +65,5 @@ def install_ui(app: FastAPI, *, secret_key: str, settings: UiSettings, delivery:
         secure_cookies=settings.secure_cookies,
         delivery=delivery,
     )
-    for routes in (
-        router,
-        auth.router,
-        queue_views.router,
-        notice_views.router,
-        site_views.router,
-        provider_views.router,
-    ):
+    for routes in ROUTERS:
         app.include_router(routes)

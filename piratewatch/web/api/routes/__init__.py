@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from piratewatch.web.api.routes import associations, crawls, notices, providers, sites, submissions, traffic
+from piratewatch.web.api.routes import (
+    associations,
+    crawls,
+    evidence,
+    notices,
+    providers,
+    sites,
+    submissions,
+    traffic,
+)
 
 #: every router of the API, in the order the app installs them (and the OpenAPI schema lists them)
 ROUTERS: tuple[APIRouter, ...] = (
@@ -14,4 +23,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     crawls.families_router,
     providers.router,
     notices.router,
+    evidence.router,
 )

@@ -1,0 +1,40 @@
+"""A capture's objects in the UI (the screenshot beside a notice's item, its WARC file and text).
+
+Operators see every capture; a submitter only the captures made for its association (another's is
+"not found", as everywhere). Every object is checked against its hash before it is served.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from cases.errors import ConflictError, NotFoundError
+from cases.evidence.schemas import MEDIA_TYPES
+from cases.evidence.services import get_capture, object_of
+from piratewatch.web.ui.auth import current_user
+from piratewatch.web.ui.pages import UI_PATH, UiRoute
+from piratewatch.web.ui.state import UiUser, session_maker
+
+router = APIRouter(prefix=UI_PATH, route_class=UiRoute, include_in_schema=False)
+
+
+@router.get("/evidence/captures/{capture_id}/{kind}")
+def capture_object(
+    capture_id: int,
+    kind: Literal["screenshot", "warc", "text"],
+    request: Request,
+    user: UiUser = Depends(current_user),
+) -> Response:
+    """One object of a capture, for the person signed in."""
+    with session_maker(request)() as session:
+        row = get_capture(session, capture_id, None if user.is_operator else user.principal.association_id)
+        sha = object_of(row, kind)
+    try:
+        data = request.app.state.services.evidence_store.get(sha)
+    except LookupError as exc:
+        raise NotFoundError(str(exc)) from exc
+    except ValueError as exc:  # altered in the store: never served
+        raise ConflictError(str(exc)) from exc
+    return Response(data, media_type=MEDIA_TYPES[kind], headers={"ETag": f'"{sha}"', "Cache-Control": "private"})
