@@ -43,12 +43,14 @@ from cases.errors import CsvFormatError
 from cases.intake.csv_columns import TITLE_PREFIX, ColumnMapping
 from cases.intake.csv_encoding import Encoding
 from cases.intake.csv_reader import open_csv, read_rows
-from cases.intake.schemas import SiteIn, SiteResultOut, WorkIn
+from cases.intake.schemas import SiteIn, SiteResultOut
 from cases.intake.services import submit_sites
 from cases.sqlutil import refresh_statistics
 from common.hosts import NormalizationError, normalize_host
 
 CHUNK_ROWS = 1000
+#: the work_ref of evidence that names its row's own work, until that work's ref is known
+_ROW_WORK = "__row_work__"
 
 
 @dataclass
@@ -113,7 +115,7 @@ def _row_to_site(row: dict[str, str]) -> dict[str, Any]:
     if url:
         item: dict[str, Any] = {"url": url}
         if work_ref or works:
-            item["work_ref"] = work_ref or "__row_work__"
+            item["work_ref"] = work_ref or _ROW_WORK
         if row.get("note"):
             item["note"] = row["note"]
         if row.get("captured_at"):
@@ -132,15 +134,15 @@ def _row_to_site(row: dict[str, str]) -> dict[str, Any]:
     return site
 
 
-def _finish_row_work(site: dict[str, Any]) -> dict[str, Any]:
+def _finish_row_work(site: SiteIn) -> SiteIn:
     # A row that names titles but no work_ref: its evidence points at the row's own work, whose
-    # ref is derived from its titles once validated.
-    if site["works"] and "ref" not in site["works"][0]:
-        ref = WorkIn.model_validate(site["works"][0]).effective_ref()
-        site["works"][0]["ref"] = ref
-        for e in site["evidence"]:
-            if e.get("work_ref") == "__row_work__":
-                e["work_ref"] = ref
+    # ref is derived from its titles, once validated (the site is validated once, not its work twice).
+    if site.works and site.works[0].ref is None:
+        ref = site.works[0].effective_ref()
+        site.works[0].ref = ref
+        for e in site.evidence:
+            if e.work_ref == _ROW_WORK:
+                e.work_ref = ref
     return site
 
 
@@ -267,7 +269,7 @@ def import_csv(
                     continue
                 seen[fingerprint] = line
                 try:
-                    site = SiteIn.model_validate(_finish_row_work(_row_to_site(row)))
+                    site = _finish_row_work(SiteIn.model_validate(_row_to_site(row)))
                     ref = _default_ref(site)
                     site.source_ref = ref
                 except ValidationError as exc:
