@@ -29,7 +29,7 @@ _WORDS = [
 ]
 
 
-_FILLER = " ".join(_WORDS * 4)
+_FILLER = " ".join(_WORDS * 7)
 
 
 def _href(n: int) -> str:

@@ -114,7 +114,7 @@ def scrapys(port: int, pages: int) -> Sample:
         )
         cpu = children_cpu() - cpu
         stats = json.loads(stats_file.read_text())
-    return Sample(int(stats["response_received_count"]), float(stats["elapsed_time_seconds"]), cpu)
+    return Sample(int(stats["response_received_count"]), float(stats["elapsed"]), cpu)
 
 
 def compare(label: str, root: Path, work: Path, pages: int) -> None:
@@ -141,7 +141,7 @@ def main() -> None:
     with session("spiders"), tempfile.TemporaryDirectory() as tmp:
         print(
             f"  nginx on loopback serving static files; {SECONDS} s a run, {REPEATS} runs per spider and size, alternated; "
-            f"log level {LOG_LEVEL} for both"
+            f"log level {LOG_LEVEL} for both; CPU a page is the spider's child process, start-up included"
         )
         print(
             settings_line(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,16 +26,18 @@ class PagesBenchSpider(_BenchSpider):
         self.start_url, self.stats_file = start_url, stats_file
 
     async def start(self) -> AsyncIterator[Any]:
+        self.started = time.monotonic()
         yield scrapy.Request(self.start_url, dont_filter=True)
 
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         with open(self.stats_file, "w") as f:
-            json.dump({**stats, "finish_reason": reason}, f, default=str)
+            elapsed = time.monotonic() - self.started  # Scrapy's own figure is set after this hook
+            json.dump({**stats, "finish_reason": reason, "elapsed": elapsed}, f, default=str)
 
 
 def main(url: str, stats_file: str, settings: str) -> None:
-    process = CrawlerProcess(json.loads(settings), install_root_handler=False)
+    process = CrawlerProcess({**json.loads(settings), "LOG_INSTALL_ROOT_HANDLER": False})
     process.crawl(PagesBenchSpider, start_url=url, stats_file=stats_file)
     process.start()
 
