@@ -11,6 +11,7 @@ Nothing here connects at import time: callers build an engine with :func:`make_e
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,11 +55,25 @@ def storable(value: Any) -> Any:
         except UnicodeEncodeError:
             value = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
         return value
+    if isinstance(value, dict | list) and _already_storable(value):
+        return value
     if isinstance(value, dict):
         return {storable(k): storable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [storable(v) for v in value]
     return value
+
+
+def _already_storable(value: dict[Any, Any] | list[Any]) -> bool:
+    """Whether no string inside `value` holds NUL or a lone surrogate: one pass of the C encoder
+    (NUL comes out as ``\u0000``, a lone surrogate raw, which UTF-8 refuses) instead of a Python
+    call per value, for the common case of a payload with nothing to fix."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+        text.encode("utf-8")
+    except (TypeError, ValueError):  # not JSON-shaped, or a lone surrogate: the walk decides
+        return False
+    return "\\u0000" not in text
 
 
 #: JSON column type: JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.

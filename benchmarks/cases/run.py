@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from benchmarks.common import session, settings_line
 from benchmarks.intake.run import fresh_postgres
 from cases.audit.services import Actor
 from cases.base import table_of
@@ -224,13 +225,31 @@ def sends(url: str) -> None:
             server.kill()
         received = len(list(Path(maildir).glob("*.eml")))
     print(
-        f"sent: {len(sent)} notices in {elapsed:.2f} s = {len(sent) / elapsed:.0f} notices/s "
+        f"sent (re-check off): {len(sent)} notices in {elapsed:.2f} s = {len(sent) / elapsed:.0f} notices/s "
         f"over {CONNECTIONS} SMTP connections (server in its own process); messages received: {received}"
     )
 
 
 def main() -> None:
-    url = fresh_postgres("pw_takedown_bench")
+    with session("takedown"):
+        print(
+            settings_line(
+                {
+                    "pre-send re-check": (
+                        "on, a fetch per URL (`notices send`, the workers)",
+                        "off (send_approved without one)",
+                    ),
+                    "SMTP": ("the configured relay", "a local sink on loopback (plain SMTP, no AUTH)"),
+                    "notices": ("over many sites", "all on one site"),
+                    "queue pages and claims": ("through the HTTP API and the UI", "in-process calls"),
+                }
+            )
+        )
+        _main()
+
+
+def _main() -> None:
+    url = fresh_postgres(f"{os.environ.get('PIRATEWATCH_TEST_DB_PREFIX', 'pw')}_takedown_bench")
     upgrade(url)
     start = time.perf_counter()
     notices = load(url)

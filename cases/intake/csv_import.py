@@ -1,6 +1,8 @@
 """CSV import of submissions: bad rows are reported with their line number, good rows go in.
 
-Columns (header row required, any order, unknown columns are reported and ignored):
+Columns (header row required, any order, unknown columns are reported and ignored; other names
+for each, such as ``language`` or ``title``, are in :mod:`cases.intake.csv_columns`; the encoding is
+detected by :mod:`cases.intake.csv_encoding`):
 
 =================  =====================================================================
 ``domain``         host or URL of the site (``domain`` or ``url`` is required per row)
@@ -23,17 +25,12 @@ nothing new, and re-running an import that was killed half-way completes it.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
-import re
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
@@ -43,26 +40,17 @@ from sqlmodel import Session
 from cases.audit.services import Actor
 from cases.db import transaction
 from cases.errors import CsvFormatError
-from cases.intake.schemas import SiteIn, SiteResultOut, WorkIn
+from cases.intake.csv_columns import TITLE_PREFIX, ColumnMapping
+from cases.intake.csv_encoding import Encoding
+from cases.intake.csv_reader import open_csv, read_rows
+from cases.intake.schemas import SiteIn, SiteResultOut
 from cases.intake.services import submit_sites
 from cases.sqlutil import refresh_statistics
 from common.hosts import NormalizationError, normalize_host
 
-KNOWN_COLUMNS = {
-    "domain",
-    "url",
-    "source_ref",
-    "languages",
-    "content_types",
-    "work_ref",
-    "work_content_type",
-    "rights_holder",
-    "note",
-    "captured_at",
-}
-TITLE_PREFIX = "title_"
 CHUNK_ROWS = 1000
-MAX_FIELD_BYTES = 64 * 1024
+#: the work_ref of evidence that names its row's own work, until that work's ref is known
+_ROW_WORK = "__row_work__"
 
 
 @dataclass
@@ -83,6 +71,9 @@ class ImportSummary:
     duplicates: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: how the file was read: its encoding and what each column was taken for
+    encoding: Encoding | None = None
+    columns: list[ColumnMapping] = field(default_factory=list)
 
     @property
     def imported_rows(self) -> int:
@@ -93,25 +84,15 @@ def _split(value: str) -> list[str]:
     return [p.strip() for p in value.replace(",", ";").split(";") if p.strip()]
 
 
-def _sniff_encoding(head: bytes, requested: str | None) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return requested or "utf-8"
+def _fingerprint(row: dict[str, str]) -> int:
+    """A 60-bit digest of a row's (stripped) values: duplicates are found without keeping every row.
 
-
-# Bytes that are not valid in the file's encoding are kept as lone surrogates (surrogateescape).
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
-
-
-def _has_undecodable(values: list[str]) -> bool:
-    return any(_UNDECODABLE.search(v) for v in values)
-
-
-def _fingerprint(row: dict[str, str]) -> bytes:
-    """A short digest of a row's (stripped) values: duplicates are found without keeping every row."""
-    return hashlib.blake2b(repr(list(row.values())).encode(), digest_size=16).digest()
+    An int under 2**60 is the smallest key Python has for it (32 bytes, against 49 for 16 bytes of
+    digest): at 1,000,000 rows the table of them is most of the import's memory. Two different
+    rows share one with a chance of about 1 in 2 million for a million-row file.
+    """
+    digest = hashlib.blake2b(repr(list(row.values())).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") >> 4
 
 
 def _row_to_site(row: dict[str, str]) -> dict[str, Any]:
@@ -140,7 +121,7 @@ def _row_to_site(row: dict[str, str]) -> dict[str, Any]:
     if url:
         item: dict[str, Any] = {"url": url}
         if work_ref or works:
-            item["work_ref"] = work_ref or "__row_work__"
+            item["work_ref"] = work_ref or _ROW_WORK
         if row.get("note"):
             item["note"] = row["note"]
         if row.get("captured_at"):
@@ -159,15 +140,15 @@ def _row_to_site(row: dict[str, str]) -> dict[str, Any]:
     return site
 
 
-def _finish_row_work(site: dict[str, Any]) -> dict[str, Any]:
+def _finish_row_work(site: SiteIn) -> SiteIn:
     # A row that names titles but no work_ref: its evidence points at the row's own work, whose
-    # ref is derived from its titles once validated.
-    if site["works"] and "ref" not in site["works"][0]:
-        ref = WorkIn.model_validate(site["works"][0]).effective_ref()
-        site["works"][0]["ref"] = ref
-        for e in site["evidence"]:
-            if e.get("work_ref") == "__row_work__":
-                e["work_ref"] = ref
+    # ref is derived from its titles, once validated (the site is validated once, not its work twice).
+    if site.works and site.works[0].ref is None:
+        ref = site.works[0].effective_ref()
+        site.works[0].ref = ref
+        for e in site.evidence:
+            if e.work_ref == _ROW_WORK:
+                e.work_ref = ref
     return site
 
 
@@ -188,136 +169,6 @@ def _merge(into: SiteIn, other: SiteIn) -> SiteIn:
     """Rows of one submission, combined. No dedupe here: intake dedupes hosts, works and evidence."""
     keys = ("domains", "urls", "languages", "content_types", "works", "evidence")
     return into.model_copy(update={k: [*getattr(into, k), *getattr(other, k)] for k in keys})
-
-
-#: a quoted field may span this many lines (a note with line breaks); a quote still open after that
-#: is taken as never closed, so one stray quote cannot swallow the rest of the file
-MAX_RECORD_LINES = 50
-
-
-def _looks_like_a_row(line: str) -> bool:
-    """Whether a line inside a quoted field looks like a row of its own (no quote, a host first, then a
-    comma): the sign of a quote left open above it, not of a note that spans lines."""
-    if '"' in line or "," not in line:
-        return False
-    first = line.split(",", 1)[0].strip()
-    return "." in first and " " not in first
-
-
-def _records(lines: Iterator[tuple[int, str]], width: int) -> Iterator[tuple[int, list[str] | str]]:
-    """Records of the file, each with the line it starts on, or an error message for that line.
-
-    A record is read line by line until its quotes balance. Two faults are told apart from a note
-    with line breaks, and cost only the line they start on: a quote never closed (within
-    :data:`MAX_RECORD_LINES` lines or before the end of the file), and a record over several lines
-    that holds what looks like rows (more fields than the header, or a line inside it that reads as
-    a row: an unclosed quote that ran into the rows below). In both cases the lines after the first
-    are read again as rows of their own.
-    """
-    pushback: deque[tuple[int, str]] = deque()
-    while True:
-        first = pushback.popleft() if pushback else next(lines, None)
-        if first is None:
-            return
-        buffer = [first]
-        quotes = first[1].count('"')
-        while quotes % 2 and len(buffer) < MAX_RECORD_LINES:
-            more = pushback.popleft() if pushback else next(lines, None)
-            if more is None:
-                break
-            buffer.append(more)
-            quotes += more[1].count('"')
-        if quotes % 2:
-            yield (
-                first[0],
-                "a quote opened on this line is never closed; the line is skipped, the lines after it are read as rows",
-            )
-            pushback.extendleft(reversed(buffer[1:]))
-            continue
-        try:
-            parsed = list(csv.reader(io.StringIO("".join(text for _, text in buffer)), strict=True))
-        except csv.Error as exc:
-            yield (
-                first[0],
-                (
-                    f"unreadable CSV: {exc}"
-                    + (
-                        f" (a quoted field opened here runs over {len(buffer)} lines; the lines after this one are read as rows)"
-                        if len(buffer) > 1
-                        else ""
-                    )
-                ),
-            )
-            pushback.extendleft(reversed(buffer[1:]))
-            continue
-        if len(parsed) != 1 or (
-            len(buffer) > 1 and (len(parsed[0]) > width or any(_looks_like_a_row(text) for _, text in buffer[1:]))
-        ):
-            yield (
-                first[0],
-                (
-                    f"a quoted field here runs over {len(buffer)} lines into what look like other rows "
-                    "(an unclosed quote?); the line is skipped, the lines after it are read as rows"
-                ),
-            )
-            pushback.extendleft(reversed(buffer[1:]))
-            continue
-        yield first[0], parsed[0]
-
-
-def _columns(header: list[str]) -> list[str]:
-    columns = [h.strip().lower().lstrip("\ufeff") for h in header]
-    if "domain" not in columns and "url" not in columns:
-        raise CsvFormatError(
-            f"line 1: missing column: a 'domain' or 'url' column is required (found: {', '.join(columns) or 'none'})"
-        )
-    positions: dict[str, list[int]] = {}
-    for index, column in enumerate(columns, start=1):
-        if column:
-            positions.setdefault(column, []).append(index)
-    twice = {c: p for c, p in positions.items() if len(p) > 1}
-    if twice:
-        named = "; ".join(f"{c!r} in columns {', '.join(map(str, p))}" for c, p in twice.items())
-        raise CsvFormatError(f"line 1: a column is named twice ({named}): which one holds the value is unclear")
-    return columns
-
-
-def read_rows(stream: BinaryIO, encoding: str | None = None) -> Iterator[tuple[int, dict[str, str] | str]]:
-    """Yield ``(line number, row)`` or ``(line number, error message)`` for every record."""
-    head = stream.read(4)
-    stream.seek(0)
-    enc = _sniff_encoding(head, encoding)
-    text = io.TextIOWrapper(stream, encoding=enc, errors="surrogateescape", newline="")
-    csv.field_size_limit(MAX_FIELD_BYTES)
-    lines = enumerate(text, start=1)
-    header_line = next(lines, None)
-    if header_line is None:
-        raise CsvFormatError("the file is empty: the first line must name the columns")
-    try:
-        header = next(csv.reader([header_line[1]], strict=True))
-    except (csv.Error, StopIteration) as exc:
-        raise CsvFormatError(f"line 1: cannot read the header: {exc}") from exc
-    if _has_undecodable(header):
-        raise CsvFormatError(
-            f"line 1: the header is not valid {enc}; save the file as UTF-8 or pass --encoding (e.g. cp932)"
-        )
-    columns = _columns(header)
-    unknown = [c for c in columns if c not in KNOWN_COLUMNS and not c.startswith(TITLE_PREFIX)]
-    if unknown:
-        yield 1, f"warning: unknown columns ignored: {', '.join(unknown)}"
-    for line, values in _records(lines, len(columns)):
-        if isinstance(values, str):
-            yield line, values
-            continue
-        if not any(v.strip() for v in values):
-            continue
-        if _has_undecodable(values):
-            yield line, f"contains bytes that are not valid {enc}; save the file as UTF-8 or pass --encoding"
-            continue
-        if len(values) > len(columns):
-            yield line, f"{len(values)} fields but the header names {len(columns)} columns"
-            continue
-        yield line, dict(zip(columns, values, strict=False))
 
 
 Chunk = dict[str, tuple[SiteIn, list[int]]]  # source_ref -> (the rows' site, their line numbers)
@@ -390,7 +241,7 @@ def import_csv(
     """
     summary = ImportSummary()
     total = path.stat().st_size
-    seen: dict[bytes, int] = {}
+    seen: dict[int, int] = {}
     pending: Chunk = {}
     in_flight: Future[tuple[list[RowError], list[SiteResultOut | None]]] | None = None
 
@@ -407,13 +258,13 @@ def import_csv(
 
         with path.open("rb") as stream:
             rows_in_chunk = 0
-            for line, row in read_rows(stream, encoding):
+            opened = open_csv(stream, encoding)
+            summary.encoding, summary.columns = opened.encoding, opened.columns
+            summary.warnings += opened.warnings
+            for line, row in opened.rows():
                 if isinstance(row, str):
-                    if row.startswith("warning: "):
-                        summary.warnings.append(row.removeprefix("warning: "))
-                    else:
-                        summary.rows += 1
-                        summary.errors.append(RowError(line, row))
+                    summary.rows += 1
+                    summary.errors.append(RowError(line, row))
                     continue
                 summary.rows += 1
                 row = {k: v.strip() for k, v in row.items()}
@@ -424,7 +275,7 @@ def import_csv(
                     continue
                 seen[fingerprint] = line
                 try:
-                    site = SiteIn.model_validate(_finish_row_work(_row_to_site(row)))
+                    site = _finish_row_work(SiteIn.model_validate(_row_to_site(row)))
                     ref = _default_ref(site)
                     site.source_ref = ref
                 except ValidationError as exc:
@@ -457,4 +308,4 @@ def import_csv(
     return summary
 
 
-__all__ = ["CsvFormatError", "ImportSummary", "RowError", "import_csv", "normalize_host"]
+__all__ = ["CsvFormatError", "ImportSummary", "RowError", "import_csv", "normalize_host", "read_rows"]

@@ -55,13 +55,20 @@ def add(
 def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV file.")],
     association: Annotated[str, typer.Option(help="The submitting association.")],
-    encoding: Annotated[str | None, typer.Option(help="The file's encoding if not UTF-8 (e.g. cp932).")] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="The file's encoding (utf-8, cp932, ...). Default: detected (a byte order mark, "
+            "else UTF-8 if the whole file is valid UTF-8, else CP932/Shift-JIS as Excel saves it)."
+        ),
+    ] = None,
 ) -> None:
     """Import sites from a CSV file. Bad rows are listed with their line numbers; good rows go in.
 
     Running the same file again creates nothing new; re-running an interrupted import completes it.
     Columns: domain, url, source_ref, languages, content_types, work_ref, title_<lang>,
-    work_content_type, rights_holder, note, captured_at (see docs/intake.md).
+    work_content_type, rights_holder, note, captured_at, or other names for them (language, title,
+    ...; see docs/intake.md). How the file was read (its encoding, each column) is printed first.
     """
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -91,6 +98,10 @@ def import_(
             fail(f"{file}: {exc}", USAGE)
         except LookupError as exc:
             fail(f"unknown encoding: {exc}", USAGE)
+    if summary.encoding is not None:
+        err_console.print(f"encoding: {summary.encoding.describe()}", highlight=False, soft_wrap=True)
+    for mapping in summary.columns:
+        err_console.print(f"  {mapping.describe()}", highlight=False, soft_wrap=True)
     for warning in summary.warnings[:50]:
         warn(warning)
     for error in summary.errors[:_MAX_ROW_ERRORS]:
