@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+import httpx
 import pytest
 
 from lab.http_util import free_port
 
-pytestmark = pytest.mark.timeout(420)  # the demo (about a minute), then some twenty commands of a few seconds
+pytestmark = pytest.mark.timeout(600)  # the demo (about a minute), then some twenty commands of a few seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 #: what each README command must answer (a pattern on its standard output) when it exits 0
@@ -142,9 +143,26 @@ def test_every_readme_command_answers_truly_against_the_demo(demo: tuple[Path, s
     done = run(["resolve", "nowhere.test"], env, tmp_path)
     assert done.returncode == 1
     assert "not resolved: nowhere.test" in done.stderr and "(snapshot recorded)" not in done.stdout
+    # the README's sender-profile curl: JSON with its Content-Type, the fields of docs/examples/sender.json
+    base = re.search(r"serving on (http://127\.0\.0\.1:\d+)", printed)
+    key = re.search(r"publishers submitter\s+(pw_\S+)", printed)
+    assert base and key
+    sender = (ROOT / "docs" / "examples" / "sender.json").read_bytes()
+    headers = {"X-API-Key": key.group(1), "Content-Type": "application/json"}
+    put = httpx.put(f"{base.group(1)}/api/v1/associations/1/sender-profile", content=sender, headers=headers)
+    assert put.status_code == 200, put.text
+    assert put.json()["sender"] == json.loads(sender)
+    docs = httpx.get(f"{base.group(1)}/docs")
+    assert docs.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in docs.text
+
     # a crawl refused by the SSRF guard fails the command, naming why
     done = run(["crawl", "rawkuma.test"], env | {"PIRATEWATCH_CRAWLER__ALLOW_NETWORKS": "[]"}, tmp_path)
     assert done.returncode == 1 and "crawl failed" in done.stderr and "blocked-address" in done.stderr
+    # a known site whose every name lookup fails (DNS on a dead port): exit 1, and the snapshot said to be of failures
+    dead = env | {"PIRATEWATCH_RESOLVER__DNS_PORT": str(free_port()), "PIRATEWATCH_RESOLVER__DNS_LIFETIME": "1"}
+    done = run(["resolve", "manga-raw.test"], dead, tmp_path)
+    assert done.returncode == 1 and "not resolved: manga-raw.test" in done.stderr
+    assert "(snapshot recorded)" not in done.stdout and "failed lookup(s) only" in done.stdout
     # an empty listing says it is empty
     done = run(["keys", "list", "--association", "Japan Publishers Association", "--active", "--json"], env, tmp_path)
     [key] = [json.loads(row) for row in done.stdout.splitlines()]
