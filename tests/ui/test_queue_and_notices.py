@@ -10,9 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 
-def rows(html: str) -> list[int]:
-    """The notice ids listed in a page's table rows."""
+def rows(html: str, table: str | None = None) -> list[int]:
+    """The notice ids listed in a page's table rows (in the table of that id only, if given)."""
+    if table is not None:
+        html = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
     return [int(i) for i in re.findall(r'<tr data-notice="(\d+)">', html)]
+
+
+def rows_in_queue(html: str) -> list[int]:
+    return rows(html, "queue-table")
 
 
 def state_of(engine: Engine, notice_id: int) -> str:
@@ -29,12 +35,12 @@ def test_the_queue_lists_notices_in_review_with_filters(world: Any, tenants: Any
         assert notice is not None
         notice.due_at = utcnow() + dt.timedelta(hours=10)
     ops = signed_in(tenants.operator)
-    assert sorted(rows(ops.get("/ui/queue").text)) == sorted([world.a_notice, world.b_notice])
-    assert rows(ops.get("/ui/queue", params={"association_id": world.a_id}).text) == [world.a_notice]
-    assert rows(ops.get("/ui/queue", params={"recipient_kind": "cdn"}).text) == [world.b_notice]
-    assert rows(ops.get("/ui/queue", params={"legal_basis": "dsa_art16"}).text) == []
-    assert rows(ops.get("/ui/queue", params={"due_within_hours": "24"}).text) == [world.a_notice]
-    assert rows(ops.get("/ui/queue", params={"due_within_hours": "4"}).text) == []
+    assert sorted(rows(ops.get("/ui/queue").text, "queue-table")) == sorted([world.a_notice, world.b_notice])
+    assert rows_in_queue(ops.get("/ui/queue", params={"association_id": world.a_id}).text) == [world.a_notice]
+    assert rows_in_queue(ops.get("/ui/queue", params={"recipient_kind": "cdn"}).text) == [world.b_notice]
+    assert rows_in_queue(ops.get("/ui/queue", params={"legal_basis": "dsa_art16"}).text) == []
+    assert rows_in_queue(ops.get("/ui/queue", params={"due_within_hours": "24"}).text) == [world.a_notice]
+    assert rows_in_queue(ops.get("/ui/queue", params={"due_within_hours": "4"}).text) == []
     shown = ops.get("/ui/queue", params={"recipient_kind": "cdn", "association_id": ""}).text
     assert '<option value="cdn" selected>' in shown
     bad = ops.get("/ui/queue", params={"recipient_kind": "pirate"})
@@ -51,7 +57,7 @@ def test_claim_next_gives_two_operators_different_notices(
     claimed = {one.headers["location"], two.headers["location"]}
     assert claimed == {f"/ui/notices/{world.a_notice}", f"/ui/notices/{world.b_notice}"}
     page = first.get(one.headers["location"]).text
-    assert re.search(r'data-testid="claimed-by">key:\d+<', page)
+    assert re.search(r'data-testid="claimed-by">key:\d+\s*<span class="muted" data-testid="claim-expires">until ', page)
     nothing = first.post("/ui/queue/claim")
     assert nothing.status_code == 200 and "Nothing is waiting for review" in nothing.text
     # the notice the other operator holds cannot be approved from here
@@ -94,7 +100,9 @@ def test_bulk_approve_reports_what_it_could_not_do(world: Any, tenants: Any, sig
     assert f"notice {world.b_notice}: notice {world.b_notice} is rejected, not in review" in answer.text
     assert "notice 424242: notice 424242 not found" in answer.text
     assert state_of(engine, world.a_notice) == "approved"
-    assert rows(answer.text) == []  # the queue swapped in is empty now
+    assert rows(answer.text, "queue-table") == []  # the queue swapped in is empty now
+    assert rows(answer.text, "approved-table") == [world.a_notice]  # ... and the notice waits to be sent
+    assert 'class="flash partial"' in answer.text  # partly done: neither a success nor a failure
     none = ops.post("/ui/queue/approve", {})
     assert none.status_code == 422 and "Tick the notices" in none.text
 

@@ -74,6 +74,8 @@ class Flash:
     text: str
     ok: bool = True
     problems: list[str] = field(default_factory=list)
+    #: part of the work was done and part refused (a bulk action): neither a success nor a failure
+    partial: bool = False
 
 
 def flash_for(exc: CasesError) -> Flash:

@@ -23,6 +23,7 @@ from piratewatch.web.ui.state import UiState, UiUser
 #: The files under ``static/`` that are served, and their media types (nothing else is).
 STATIC_FILES = {
     "htmx.min.js": "text/javascript",
+    "ui.js": "text/javascript",
     "ui.css": "text/css",
 }
 
