@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -219,3 +220,42 @@ def test_the_notices_list_filters_by_state(world: Any, tenants: Any, signed_in: 
     assert sorted(rows(ops.get("/ui/notices").text)) == sorted([world.a_notice, world.b_notice])
     assert "rejected: 1" in ops.get("/ui/notices").text
     assert ops.get("/ui/notices", params={"state": "lost"}).status_code == 422
+
+
+def test_lists_come_a_page_at_a_time_by_cursor(
+    world: Any, tenants: Any, signed_in: Any, engine: Engine, factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cases.takedown.list_pages import notices_page, queue_page
+    from cases.takedown.review import QueueFilters, list_queue
+    from cases.tenants.roles import Role
+    from cases.tenants.services import Principal
+    from piratewatch.web.ui import queue_views
+
+    with engine.begin() as conn:  # one notice with no due date: it comes last, after the dated ones
+        conn.execute(sa.text("UPDATE notice SET due_at = NULL WHERE id = :i"), {"i": world.a_notice})
+    with factory() as session:
+        expected = [n.id for n in list_queue(session, QueueFilters(), 100)]
+        walked: list[int] = []
+        cursor = None
+        for _ in range(5):
+            result = queue_page(session, QueueFilters(), 1, cursor)
+            walked += [n.id for n in result.notices]
+            cursor = result.next_cursor
+            if cursor is None:
+                break
+        everyone = Principal(0, 0, Role.ADMIN)
+        first = notices_page(session, everyone, None, 1)
+        second = notices_page(session, everyone, None, 1, first.next_cursor)
+    assert walked == expected == [world.b_notice, world.a_notice]
+    assert [n.id for n in first.notices + second.notices] == sorted([world.a_notice, world.b_notice], reverse=True)
+    assert second.next_cursor is None
+
+    monkeypatch.setattr(queue_views, "QUEUE_PAGE", 1)
+    ops = signed_in(tenants.operator)
+    page_one = ops.get("/ui/queue").text
+    assert rows_in_queue(page_one) == [world.b_notice]
+    link = re.search(r'data-testid="next-page" href="([^"]+)"', page_one)
+    assert link
+    page_two = ops.get(link.group(1).replace("&amp;", "&")).text
+    assert rows_in_queue(page_two) == [world.a_notice] and 'data-testid="next-page"' not in page_two
+    assert ops.get("/ui/queue", params={"cursor": "not-a-cursor"}).status_code == 422

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
@@ -18,8 +18,10 @@ from cases.providers.models import ProviderKind
 from cases.takedown import review
 from cases.takedown.delivery.sending import send_notice
 from cases.takedown.item_counts import item_counts
+from cases.takedown.list_pages import notices_page as notices_by_page
+from cases.takedown.list_pages import queue_page as queue_by_page
 from cases.takedown.models import LegalBasis, NoticeState
-from cases.takedown.queries import names_for, notices_in_state, state_counts
+from cases.takedown.queries import names_for, state_counts
 from cases.tenants.queries import association_choices
 from piratewatch.web.api.deps import request_id
 from piratewatch.web.ui.auth import current_user, operator_action, operator_user
@@ -81,13 +83,19 @@ def _queue_page(
     shown: dict[str, str],
     flash: Flash | None = None,
     status_code: int = 200,
+    cursor: str | None = None,
+    approved_cursor: str | None = None,
 ) -> Response:
     with transaction(session_maker(request)) as session:
-        notices = review.list_queue(session, filters, QUEUE_PAGE)
-        approved = notices_in_state(session, user.principal, NoticeState.APPROVED.value, QUEUE_PAGE)
+        waiting = queue_by_page(session, filters, QUEUE_PAGE, cursor)
+        sendable = notices_by_page(session, user.principal, NoticeState.APPROVED.value, QUEUE_PAGE, approved_cursor)
+        notices, approved = waiting.notices, sendable.notices
         context = {
             "notices": notices,
+            "next_cursor": waiting.next_cursor,
             "approved": approved,
+            "approved_next_cursor": sendable.next_cursor,
+            "paged": bool(cursor or approved_cursor),
             "item_counts": item_counts(session, [n.id for n in [*notices, *approved] if n.id is not None]),
             "channels": sorted(ui_state(request).delivery.channels),
             "names": names_for(session, [*notices, *approved]),
@@ -109,11 +117,14 @@ def queue_page(
     recipient_kind: str | None = None,
     legal_basis: str | None = None,
     due_within_hours: str | None = None,
+    cursor: str | None = Query(default=None, max_length=200),
+    approved_cursor: str | None = Query(default=None, max_length=200),
     user: UiUser = Depends(operator_user),
 ) -> Response:
-    """Notices waiting for review, due first, with the filters of the queue."""
+    """Notices waiting for review, due first, with the filters of the queue; then the approved ones.
+    Each list comes a page at a time (``cursor``, ``approved_cursor``)."""
     filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
-    return _queue_page(request, user, filters, shown)
+    return _queue_page(request, user, filters, shown, cursor=cursor, approved_cursor=approved_cursor)
 
 
 @router.post("/queue/claim")
@@ -222,13 +233,21 @@ def notices_state(session: Session, notice_id: int) -> str:
 
 
 @router.get("/notices")
-def notices_page(request: Request, state: str | None = None, user: UiUser = Depends(current_user)) -> Response:
-    """Notices by state, newest first (submitters: their association's only)."""
+def notices_page(
+    request: Request,
+    state: str | None = None,
+    cursor: str | None = Query(default=None, max_length=200),
+    user: UiUser = Depends(current_user),
+) -> Response:
+    """Notices by state, newest first, a page at a time (submitters: their association's only)."""
     chosen = _choice("state", state, {s.value for s in NoticeState})
     with transaction(session_maker(request)) as session:
-        notices = notices_in_state(session, user.principal, chosen)
+        result = notices_by_page(session, user.principal, chosen, QUEUE_PAGE, cursor)
+        notices = result.notices
         context = {
             "notices": notices,
+            "next_cursor": result.next_cursor,
+            "cursor": cursor or "",
             "names": names_for(session, notices),
             "state": chosen or "",
             "states": [s.value for s in NoticeState],
