@@ -19,6 +19,7 @@ A_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/ui"): "own",
     ("GET", "/ui/static/{name}"): "own",
     ("GET", "/ui/sign-in"): "own",
+    ("GET", "/ui/language"): "own",
     ("POST", "/ui/sign-in"): "403",  # without the sign-in form's own token (see test_sign_in.py)
     ("POST", "/ui/sign-out"): "own",
     ("GET", "/ui/queue"): "403",
