@@ -49,12 +49,16 @@ def static(name: str, request: Request) -> Response:
 
 @router.get("/language")
 def language(
-    request: Request, to: str = Query(max_length=8), next: str | None = Query(None, max_length=2000)
+    request: Request, to: str | None = Query(None, max_length=8), next: str | None = Query(None, max_length=2000)
 ) -> Response:
-    """Switch the UI's language and come back: the choice is remembered (a cookie), over Accept-Language."""
+    """Switch the UI's language and come back: the choice is remembered (a cookie), over Accept-Language.
+
+    Without ``to`` nothing changes (the browser just comes back)."""
+    response = RedirectResponse(auth.safe_next(next), status_code=303)
+    if to is None:
+        return response
     if to not in i18n.LANGUAGES:
         raise InvalidInputError([f"to: must be one of {', '.join(i18n.LANGUAGES)}"])
-    response = RedirectResponse(auth.safe_next(next), status_code=303)
     response.set_cookie(
         i18n.LANGUAGE_COOKIE,
         to,
