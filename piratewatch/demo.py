@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 import shutil
 import socket
 from importlib import resources
@@ -203,6 +204,42 @@ def take_down(services: Services, console: Console, approve_for: str) -> bool:
     return not report.failed
 
 
+#: the demo's environment file, in its data directory: ``source`` it and the CLI works on the demo's world
+ENV_FILE = "demo.env"
+
+
+def environment(values: dict[str, Any]) -> dict[str, str]:
+    """Settings `values` (the overrides the demo runs with) as ``PIRATEWATCH_*`` environment variables.
+
+    Groups become ``PIRATEWATCH_GROUP__FIELD``; lists and mappings are JSON, as the settings read them.
+    """
+    variables: dict[str, str] = {}
+    for name, value in values.items():
+        if isinstance(value, dict):
+            for field_name, field_value in value.items():
+                variables[f"PIRATEWATCH_{name.upper()}__{field_name.upper()}"] = _env_value(field_value)
+        else:
+            variables[f"PIRATEWATCH_{name.upper()}"] = _env_value(value)
+    return variables
+
+
+def _env_value(value: Any) -> str:
+    if isinstance(value, (list, dict, bool)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def write_environment(path: Path, values: dict[str, Any]) -> Path:
+    """Write the demo's settings as a file both a POSIX shell (``source``) and a ``.env`` reader load."""
+    lines = [
+        "# piratewatch demo: its store and its lab (DNS, RDAP, WHOIS, sites, traffic API, SMTP) on loopback.",
+        "# The lab answers only while `piratewatch demo` serves (its default); the ports change on every run.",
+    ]
+    lines += [f"export {key}={shlex.quote(value)}" for key, value in sorted(environment(values).items())]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
 def write_monthly_report(services: Services, console: Console) -> Path:
     """Write this month's report of the lab's sites from the demo store (docs/reports.md)."""
     from cases.db import utcnow
@@ -235,14 +272,16 @@ def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console)
         shutil.rmtree(demo_dir)
     demo_dir.mkdir(parents=True)
     with DemoWorld(demo_dir / "lab") as world:
-        settings = get_settings(
-            data_dir=demo_dir,
-            database_url="",
-            resolver=world.resolver_settings(),
-            crawler=world.crawler_settings(),
-            traffic=world.traffic_settings(),
-            notices=world.notice_settings(),
-        )
+        values: dict[str, Any] = {
+            "data_dir": str(demo_dir),
+            "database_url": "",
+            "resolver": world.resolver_settings(),
+            "crawler": world.crawler_settings(),
+            "traffic": world.traffic_settings(),
+            "notices": world.notice_settings(),
+        }
+        settings = get_settings(**values)
+        env_file = write_environment(demo_dir / ENV_FILE, values)
         upgrade(settings.effective_database_url)
         with Services.from_settings(settings) as services:
             console.print(f"[bold]piratewatch demo[/bold]: store at {settings.effective_database_url}")
@@ -263,13 +302,17 @@ def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console)
             console.print(f"  e-mailed notices: {world.smtp.maildir} ({len(world.smtp.messages)} message(s))")
             console.print(f"  notices for web forms and bulk uploads: {settings.notices.export_dir}")
             write_monthly_report(services, console)
-            _announce(services, keys, port, serve, console)
+            _announce(services, keys, port, serve, console, env_file)
     return ok
 
 
-def _announce(services: Services, keys: dict[str, str], port: int, serve: bool, console: Console) -> None:
-    """Print the keys and URLs to try, then serve the API until interrupted (unless told not to)."""
-    demo_dir = services.settings.data_dir
+def _announce(
+    services: Services, keys: dict[str, str], port: int, serve: bool, console: Console, env_file: Path
+) -> None:
+    """Print the keys and URLs to try, then serve the API until interrupted (unless told not to).
+
+    The lab stays up as long as the API is served, so the CLI run with the environment file reaches it.
+    """
     port = _free_port(port)
     url = f"http://127.0.0.1:{port}"
     console.print("\n[bold]API keys[/bold] (demo only):")
@@ -283,12 +326,17 @@ def _announce(services: Services, keys: dict[str, str], port: int, serve: bool, 
     console.print(f"  all sites:      curl -H 'X-API-Key: {keys['operator']}' {url}/api/v1/sites")
     console.print(f"  submissions:    curl -H 'X-API-Key: {submitter}' {url}/api/v1/submissions")
     console.print(f"  metrics:        curl {url}/metrics")
-    console.print(f"  on the shell:   PIRATEWATCH_DATA_DIR={demo_dir} piratewatch sites list")
+    console.print(f"  on the shell:   source {shlex.quote(str(env_file))}   # then any README command, e.g.")
+    console.print("                  piratewatch resolve manga-raw.test")
     if not serve:
+        console.print(
+            "\n[yellow]the lab has stopped[/yellow] (--no-serve): the store is kept, but resolve, crawl, estimate "
+            "and send reach the lab only while `piratewatch demo` serves"
+        )
         return
     import uvicorn
 
     from piratewatch.web.app import create_app
 
-    console.print(f"\nserving on {url} (Ctrl-C to stop)")
+    console.print(f"\nserving on {url}, the lab with it (Ctrl-C to stop)", highlight=False)
     uvicorn.run(create_app(services), host="127.0.0.1", port=port, log_level="warning")

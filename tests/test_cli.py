@@ -48,6 +48,33 @@ def test_the_whole_cli_flow(db_url: str, tmp_path: Path) -> None:
     assert names == ["manga-raw.io", "truyen.vn"]
     code, out, _ = invoke(db_url, "sites", "list", "--language", "vi", "--json")
     assert [json.loads(line)["name"] for line in out.splitlines()] == ["truyen.vn"]
+    code, out, err = invoke(db_url, "sites", "list", "--language", "ko")
+    assert code == 0 and out == "" and "no sites match" in err
+
+    # a URL with a path is kept as evidence; a domain names a site wherever an id does
+    long_url = "https://manga-raw.io/" + "chapter-" * 12 + "1"
+    code, out, _ = invoke(db_url, "sites", "add", long_url, "--association", "ABJ")
+    assert code == 0 and "1 evidence item(s) added" in out
+    code, out, err = invoke(db_url, "cases", "list", "www.manga-raw.io")
+    assert code == 0 and "has no takedown cases yet" in err
+    code, out, err = invoke(db_url, "cases", "list", "nowhere.example")
+    assert code == 1 and "no site has the domain 'nowhere.example'" in err
+
+    # piped tables are as wide as their content: nothing is cut
+    code, out, _ = invoke(db_url, "associations", "add", "An association with a name far longer than any column " * 2)
+    code, out, _ = invoke(db_url, "associations", "list")
+    assert code == 0 and ("An association with a name far longer than any column " * 2).strip() in out
+    code, out, _ = invoke(db_url, "keys", "list", "--json")
+    [key] = [json.loads(line) for line in out.splitlines()]
+    assert key["association"] == "ABJ" and key["role"] == "operator" and key["revoked_at"] is None
+    code, out, _ = invoke(db_url, "keys", "revoke", str(key["id"]))
+    assert code == 0 and "revoked" in out
+    code, out, _ = invoke(db_url, "keys", "revoke", str(key["id"]))
+    assert code == 0 and "was already revoked" in out
+    code, out, err = invoke(db_url, "keys", "list", "--active")
+    assert code == 0 and "no API keys" in err
+    code, out, err = invoke(db_url, "notices", "queue")
+    assert code == 0 and "the review queue is empty" in err
 
 
 def test_commands_refuse_an_unmigrated_store(tmp_path: Path) -> None:
@@ -67,6 +94,10 @@ def test_commands_refuse_an_unmigrated_store(tmp_path: Path) -> None:
         ["sites", "add"],
         ["sites", "import"],
         ["sites", "list"],
+        ["keys", "list"],
+        ["keys", "revoke"],
+        ["cases", "list"],
+        ["notices", "queue"],
         ["serve"],
         ["demo"],
     ],

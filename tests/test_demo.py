@@ -82,3 +82,7 @@ def test_demo_resolves_its_sites_against_the_lab(tmp_path: Path) -> None:
     # printed to PDF too, by the Chromium the browser tests use (./run test installs it)
     assert (data_dir / "report" / "report.pdf").read_bytes().startswith(b"%PDF-")
     assert "/metrics" in out
+    # the environment file the CLI loads to reach the demo's world, and the truth about the stopped lab
+    env_file = data_dir / "demo.env"
+    assert f"source {env_file}" in out and "the lab has stopped" in out
+    assert f"export PIRATEWATCH_DATA_DIR={data_dir}\n" in env_file.read_text("utf-8")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from piratewatch.cli.support import cli_actor, console, services
+from piratewatch.cli.support import JSON_HELP, cli_actor, console, print_listing, services
 
 app = typer.Typer(help="Associations (tenants).", no_args_is_help=True, rich_markup_mode=None)
 
@@ -22,10 +22,10 @@ def add(name: Annotated[str, typer.Argument(help="The association's name.")]) ->
 
 
 @app.command("list")
-def list_() -> None:
-    """List associations."""
+def list_(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
+    """List associations: id and name."""
     from cases.tenants.queries import association_choices
 
     with services() as svc, svc.factory() as session:
-        for association_id, name in sorted(association_choices(session)):
-            console.print(f"{association_id}\t{name}")
+        rows = [{"id": i, "name": n} for i, n in sorted(association_choices(session))]
+    print_listing(rows, {"id": "id", "name": "name"}, as_json=as_json, empty="no associations yet")

@@ -6,20 +6,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from piratewatch.cli.support import USAGE, cli_actor, console, fail, services
+from piratewatch.cli.support import USAGE, cli_actor, console, err_console, fail, services, site_of
 
 if TYPE_CHECKING:
+    from cases.traffic.models import TrafficEstimate
+    from cases.traffic.schemas import EstimateIn
     from piratewatch.services import Services
 
 _JOBS = ["resolve", "crawl", "estimate"]
-
-
-def _site_id(svc: Services, site: str) -> int:
-    """A site given as its id or as one of its domains."""
-    site_id = svc.site_id_of(site)
-    if site_id is None:
-        fail(f"no site has the domain {site!r}")
-    return site_id
 
 
 def run(
@@ -56,40 +50,78 @@ def run(
 
 
 def crawl(site: Annotated[str, typer.Argument(help="A site id or one of its domains.")]) -> None:
-    """Crawl one site now: profile, catalogue size, counters, works found, hops."""
+    """Crawl one site now: profile, catalogue size, counters, works found, hops.
+
+    Exits with 1 when the crawl failed (its start page could not be fetched, or was refused), naming why.
+    """
     with services() as svc:
-        summary = svc.crawl(_site_id(svc, site), cli_actor())
-    state = "ok" if summary.ok else "[yellow]failed[/yellow]"
-    console.print(
-        f"crawled {summary.start_url}: {state}, crawl {summary.crawl_id}, {summary.works_found} new works found"
-    )
+        summary = svc.crawl(site_of(svc, site), cli_actor())
+    if summary.ok:
+        console.print(
+            f"crawled {summary.start_url}: crawl {summary.crawl_id} recorded, {summary.works_found} new works found",
+            highlight=False,
+        )
+    else:
+        err_console.print(
+            f"[red]crawl failed[/red]: {summary.start_url} (crawl {summary.crawl_id} recorded with its problems)",
+            highlight=False,
+        )
     if summary.hop_to:
         via = f" ({summary.hop_via})" if summary.hop_via else ""
-        console.print(f"  hop: the site now lives at {summary.hop_to}{via}")
+        console.print(f"  hop: the site now lives at {summary.hop_to}{via}", highlight=False)
     for problem in summary.problems:
-        console.print(f"  [yellow]{problem['kind']}[/yellow] {problem['url']}")
+        (console if summary.ok else err_console).print(
+            f"  [yellow]{problem['kind']}[/yellow] {problem['url']}", highlight=False
+        )
+    if not summary.ok:
+        raise typer.Exit(1)
 
 
 def estimate(
     site: Annotated[str, typer.Argument(help="A site id or one of its domains.")],
     month: Annotated[str | None, typer.Option(help="YYYY-MM (default: this month).")] = None,
 ) -> None:
-    """Estimate one site's monthly visits now, from every configured source."""
+    """Estimate one site's monthly visits now, from every configured source.
+
+    Says when the new estimate replaces one of the same month made from other sources; exits with 1
+    when no source knows the site.
+    """
     import asyncio
 
     from cases.db import utcnow
     from crawlers.traffic import month_of
 
     with services() as svc:
-        site_id = _site_id(svc, site)
+        site_id = site_of(svc, site)
         label = month or month_of(utcnow())
+        before = _current_estimate(svc, site_id, label)
         [outcome] = asyncio.run(svc.estimate([site_id], label, cli_actor()))
     for source, error in outcome.failed_sources.items():
-        console.print(f"[yellow]source {source} failed[/yellow]: {error}")
+        err_console.print(f"[yellow]source {source} failed[/yellow]: {error}", highlight=False)
     result = outcome.estimate
     if result is None:
         fail(f"no traffic source knows site {site_id} (configure a rank list or an API key, or crawl it twice)")
     console.print(
         f"site {site_id}, {label}: {result.visits_central:,.0f} visits "
-        f"({result.visits_low:,.0f} - {result.visits_high:,.0f}); sources: {', '.join(result.sources)}"
+        f"({result.visits_low:,.0f} - {result.visits_high:,.0f}); sources: {', '.join(result.sources)}",
+        highlight=False,
     )
+    if before is not None:
+        console.print(f"  {_replaced(before, result)}", highlight=False)
+
+
+def _current_estimate(svc: Services, site_id: int, month: str) -> TrafficEstimate | None:
+    """The estimate the site's `month` has now (the newest computation), before a new one is stored."""
+    from cases.traffic.queries import estimate_history
+
+    with svc.factory() as session:
+        return next((row for row in estimate_history(session, site_id) if row.month == month), None)
+
+
+def _replaced(before: TrafficEstimate, after: EstimateIn) -> str:
+    """What the new estimate replaced, in words: the same sources again, or other ones."""
+    when = before.computed_at.strftime("%Y-%m-%d %H:%M UTC")
+    old = f"{before.visits_central:,.0f} visits from {', '.join(before.sources) or 'no source'} ({when})"
+    if sorted(before.sources) == sorted(after.sources):
+        return f"replaces the estimate of the same sources: {old}"
+    return f"[yellow]replaces an estimate from other sources[/yellow]: {old}"

@@ -7,9 +7,22 @@ from typing import Annotated
 import typer
 
 from cases.tenants.roles import Role
-from piratewatch.cli.support import cli_actor, console, err_console, services
+from piratewatch.cli.support import JSON_HELP, cli_actor, console, err_console, print_listing, services
 
 app = typer.Typer(help="API keys.", no_args_is_help=True, rich_markup_mode=None)
+
+#: the fields of `keys list --json`, in table order (never the secret: only its hash is stored)
+_COLUMNS = {
+    "id": "id",
+    "association_id": "association",
+    "association": "name",
+    "role": "role",
+    "label": "label",
+    "prefix": "prefix",
+    "created_at": "created",
+    "last_used_at": "last used",
+    "revoked_at": "revoked",
+}
 
 
 @app.command("create")
@@ -29,11 +42,52 @@ def create(
     print(secret)
 
 
+@app.command("list")
+def list_(
+    association: Annotated[str | None, typer.Option(help="Only this association's keys.")] = None,
+    revoked: Annotated[bool, typer.Option("--revoked/--active", help="Include revoked keys.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """List API keys: id, association, role, label, prefix, when created, last used and revoked."""
+    from cases.tenants.queries import association_choices
+    from cases.tenants.services import get_association, list_api_keys
+
+    with services() as svc, svc.factory() as session:
+        association_id = get_association(session, association).id if association else None
+        names = dict(association_choices(session))
+        keys = list_api_keys(session, association_id)
+    rows = [
+        {
+            "id": k.id,
+            "association_id": k.association_id,
+            "association": names.get(k.association_id, "?"),
+            "role": str(k.role),
+            "label": k.label,
+            "prefix": k.prefix,
+            "created_at": k.created_at.isoformat(),
+            "last_used_at": k.last_used_at.isoformat() if k.last_used_at else None,
+            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+        }
+        for k in keys
+        if revoked or k.revoked_at is None
+    ]
+    print_listing(
+        rows, _COLUMNS, as_json=as_json, empty="no API keys" + (f" for {association!r}" if association else "")
+    )
+
+
 @app.command("revoke")
-def revoke(key_id: Annotated[int, typer.Argument(help="The key's id.")]) -> None:
-    """Revoke an API key."""
+def revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see `keys list`).")]) -> None:
+    """Revoke an API key: it is refused from the next request on (audited)."""
+    from cases.tenants.models import ApiKey
     from cases.tenants.services import revoke_api_key
 
     with services() as svc, svc.transaction() as session:
-        revoke_api_key(session, key_id, cli_actor())
-    console.print(f"key {key_id} revoked")
+        known = session.get(ApiKey, key_id)
+        already = known.revoked_at if known is not None else None
+        key = revoke_api_key(session, key_id, cli_actor())
+        prefix = key.prefix
+    if already is not None:
+        console.print(f"key {key_id} ({prefix}…) was already revoked on {already.isoformat()}", highlight=False)
+    else:
+        console.print(f"key {key_id} ({prefix}…) revoked", highlight=False)

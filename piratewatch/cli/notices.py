@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from piratewatch.cli.support import cli_actor, console, fail, print_json, services
+from piratewatch.cli.support import JSON_HELP, cli_actor, console, fail, print_json, print_listing, services
 
 if TYPE_CHECKING:
     from cases.takedown.delivery.results import SendResult
@@ -82,14 +82,59 @@ def show(notice_id: Annotated[int, typer.Argument()]) -> None:
         console.print(notice.rendered_text or "(not rendered yet)", markup=False)
 
 
+#: the fields of `notices queue --json`, in table order
+_QUEUE_COLUMNS = {
+    "id": "notice",
+    "legal_basis": "basis",
+    "association": "association",
+    "site": "site",
+    "provider": "to",
+    "due_at": "due",
+    "claimed_by": "claimed by",
+    "claim_expires_at": "claim expires",
+}
+
+
 @app.command("queue")
-def queue(limit: Annotated[int, typer.Option(min=1, max=500)] = 50) -> None:
-    """Notices waiting for review, due first."""
-    from cases.takedown.review import QueueFilters, list_queue
+def queue(
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Notices waiting for review, due first, with who claimed each and until when."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from cases.providers.models import Provider
+    from cases.sites.models import Site
+    from cases.takedown.review import CLAIM_TIMEOUT, QueueFilters, list_queue
+    from cases.tenants.queries import association_choices
 
     with services() as svc, svc.factory() as session:
-        for n in list_queue(session, QueueFilters(), limit):
-            console.print(f"{n.id}\t{n.legal_basis}\tdue {n.due_at or '-'}\tclaimed by {n.claimed_by or '-'}")
+        notices = list_queue(session, QueueFilters(), limit)
+        associations = dict(association_choices(session))
+        providers = dict(session.execute(sa.select(col(Provider.id), col(Provider.name))).all())
+        sites = dict(
+            session.execute(
+                sa.select(col(Site.id), col(Site.name)).where(col(Site.id).in_({n.site_id for n in notices}))
+            ).all()
+        )
+    rows = [
+        {
+            "id": n.id,
+            "legal_basis": str(n.legal_basis),
+            "association_id": n.association_id,
+            "association": associations.get(n.association_id),
+            "site_id": n.site_id,
+            "site": sites.get(n.site_id),
+            "provider_id": n.provider_id,
+            "provider": providers.get(n.provider_id),
+            "due_at": n.due_at.isoformat() if n.due_at else None,
+            "claimed_by": n.claimed_by,
+            "claim_expires_at": (n.claimed_at + CLAIM_TIMEOUT).isoformat() if n.claimed_by and n.claimed_at else None,
+        }
+        for n in notices
+    ]
+    print_listing(rows, _QUEUE_COLUMNS, as_json=as_json, empty="the review queue is empty")
 
 
 @app.command("list")

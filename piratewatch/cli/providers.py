@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from piratewatch.cli.support import cli_actor, cli_settings, console, fail, services
+from piratewatch.cli.support import JSON_HELP, cli_actor, cli_settings, console, fail, print_listing, services
 
 app = typer.Typer(
     help="Providers: the CDN catalogue and the provider directory.", no_args_is_help=True, rich_markup_mode=None
@@ -59,13 +59,41 @@ def refresh(
 
 
 @app.command("list")
-def list_(kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None) -> None:
-    """List the provider directory."""
+def list_(
+    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """List the provider directory: id, kind, name, country and abuse channels."""
     from cases.providers.services import list_providers
 
     with services() as svc, svc.factory() as session:
-        for p in list_providers(session, kind):
-            console.print(f"{p.id}\t{p.kind}\t{p.name}\t{p.country or '-'}\t{p.abuse_email or p.abuse_form_url or '-'}")
+        rows = [
+            {
+                "id": p.id,
+                "kind": p.kind,
+                "name": p.name,
+                "country": p.country,
+                "abuse_email": p.abuse_email,
+                "abuse_form_url": p.abuse_form_url,
+                "abuse_api_url": p.abuse_api_url,
+                "expected_response_days": p.expected_response_days,
+            }
+            for p in list_providers(session, kind)
+        ]
+    print_listing(rows, _COLUMNS, as_json=as_json, empty="no providers" + (f" of kind {kind}" if kind else ""))
+
+
+#: the fields of `providers list --json`, in table order
+_COLUMNS = {
+    "id": "id",
+    "kind": "kind",
+    "name": "name",
+    "country": "country",
+    "abuse_email": "abuse e-mail",
+    "abuse_form_url": "abuse form",
+    "abuse_api_url": "abuse API",
+    "expected_response_days": "days",
+}
 
 
 @app.command("add")

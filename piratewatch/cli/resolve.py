@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from piratewatch.cli.support import USAGE, cli_actor, console, fail, services
+from piratewatch.cli.support import USAGE, cli_actor, console, err_console, fail, services
 
 if TYPE_CHECKING:
     from piratewatch.jobs.resolve import ResolveOutcome
@@ -17,7 +17,11 @@ def resolve(
     as_json: Annotated[bool, typer.Option("--json", help="Print each profile as JSON.")] = False,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Record snapshots of known sites.")] = True,
 ) -> None:
-    """Resolve where sites live: DNS, hosting, CDN, registrar and abuse contacts."""
+    """Resolve where sites live: DNS, hosting, CDN, registrar and abuse contacts.
+
+    Exits with 1 when a name could not be resolved at all (no address), naming each lookup that failed;
+    a lookup that failed beside others that answered is printed as a failure, and the command succeeds.
+    """
     import asyncio
 
     from resolver.errors import InvalidDomainError
@@ -27,18 +31,30 @@ def resolve(
             outcomes = asyncio.run(svc.resolve(domains, cli_actor(), store=store))
         except InvalidDomainError as exc:
             fail(str(exc), USAGE)
+    unresolved = [o.profile.domain for o in outcomes if not resolved(o)]
     for outcome in outcomes:
         if as_json:
             print(outcome.profile.model_dump_json())
         else:
-            _print(outcome)
+            _print(outcome, store=store)
     # a name that names no host is the caller's mistake: every other name was still resolved
     refused = [f for o in outcomes for f in o.profile.failures if f.stage == "input"]
     if refused:
         fail("; ".join(f.message for f in refused), USAGE)
+    if unresolved:
+        err_console.print(
+            f"[red]error:[/red] not resolved: {', '.join(unresolved)} (no lookup gave an address; see the failures)",
+            highlight=False,
+        )
+        raise typer.Exit(1)
 
 
-def _print(outcome: ResolveOutcome) -> None:
+def resolved(outcome: ResolveOutcome) -> bool:
+    """Whether the name was found at all: DNS gave it an address."""
+    return bool(outcome.profile.dns.addresses)
+
+
+def _print(outcome: ResolveOutcome, *, store: bool) -> None:
     profile = outcome.profile
     console.print(f"[bold]{profile.domain}[/bold] (registrable: {profile.registrable_domain})")
     console.print(f"  addresses: {', '.join(profile.dns.addresses) or '-'}")
@@ -56,5 +72,9 @@ def _print(outcome: ResolveOutcome) -> None:
         console.print(f"  [yellow]failure[/yellow] {f.stage} {f.target}: {f.kind} ({f.message})")
     for change in outcome.changes:
         console.print(f"  change: {change.kind} {change.old or ''} -> {change.new or ''}")
-    if outcome.stored:
+    if outcome.stored and resolved(outcome):
         console.print("  (snapshot recorded)")
+    elif outcome.stored:
+        console.print(f"  [yellow]snapshot recorded of {len(profile.failures)} failed lookup(s) only[/yellow]")
+    else:
+        console.print("  (not recorded: no known site has this domain)" if store else "  (not recorded: --no-store)")

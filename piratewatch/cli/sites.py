@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cases.works.kinds import ContentType
-from piratewatch.cli.support import USAGE, cli_actor, cli_principal, console, err_console, fail, services, warn
+from piratewatch.cli.support import (
+    JSON_HELP,
+    USAGE,
+    cli_actor,
+    cli_principal,
+    console,
+    err_console,
+    fail,
+    print_listing,
+    services,
+    warn,
+)
 
 app = typer.Typer(help="Sites: add, import, list.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -26,17 +36,18 @@ def add(
     evidence: Annotated[list[str] | None, typer.Option(help="An infringing URL (repeatable).")] = None,
     source_ref: Annotated[str | None, typer.Option(help="Your reference for this report.")] = None,
 ) -> None:
-    """Submit one site."""
+    """Submit one site. A URL given for the site (one with a path) is kept as evidence too."""
     from pydantic import ValidationError
 
     from cases.intake.schemas import SiteIn
 
+    urls = list(dict.fromkeys([*(d for d in domains if _is_page_url(d)), *(evidence or [])]))
     try:
         site = SiteIn(
             domains=domains,
             languages=language or [],
             content_types=content_type or [],
-            evidence=[{"url": u} for u in evidence or []],
+            evidence=[{"url": u} for u in urls],
             source_ref=source_ref,
         )
     except ValidationError as exc:
@@ -49,6 +60,16 @@ def add(
     )
     for warning in result.warnings:
         warn(warning)
+
+
+def _is_page_url(value: str) -> bool:
+    """A URL that names a page (``https://host/title/1``), not only a host or its home page."""
+    from urllib.parse import urlsplit
+
+    if "://" not in value:
+        return False
+    parts = urlsplit(value.strip())
+    return bool(parts.path.strip("/") or parts.query)
 
 
 @app.command("import")
@@ -125,11 +146,9 @@ def list_(
     association: Annotated[str | None, typer.Option(help="Only sites this association submitted.")] = None,
     q: Annotated[str | None, typer.Option(help="Text in a domain name.")] = None,
     limit: Annotated[int, typer.Option(help="How many.")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
-    """List sites, newest first."""
-    from rich.table import Table
-
+    """List sites, newest first: id, name, status, languages, content types, domains."""
     from cases.portfolio.queries import list_sites
     from cases.portfolio.schemas import SiteFilters
 
@@ -141,13 +160,21 @@ def list_(
             None,
             limit,
         )
-    if as_json:
-        for item in page.items:
-            print(json.dumps(item.model_dump(mode="json"), ensure_ascii=False))
-        return
-    table = Table("id", "name", "status", "languages", "content types", "domains")
-    for s in page.items:
-        table.add_row(
-            str(s.id), s.name, s.status, ",".join(s.languages), ",".join(s.content_types), " ".join(s.domains)
-        )
-    console.print(table)
+    rows = [item.model_dump(mode="json") for item in page.items]
+    print_listing(
+        rows,
+        _COLUMNS,
+        as_json=as_json,
+        empty="no sites match" if any((status, language, association, q)) else "no sites yet",
+    )
+
+
+#: the table's columns; --json prints every field of the API's site summary
+_COLUMNS = {
+    "id": "id",
+    "name": "name",
+    "status": "status",
+    "languages": "languages",
+    "content_types": "content types",
+    "domains": "domains",
+}

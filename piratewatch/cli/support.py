@@ -45,7 +45,7 @@ class _LazyConsole:
 
 
 console = _LazyConsole(soft_wrap=True)
-err_console = _LazyConsole(stderr=True)
+err_console = _LazyConsole(stderr=True, soft_wrap=True)
 
 #: exit code of a command whose arguments are wrong (the work was not tried)
 USAGE = 2
@@ -104,6 +104,9 @@ def services(*, schema: bool = True) -> Iterator[Services]:
     by the use cases and the store (``PiratewatchError``, ``CasesError``, ``ResolverError``, ``ExportersError``)
     end the command with their message; anything else is a bug and shows its traceback.
     """
+    # Every table's mapping, whatever the command touches: a use case that writes a notice flushes
+    # rows whose foreign keys name tables its own imports never loaded (an association, a provider).
+    import cases.models  # noqa: F401
     from cases.errors import CasesError
     from exporters.errors import ExportersError
     from piratewatch.errors import PiratewatchError
@@ -131,3 +134,63 @@ def redact_url(url: str) -> str:
     from piratewatch.services.reporting import redact_url as redact
 
     return redact(url)
+
+
+#: the ``--json`` option every listing takes: one JSON object a line, with the fields docs/ui.md lists
+JSON_HELP = "One JSON object a line (stable fields, docs/ui.md) instead of a table."
+
+
+def print_listing(
+    rows: list[dict[str, Any]], columns: dict[str, str], *, as_json: bool, empty: str, title: str | None = None
+) -> None:
+    """A listing: `rows` as JSON lines, or a table of `columns` (field → heading); `empty` when there are none.
+
+    The table is as wide as its content when standard output is not a terminal, so a pipe or a file
+    gets every value whole; on a terminal long values wrap instead of being cut.
+    """
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    if not rows:
+        err_console.print(empty, highlight=False)
+        return
+    from rich.table import Table
+
+    table = Table(*columns.values(), title=title, title_justify="left")
+    for column in table.columns:
+        column.overflow = "fold"
+    for row in rows:
+        table.add_row(*(_cell(row.get(field)) for field in columns))
+    real = console.real
+    if real.is_terminal:
+        real.print(table, highlight=False)
+        return
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    wide = real.options.update(width=_PIPE_WIDTH, max_width=_PIPE_WIDTH)
+    width = max(Measurement.get(real, wide, table).maximum, 20)
+    Console(width=width, no_color=True, highlight=False).print(table)
+
+
+#: the widest a table gets when piped (wider values still fold, never cut)
+_PIPE_WIDTH = 10_000
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def site_of(svc: Services, site: str) -> int:
+    """A site given as its id or as one of its domains (a URL too); fails naming what matched nothing."""
+    site_id = svc.site_id_of(site.strip())
+    if site_id is None:
+        fail(f"no site has the domain {site!r}")
+    return site_id

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from piratewatch.services import Services
 from piratewatch.web.api.routes import ROUTERS
+from piratewatch.web.api_docs import docs_app
 from piratewatch.web.errors import ERROR_RESPONSES, install_error_handlers
 from piratewatch.web.metrics import metrics_router
 from piratewatch.web.middleware import BodyLimitMiddleware, RequestIdMiddleware, UnsafeUrlMiddleware
@@ -28,7 +29,8 @@ answer 404, not 403.
 def create_app(services: Services) -> FastAPI:
     """Build the app on `services` (the caller closes them when the app is done)."""
     settings = services.settings
-    app = FastAPI(title="piratewatch", version="0.1.0", description=API_DESCRIPTION)
+    # /docs and /redoc load their scripts and styles from the app itself: they render with no network
+    app = docs_app(title="piratewatch", version="0.1.0", description=API_DESCRIPTION)
     app.state.services = services
     app.state.settings = settings
     app.state.engine = services.engine

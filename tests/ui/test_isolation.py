@@ -19,11 +19,15 @@ A_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/ui"): "own",
     ("GET", "/ui/static/{name}"): "own",
     ("GET", "/ui/sign-in"): "own",
+    ("GET", "/ui/language"): "own",
     ("POST", "/ui/sign-in"): "403",  # without the sign-in form's own token (see test_sign_in.py)
     ("POST", "/ui/sign-out"): "own",
     ("GET", "/ui/queue"): "403",
     ("POST", "/ui/queue/claim"): "403",
     ("POST", "/ui/queue/approve"): "403",
+    ("POST", "/ui/queue/send"): "403",
+    ("POST", "/ui/notices/{notice_id}/release"): "403",
+    ("POST", "/ui/notices/{notice_id}/take-over"): "403",
     ("GET", "/ui/notices"): "hidden",
     ("GET", "/ui/notices/{notice_id}"): "404",
     ("POST", "/ui/notices/{notice_id}/submit"): "403",
@@ -42,6 +46,7 @@ A_ROUTES: dict[tuple[str, str], str] = {
 }
 FORMS: dict[str, dict[str, Any]] = {
     "/ui/queue/approve": {"notice_ids": "1"},
+    "/ui/queue/send": {"notice_ids": "1"},
     "/ui/notices/{notice_id}/reject": {"reason": "x"},
     "/ui/notices/{notice_id}/confirm": {"was_sent": "yes"},
     "/ui/providers": {"name": "B's host", "kind": "host"},

@@ -6,13 +6,20 @@ import datetime as dt
 import re
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 
-def rows(html: str) -> list[int]:
-    """The notice ids listed in a page's table rows."""
+def rows(html: str, table: str | None = None) -> list[int]:
+    """The notice ids listed in a page's table rows (in the table of that id only, if given)."""
+    if table is not None:
+        html = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
     return [int(i) for i in re.findall(r'<tr data-notice="(\d+)">', html)]
+
+
+def rows_in_queue(html: str) -> list[int]:
+    return rows(html, "queue-table")
 
 
 def state_of(engine: Engine, notice_id: int) -> str:
@@ -29,12 +36,12 @@ def test_the_queue_lists_notices_in_review_with_filters(world: Any, tenants: Any
         assert notice is not None
         notice.due_at = utcnow() + dt.timedelta(hours=10)
     ops = signed_in(tenants.operator)
-    assert sorted(rows(ops.get("/ui/queue").text)) == sorted([world.a_notice, world.b_notice])
-    assert rows(ops.get("/ui/queue", params={"association_id": world.a_id}).text) == [world.a_notice]
-    assert rows(ops.get("/ui/queue", params={"recipient_kind": "cdn"}).text) == [world.b_notice]
-    assert rows(ops.get("/ui/queue", params={"legal_basis": "dsa_art16"}).text) == []
-    assert rows(ops.get("/ui/queue", params={"due_within_hours": "24"}).text) == [world.a_notice]
-    assert rows(ops.get("/ui/queue", params={"due_within_hours": "4"}).text) == []
+    assert sorted(rows(ops.get("/ui/queue").text, "queue-table")) == sorted([world.a_notice, world.b_notice])
+    assert rows_in_queue(ops.get("/ui/queue", params={"association_id": world.a_id}).text) == [world.a_notice]
+    assert rows_in_queue(ops.get("/ui/queue", params={"recipient_kind": "cdn"}).text) == [world.b_notice]
+    assert rows_in_queue(ops.get("/ui/queue", params={"legal_basis": "dsa_art16"}).text) == []
+    assert rows_in_queue(ops.get("/ui/queue", params={"due_within_hours": "24"}).text) == [world.a_notice]
+    assert rows_in_queue(ops.get("/ui/queue", params={"due_within_hours": "4"}).text) == []
     shown = ops.get("/ui/queue", params={"recipient_kind": "cdn", "association_id": ""}).text
     assert '<option value="cdn" selected>' in shown
     bad = ops.get("/ui/queue", params={"recipient_kind": "pirate"})
@@ -51,7 +58,7 @@ def test_claim_next_gives_two_operators_different_notices(
     claimed = {one.headers["location"], two.headers["location"]}
     assert claimed == {f"/ui/notices/{world.a_notice}", f"/ui/notices/{world.b_notice}"}
     page = first.get(one.headers["location"]).text
-    assert re.search(r'data-testid="claimed-by">key:\d+<', page)
+    assert re.search(r'data-testid="claimed-by">key:\d+\s*<span class="muted" data-testid="claim-expires">until ', page)
     nothing = first.post("/ui/queue/claim")
     assert nothing.status_code == 200 and "Nothing is waiting for review" in nothing.text
     # the notice the other operator holds cannot be approved from here
@@ -94,7 +101,9 @@ def test_bulk_approve_reports_what_it_could_not_do(world: Any, tenants: Any, sig
     assert f"notice {world.b_notice}: notice {world.b_notice} is rejected, not in review" in answer.text
     assert "notice 424242: notice 424242 not found" in answer.text
     assert state_of(engine, world.a_notice) == "approved"
-    assert rows(answer.text) == []  # the queue swapped in is empty now
+    assert rows(answer.text, "queue-table") == []  # the queue swapped in is empty now
+    assert rows(answer.text, "approved-table") == [world.a_notice]  # ... and the notice waits to be sent
+    assert 'class="flash partial"' in answer.text  # partly done: neither a success nor a failure
     none = ops.post("/ui/queue/approve", {})
     assert none.status_code == 422 and "Tick the notices" in none.text
 
@@ -211,3 +220,42 @@ def test_the_notices_list_filters_by_state(world: Any, tenants: Any, signed_in: 
     assert sorted(rows(ops.get("/ui/notices").text)) == sorted([world.a_notice, world.b_notice])
     assert "rejected: 1" in ops.get("/ui/notices").text
     assert ops.get("/ui/notices", params={"state": "lost"}).status_code == 422
+
+
+def test_lists_come_a_page_at_a_time_by_cursor(
+    world: Any, tenants: Any, signed_in: Any, engine: Engine, factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cases.takedown.list_pages import notices_page, queue_page
+    from cases.takedown.review import QueueFilters, list_queue
+    from cases.tenants.roles import Role
+    from cases.tenants.services import Principal
+    from piratewatch.web.ui import queue_views
+
+    with engine.begin() as conn:  # one notice with no due date: it comes last, after the dated ones
+        conn.execute(sa.text("UPDATE notice SET due_at = NULL WHERE id = :i"), {"i": world.a_notice})
+    with factory() as session:
+        expected = [n.id for n in list_queue(session, QueueFilters(), 100)]
+        walked: list[int] = []
+        cursor = None
+        for _ in range(5):
+            result = queue_page(session, QueueFilters(), 1, cursor)
+            walked += [n.id for n in result.notices]
+            cursor = result.next_cursor
+            if cursor is None:
+                break
+        everyone = Principal(0, 0, Role.ADMIN)
+        first = notices_page(session, everyone, None, 1)
+        second = notices_page(session, everyone, None, 1, first.next_cursor)
+    assert walked == expected == [world.b_notice, world.a_notice]
+    assert [n.id for n in first.notices + second.notices] == sorted([world.a_notice, world.b_notice], reverse=True)
+    assert second.next_cursor is None
+
+    monkeypatch.setattr(queue_views, "QUEUE_PAGE", 1)
+    ops = signed_in(tenants.operator)
+    page_one = ops.get("/ui/queue").text
+    assert rows_in_queue(page_one) == [world.b_notice]
+    link = re.search(r'data-testid="next-page" href="([^"]+)"', page_one)
+    assert link
+    page_two = ops.get(link.group(1).replace("&amp;", "&")).text
+    assert rows_in_queue(page_two) == [world.a_notice] and 'data-testid="next-page"' not in page_two
+    assert ops.get("/ui/queue", params={"cursor": "not-a-cursor"}).status_code == 422

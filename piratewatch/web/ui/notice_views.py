@@ -15,7 +15,7 @@ from cases.db import transaction
 from cases.errors import CasesError, ConflictError, InvalidInputError
 from cases.evidence.models import EvidenceCapture
 from cases.evidence.services import latest_captures
-from cases.takedown import review
+from cases.takedown import claims, review
 from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile
 from cases.takedown.delivery.sending import send_notice
 from cases.takedown.models import DeliveryAttempt, NoticeState, TakedownCase
@@ -37,6 +37,9 @@ from piratewatch.web.ui.pages import UI_PATH, Flash, UiRoute, after_action, flas
 from piratewatch.web.ui.state import UiUser, session_maker, ui_state
 
 router = APIRouter(prefix=UI_PATH, route_class=UiRoute, include_in_schema=False)
+
+#: how long a claim holds, in minutes (what the page tells whoever takes one over)
+_CLAIM_MINUTES = int(review.CLAIM_TIMEOUT.total_seconds() // 60)
 
 
 def _captures(session: Session, user: UiUser, association_id: int, urls: list[str]) -> dict[str, EvidenceCapture]:
@@ -65,6 +68,8 @@ def _notice_page(
             "action": ACTIONABLE.get(detail.state) if user.is_operator else None,
             "unconfirmed": unconfirmed(attempts),
             "channels": sorted(ui_state(request).delivery.channels),
+            "claim_expires_at": claims.claim_expires_at(notice) if claims.claim_is_live(notice) else None,
+            "mine": notice.claimed_by == user.principal.actor(None).name,
         }
     return page(request, "notice.html", context, flash=flash, status_code=status_code)
 
@@ -107,6 +112,33 @@ def approve(notice_id: int, request: Request, user: UiUser = Depends(operator_ac
     except CasesError as exc:
         return _refused(request, user, notice_id, exc)
     return _acted(request, user, notice_id, f"Notice {notice_id} approved: ready to send.")
+
+
+@router.post("/notices/{notice_id}/release")
+def release(notice_id: int, request: Request, user: UiUser = Depends(operator_action)) -> Response:
+    """Give a claimed notice back to the queue (one's own, or a colleague's: audited either way)."""
+    try:
+        with transaction(session_maker(request)) as session:
+            before = get_notice(session, notice_id).claimed_by
+            claims.release(session, user.principal.actor(request_id(request)), notice_id)
+    except CasesError as exc:
+        return _refused(request, user, notice_id, exc)
+    return _acted(request, user, notice_id, f"Claim of {before} released: notice {notice_id} is back in the queue.")
+
+
+@router.post("/notices/{notice_id}/take-over")
+def take_over(notice_id: int, request: Request, user: UiUser = Depends(operator_action)) -> Response:
+    """Claim a notice another operator holds (audited with the previous holder)."""
+    try:
+        with transaction(session_maker(request)) as session:
+            before = get_notice(session, notice_id).claimed_by
+            claims.take_over(session, user.principal.actor(request_id(request)), notice_id)
+    except CasesError as exc:
+        return _refused(request, user, notice_id, exc)
+    taken = f" from {before}" if before else ""
+    return _acted(
+        request, user, notice_id, f"Notice {notice_id} taken over{taken}: it is yours for {_CLAIM_MINUTES} minutes."
+    )
 
 
 @router.post("/notices/{notice_id}/reject")

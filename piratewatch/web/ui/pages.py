@@ -22,11 +22,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from cases.errors import CasesError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from common.text import scrub_block
 from piratewatch.errors import SignInRequiredError
+from piratewatch.web.ui import i18n
 from piratewatch.web.ui.session import CSRF_HEADER, SESSION_COOKIE
 from piratewatch.web.ui.state import signed_in_user
 
@@ -51,12 +54,14 @@ def package_dir(name: str) -> Path:
     return Path(str(resources.files("piratewatch.web.ui").joinpath(name)))
 
 
-def _when(value: dt.datetime | None) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+@pass_context
+def _when(context: Context, value: dt.datetime | None) -> str:
+    return i18n.when(value, context.get("lang", "en"))
 
 
-def _number(value: float | int | None) -> str:
-    return f"{value:,.0f}" if value is not None else "—"
+@pass_context
+def _number(context: Context, value: float | None) -> str:
+    return i18n.number(value, context.get("lang", "en"))
 
 
 def _shown(value: object) -> object:
@@ -89,6 +94,8 @@ class Flash:
     text: str
     ok: bool = True
     problems: list[str] = field(default_factory=list)
+    #: part of the work was done and part refused (a bulk action): neither a success nor a failure
+    partial: bool = False
 
 
 def flash_for(exc: CasesError) -> Flash:
@@ -121,7 +128,18 @@ def page(
 ) -> HTMLResponse:
     """Render template `name` with the signed-in user, their CSRF token and an optional message."""
     user = signed_in_user(request)
-    full = {"user": user, "csrf_token": user.csrf_token if user else "", "flash": flash, **context}
+    lang = i18n.language_of(request)
+    words = i18n.translations(lang)
+    full = {
+        "user": user,
+        "csrf_token": user.csrf_token if user else "",
+        "flash": flash,
+        "lang": lang,
+        "languages": i18n.LANGUAGES,
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "_": words.gettext,
+        **context,
+    }
     response: HTMLResponse = templates().TemplateResponse(request, name, full, status_code=status_code)
     return response
 

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
 from cases.db import transaction
 from cases.errors import CasesError, InvalidInputError
 from cases.providers.models import ProviderKind
 from cases.takedown import review
+from cases.takedown.delivery.sending import send_notice
+from cases.takedown.item_counts import item_counts
+from cases.takedown.list_pages import notices_page as notices_by_page
+from cases.takedown.list_pages import queue_page as queue_by_page
 from cases.takedown.models import LegalBasis, NoticeState
-from cases.takedown.queries import names_for, notices_in_state, state_counts
+from cases.takedown.queries import names_for, state_counts
 from cases.tenants.queries import association_choices
 from piratewatch.web.api.deps import request_id
 from piratewatch.web.ui.auth import current_user, operator_action, operator_user
 from piratewatch.web.ui.pages import UI_PATH, Flash, UiRoute, flash_for, is_htmx, page, status_for
-from piratewatch.web.ui.state import UiUser, session_maker
+from piratewatch.web.ui.state import UiUser, session_maker, ui_state
 
 router = APIRouter(prefix=UI_PATH, route_class=UiRoute, include_in_schema=False)
 
@@ -78,12 +83,22 @@ def _queue_page(
     shown: dict[str, str],
     flash: Flash | None = None,
     status_code: int = 200,
+    cursor: str | None = None,
+    approved_cursor: str | None = None,
 ) -> Response:
     with transaction(session_maker(request)) as session:
-        notices = review.list_queue(session, filters, QUEUE_PAGE)
+        waiting = queue_by_page(session, filters, QUEUE_PAGE, cursor)
+        sendable = notices_by_page(session, user.principal, NoticeState.APPROVED.value, QUEUE_PAGE, approved_cursor)
+        notices, approved = waiting.notices, sendable.notices
         context = {
             "notices": notices,
-            "names": names_for(session, notices),
+            "next_cursor": waiting.next_cursor,
+            "approved": approved,
+            "approved_next_cursor": sendable.next_cursor,
+            "paged": bool(cursor or approved_cursor),
+            "item_counts": item_counts(session, [n.id for n in [*notices, *approved] if n.id is not None]),
+            "channels": sorted(ui_state(request).delivery.channels),
+            "names": names_for(session, [*notices, *approved]),
             "associations": association_choices(session),
             "counts": state_counts(session, user.principal, QUEUE_COUNTS),
             "filters": shown,
@@ -102,11 +117,14 @@ def queue_page(
     recipient_kind: str | None = None,
     legal_basis: str | None = None,
     due_within_hours: str | None = None,
+    cursor: str | None = Query(default=None, max_length=200),
+    approved_cursor: str | None = Query(default=None, max_length=200),
     user: UiUser = Depends(operator_user),
 ) -> Response:
-    """Notices waiting for review, due first, with the filters of the queue."""
+    """Notices waiting for review, due first, with the filters of the queue; then the approved ones.
+    Each list comes a page at a time (``cursor``, ``approved_cursor``)."""
     filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
-    return _queue_page(request, user, filters, shown)
+    return _queue_page(request, user, filters, shown, cursor=cursor, approved_cursor=approved_cursor)
 
 
 @router.post("/queue/claim")
@@ -153,17 +171,83 @@ def bulk_approve(
         return _queue_page(request, user, filters, shown, flash_for(exc), status_for(exc))
     text = f"Approved {len(approved)} notice(s)" + (f": {', '.join(map(str, approved))}." if approved else ".")
     problems = [f"notice {i}: {why}" for i, why in refused.items()]
-    return _queue_page(request, user, filters, shown, Flash(text, ok=not refused, problems=problems))
+    flash = Flash(text, ok=not refused, problems=problems, partial=bool(approved and refused))
+    return _queue_page(request, user, filters, shown, flash)
+
+
+#: notices one click sends at most (each is re-checked and sent in turn)
+BULK_SEND_LIMIT = 200
+
+
+@router.post("/queue/send")
+async def bulk_send(
+    request: Request,
+    notice_ids: list[int] = Form(default=[]),
+    channel: str = Form(default="smtp", max_length=16),
+    user: UiUser = Depends(operator_action),
+) -> Response:
+    """Send the ticked approved notices through the outbox, each re-checked first, as one send does;
+    the page says what became of each."""
+    filters, shown = _filters(None, None, None, None)
+    delivery = ui_state(request).delivery
+    chosen = delivery.channels.get(channel)
+    if chosen is None:
+        problem = Flash(f"Unknown channel {channel!r}.", ok=False)
+        return _queue_page(request, user, filters, shown, problem, 422)
+    if not notice_ids:
+        return _queue_page(request, user, filters, shown, Flash("Tick the notices to send first.", ok=False), 422)
+    if len(notice_ids) > BULK_SEND_LIMIT:
+        too_many = Flash(f"At most {BULK_SEND_LIMIT} notices at once.", ok=False)
+        return _queue_page(request, user, filters, shown, too_many, 422)
+    factory = session_maker(request)
+    actor = user.principal.actor(request_id(request))
+    sent: list[int] = []
+    problems: list[str] = []
+    for notice_id in dict.fromkeys(notice_ids):
+        try:
+            with transaction(factory) as session:
+                state = notices_state(session, notice_id)
+            if state != NoticeState.APPROVED:
+                problems.append(f"notice {notice_id}: it is {state}, not approved")
+                continue
+            notice = await send_notice(factory, actor, chosen, notice_id, delivery.recheck)
+        except CasesError as exc:  # one refusal must not stop the others
+            problems.append(f"notice {notice_id}: {exc}")
+            continue
+        if notice.state == NoticeState.SENT:
+            sent.append(notice_id)
+        elif notice.state == NoticeState.IN_REVIEW:
+            problems.append(f"notice {notice_id}: no URL passed the re-check, back in review")
+        else:
+            problems.append(f"notice {notice_id}: not sent ({notice.state})")
+    text = f"Sent {len(sent)} notice(s) by {channel}" + (f": {', '.join(map(str, sent))}." if sent else ".")
+    flash = Flash(text, ok=not problems, problems=problems, partial=bool(sent and problems))
+    return _queue_page(request, user, filters, shown, flash)
+
+
+def notices_state(session: Session, notice_id: int) -> str:
+    """A notice's state now (the send only goes ahead for an approved one)."""
+    from cases.takedown.services import get_notice
+
+    return str(get_notice(session, notice_id).state)
 
 
 @router.get("/notices")
-def notices_page(request: Request, state: str | None = None, user: UiUser = Depends(current_user)) -> Response:
-    """Notices by state, newest first (submitters: their association's only)."""
+def notices_page(
+    request: Request,
+    state: str | None = None,
+    cursor: str | None = Query(default=None, max_length=200),
+    user: UiUser = Depends(current_user),
+) -> Response:
+    """Notices by state, newest first, a page at a time (submitters: their association's only)."""
     chosen = _choice("state", state, {s.value for s in NoticeState})
     with transaction(session_maker(request)) as session:
-        notices = notices_in_state(session, user.principal, chosen)
+        result = notices_by_page(session, user.principal, chosen, QUEUE_PAGE, cursor)
+        notices = result.notices
         context = {
             "notices": notices,
+            "next_cursor": result.next_cursor,
+            "cursor": cursor or "",
             "names": names_for(session, notices),
             "state": chosen or "",
             "states": [s.value for s in NoticeState],

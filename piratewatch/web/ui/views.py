@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
-from cases.errors import NotFoundError
+from cases.errors import InvalidInputError, NotFoundError
 from piratewatch.config import UiSettings
-from piratewatch.web.ui import auth, evidence_views, notice_views, provider_views, queue_views, site_views
+from piratewatch.web.ui import auth, evidence_views, i18n, notice_views, provider_views, queue_views, site_views
 from piratewatch.web.ui.auth import current_user
 from piratewatch.web.ui.pages import UI_PATH, UiRoute, package_dir
 from piratewatch.web.ui.sending import Delivery
 from piratewatch.web.ui.session import SessionCodec
-from piratewatch.web.ui.state import UiState, UiUser
+from piratewatch.web.ui.state import UiState, UiUser, cookies_secure
 
 #: The files under ``static/`` that are served, and their media types (nothing else is).
 STATIC_FILES = {
     "htmx.min.js": "text/javascript",
+    "ui.js": "text/javascript",
     "ui.css": "text/css",
 }
 
@@ -43,6 +44,30 @@ def static(name: str, request: Request) -> Response:
         raise NotFoundError(f"no static file {name!r}")
     response = FileResponse(package_dir("static") / name, media_type=media_type)
     response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@router.get("/language")
+def language(
+    request: Request, to: str | None = Query(None, max_length=8), next: str | None = Query(None, max_length=2000)
+) -> Response:
+    """Switch the UI's language and come back: the choice is remembered (a cookie), over Accept-Language.
+
+    Without ``to`` nothing changes (the browser just comes back)."""
+    response = RedirectResponse(auth.safe_next(next), status_code=303)
+    if to is None:
+        return response
+    if to not in i18n.LANGUAGES:
+        raise InvalidInputError([f"to: must be one of {', '.join(i18n.LANGUAGES)}"])
+    response.set_cookie(
+        i18n.LANGUAGE_COOKIE,
+        to,
+        max_age=365 * 24 * 3600,
+        path=UI_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=cookies_secure(request),
+    )
     return response
 
 

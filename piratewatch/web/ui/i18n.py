@@ -1,0 +1,89 @@
+"""The UI's languages: English (the text of the templates) and Japanese (a gettext catalogue).
+
+The language of a page is the one the user chose (the ``pw_lang`` cookie, set by ``/ui/language``),
+else the best match of the browser's ``Accept-Language``, else English. The catalogue is the
+standard ``locale/<lang>/LC_MESSAGES/messages.po``, read with Babel and compiled in memory when
+first used, so the repository holds no binary ``.mo`` and translators edit plain PO files
+(``pybabel extract -F babel.cfg`` finds the ``_("...")`` calls of the templates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import io
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from babel import Locale, negotiate_locale
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+from fastapi import Request
+
+#: the languages the UI speaks, the first one the default
+LANGUAGES = ("en", "ja")
+#: the cookie that remembers the user's choice
+LANGUAGE_COOKIE = "pw_lang"
+#: how many Accept-Language entries are read (the header is the client's: never trusted to be short)
+_MAX_ENTRIES = 20
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalogue of `language` (English: the templates' own text)."""
+    if language == "en":
+        return gettext.NullTranslations()
+    path = (
+        Path(str(resources.files("piratewatch.web.ui").joinpath("locale"))) / language / "LC_MESSAGES" / "messages.po"
+    )
+    with path.open("rb") as po:
+        catalogue = read_po(po, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def accepted(header: str) -> list[str]:
+    """The languages of an ``Accept-Language`` header, most wanted first (RFC 9110 §12.5.4)."""
+    weighted: list[tuple[float, int, str]] = []
+    for index, entry in enumerate(header.split(",")[:_MAX_ENTRIES]):
+        tag, _, params = entry.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            weighted.append((-quality, index, tag.strip().replace("-", "_")))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def language_of(request: Request) -> str:
+    """The language to answer `request` in."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    if chosen in LANGUAGES:
+        return chosen
+    wanted = accepted(request.headers.get("accept-language", "")[:2000])
+    best = negotiate_locale(wanted, list(LANGUAGES), sep="_") if wanted else None
+    return best or LANGUAGES[0]
+
+
+def when(value: dt.datetime | None, language: str) -> str:
+    """A time stamp in UTC, written the language's way."""
+    if value is None:
+        return "—"
+    moment = value.astimezone(dt.UTC)
+    if language == "en":
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return format_datetime(moment, "medium", tzinfo=dt.UTC, locale=Locale.parse(language)) + " UTC"
+
+
+def number(value: float | None, language: str) -> str:
+    """A whole number with the language's grouping."""
+    return format_decimal(round(value), locale=language) if value is not None else "—"

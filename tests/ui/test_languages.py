@@ -1,0 +1,88 @@
+"""Japanese and English: Accept-Language chooses by default, the user's choice is remembered, dates follow
+the language; and an operator's review in Japanese, by keyboard, in headless Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from piratewatch.web.ui.i18n import accepted, translations
+from tests.ui.test_browser import CHROMIUM, CHROMIUM_ARGS, served, state_of  # noqa: F401
+from tests.ui.test_operator_volume import shoot
+
+
+def test_accept_language_is_read_by_quality_and_bounded() -> None:
+    assert accepted("en;q=0.2, ja-JP;q=0.9, fr;q=0, de") == ["de", "ja_JP", "en"]
+    assert accepted("x;q=bad") == [] and accepted("") == []
+    assert len(accepted(",".join(["en"] * 500))) == 20
+
+
+def test_every_message_has_its_japanese_text() -> None:
+    import re
+    from pathlib import Path
+
+    catalogue = translations("ja")
+    templates = Path(__file__).resolve().parents[2] / "piratewatch" / "web" / "ui" / "templates"
+    ids = {m for f in templates.glob("*.html") for m in re.findall(r'_\("((?:[^"\\]|\\.)*)"\)', f.read_text())}
+    assert len(ids) > 80
+    untranslated = sorted(i for i in ids if catalogue.gettext(i) == i and i not in ("URL", "Message-ID"))
+    assert untranslated == []
+
+
+def test_the_language_follows_the_browser_until_the_user_chooses(ui_app: FastAPI) -> None:
+    http = TestClient(ui_app)
+    page = http.get("/ui/sign-in", headers={"Accept-Language": "ja,en;q=0.5"}).text
+    assert '<html lang="ja">' in page and "サインイン" in page and "Sign in</button>" not in page
+    page = http.get("/ui/sign-in", headers={"Accept-Language": "fr, en-GB;q=0.8"}).text
+    assert '<html lang="en">' in page and "Sign in</button>" in page
+
+    chosen = http.get("/ui/language", params={"to": "en", "next": "/ui/sign-in"}, follow_redirects=False)
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/ui/sign-in"
+    assert "pw_lang=en" in chosen.headers["set-cookie"] and "Path=/ui" in chosen.headers["set-cookie"]
+    page = http.get("/ui/sign-in", headers={"Accept-Language": "ja"}).text
+    assert '<html lang="en">' in page  # the choice wins over the browser's default
+    elsewhere = http.get("/ui/language", params={"to": "ja", "next": "//evil.example/"}, follow_redirects=False)
+    assert elsewhere.headers["location"] == "/ui"
+    assert http.get("/ui/language", params={"to": "xx"}).status_code == 422
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_operator_reviews_in_japanese_by_keyboard(served: str, world: Any, tenants: Any, engine: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        context = chromium.new_context(locale="ja-JP")  # the browser asks for Japanese (Accept-Language)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(served + "/ui/queue")
+        page.wait_for_url("**/ui/sign-in**")
+        expect(page.locator("h1")).to_have_text("サインイン")
+        page.fill("input[name=api_key]", tenants.operator)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/ui/queue")
+        expect(page.locator("h1")).to_have_text("レビュー待ちの通知")
+        shoot(page, "queue-ja")
+        expect(page.get_by_test_id("claim-next")).to_have_text("次の通知を担当する")
+        page.keyboard.press("c")
+        page.wait_for_url("**/ui/notices/*")
+        notice_id = int(page.url.rsplit("/", 1)[1])
+        expect(page.get_by_test_id("claim-expires")).to_contain_text("まで")
+        page.keyboard.press("a")
+        expect(page.locator("#notice [data-testid=state]").first).to_have_text("approved")
+        assert state_of(engine, notice_id) == "approved"
+        shoot(page, "notice-ja")
+
+        page.get_by_test_id("language-en").click()  # the choice is remembered from then on
+        expect(page.locator("h2").first).to_have_text("Rendered text")
+        page.goto(served + "/ui/queue")
+        expect(page.locator("h1")).to_have_text("Review queue")
+        assert errors == []
+        context.close()
+        chromium.close()
