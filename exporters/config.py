@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import zoneinfo
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
@@ -63,6 +64,8 @@ class ReportSettings(BaseModel):
     #: sites in the market's top list, and in each language's list
     top_sites: int = Field(default=10, ge=1, le=100)
     top_per_language: int = Field(default=5, ge=1, le=100)
+    #: per language, a list length other than ``top_per_language`` (e.g. ``{"en": 5, "vi": 3}``)
+    top_per_language_by: dict[str, Annotated[int, Field(ge=1, le=100)]] = Field(default_factory=dict)
     #: languages and countries given a line of their own in the report's tables and charts
     languages_shown: int = Field(default=10, ge=1, le=100)
     countries_shown: int = Field(default=15, ge=1, le=300)

@@ -121,7 +121,7 @@ def trend_chart(history: History) -> Chart:
 
 
 def market_chart(history: History, sites: Sequence[SiteFigures]) -> Chart:
-    """The market's top sites: visits from the market over twelve months, with each site's events."""
+    """The market's top sites (mainly for the market): their visits over twelve months, with each site's events."""
     current = history.current
     months = history.months(TREND_MONTHS)
     with mpl.rc_context(_STYLE):
@@ -136,7 +136,7 @@ def market_chart(history: History, sites: Sequence[SiteFigures]) -> Chart:
                 if found is None:
                     continue
                 xs.append(i)
-                ys.append(found.visits_from(current.market))
+                ys.append(found.visits.central)
                 for event, count in found.events.items():
                     if count and event in _EVENT_MARKERS:
                         marker, name = _EVENT_MARKERS[event]
@@ -153,14 +153,16 @@ def market_chart(history: History, sites: Sequence[SiteFigures]) -> Chart:
             ax.plot(xs, ys, marker=".", label=site.name)
         ax.set_xticks(range(len(months)), [m.label for m in months], rotation=45, ha="right")
         ax.yaxis.set_major_formatter(FuncFormatter(_count))
-        ax.set_ylabel(f"visits from {current.market} per month (not users)")
-        ax.set_title(f"Top {len(sites)} sites for {current.market}")
+        ax.set_ylabel("visits per month (not users)")
+        ax.set_title(
+            f"Top {len(sites)} sites for {current.market}" if len(sites) != 1 else f"Top site for {current.market}"
+        )
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7)
     return Chart(
         "market_top_sites",
         f"Top sites for {current.market}",
-        f"Monthly visits from {current.market} (central estimate; visits, not users) to the sites with the most "
-        f"such visits in {current.month}; black markers: events on the site that month.",
+        f"Monthly visits (central estimate; visits, not users) to the largest sites whose audience is mainly "
+        f"{current.market} in {current.month}; black markers: events on the site that month.",
         _svg(figure),
     )
 

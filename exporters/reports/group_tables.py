@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from exporters.figures.languages import home_country
-from exporters.figures.model import OTHER, Band, MonthFigures
+from exporters.figures.model import OTHER, UNKNOWN_COUNTRY, Band, MonthFigures
 from exporters.reports.history import History, top3_share
-from exporters.reports.table import Column, Table, change
+from exporters.reports.table import UNKNOWN, Column, Table, change, names
 from exporters.reports.visit_columns import band_cells, band_columns, source_note
 
 
@@ -73,7 +73,10 @@ def language_table(history: History) -> Table:
             Column("top3_share", "top-3 share", "share"),
         ],
     )
-    table.caption += " A site in n languages counts 1/n of its visits in each."
+    table.caption += (
+        " A site in n languages counts 1/n of its visits in each. Domestic share: visits from the language's home"
+        " country over the language's visits whose audience country is known."
+    )
     for row in table.rows:
         language = str(row[0])
         band = current.by_language.get(language, Band())
@@ -82,44 +85,15 @@ def language_table(history: History) -> Table:
         members = [s for s in current.sites if language in s.languages]
         weight = {s.site_id: 1.0 / len(s.languages) for s in members}
         row[1] = home_country(language) or ""
-        row[2] = home.central / located.central if home is not None and located.central else None
+        if home is not None:
+            # a language with a home country whose sites' audiences are all unknown: unknown, not 0 %
+            row[2] = home.central / located.central if located.central else UNKNOWN
         row[3] = top3_share(members, band.central, weight) if language != OTHER else None
-    return table
-
-
-def language_sites_table(history: History, languages: int, per_language: int) -> Table:
-    """The largest sites of the largest languages, with their home-country share."""
-    current = history.current
-    columns = [
-        Column("language", "language"),
-        Column("rank", "rank", "int"),
-        Column("site", "site"),
-        *band_columns("visits", "visits"),
-        Column("home_share", "share from the home country", "share"),
-        Column("market_share", f"share from {current.market}", "share"),
-    ]
-    table = Table(
-        "language_top_sites",
-        f"The largest sites of the largest languages (up to {per_language} each)",
-        f"{source_note(current)} Whole sites: a site in several languages is listed under each.",
-        columns,
-    )
-    shown = [lang for lang in _ordered(current.by_language) if lang != OTHER][:languages]
-    for language in shown:
-        members = sorted(
-            (s for s in current.sites if language in s.languages), key=lambda s: (-s.visits.central, s.site_id)
-        )
-        home = home_country(language)
-        for rank, site in enumerate(members[:per_language], start=1):
-            table.rows.append(
-                [
-                    language,
-                    rank,
-                    site.name,
-                    *band_cells(site.visits),
-                    site.countries.get(home, 0.0) if home else None,
-                    site.countries.get(current.market, 0.0),
-                ]
+        unknown = [s.name for s in members if UNKNOWN_COUNTRY in s.countries] if row[1] else []
+        if unknown:
+            table.notes.append(
+                f"{language}: left out of the domestic share, audience countries unknown: {names(unknown)}"
+                " (among the exported sites)."
             )
     return table
 

@@ -26,13 +26,14 @@ from exporters.figures.model import Band, MonthFigures
 from exporters.reports.charts import Chart, bar_chart, damage_chart, market_chart, trend_chart
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.damage import DamageTables
-from exporters.reports.group_tables import content_type_table, country_table, language_sites_table, language_table
+from exporters.reports.group_tables import content_type_table, country_table, language_table
 from exporters.reports.history import HISTORY_MONTHS, History, market_visits, top3_share
 from exporters.reports.money_tables import coefficients_table, damage_table_set, damage_tables_of
 from exporters.reports.pdf import print_pdf
+from exporters.reports.site_lists import language_sites_table, market_table, market_top_sites
 from exporters.reports.sources import FigureSource
 from exporters.reports.table import Table, change, html_cell
-from exporters.reports.trend_tables import events_table, market_table, market_top_sites, trend_table
+from exporters.reports.trend_tables import events_table, trend_table
 
 #: called as the report goes: (what it is doing, steps done, steps in all)
 Progress = Callable[[str, int, int], None]
@@ -43,10 +44,14 @@ class ReportOptions:
     """What the report is about and how long its lists are."""
 
     month: Month
+    #: the market's top list, and each language's (``top_per_language_by`` overrides it per language)
     top_sites: int = 10
     top_per_language: int = 5
+    top_per_language_by: dict[str, int] = field(default_factory=dict)
     languages_shown: int = 10
     countries_shown: int = 15
+    #: "now", to tell a month still running (flagged as partial); None: the clock
+    now: dt.datetime | None = None
 
 
 @dataclass
@@ -66,6 +71,8 @@ class Report:
     sections: list[Section]
     keys: list[dict[str, str]]
     warnings: list[str]
+    #: the month had not ended when the report was built
+    partial: bool = False
 
     @property
     def tables(self) -> list[Table]:
@@ -114,9 +121,10 @@ def read_history(source: FigureSource, month: Month, progress: Progress) -> tupl
 
 
 def _check_lists(figures: MonthFigures, options: ReportOptions) -> None:
-    if options.top_sites > figures.top_sites or options.top_per_language > figures.top_per_group:
+    per_language = max([options.top_per_language, *options.top_per_language_by.values()])
+    if options.top_sites > figures.top_sites or per_language > figures.top_per_group:
         raise SourceError(
-            f"the report lists {options.top_sites} sites for the market and {options.top_per_language} per language, "
+            f"the report lists {options.top_sites} sites for the market and {per_language} per language, "
             f"but the figures keep {figures.top_sites} and {figures.top_per_group}: raise "
             "PIRATEWATCH_METRICS__TOP_SITES / __TOP_PER_GROUP or shorten the report's lists"
         )
@@ -164,6 +172,10 @@ def build_report(
     progress = progress or (lambda *_: None)
     history, warnings = read_history(source, options.month, progress)
     current = history.current
+    partial = is_partial(options.month, options.now)
+    if partial:
+        # A month still running: its visits are the estimates so far, its events the days so far.
+        warnings.insert(0, f"{current.month} is not finished: a partial month, its figures are not comparable yet")
     _check_lists(current, options)
     total = HISTORY_MONTHS + _STEPS_AFTER_READING
     progress("building the tables", HISTORY_MONTHS, total)
@@ -174,7 +186,7 @@ def build_report(
         Section("trend", "Monthly visits and their trend", tables=[trend_table(history)]),
         Section(
             "market",
-            f"Top sites for {current.market}",
+            f"Top sites for {current.market} (sites whose audience is mainly {current.market})",
             tables=[market_table(history, options.top_sites)],
         ),
         Section(
@@ -182,7 +194,12 @@ def build_report(
             "By site language",
             "Domestic share: the share of a language's visits from its home country (Japanese: Japan, Vietnamese: "
             "Viet Nam, ...); languages spoken in many countries have none.",
-            tables=[languages, language_sites_table(history, options.languages_shown, options.top_per_language)],
+            tables=[
+                languages,
+                language_sites_table(
+                    history, options.languages_shown, options.top_per_language, options.top_per_language_by
+                ),
+            ],
         ),
         Section("countries", "By audience country", tables=[country_table(history)]),
         Section("content", "By content type", tables=[content_type_table(history)]),
@@ -195,6 +212,8 @@ def build_report(
         Section("damage", "Damage", tables=damage_table_set(history, coefficients)),
         Section("appendix", "Appendix", tables=[coefficients_table(coefficients)]),
     ]
+    if partial:
+        sections[0].tables[0].notes.append(f"{current.month} is a partial month: the month has not ended.")
     progress("drawing the charts", HISTORY_MONTHS + 1, total)
     home_notes = {str(row[0]): f"domestic {row[2] * 100:.0f} %" for row in languages.rows if isinstance(row[2], float)}
     by_slug = {s.slug: s for s in sections}
@@ -231,7 +250,12 @@ def build_report(
         )
     )
     by_slug["damage"].charts.append(damage_chart(damage, coefficients.currency, current.month))
-    return Report(history, sections, _keys(history, damage, coefficients.currency), warnings)
+    return Report(history, sections, _keys(history, damage, coefficients.currency), warnings, partial)
+
+
+def is_partial(month: Month, now: dt.datetime | None = None) -> bool:
+    """Whether `month` has not ended yet (at `now`, by default the clock)."""
+    return (now or dt.datetime.now(dt.UTC)) < month.end
 
 
 _TEMPLATES = jinja2.Environment(
@@ -246,6 +270,7 @@ def render_html(report: Report, source_description: str, generated_at: dt.dateti
     current = report.history.current
     return _TEMPLATES.get_template("report.html.j2").render(
         month=current.month,
+        partial=report.partial,
         timezone=current.timezone,
         market=current.market,
         source=source_description,
@@ -306,8 +331,10 @@ def write_report(
         "month": current.month,
         "timezone": current.timezone,
         "market": current.market,
+        "partial_month": report.partial,
         "source": source_description,
         "generated_at": generated_at.isoformat(),
+        "notes": {table.slug: table.notes for table in report.tables if table.notes},
         "unit": "visits (sessions), not users",
         "html": html.name,
         "tables": [p.name for p in csv_files],

@@ -11,6 +11,10 @@ from typing import Literal
 Kind = Literal["text", "int", "visits", "share", "change", "money", "number"]
 Cell = str | int | float | None
 
+#: the cell of a value that cannot be known (a share of a site whose audience countries are unknown):
+#: written "unknown" in the CSV and the HTML, never 0 and never confused with "–" (not applicable)
+UNKNOWN = "unknown"
+
 
 @dataclass(frozen=True)
 class Column:
@@ -31,6 +35,8 @@ class Table:
     caption: str
     columns: list[Column]
     rows: list[list[Cell]] = field(default_factory=list)
+    #: what the table leaves out and why, and other flags a reader must see next to it
+    notes: list[str] = field(default_factory=list)
 
     def csv(self) -> str:
         """The table as CSV: plain numbers (shares and changes as fractions), empty for no value."""
@@ -93,3 +99,14 @@ def change(now: float | None, before: float | None) -> float | None:
     if now is None or before is None or before == 0:
         return None
     return now / before - 1.0
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """``1 site``, ``5 sites`` (the number and the noun that agrees with it)."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def names(items: list[str], limit: int = 12) -> str:
+    """`items` joined for a note, the rest counted (``a, b, c and 4 more``)."""
+    shown = ", ".join(items[:limit])
+    return f"{shown} and {len(items) - limit} more" if len(items) > limit else shown

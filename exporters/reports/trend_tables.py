@@ -1,4 +1,4 @@
-"""The report's month-by-month tables: the trend of visits and events, the market's top sites, their events.
+"""The report's month-by-month tables: the trend of visits and events, and the events of the listed sites.
 
 Each reads several months of the history (thirteen for the trend, twelve for the others), where the
 other tables read the report month alone.
@@ -49,58 +49,6 @@ def trend_table(history: History) -> Table:
                 *band_cells(market_visits(figures)),
                 top3_share(figures.sites, figures.total.central),
                 *[figures.events.get(e, 0) for e in MONTH_EVENTS],
-            ]
-        )
-    return table
-
-
-def market_top_sites(history: History, count: int) -> list[SiteFigures]:
-    """The `count` sites with the most visits from the market in the report month."""
-    current = history.current
-    ranked = [s for s in current.sites if s.visits_from(current.market) > 0]
-    ranked.sort(key=lambda s: (-s.visits_from(current.market), s.site_id))
-    return ranked[:count]
-
-
-def market_table(history: History, count: int) -> Table:
-    """The market's top sites: visits from the market over twelve months, and the month's band."""
-    current = history.current
-    months = history.months(TREND_MONTHS)
-    columns = [
-        Column("rank", "rank", "int"),
-        Column("site", "site"),
-        Column("languages", "languages"),
-        Column("content_types", "content types"),
-        Column("sources", "sources"),
-        Column("market_share", f"share from {current.market}", "share"),
-        *band_columns("market_visits", f"visits from {current.market}, {current.month}"),
-        *[Column(f"market_visits_{m.label}", m.label, "visits") for m in months],
-    ]
-    top = market_top_sites(history, count)
-    table = Table(
-        "market_top_sites",
-        f"Top {len(top)} sites for {current.market}: monthly visits from {current.market}",
-        f"{source_note(current)} Sites ranked by visits from {current.market} in {current.month}; a month "
-        f"shows – when the site was not among the exported top sites then.",
-        columns,
-    )
-    for rank, site in enumerate(top, start=1):
-        share = site.countries.get(current.market, 0.0)
-        series: list[float | None] = []
-        for month in months:
-            figures = history.figures.get(month.label)
-            found = next((s for s in figures.sites if s.site_id == site.site_id), None) if figures else None
-            series.append(found.visits_from(current.market) if found else None)
-        table.rows.append(
-            [
-                rank,
-                site.name,
-                " ".join(site.languages),
-                " ".join(site.content_types),
-                " ".join(site.sources),
-                share,
-                *band_cells(site.visits.scaled(share)),
-                *series,
             ]
         )
     return table

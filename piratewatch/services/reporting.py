@@ -32,6 +32,10 @@ class ReportRequest:
     prometheus_url: str | None = None
     #: auto (when Chromium is found), yes (fail without one), no
     pdf: str | None = None
+    #: list lengths: the market's top sites, each language's top sites, and per language
+    top_sites: int | None = None
+    top_per_language: int | None = None
+    top_per_language_by: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,9 @@ def monthly_report(self: Resources, request: ReportRequest, progress: Progress |
         raise InvalidRequestError(f"source {request.source!r}: the store (db) or prometheus")
     options = ReportOptions(
         the_month,
-        top_sites=reports.top_sites,
-        top_per_language=reports.top_per_language,
+        top_sites=request.top_sites or reports.top_sites,
+        top_per_language=request.top_per_language or reports.top_per_language,
+        top_per_language_by={**reports.top_per_language_by, **request.top_per_language_by},
         languages_shown=reports.languages_shown,
         countries_shown=reports.countries_shown,
     )
