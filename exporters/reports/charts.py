@@ -14,11 +14,12 @@ from typing import Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
 from exporters.figures.model import Band, SiteFigures
 from exporters.reports.damage import DamageTables
 from exporters.reports.history import TREND_MONTHS, History, market_visits
+from exporters.reports.numbers import money_text, visits_text
 
 # Any: matplotlib types the keys as a Literal of every rc parameter name.
 _STYLE: Any = {
@@ -49,15 +50,33 @@ class Chart:
     svg: bytes
 
 
-def _count(value: float, _: object = None) -> str:
-    """Axis labels in visits: 1.2M, 350k."""
-    if abs(value) >= 1e9:
-        return f"{value / 1e9:.1f}G"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:.1f}M"
-    if abs(value) >= 1e3:
-        return f"{value / 1e3:.0f}k"
-    return f"{value:.0f}"
+class _Compact(Formatter):
+    """Axis labels in the report's units (``12 M``, ``1,200 万``, ``¥3.2 bn``) with as many significant
+    figures as the ticks need to differ: a narrow range never reads "24 k, 24 k, 24 k"."""
+
+    def __init__(self, money: str | None = None, lang: str = "en") -> None:
+        self.money = money
+        self.lang = lang
+        self.digits = 2
+
+    def _text(self, value: float, digits: int) -> str:
+        if value == 0:
+            return "0"
+        if self.money:
+            return money_text(value, self.money, self.lang, digits)
+        return visits_text(value, self.lang, digits)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self._text(x, self.digits)
+
+    def format_ticks(self, values: Any) -> list[str]:
+        ticks = [float(v) for v in values]
+        for digits in range(2, 7):
+            labels = [self._text(v, digits) for v in ticks]
+            if len(set(labels)) == len(labels):
+                self.digits = digits
+                return labels
+        return [f"{v:,.0f}" for v in ticks]
 
 
 def _svg(figure: Figure) -> bytes:
@@ -107,7 +126,7 @@ def trend_chart(history: History) -> Chart:
             for x, n in points:
                 ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(6, -3), fontsize=7)
         ax.set_xticks(range(len(months)), [m.label for m in months], rotation=45, ha="right")
-        ax.yaxis.set_major_formatter(FuncFormatter(_count))
+        ax.yaxis.set_major_formatter(_Compact())
         ax.set_ylabel("visits per month (not users)")
         ax.set_title(f"Visits to the monitored sites, {months[0].label} to {months[-1].label}")
         ax.legend(loc="upper left", fontsize=7, ncol=2)
@@ -152,7 +171,7 @@ def market_chart(history: History, sites: Sequence[SiteFigures]) -> Chart:
                         seen_events.add(event)
             ax.plot(xs, ys, marker=".", label=site.name)
         ax.set_xticks(range(len(months)), [m.label for m in months], rotation=45, ha="right")
-        ax.yaxis.set_major_formatter(FuncFormatter(_count))
+        ax.yaxis.set_major_formatter(_Compact())
         ax.set_ylabel("visits per month (not users)")
         ax.set_title(
             f"Top {len(sites)} sites for {current.market}" if len(sites) != 1 else f"Top site for {current.market}"
@@ -182,7 +201,7 @@ def bar_chart(slug: str, title: str, caption: str, groups: dict[str, Band], show
         for y, name in enumerate(names):
             if name in note:
                 ax.annotate(note[name], (groups[name].high, y), textcoords="offset points", xytext=(4, -3), fontsize=7)
-        ax.xaxis.set_major_formatter(FuncFormatter(_count))
+        ax.xaxis.set_major_formatter(_Compact())
         ax.set_xlabel("visits this month (not users); bars: central, whiskers: low–high")
         ax.set_title(title)
     return Chart(slug, title, caption, _svg(figure))
@@ -206,7 +225,7 @@ def damage_chart(damage: DamageTables, currency: str, month: str) -> Chart:
                 label=label,
             )
         ax.set_xticks(list(xs), names)
-        ax.yaxis.set_major_formatter(FuncFormatter(_count))
+        ax.yaxis.set_major_formatter(_Compact(money=currency))
         ax.set_ylabel(currency)
         ax.set_title(f"Damage by content type, {month}")
         ax.legend(fontsize=8)

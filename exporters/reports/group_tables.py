@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from exporters.figures.languages import home_country
 from exporters.figures.model import OTHER, UNKNOWN_COUNTRY, Band, MonthFigures
 from exporters.reports.history import History, top3_share
-from exporters.reports.table import UNKNOWN, Column, Table, change, names
+from exporters.reports.table import UNKNOWN, Column, Kind, Table, change, names
 from exporters.reports.visit_columns import band_cells, band_columns, source_note
 
 
@@ -26,10 +26,11 @@ def _group_table(
     key: str,
     groups_of: Callable[[MonthFigures], dict[str, Band]],
     extra: Sequence[Column] = (),
+    key_kind: Kind = "text",
 ) -> Table:
     current = history.current
     columns = [
-        Column(key, key.replace("_", " ")),
+        Column(key, key.replace("_", " "), key_kind),
         *extra,
         *band_columns("visits", "visits"),
         Column("share", "share of all visits", "share"),
@@ -67,8 +68,9 @@ def language_table(history: History) -> Table:
         "Visits by site language",
         "language",
         lambda f: f.by_language,
-        [
-            Column("home_country", "home country"),
+        key_kind="language",
+        extra=[
+            Column("home_country", "home country", "country"),
             Column("home_share", "share from the home country", "share"),
             Column("top3_share", "top-3 share", "share"),
         ],
@@ -100,7 +102,9 @@ def language_table(history: History) -> Table:
 
 def country_table(history: History) -> Table:
     """Visits by audience country."""
-    table = _group_table(history, "by_country", "Visits by audience country", "country", MonthFigures.by_country)
+    table = _group_table(
+        history, "by_country", "Visits by audience country", "country", MonthFigures.by_country, key_kind="country"
+    )
     table.caption += (
         " Countries are each site's top five; `other` is the rest of a site's audience and countries beyond the"
         " exported ones; `unknown` is sites with no country breakdown."

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import jinja2
 
 from exporters.errors import MissingMonthError, PdfError, SourceError
 from exporters.figures.calendar import Month
-from exporters.figures.model import Band, MonthFigures
+from exporters.figures.model import Band, MonthFigures, SiteFigures
 from exporters.reports.charts import Chart, bar_chart, damage_chart, market_chart, trend_chart
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.damage import DamageTables
@@ -32,7 +32,7 @@ from exporters.reports.money_tables import coefficients_table, damage_table_set,
 from exporters.reports.pdf import print_pdf
 from exporters.reports.site_lists import language_sites_table, market_table, market_top_sites
 from exporters.reports.sources import FigureSource
-from exporters.reports.table import Table, change, html_cell
+from exporters.reports.table import Kind, Table, change, html_cell
 from exporters.reports.trend_tables import events_table, trend_table
 
 #: called as the report goes: (what it is doing, steps done, steps in all)
@@ -130,37 +130,51 @@ def _check_lists(figures: MonthFigures, options: ReportOptions) -> None:
         )
 
 
-def _keys(history: History, damage: DamageTables, currency: str) -> list[dict[str, str]]:
+def _keys(
+    history: History, damage: DamageTables, currency: str, top: Sequence[SiteFigures], lang: str = "en"
+) -> list[dict[str, str]]:
+    """The key figures, to two significant figures (the exact values are in the CSV files)."""
     current = history.current
     previous, year_ago = history.get(1), history.get(12)
     market = market_visits(current)
     mom = change(current.total.central, previous.total.central if previous else None)
     yoy = change(current.total.central, year_ago.total.central if year_ago else None)
     top3 = top3_share(current.sites, current.total.central)
+    top_total = Band()
+    for site in top:
+        top_total = top_total + site.visits
 
-    def band(b: Band) -> str:
-        return f"{html_cell(b.low, 'visits')} – {html_cell(b.high, 'visits')}"
+    def show(value: float | int | None, kind: Kind) -> str:
+        return html_cell(value, kind, currency, lang, digits=2)
+
+    def band(b: Band, kind: Kind = "visits") -> str:
+        return f"{show(b.low, kind)} – {show(b.high, kind)}"
 
     return [
         {
             "label": "visits, all sites (central)",
-            "value": html_cell(current.total.central, "visits"),
+            "value": show(current.total.central, "visits"),
             "note": band(current.total),
         },
-        {"label": f"visits from {current.market}", "value": html_cell(market.central, "visits"), "note": band(market)},
-        {"label": "change on previous month", "value": html_cell(mom, "change"), "note": "central"},
-        {"label": "change on a year before", "value": html_cell(yoy, "change"), "note": "central"},
-        {"label": "top-3 share", "value": html_cell(top3, "share"), "note": "of all visits"},
-        {"label": "sites estimated", "value": html_cell(current.sites_estimated, "int"), "note": current.month},
+        {
+            "label": f"visits, top {len(top)} sites for {current.market}",
+            "value": show(top_total.central, "visits"),
+            "note": band(top_total),
+        },
+        {"label": f"visits from {current.market}", "value": show(market.central, "visits"), "note": band(market)},
+        {"label": "change on previous month", "value": show(mom, "change"), "note": "central"},
+        {"label": "change on a year before", "value": show(yoy, "change"), "note": "central"},
+        {"label": "top-3 share", "value": show(top3, "share"), "note": "of all visits"},
+        {"label": "sites estimated", "value": show(current.sites_estimated, "int"), "note": current.month},
         {
             "label": "read-for-free value (central)",
-            "value": html_cell(damage.total.value.central, "money", currency),
-            "note": f"{html_cell(damage.total.value.low, 'money', currency)} – {html_cell(damage.total.value.high, 'money', currency)}",
+            "value": show(damage.total.value.central, "money"),
+            "note": band(damage.total.value, "money"),
         },
         {
             "label": "lost sales (central)",
-            "value": html_cell(damage.total.lost_sales.central, "money", currency),
-            "note": f"{html_cell(damage.total.lost_sales.low, 'money', currency)} – {html_cell(damage.total.lost_sales.high, 'money', currency)}",
+            "value": show(damage.total.lost_sales.central, "money"),
+            "note": band(damage.total.lost_sales, "money"),
         },
     ]
 
@@ -250,7 +264,7 @@ def build_report(
         )
     )
     by_slug["damage"].charts.append(damage_chart(damage, coefficients.currency, current.month))
-    return Report(history, sections, _keys(history, damage, coefficients.currency), warnings, partial)
+    return Report(history, sections, _keys(history, damage, coefficients.currency, top), warnings, partial)
 
 
 def is_partial(month: Month, now: dt.datetime | None = None) -> bool:

@@ -76,7 +76,7 @@ def market_table(history: History, count: int) -> Table:
     columns = [
         Column("rank", "rank", "int"),
         Column("site", "site"),
-        Column("languages", "languages"),
+        Column("languages", "languages", "language"),
         Column("content_types", "content types"),
         Column("sources", "sources"),
         Column("basis", f"for {market} by"),
@@ -163,7 +163,7 @@ def language_sites_table(
     market = current.market
     lengths = dict(per_language_by or {})
     columns = [
-        Column("language", "language"),
+        Column("language", "language", "language"),
         Column("rank", "rank", "int"),
         Column("site", "site"),
         *band_columns("visits", "visits"),

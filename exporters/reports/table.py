@@ -8,7 +8,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text", "int", "visits", "share", "change", "money", "number"]
+from exporters.reports.numbers import country_name, language_name, money_text, visits_text
+
+Kind = Literal["text", "int", "visits", "share", "change", "money", "number", "language", "country"]
 Cell = str | int | float | None
 
 #: the cell of a value that cannot be known (a share of a site whose audience countries are unknown):
@@ -47,9 +49,11 @@ class Table:
             writer.writerow([csv_cell(v, c.kind) for v, c in zip(row, self.columns, strict=True)])
         return out.getvalue()
 
-    def html_rows(self, currency: str = "") -> list[list[str]]:
-        """The rows as the HTML shows them (thousands separators, percentages)."""
-        return [[html_cell(v, c.kind, currency) for v, c in zip(row, self.columns, strict=True)] for row in self.rows]
+    def html_rows(self, currency: str = "", lang: str = "en") -> list[list[str]]:
+        """The rows as the HTML shows them (three significant figures, percentages, names for codes)."""
+        return [
+            [html_cell(v, c.kind, currency, lang) for v, c in zip(row, self.columns, strict=True)] for row in self.rows
+        ]
 
 
 def _plain(value: float, digits: int) -> str:
@@ -75,11 +79,15 @@ def csv_cell(value: Cell, kind: Kind) -> str:
     return _plain(float(value), 2)
 
 
-def html_cell(value: Cell, kind: Kind, currency: str = "") -> str:
-    """One value as a reader sees it."""
+def html_cell(value: Cell, kind: Kind, currency: str = "", lang: str = "en", digits: int = 3) -> str:
+    """One value as a reader sees it: visits and money to `digits` significant figures (exact in the CSV)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     if isinstance(value, str):
+        if kind == "language":
+            return " · ".join(language_name(code, lang) for code in value.split())
+        if kind == "country":
+            return country_name(value, lang)
         return value
     if kind == "int":
         return f"{int(value):,}"
@@ -88,9 +96,9 @@ def html_cell(value: Cell, kind: Kind, currency: str = "") -> str:
     if kind == "change":
         return f"{value * 100:+.1f} %"
     if kind == "money":
-        return f"{currency} {value:,.0f}".strip()
+        return money_text(float(value), currency, lang, digits) if currency else f"{value:,.0f}"
     if kind == "visits":
-        return f"{value:,.0f}"
+        return visits_text(float(value), lang, digits)
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
