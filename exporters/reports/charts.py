@@ -8,7 +8,7 @@ and the browser draws Japanese or Vietnamese names with its own fonts).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,8 +186,16 @@ def market_chart(history: History, sites: Sequence[SiteFigures]) -> Chart:
     )
 
 
-def bar_chart(slug: str, title: str, caption: str, groups: dict[str, Band], shown: int, note: dict[str, str]) -> Chart:
-    """Horizontal bars of the largest groups (central), with the band as error bars."""
+def bar_chart(
+    slug: str,
+    title: str,
+    caption: str,
+    groups: dict[str, Band],
+    shown: int,
+    note: dict[str, str],
+    label: Callable[[str], str] = str,
+) -> Chart:
+    """Horizontal bars of the largest groups (central), with the band as error bars; `label` names each group."""
     names = sorted(groups, key=lambda k: (-groups[k].central, k))[:shown][::-1]
     with mpl.rc_context(_STYLE):
         figure = _figure(7.0, 0.35 * len(names) + 1.2)
@@ -197,7 +205,8 @@ def bar_chart(slug: str, title: str, caption: str, groups: dict[str, Band], show
             [groups[n].central - groups[n].low for n in names],
             [groups[n].high - groups[n].central for n in names],
         ]
-        ax.barh(names, central, xerr=errors, capsize=3)
+        ax.barh(range(len(names)), central, xerr=errors, capsize=3)
+        ax.set_yticks(range(len(names)), [label(n) for n in names])
         for y, name in enumerate(names):
             if name in note:
                 ax.annotate(note[name], (groups[name].high, y), textcoords="offset points", xytext=(4, -3), fontsize=7)

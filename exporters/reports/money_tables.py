@@ -29,7 +29,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
     )
 
     def money(prefix: str, heading: str) -> list[Column]:
-        return [Column(f"{prefix}_{b}", f"{heading} ({b})", "money") for b in ("low", "central", "high")]
+        return [Column(f"{prefix}_{b}", b, "money", f"{heading} ({cur})") for b in ("low", "central", "high")]
 
     by_type = Table(
         "damage_by_content_type",
@@ -55,7 +55,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
                 *band_cells(damage.lost_sales),
             ]
         )
-    by_type.rows.append(
+    by_type.add_total(
         ["all", "", d.total.visits.central, None, *band_cells(d.total.value), *band_cells(d.total.lost_sales)]
     )
 

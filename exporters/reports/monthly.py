@@ -27,13 +27,15 @@ from exporters.reports.charts import Chart, bar_chart, damage_chart, market_char
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.damage import DamageTables
 from exporters.reports.group_tables import content_type_table, country_table, language_table
-from exporters.reports.history import HISTORY_MONTHS, History, market_visits, top3_share
+from exporters.reports.history import History, market_visits, report_months, top3_share
 from exporters.reports.money_tables import coefficients_table, damage_table_set, damage_tables_of
+from exporters.reports.numbers import country_name, language_name
 from exporters.reports.pdf import print_pdf
 from exporters.reports.site_lists import language_sites_table, market_table, market_top_sites
 from exporters.reports.sources import FigureSource
 from exporters.reports.table import Kind, Table, change, html_cell
 from exporters.reports.trend_tables import events_table, trend_table
+from exporters.reports.year_tables import years_table
 
 #: called as the report goes: (what it is doing, steps done, steps in all)
 Progress = Callable[[str, int, int], None]
@@ -50,6 +52,8 @@ class ReportOptions:
     top_per_language_by: dict[str, int] = field(default_factory=dict)
     languages_shown: int = 10
     countries_shown: int = 15
+    #: the base year of the multi-year comparison (None: the oldest year with figures)
+    base_year: int | None = None
     #: "now", to tell a month still running (flagged as partial); None: the clock
     now: dt.datetime | None = None
 
@@ -99,10 +103,11 @@ _STEPS_AFTER_READING = 3  # tables, charts, files
 
 
 def read_history(source: FigureSource, month: Month, progress: Progress) -> tuple[History, list[str]]:
-    """The figures of `month` and the twelve months before it; warnings for months the source lacks."""
+    """The figures of the months the report reads; one warning naming the months the source lacks."""
     figures: dict[str, MonthFigures | None] = {}
-    warnings = []
-    months = month.span(HISTORY_MONTHS)
+    missing: list[str] = []
+    reasons: list[str] = []
+    months = report_months(month)
     total = len(months) + _STEPS_AFTER_READING
     for done, m in enumerate(reversed(months)):
         progress(f"reading {m.label} from the {source.name}", done, total)
@@ -116,7 +121,16 @@ def read_history(source: FigureSource, month: Month, progress: Progress) -> tupl
             if m == month:
                 raise
             figures[m.label] = None
-            warnings.append(str(exc))
+            missing.append(m.label)
+            reasons.append(str(exc))
+    warnings = []
+    if missing:
+        # One line, not one box per month: a young store lacks most of the multi-year history.
+        first = reasons[-1] if len(set(reasons)) > 1 else reasons[0]
+        warnings.append(
+            f"{len(missing)} of the {len(months)} months read have no figures, shown as missing (not as zero): "
+            f"{', '.join(sorted(missing))} ({first})"
+        )
     return History(month, figures), warnings
 
 
@@ -191,13 +205,27 @@ def build_report(
         # A month still running: its visits are the estimates so far, its events the days so far.
         warnings.insert(0, f"{current.month} is not finished: a partial month, its figures are not comparable yet")
     _check_lists(current, options)
-    total = HISTORY_MONTHS + _STEPS_AFTER_READING
-    progress("building the tables", HISTORY_MONTHS, total)
+    read = len(report_months(options.month))
+    total = read + _STEPS_AFTER_READING
+    progress("building the tables", read, total)
     top = market_top_sites(history, options.top_sites)
     languages = language_table(history)
     damage = damage_tables_of(history, coefficients)
     sections = [
         Section("trend", "Monthly visits and their trend", tables=[trend_table(history)]),
+        Section(
+            "years",
+            "Over the years",
+            tables=[
+                years_table(
+                    history,
+                    options.top_sites,
+                    options.top_per_language,
+                    options.top_per_language_by,
+                    base_year=options.base_year,
+                )
+            ],
+        ),
         Section(
             "market",
             f"Top sites for {current.market} (sites whose audience is mainly {current.market})",
@@ -228,7 +256,7 @@ def build_report(
     ]
     if partial:
         sections[0].tables[0].notes.append(f"{current.month} is a partial month: the month has not ended.")
-    progress("drawing the charts", HISTORY_MONTHS + 1, total)
+    progress("drawing the charts", read + 1, total)
     home_notes = {str(row[0]): f"domestic {row[2] * 100:.0f} %" for row in languages.rows if isinstance(row[2], float)}
     by_slug = {s.slug: s for s in sections}
     by_slug["trend"].charts.append(trend_chart(history))
@@ -241,6 +269,7 @@ def build_report(
             current.by_language,
             options.languages_shown,
             home_notes,
+            language_name,
         )
     )
     by_slug["countries"].charts.append(
@@ -251,6 +280,7 @@ def build_report(
             current.by_country(),
             options.countries_shown,
             {},
+            country_name,
         )
     )
     by_slug["content"].charts.append(
@@ -315,7 +345,7 @@ def write_report(
     :class:`~exporters.reports.pdf.PdfError` is raised.
     """
     progress = progress or (lambda *_: None)
-    total = HISTORY_MONTHS + _STEPS_AFTER_READING
+    total = len(report_months(report.history.month)) + _STEPS_AFTER_READING
     progress("writing the files", total - 1, total)
     out.mkdir(parents=True, exist_ok=True)
     (out / "charts").mkdir(exist_ok=True)

@@ -82,7 +82,7 @@ def market_table(history: History, count: int) -> Table:
         Column("basis", f"for {market} by"),
         Column("market_share", f"share of visits from {market}", "share"),
         *band_columns("visits", f"visits, {current.month}"),
-        *[Column(f"visits_{m.label}", m.label, "visits") for m in months],
+        *[Column(f"visits_{m.label}", m.label, "visits", "visits by month (central)") for m in months],
     ]
     title = f"Top {counted(len(top), 'site', 'sites')} for {market}" if len(top) != 1 else f"Top site for {market}"
     table = Table(
@@ -117,8 +117,8 @@ def market_table(history: History, count: int) -> Table:
     for month in months:
         figures = history.figures.get(month.label)
         totals.append(sum(s.visits.central for s in market_sites(figures)[:count]) if figures else None)
-    table.rows.append(
-        [None, f"total, top {len(top)}", "", "", "", "", _weighted_share(top, market), *band_cells(_sum(top)), *totals]
+    table.add_total(
+        ["", f"total, top {len(top)}", "", "", "", "", _weighted_share(top, market), *band_cells(_sum(top)), *totals]
     )
     _market_notes(table, current, candidates, top)
     return table
@@ -189,10 +189,10 @@ def language_sites_table(
             table.rows.append(
                 [language, rank, site.name, *band_cells(site.visits), _share(site, home), _share(site, market)]
             )
-        table.rows.append(
+        table.add_total(
             [
                 language,
-                None,
+                "",
                 f"total, top {len(listed)}",
                 *band_cells(_sum(listed)),
                 _weighted_share(listed, home),
@@ -205,7 +205,7 @@ def language_sites_table(
         whole: Cell = None
         if home is not None:
             whole = home_band.central / located.central if home_band is not None and located.central else UNKNOWN
-        table.rows.append([language, None, "all sites of the language", *band_cells(band), whole, None])
+        table.add_total([language, "", "all sites of the language", *band_cells(band), whole, None])
         unknown = [s.name for s in listed if not audience_known(s.countries)]
         if unknown:
             table.notes.append(

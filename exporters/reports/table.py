@@ -10,7 +10,7 @@ from typing import Literal
 
 from exporters.reports.numbers import country_name, language_name, money_text, visits_text
 
-Kind = Literal["text", "int", "visits", "share", "change", "money", "number", "language", "country"]
+Kind = Literal["text", "int", "visits", "share", "change", "ratio", "money", "number", "language", "country"]
 Cell = str | int | float | None
 
 #: the cell of a value that cannot be known (a share of a site whose audience countries are unknown):
@@ -25,6 +25,13 @@ class Column:
     name: str
     heading: str
     kind: Kind = "text"
+    #: a heading over several columns (``visits`` over ``low``, ``central``, ``high``), so each column's own
+    #: heading stays one short word and no header wraps into five lines
+    group: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind not in ("text", "language", "country")
 
 
 @dataclass
@@ -39,6 +46,28 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     #: what the table leaves out and why, and other flags a reader must see next to it
     notes: list[str] = field(default_factory=list)
+    #: the rows that are totals (shown in bold)
+    totals: set[int] = field(default_factory=set)
+
+    def add_total(self, row: list[Cell]) -> None:
+        self.totals.add(len(self.rows))
+        self.rows.append(row)
+
+    @property
+    def header_groups(self) -> list[tuple[str, int]]:
+        """The upper header row: each group's heading and how many columns it spans ("" over ungrouped ones)."""
+        out: list[tuple[str, int]] = []
+        for column in self.columns:
+            if out and column.group and out[-1][0] == column.group:
+                out[-1] = (column.group, out[-1][1] + 1)
+            else:
+                out.append((column.group, 1))
+        return out
+
+    @property
+    def wide(self) -> bool:
+        """Too many columns for a portrait A4 page: printed on a landscape one."""
+        return len(self.columns) > 11
 
     def csv(self) -> str:
         """The table as CSV: plain numbers (shares and changes as fractions), empty for no value."""
@@ -74,7 +103,7 @@ def csv_cell(value: Cell, kind: Kind) -> str:
         return ""
     if kind == "int":
         return str(int(value))
-    if kind in ("share", "change"):
+    if kind in ("share", "change", "ratio"):
         return _plain(float(value), 6)
     return _plain(float(value), 2)
 
@@ -95,6 +124,8 @@ def html_cell(value: Cell, kind: Kind, currency: str = "", lang: str = "en", dig
         return f"{value * 100:.1f} %"
     if kind == "change":
         return f"{value * 100:+.1f} %"
+    if kind == "ratio":
+        return f"×{value:.2f}" if value < 10 else f"×{value:.1f}"
     if kind == "money":
         return money_text(float(value), currency, lang, digits) if currency else f"{value:,.0f}"
     if kind == "visits":

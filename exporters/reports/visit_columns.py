@@ -14,9 +14,9 @@ from exporters.reports.table import Column
 def band_columns(prefix: str, heading: str) -> list[Column]:
     """A band's three columns (low, central, high), named `prefix`_… and headed `heading` (…)."""
     return [
-        Column(f"{prefix}_low", f"{heading} (low)", "visits"),
-        Column(f"{prefix}_central", f"{heading} (central)", "visits"),
-        Column(f"{prefix}_high", f"{heading} (high)", "visits"),
+        Column(f"{prefix}_low", "low", "visits", heading),
+        Column(f"{prefix}_central", "central", "visits", heading),
+        Column(f"{prefix}_high", "high", "visits", heading),
     ]
 
 

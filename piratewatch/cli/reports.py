@@ -61,6 +61,10 @@ def monthly(
             "--top-per-language vi=3)."
         ),
     ] = None,
+    base_year: Annotated[
+        int | None,
+        typer.Option(min=2000, max=2100, help="Base year of the multi-year comparison (default: the oldest shown)."),
+    ] = None,
 ) -> None:
     """Write the monthly report: HTML with its charts, a CSV per table, SVG charts, a PDF (docs/reports.md)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -81,6 +85,7 @@ def monthly(
         top_sites,
         every,
         by_language,
+        base_year,
     )
     with (
         services(schema=False) as svc,

@@ -36,6 +36,8 @@ class ReportRequest:
     top_sites: int | None = None
     top_per_language: int | None = None
     top_per_language_by: dict[str, int] = field(default_factory=dict)
+    #: the base year of the multi-year comparison (None: the oldest with figures)
+    base_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ def monthly_report(self: Resources, request: ReportRequest, progress: Progress |
         top_sites=request.top_sites or reports.top_sites,
         top_per_language=request.top_per_language or reports.top_per_language,
         top_per_language_by={**reports.top_per_language_by, **request.top_per_language_by},
+        base_year=request.base_year,
         languages_shown=reports.languages_shown,
         countries_shown=reports.countries_shown,
     )

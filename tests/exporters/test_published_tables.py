@@ -18,6 +18,7 @@ import pytest
 from cases.db import make_engine, session_factory, utcnow
 from cases.migrations import upgrade
 from exporters.metrics.collector import rules_of
+from exporters.reports.history import report_months
 from exporters.reports import (
     PrometheusSource,
     ReportOptions,
@@ -103,6 +104,19 @@ def check_published(out: Path) -> None:
     assert float(vi[4]["home_share"]) == pytest.approx((98 + 76.8 + 31.35) / 213, abs=1e-6)
     by_language = {r["language"]: r for r in rows(out / "by_language.csv")}
     assert float(by_language["ja"]["home_share"]) == pytest.approx(63.5 / 75, abs=1e-6)
+    years = {r["month"]: r for r in rows(out / "years.csv")}
+    # the same month over four years: each year half the next (an eighth three years back)
+    assert list(years) == [month.shift(-12 * k).label for k in (3, 2, 1, 0)]
+    for k, factor in ((3, 1 / 8), (2, 1 / 4), (1, 1 / 2), (0, 1.0)):
+        row = years[month.shift(-12 * k).label]
+        assert float(row["all_visits"]) == pytest.approx(527 * M * factor)
+        assert float(row["market_visits"]) == pytest.approx(106 * M * factor)
+        assert float(row["vi_visits"]) == pytest.approx(213 * M * factor)
+        assert float(row["en_visits"]) == pytest.approx(180 * M * factor)
+        assert float(row["all_vs_base"]) == pytest.approx(factor * 8)
+    now = years[month.label]
+    assert float(now["all_vs_year_before"]) == 2.0 and float(now["market_vs_base"]) == 8.0
+    assert years[month.shift(-36).label]["all_vs_year_before"] == ""  # no figures four years back
     for path in out.glob("*.csv"):  # no unknown share anywhere is written as zero
         for row in rows(path):
             if row.get("site") in ("hidden-ja.test", "vi-unknown.test", "en-unknown.test"):
@@ -134,6 +148,10 @@ def test_one_site_lists_and_partial_months_read_right(tmp_path: Path, sqlite_tem
     report = build_report(source, options(month, top_sites=1), load_coefficients())
     market = next(t for t in report.tables if t.slug == "market_top_sites")
     assert market.title.startswith("Top site for JP") and not report.partial
+    report = build_report(source, options(month, base_year=month.shift(-24).year), load_coefficients())
+    years = next(t for t in report.tables if t.slug == "years")
+    base = [c.name for c in years.columns].index("all_vs_base")
+    assert [row[base] for row in years.rows] == [0.5, 1.0, 2.0, 4.0]
     during = month.start + dt.timedelta(days=10)
     report = build_report(source, options(month, now=during), load_coefficients())
     assert report.partial and "partial month" in report.warnings[0]
@@ -142,7 +160,7 @@ def test_one_site_lists_and_partial_months_read_right(tmp_path: Path, sqlite_tem
 
 @pytest.fixture(scope="module")
 def published_prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """The data set on SQLite, its thirteen report months backfilled into a real Prometheus."""
+    """The data set on SQLite, the months a report reads backfilled into a real Prometheus."""
     if shutil.which("prometheus") is None or shutil.which("promtool") is None:
         pytest.fail("prometheus and promtool are needed (apt-get install prometheus; ./run test installs them)")
     from exporters.metrics import write_history
@@ -153,7 +171,12 @@ def published_prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
     month = report_month()
     build(url, month)
     files = write_history(
-        session_factory(make_engine(url)), month.span(13), RULES, root / "history", utcnow(), {"job": "piratewatch"}
+        session_factory(make_engine(url)),
+        report_months(month),
+        RULES,
+        root / "history",
+        utcnow(),
+        {"job": "piratewatch"},
     )
     prometheus = Prometheus(root / "prometheus")
     prometheus.load(files)
