@@ -18,7 +18,6 @@ import pytest
 from cases.db import make_engine, session_factory, utcnow
 from cases.migrations import upgrade
 from exporters.metrics.collector import rules_of
-from exporters.reports.history import report_months
 from exporters.reports import (
     PrometheusSource,
     ReportOptions,
@@ -27,6 +26,7 @@ from exporters.reports import (
     load_coefficients,
     write_report,
 )
+from exporters.reports.history import report_months
 from tests.exporters.conftest import Prometheus
 from tests.exporters.published_data import METRICS, M, build, report_month
 
