@@ -30,11 +30,11 @@ class DomainTraffic:
     pages_per_visit: float
     seconds_per_visit: float
     countries: dict[str, float] = field(default_factory=dict)
-    #: visits of given months (``YYYY-MM``), where they differ from ``visits``
+    #: visits month by month (``YYYY-MM``); when given, a month missing here has no data (an empty series)
     monthly: dict[str, float] = field(default_factory=dict)
 
-    def visits_in(self, month: str) -> float:
-        return self.monthly.get(month, self.visits)
+    def visits_in(self, month: str) -> float | None:
+        return self.monthly.get(month) if self.monthly else self.visits
 
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -86,9 +86,10 @@ class TrafficApiServer:
             return None, JSONResponse({"meta": {"status": "Error", "error_message": "Data not found"}}, 404)
         return data, None
 
-    def _series(self, request: Request, key: str, value: float) -> JSONResponse:
+    def _series(self, request: Request, key: str, value: float | None) -> JSONResponse:
         month = request.query_params.get("start_date", "2026-01")
-        return JSONResponse({"meta": {"status": "Success"}, key: [{"date": f"{month}-01", key: value}]})
+        rows = [] if value is None else [{"date": f"{month}-01", key: value}]
+        return JSONResponse({"meta": {"status": "Success"}, key: rows})
 
     async def _metric(self, request: Request) -> JSONResponse:
         data, error = self._domain(request)
@@ -96,7 +97,7 @@ class TrafficApiServer:
             assert error is not None
             return error
         metric = request.path_params["metric"]
-        values = {
+        values: dict[str, float | None] = {
             "visits": data.visits_in(request.query_params["start_date"]),
             "pages-per-visit": data.pages_per_visit,
             "average-visit-duration": data.seconds_per_visit,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,13 +123,16 @@ def test_counter_growth_is_page_views() -> None:
 async def test_counter_estimator_extrapolates_to_a_month() -> None:
     settings = TrafficSettings(counter_min_interval_seconds=60)
     day = 24 * 3600.0
-    readings = [CounterReading(0, {"/a": 1000}), CounterReading(day, {"/a": 5000})]
+    start = dt.datetime(2026, 10, 10, tzinfo=dt.UTC).timestamp()
+    readings = [CounterReading(start, {"/a": 1000}), CounterReading(start + day, {"/a": 5000})]
     sites = [SiteInput(1, ["x.com"], readings), SiteInput(2, ["y.com"], readings[:1])]
     result = await CounterEstimator(settings).estimate(sites, "2026-10")
     assert set(result) == {1}  # one reading only: nothing to compare
     monthly_views = 4000 * 30.44
     assert result[1].central == pytest.approx(monthly_views / 4)
     assert (result[1].low, result[1].high) == pytest.approx((monthly_views / 8, monthly_views / 2))
+    # counters read in October say nothing about another month
+    assert await CounterEstimator(settings).estimate(sites, "2026-09") == {}
     too_soon = TrafficSettings(counter_min_interval_seconds=2 * day)
     assert await CounterEstimator(too_soon).estimate(sites, "2026-10") == {}
 
