@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import zoneinfo
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
@@ -69,6 +69,8 @@ class ReportSettings(BaseModel):
     #: languages and countries given a line of their own in the report's tables and charts
     languages_shown: int = Field(default=10, ge=1, le=100)
     countries_shown: int = Field(default=15, ge=1, le=300)
+    #: the edition: "en" (English) or "ja" (Japanese), from the message catalogue (exporters/reports/locale)
+    language: Literal["en", "ja"] = "en"
     #: report.pdf: "auto" prints it when a Chromium is found, "yes" fails without one, "no" never
     pdf: PdfMode = PdfMode.AUTO
     #: the Chromium that prints it (a path or a name on PATH); empty: chromium, chromium-browser, google-chrome

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import matplotlib as mpl
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter
 
@@ -21,8 +22,16 @@ from exporters.reports.damage import DamageTables
 from exporters.reports.history import TREND_MONTHS, History, market_visits
 from exporters.reports.numbers import money_text, visits_text
 
+def _fonts() -> list[str]:
+    """Matplotlib's font, then a CJK one where installed: it measures Japanese labels (the SVG keeps them as
+    text, which the browser draws with its own fonts) instead of warning about missing glyphs."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans", *(n for n in ("Noto Sans CJK JP", "Noto Sans JP") if n in names)][:2]
+
+
 # Any: matplotlib types the keys as a Literal of every rc parameter name.
 _STYLE: Any = {
+    "font.family": _fonts(),
     "svg.fonttype": "none",
     "svg.hashsalt": "piratewatch",  # stable ids: the same data gives the same file
     "font.size": 9,

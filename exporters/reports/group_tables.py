@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from exporters.figures.languages import home_country
 from exporters.figures.model import OTHER, UNKNOWN_COUNTRY, Band, MonthFigures
 from exporters.reports.history import History, top3_share
+from exporters.reports.i18n import t
 from exporters.reports.table import UNKNOWN, Column, Kind, Table, change, names
 from exporters.reports.visit_columns import band_cells, band_columns, source_note
 
@@ -30,14 +31,14 @@ def _group_table(
 ) -> Table:
     current = history.current
     columns = [
-        Column(key, key.replace("_", " "), key_kind),
+        Column(key, key.replace("_", " "), key_kind),  # the heading is a catalogue message
         *extra,
         *band_columns("visits", "visits"),
         Column("share", "share of all visits", "share"),
         Column("mom_change", "change on previous month", "change"),
         Column("yoy_change", "change on a year before", "change"),
     ]
-    table = Table(slug, title, source_note(current), columns)
+    table = Table(slug, t(title), source_note(current), columns)
 
     def groups(figures: MonthFigures | None) -> dict[str, Band]:
         return groups_of(figures) if figures is not None else {}

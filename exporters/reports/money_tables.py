@@ -29,7 +29,11 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
     )
 
     def money(prefix: str, heading: str) -> list[Column]:
-        return [Column(f"{prefix}_{b}", b, "money", f"{heading} ({cur})") for b in ("low", "central", "high")]
+        # the group heading is a catalogue message: "read-for-free value ({currency})"
+        return [
+            Column(f"{prefix}_{b}", b, "money", f"{heading} ({{currency}})", {"currency": cur})
+            for b in ("low", "central", "high")
+        ]
 
     by_type = Table(
         "damage_by_content_type",

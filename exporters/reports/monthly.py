@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,18 +22,19 @@ import jinja2
 
 from exporters.errors import MissingMonthError, PdfError, SourceError
 from exporters.figures.calendar import Month
-from exporters.figures.model import Band, MonthFigures, SiteFigures
+from exporters.figures.model import MonthFigures
 from exporters.reports.charts import Chart, bar_chart, damage_chart, market_chart, trend_chart
 from exporters.reports.coefficients import Coefficients
-from exporters.reports.damage import DamageTables
 from exporters.reports.group_tables import content_type_table, country_table, language_table
-from exporters.reports.history import History, market_visits, report_months, top3_share
+from exporters.reports.history import History, report_months
+from exporters.reports.i18n import language, t
+from exporters.reports.key_figures import key_figures
 from exporters.reports.money_tables import coefficients_table, damage_table_set, damage_tables_of
 from exporters.reports.numbers import country_name, language_name
 from exporters.reports.pdf import print_pdf
 from exporters.reports.site_lists import language_sites_table, market_table, market_top_sites
 from exporters.reports.sources import FigureSource
-from exporters.reports.table import Kind, Table, change, html_cell
+from exporters.reports.table import Table
 from exporters.reports.trend_tables import events_table, trend_table
 from exporters.reports.year_tables import years_table
 
@@ -54,6 +55,8 @@ class ReportOptions:
     countries_shown: int = 15
     #: the base year of the multi-year comparison (None: the oldest year with figures)
     base_year: int | None = None
+    #: the edition: ``en`` or ``ja`` (exporters/reports/i18n.py)
+    lang: str = "en"
     #: "now", to tell a month still running (flagged as partial); None: the clock
     now: dt.datetime | None = None
 
@@ -77,6 +80,8 @@ class Report:
     warnings: list[str]
     #: the month had not ended when the report was built
     partial: bool = False
+    #: its language (``en``, ``ja``)
+    lang: str = "en"
 
     @property
     def tables(self) -> list[Table]:
@@ -144,66 +149,26 @@ def _check_lists(figures: MonthFigures, options: ReportOptions) -> None:
         )
 
 
-def _keys(
-    history: History, damage: DamageTables, currency: str, top: Sequence[SiteFigures], lang: str = "en"
-) -> list[dict[str, str]]:
-    """The key figures, to two significant figures (the exact values are in the CSV files)."""
-    current = history.current
-    previous, year_ago = history.get(1), history.get(12)
-    market = market_visits(current)
-    mom = change(current.total.central, previous.total.central if previous else None)
-    yoy = change(current.total.central, year_ago.total.central if year_ago else None)
-    top3 = top3_share(current.sites, current.total.central)
-    top_total = Band()
-    for site in top:
-        top_total = top_total + site.visits
-
-    def show(value: float | int | None, kind: Kind) -> str:
-        return html_cell(value, kind, currency, lang, digits=2)
-
-    def band(b: Band, kind: Kind = "visits") -> str:
-        return f"{show(b.low, kind)} – {show(b.high, kind)}"
-
-    return [
-        {
-            "label": "visits, all sites (central)",
-            "value": show(current.total.central, "visits"),
-            "note": band(current.total),
-        },
-        {
-            "label": f"visits, top {len(top)} sites for {current.market}",
-            "value": show(top_total.central, "visits"),
-            "note": band(top_total),
-        },
-        {"label": f"visits from {current.market}", "value": show(market.central, "visits"), "note": band(market)},
-        {"label": "change on previous month", "value": show(mom, "change"), "note": "central"},
-        {"label": "change on a year before", "value": show(yoy, "change"), "note": "central"},
-        {"label": "top-3 share", "value": show(top3, "share"), "note": "of all visits"},
-        {"label": "sites estimated", "value": show(current.sites_estimated, "int"), "note": current.month},
-        {
-            "label": "read-for-free value (central)",
-            "value": show(damage.total.value.central, "money"),
-            "note": band(damage.total.value, "money"),
-        },
-        {
-            "label": "lost sales (central)",
-            "value": show(damage.total.lost_sales.central, "money"),
-            "note": band(damage.total.lost_sales, "money"),
-        },
-    ]
-
-
 def build_report(
     source: FigureSource, options: ReportOptions, coefficients: Coefficients, progress: Progress | None = None
 ) -> Report:
-    """Read the figures and build every table and chart of the report."""
+    """Read the figures and build every table and chart of the report, in the options' language."""
+    with language(options.lang):
+        return _build_report(source, options, coefficients, progress)
+
+
+def _build_report(
+    source: FigureSource, options: ReportOptions, coefficients: Coefficients, progress: Progress | None
+) -> Report:
     progress = progress or (lambda *_: None)
     history, warnings = read_history(source, options.month, progress)
     current = history.current
     partial = is_partial(options.month, options.now)
     if partial:
         # A month still running: its visits are the estimates so far, its events the days so far.
-        warnings.insert(0, f"{current.month} is not finished: a partial month, its figures are not comparable yet")
+        warnings.insert(
+            0, t("{month} is not finished: a partial month, its figures are not comparable yet", month=current.month)
+        )
     _check_lists(current, options)
     read = len(report_months(options.month))
     total = read + _STEPS_AFTER_READING
@@ -212,10 +177,10 @@ def build_report(
     languages = language_table(history)
     damage = damage_tables_of(history, coefficients)
     sections = [
-        Section("trend", "Monthly visits and their trend", tables=[trend_table(history)]),
+        Section("trend", t("Monthly visits and their trend"), tables=[trend_table(history)]),
         Section(
             "years",
-            "Over the years",
+            t("Over the years"),
             tables=[
                 years_table(
                     history,
@@ -228,14 +193,16 @@ def build_report(
         ),
         Section(
             "market",
-            f"Top sites for {current.market} (sites whose audience is mainly {current.market})",
+            t("Top sites for {market} (sites whose audience is mainly {market})", market=current.market),
             tables=[market_table(history, options.top_sites)],
         ),
         Section(
             "languages",
-            "By site language",
-            "Domestic share: the share of a language's visits from its home country (Japanese: Japan, Vietnamese: "
-            "Viet Nam, ...); languages spoken in many countries have none.",
+            t("By site language"),
+            t(
+                "Domestic share: the share of a language's visits from its home country (Japanese: Japan, "
+                "Vietnamese: Viet Nam, ...); languages spoken in many countries have none."
+            ),
             tables=[
                 languages,
                 language_sites_table(
@@ -243,29 +210,35 @@ def build_report(
                 ),
             ],
         ),
-        Section("countries", "By audience country", tables=[country_table(history)]),
-        Section("content", "By content type", tables=[content_type_table(history)]),
+        Section("countries", t("By audience country"), tables=[country_table(history)]),
+        Section("content", t("By content type"), tables=[content_type_table(history)]),
         Section(
             "events",
-            "New, closed and hopped sites; enforcement events",
-            "Counts per month are in the trend table above; below, the events on the sites listed in this report.",
+            t("New, closed and hopped sites; enforcement events"),
+            t("Counts per month are in the trend table above; below, the events on the sites listed in this report."),
             tables=[events_table(history, top)],
         ),
-        Section("damage", "Damage", tables=damage_table_set(history, coefficients)),
-        Section("appendix", "Appendix", tables=[coefficients_table(coefficients)]),
+        Section("damage", t("Damage"), tables=damage_table_set(history, coefficients)),
+        Section("appendix", t("Appendix"), tables=[coefficients_table(coefficients)]),
     ]
     if partial:
-        sections[0].tables[0].notes.append(f"{current.month} is a partial month: the month has not ended.")
+        sections[0].tables[0].notes.append(
+            t("{month} is a partial month: the month has not ended.", month=current.month)
+        )
     progress("drawing the charts", read + 1, total)
-    home_notes = {str(row[0]): f"domestic {row[2] * 100:.0f} %" for row in languages.rows if isinstance(row[2], float)}
+    home_notes = {
+        str(row[0]): t("domestic {share} %", share=f"{row[2] * 100:.0f}")
+        for row in languages.rows
+        if isinstance(row[2], float)
+    }
     by_slug = {s.slug: s for s in sections}
     by_slug["trend"].charts.append(trend_chart(history))
     by_slug["market"].charts.append(market_chart(history, top))
     by_slug["languages"].charts.append(
         bar_chart(
             "by_language",
-            "Visits by site language",
-            "Visits (not users) this month by site language, central with the band; domestic share noted.",
+            t("Visits by site language"),
+            t("Visits (not users) this month by site language, central with the band; domestic share noted."),
             current.by_language,
             options.languages_shown,
             home_notes,
@@ -275,8 +248,8 @@ def build_report(
     by_slug["countries"].charts.append(
         bar_chart(
             "by_country",
-            "Visits by audience country",
-            "Visits (not users) this month by audience country, central with the band.",
+            t("Visits by audience country"),
+            t("Visits (not users) this month by audience country, central with the band."),
             current.by_country(),
             options.countries_shown,
             {},
@@ -286,15 +259,16 @@ def build_report(
     by_slug["content"].charts.append(
         bar_chart(
             "by_content_type",
-            "Visits by content type",
-            "Visits (not users) this month by content type, central with the band.",
+            t("Visits by content type"),
+            t("Visits (not users) this month by content type, central with the band."),
             current.by_content_type(),
             20,
             {},
         )
     )
     by_slug["damage"].charts.append(damage_chart(damage, coefficients.currency, current.month))
-    return Report(history, sections, _keys(history, damage, coefficients.currency, top), warnings, partial)
+    keys = key_figures(history, damage, coefficients.currency, top, options.lang)
+    return Report(history, sections, keys, warnings, partial, options.lang)
 
 
 def is_partial(month: Month, now: dt.datetime | None = None) -> bool:
@@ -313,6 +287,8 @@ def render_html(report: Report, source_description: str, generated_at: dt.dateti
     """The report as one self-contained HTML page."""
     current = report.history.current
     return _TEMPLATES.get_template("report.html.j2").render(
+        t=t,
+        lang=report.lang,
         month=current.month,
         partial=report.partial,
         timezone=current.timezone,
@@ -322,7 +298,7 @@ def render_html(report: Report, source_description: str, generated_at: dt.dateti
         warnings=report.warnings,
         keys=report.keys,
         sections=report.sections,
-        tables_html={table.slug: table.html_rows(currency) for table in report.tables},
+        tables_html={table.slug: table.html_rows(currency, report.lang) for table in report.tables},
         charts_b64={chart.slug: base64.b64encode(chart.svg).decode("ascii") for chart in report.charts},
     )
 
@@ -344,6 +320,22 @@ def write_report(
     report is written without it and a warning says why, unless `pdf_required`: then
     :class:`~exporters.reports.pdf.PdfError` is raised.
     """
+    with language(report.lang):
+        return _write_report(
+            report, out, source_description, currency, generated_at, progress, pdf_browser, pdf_required
+        )
+
+
+def _write_report(
+    report: Report,
+    out: Path,
+    source_description: str,
+    currency: str,
+    generated_at: dt.datetime,
+    progress: Progress | None,
+    pdf_browser: str | None,
+    pdf_required: bool,
+) -> WrittenReport:
     progress = progress or (lambda *_: None)
     total = len(report_months(report.history.month)) + _STEPS_AFTER_READING
     progress("writing the files", total - 1, total)
@@ -380,6 +372,7 @@ def write_report(
         "generated_at": generated_at.isoformat(),
         "notes": {table.slug: table.notes for table in report.tables if table.notes},
         "unit": "visits (sessions), not users",
+        "language": report.lang,
         "html": html.name,
         "tables": [p.name for p in csv_files],
         "charts": [f"charts/{p.name}" for p in charts],

@@ -21,10 +21,11 @@ from exporters.figures.languages import home_country
 from exporters.figures.markets import audience_known, market_basis
 from exporters.figures.model import OTHER, Band, MonthFigures, SiteFigures
 from exporters.reports.history import TREND_MONTHS, History
+from exporters.reports.i18n import t
 from exporters.reports.table import UNKNOWN, Cell, Column, Table, counted, names
 from exporters.reports.visit_columns import band_cells, band_columns, source_note
 
-_BASIS = {"audience": "audience", "language": "language (audience unknown)"}
+_BASIS = {"audience": "audience", "language": "language (audience unknown)"}  # catalogue messages
 
 
 def _largest(sites: Sequence[SiteFigures]) -> list[SiteFigures]:
@@ -79,19 +80,30 @@ def market_table(history: History, count: int) -> Table:
         Column("languages", "languages", "language"),
         Column("content_types", "content types"),
         Column("sources", "sources"),
-        Column("basis", f"for {market} by"),
-        Column("market_share", f"share of visits from {market}", "share"),
-        *band_columns("visits", f"visits, {current.month}"),
+        Column("basis", "for {market} by", args={"market": market}),
+        Column("market_share", "share of visits from {market}", "share", args={"market": market}),
+        *band_columns("visits", "visits, {month}", month=current.month),
         *[Column(f"visits_{m.label}", m.label, "visits", "visits by month (central)") for m in months],
     ]
-    title = f"Top {counted(len(top), 'site', 'sites')} for {market}" if len(top) != 1 else f"Top site for {market}"
+    title = (
+        t("Top {n} sites for {market}: monthly visits (not users)", n=len(top), market=market)
+        if len(top) != 1
+        else t("Top site for {market}: monthly visits (not users)", market=market)
+    )
     table = Table(
         "market_top_sites",
-        f"{title}: monthly visits (not users)",
-        f"{source_note(current)} Sites whose audience is mainly {market} (the largest country of their audience; "
-        f"a site with no audience breakdown when all its languages are mainly spoken in {market}), ranked by all "
-        f"their visits in {current.month}. A month shows – when the site was not among the exported sites then; "
-        f"the total row of each month is that month's own top {count}.",
+        title,
+        source_note(current)
+        + " "
+        + t(
+            "Sites whose audience is mainly {market} (the largest country of their audience; a site with no audience "
+            "breakdown when all its languages are mainly spoken in {market}), ranked by all their visits in {month}. "
+            "A month shows – when the site was not among the exported sites then; the total row of each month is "
+            "that month's own top {count}.",
+            market=market,
+            month=current.month,
+            count=count,
+        ),
         columns,
     )
     for rank, site in enumerate(top, start=1):
@@ -107,7 +119,7 @@ def market_table(history: History, count: int) -> Table:
                 " ".join(site.languages),
                 " ".join(site.content_types),
                 " ".join(site.sources),
-                _BASIS[market_basis(site.countries, site.languages, market) or "audience"],
+                t(_BASIS[market_basis(site.countries, site.languages, market) or "audience"]),
                 _share(site, market),
                 *band_cells(site.visits),
                 *series,
@@ -118,7 +130,17 @@ def market_table(history: History, count: int) -> Table:
         figures = history.figures.get(month.label)
         totals.append(sum(s.visits.central for s in market_sites(figures)[:count]) if figures else None)
     table.add_total(
-        ["", f"total, top {len(top)}", "", "", "", "", _weighted_share(top, market), *band_cells(_sum(top)), *totals]
+        [
+            "",
+            t("total, top {n}", n=len(top)),
+            "",
+            "",
+            "",
+            "",
+            _weighted_share(top, market),
+            *band_cells(_sum(top)),
+            *totals,
+        ]
     )
     _market_notes(table, current, candidates, top)
     return table
@@ -168,11 +190,11 @@ def language_sites_table(
         Column("site", "site"),
         *band_columns("visits", "visits"),
         Column("home_share", "share from the home country", "share"),
-        Column("market_share", f"share from {market}", "share"),
+        Column("market_share", "share from {market}", "share", args={"market": market}),
     ]
     table = Table(
         "language_top_sites",
-        "The largest sites of each language, their total and domestic share",
+        t("The largest sites of each language, their total and domestic share"),
         f"{source_note(current)} Whole sites: a site in several languages is listed under each, with all its "
         "visits. The total's shares are visit-weighted over the listed sites whose audience countries are known. "
         "The language's own line counts a site in n languages 1/n in each. Top lengths: "
@@ -193,7 +215,7 @@ def language_sites_table(
             [
                 language,
                 "",
-                f"total, top {len(listed)}",
+                t("total, top {n}", n=len(listed)),
                 *band_cells(_sum(listed)),
                 _weighted_share(listed, home),
                 _weighted_share(listed, market),
@@ -205,7 +227,7 @@ def language_sites_table(
         whole: Cell = None
         if home is not None:
             whole = home_band.central / located.central if home_band is not None and located.central else UNKNOWN
-        table.add_total([language, "", "all sites of the language", *band_cells(band), whole, None])
+        table.add_total([language, "", t("all sites of the language"), *band_cells(band), whole, None])
         unknown = [s.name for s in listed if not audience_known(s.countries)]
         if unknown:
             table.notes.append(

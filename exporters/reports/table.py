@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from exporters.reports.i18n import current, t
 from exporters.reports.numbers import country_name, language_name, money_text, visits_text
 
 Kind = Literal["text", "int", "visits", "share", "change", "ratio", "money", "number", "language", "country"]
@@ -28,6 +29,24 @@ class Column:
     #: a heading over several columns (``visits`` over ``low``, ``central``, ``high``), so each column's own
     #: heading stays one short word and no header wraps into five lines
     group: str = ""
+    #: the values of the heading's and the group's ``{placeholders}`` (the headings are catalogue messages)
+    args: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def shown_heading(self) -> str:
+        """The heading in the report's language."""
+        return t(self.heading, **self.args)
+
+    @property
+    def shown_group(self) -> str:
+        return t(self.group, **self.args) if self.group else ""
+
+    @property
+    def csv_heading(self) -> str:
+        """The CSV header: the column's name in English (stable for programs), its headings in other editions."""
+        if current() == "en":
+            return self.name
+        return f"{self.shown_group} {self.shown_heading}".strip()
 
     @property
     def numeric(self) -> bool:
@@ -58,10 +77,11 @@ class Table:
         """The upper header row: each group's heading and how many columns it spans ("" over ungrouped ones)."""
         out: list[tuple[str, int]] = []
         for column in self.columns:
-            if out and column.group and out[-1][0] == column.group:
-                out[-1] = (column.group, out[-1][1] + 1)
+            group = column.shown_group
+            if out and group and out[-1][0] == group:
+                out[-1] = (group, out[-1][1] + 1)
             else:
-                out.append((column.group, 1))
+                out.append((group, 1))
         return out
 
     @property
@@ -73,7 +93,7 @@ class Table:
         """The table as CSV: plain numbers (shares and changes as fractions), empty for no value."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([c.name for c in self.columns])
+        writer.writerow([c.csv_heading for c in self.columns])
         for row in self.rows:
             writer.writerow([csv_cell(v, c.kind) for v, c in zip(row, self.columns, strict=True)])
         return out.getvalue()
@@ -113,6 +133,8 @@ def html_cell(value: Cell, kind: Kind, currency: str = "", lang: str = "en", dig
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     if isinstance(value, str):
+        if value == UNKNOWN:
+            return t(UNKNOWN)
         if kind == "language":
             return " · ".join(language_name(code, lang) for code in value.split())
         if kind == "country":

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from exporters.figures.model import MONTH_EVENTS, SiteFigures
 from exporters.reports.history import HISTORY_MONTHS, TREND_MONTHS, History, market_visits, top3_share
+from exporters.reports.i18n import t
 from exporters.reports.table import Column, Table, change
 from exporters.reports.visit_columns import band_cells, band_columns, source_note
 
@@ -22,13 +23,13 @@ def trend_table(history: History) -> Table:
         *band_columns("visits", "visits"),
         Column("mom_change", "change on previous month", "change"),
         Column("yoy_change", "change on a year before", "change"),
-        *band_columns("market_visits", "visits from the market"),
+        *band_columns("market_visits", "visits from {market}", market=history.current.market),
         Column("top3_share", "top-3 share", "share"),
         *[Column(e, e.replace("_", " "), "int") for e in MONTH_EVENTS],
     ]
     table = Table(
         "trend",
-        "Monthly visits and events",
+        t("Monthly visits and events"),
         f"{source_note(history.current)} Events are counted in each calendar month ({history.current.timezone}).",
         columns,
     )
@@ -64,7 +65,7 @@ def events_table(history: History, sites: Sequence[SiteFigures]) -> Table:
     ]
     table = Table(
         "site_events",
-        "Events on the listed sites",
+        t("Events on the listed sites"),
         "Hops, host changes, domains gone, notices sent and actioned, closures, counted in each calendar month.",
         columns,
     )

@@ -13,6 +13,9 @@ from collections.abc import Mapping
 
 from exporters.figures.model import OTHER, MonthFigures
 from exporters.reports.history import YEARS_BACK, History
+from exporters.reports.i18n import current as lang
+from exporters.reports.i18n import t
+from exporters.reports.numbers import language_name
 from exporters.reports.site_lists import market_sites
 from exporters.reports.table import Cell, Column, Table
 from exporters.reports.visit_columns import source_note
@@ -41,11 +44,12 @@ def years_table(
     current = history.current
     shown = [k for k in sorted(current.by_language, key=lambda k: (-current.by_language[k].central, k)) if k != OTHER]
     groups: list[tuple[str, str, int]] = [
-        ("all", "all sites", 0),
-        ("market", f"top {top_sites} for {current.market}", top_sites),
+        ("all", t("all sites"), 0),
+        ("market", t("top {n} for {market}", n=top_sites, market=current.market), top_sites),
     ]
     for language in shown[:languages]:
-        groups.append((language, f"top {per_language_by.get(language, per_language)}, {language}", 0))
+        count = per_language_by.get(language, per_language)
+        groups.append((language, t("top {n}, {language}", n=count, language=language_name(language, lang())), 0))
     months = [history.month.shift(-12 * k) for k in range(YEARS_BACK, -1, -1)]
     present = [m for m in months if history.figures.get(m.label) is not None]
     base = next((m for m in present if base_year is not None and m.year == base_year), present[0] if present else None)
@@ -54,11 +58,11 @@ def years_table(
         columns += [
             Column(f"{key}_visits", "visits", "visits", heading),
             Column(f"{key}_vs_year_before", "× year before", "ratio", heading),
-            Column(f"{key}_vs_base", f"× {base.label if base else 'base'}", "ratio", heading),
+            Column(f"{key}_vs_base", "× {month}", "ratio", heading, {"month": base.label if base else "–"}),
         ]
     table = Table(
         "years",
-        f"{current.month} against the same month of earlier years",
+        t("{month} against the same month of earlier years", month=current.month),
         f"{source_note(current)} Each month's own top lists. Ratios: × the same month a year before, and × the "
         f"base month {base.label if base else '(none)'}; – when that month has no figures.",
         columns,

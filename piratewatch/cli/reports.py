@@ -25,6 +25,13 @@ class Source(enum.StrEnum):
     PROMETHEUS = "prometheus"
 
 
+class Lang(enum.StrEnum):
+    """The report's editions."""
+
+    EN = "en"
+    JA = "ja"
+
+
 class Pdf(enum.StrEnum):
     """``exporters.config.PdfMode``'s values, named here so that ``--help`` loads no settings."""
 
@@ -61,6 +68,9 @@ def monthly(
             "--top-per-language vi=3)."
         ),
     ] = None,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="The edition: en (English) or ja (Japanese) (default: the settings').")
+    ] = None,
     base_year: Annotated[
         int | None,
         typer.Option(min=2000, max=2100, help="Base year of the multi-year comparison (default: the oldest shown)."),
@@ -86,6 +96,7 @@ def monthly(
         every,
         by_language,
         base_year,
+        lang.value if lang else None,
     )
     with (
         services(schema=False) as svc,

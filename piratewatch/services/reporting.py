@@ -38,6 +38,8 @@ class ReportRequest:
     top_per_language_by: dict[str, int] = field(default_factory=dict)
     #: the base year of the multi-year comparison (None: the oldest with figures)
     base_year: int | None = None
+    #: the edition: "en" or "ja" (None: the settings')
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ def monthly_report(self: Resources, request: ReportRequest, progress: Progress |
     except CoefficientError as exc:
         raise InvalidRequestError(str(exc)) from exc
     reports = settings.reports
+    lang = request.lang or reports.language
+    if lang not in ("en", "ja"):
+        raise InvalidRequestError(f"language {lang!r}: the report is written in en or ja")
     pdf_mode = PdfMode(request.pdf) if request.pdf else reports.pdf
     browser = browser_for(pdf_mode, reports.browser)
     warnings = []
@@ -110,6 +115,7 @@ def monthly_report(self: Resources, request: ReportRequest, progress: Progress |
         top_per_language=request.top_per_language or reports.top_per_language,
         top_per_language_by={**reports.top_per_language_by, **request.top_per_language_by},
         base_year=request.base_year,
+        lang=lang,
         languages_shown=reports.languages_shown,
         countries_shown=reports.countries_shown,
     )

@@ -197,3 +197,14 @@ def test_the_published_tables_from_prometheus_match_the_store(published_promethe
     check_published(tmp_path / "prometheus")
     for name in names:
         assert (tmp_path / "db" / name).read_text() == (tmp_path / "prometheus" / name).read_text(), name
+    # the Japanese edition too: the same files from both sources
+    write(StoreSource(session_factory(make_engine(url)), RULES), tmp_path / "db-ja", lang="ja")
+    source = PrometheusSource(prometheus_url, RULES)
+    try:
+        write(source, tmp_path / "prometheus-ja", lang="ja")
+    finally:
+        source.close()
+    for name in names:
+        ja = (tmp_path / "db-ja" / name).read_text()
+        assert ja == (tmp_path / "prometheus-ja" / name).read_text(), name
+    assert "上位 5 の合計" in (tmp_path / "db-ja" / "market_top_sites.csv").read_text()
