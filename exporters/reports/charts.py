@@ -20,7 +20,9 @@ from matplotlib.ticker import Formatter
 from exporters.figures.model import Band, SiteFigures
 from exporters.reports.damage import DamageTables
 from exporters.reports.history import TREND_MONTHS, History, market_visits
+from exporters.reports.i18n import current, t
 from exporters.reports.numbers import money_text, visits_text
+
 
 def _fonts() -> list[str]:
     """Matplotlib's font, then a CJK one where installed: it measures Japanese labels (the SVG keeps them as
@@ -63,9 +65,9 @@ class _Compact(Formatter):
     """Axis labels in the report's units (``12 M``, ``1,200 万``, ``¥3.2 bn``) with as many significant
     figures as the ticks need to differ: a narrow range never reads "24 k, 24 k, 24 k"."""
 
-    def __init__(self, money: str | None = None, lang: str = "en") -> None:
+    def __init__(self, money: str | None = None, lang: str | None = None) -> None:
         self.money = money
-        self.lang = lang
+        self.lang = lang or current()
         self.digits = 2
 
     def _text(self, value: float, digits: int) -> str:
@@ -117,9 +119,9 @@ def trend_chart(history: History) -> Chart:
             central.append(figures.total.central)
             high.append(figures.total.high)
             market.append(market_visits(figures).central)
-        ax.fill_between(xs, low, high, alpha=0.2, label="all sites: band low–high")
-        ax.plot(xs, central, marker="o", label="all sites: central")
-        ax.plot(xs, market, marker=".", linestyle="--", label=f"from {current.market}: central")
+        ax.fill_between(xs, low, high, alpha=0.2, label=t("all sites: band low–high"))
+        ax.plot(xs, central, marker="o", label=t("all sites: central"))
+        ax.plot(xs, market, marker=".", linestyle="--", label=t("from {market}: central", market=current.market))
         top = max(high, default=0.0)
         for j, event in enumerate(("notices_actioned", "domains_gone", "host_changes")):
             marker, name = _EVENT_MARKERS[event]
@@ -136,14 +138,18 @@ def trend_chart(history: History) -> Chart:
                 ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(6, -3), fontsize=7)
         ax.set_xticks(range(len(months)), [m.label for m in months], rotation=45, ha="right")
         ax.yaxis.set_major_formatter(_Compact())
-        ax.set_ylabel("visits per month (not users)")
-        ax.set_title(f"Visits to the monitored sites, {months[0].label} to {months[-1].label}")
+        ax.set_ylabel(t("visits per month (not users)"))
+        ax.set_title(
+            t("Visits to the monitored sites, {first} to {last}", first=months[0].label, last=months[-1].label)
+        )
         ax.legend(loc="upper left", fontsize=7, ncol=2)
     return Chart(
         "trend",
-        "Monthly visits and enforcement events",
-        "Visits (sessions, not users) from piratewatch traffic estimates, with their band; markers above: "
-        "notices actioned, domains gone and host changes in the month, with their counts.",
+        t("Monthly visits and enforcement events"),
+        t(
+            "Visits (sessions, not users) from piratewatch traffic estimates, with their band; markers above: "
+            "notices actioned, domains gone and host changes in the month, with their counts."
+        ),
         _svg(figure),
     )
 
@@ -181,7 +187,7 @@ def market_chart(history: History, sites: Sequence[SiteFigures]) -> Chart:
             ax.plot(xs, ys, marker=".", label=site.name)
         ax.set_xticks(range(len(months)), [m.label for m in months], rotation=45, ha="right")
         ax.yaxis.set_major_formatter(_Compact())
-        ax.set_ylabel("visits per month (not users)")
+        ax.set_ylabel(t("visits per month (not users)"))
         ax.set_title(
             f"Top {len(sites)} sites for {current.market}" if len(sites) != 1 else f"Top site for {current.market}"
         )
@@ -220,7 +226,7 @@ def bar_chart(
             if name in note:
                 ax.annotate(note[name], (groups[name].high, y), textcoords="offset points", xytext=(4, -3), fontsize=7)
         ax.xaxis.set_major_formatter(_Compact())
-        ax.set_xlabel("visits this month (not users); bars: central, whiskers: low–high")
+        ax.set_xlabel(t("visits this month (not users); bars: central, whiskers: low–high"))
         ax.set_title(title)
     return Chart(slug, title, caption, _svg(figure))
 
@@ -232,7 +238,7 @@ def damage_chart(damage: DamageTables, currency: str, month: str) -> Chart:
         figure = _figure(7.5, 4.0)
         ax = figure.add_subplot()
         xs = range(len(names))
-        for offset, field, label in ((-0.2, "value", "read-for-free value"), (0.2, "lost_sales", "lost sales")):
+        for offset, field, label in ((-0.2, "value", t("read-for-free value")), (0.2, "lost_sales", t("lost sales"))):
             bands = [getattr(damage.by_content_type[n], field) for n in names]
             ax.bar(
                 [x + offset for x in xs],
@@ -245,7 +251,7 @@ def damage_chart(damage: DamageTables, currency: str, month: str) -> Chart:
         ax.set_xticks(list(xs), names)
         ax.yaxis.set_major_formatter(_Compact(money=currency))
         ax.set_ylabel(currency)
-        ax.set_title(f"Damage by content type, {month}")
+        ax.set_title(t("Damage by content type, {month}", month=month))
         ax.legend(fontsize=8)
     return Chart(
         "damage",
