@@ -70,7 +70,7 @@ def test_both_editions_hold_the_same_figures(source: StoreSource, tmp_path: Path
     assert '<html lang="ja">' in html and "海賊版サイトへのアクセス数" in html
     assert "1.1 億" in html  # 106 M visits as Japanese reads them (key figures, two significant figures)
     assert "億円" in html and "日本語" in html and "ベトナム語" in html
-    assert "<td class=\"n\">不明</td>" in html and "0.0 %" not in html.split("hidden-ja.test")[1][:400]
+    assert '<td class="n">不明</td>' in html and "0.0 %" not in html.split("hidden-ja.test")[1][:400]
 
 
 @pytest.mark.browser
