@@ -133,6 +133,8 @@ def test_the_published_tables_from_the_store(db_url: str, tmp_path: Path) -> Non
     # the tables say what they leave out and why
     assert "en-unknown.test" in html and "vi-unknown.test" in html and "audience countries unknown" in html
     assert "mainly for other countries though visited from JP: mangafire.test, nettruyen.test" in html
+    # audiences in countries without a price of their own are priced at the default, and the report says which
+    assert "Priced at the default price" in html and "manga: CA, GB, JP" in html and "unknown" in html
     hidden_rows = re.findall(r"<tr>(?:(?!</tr>).)*hidden-ja\.test(?:(?!</tr>).)*</tr>", html)
     assert len(hidden_rows) == 2  # in the market's list and in the Japanese list
     for row in hidden_rows:
