@@ -6,7 +6,7 @@ CasesError
 ├── ConflictError        it already exists, or the state does not allow it (→ 409)
 ├── InvalidInputError    the input is wrong; ``problems`` lists every problem (→ 422)
 ├── CsvFormatError       a CSV file as a whole cannot be imported (no header, no host column)
-├── DeliveryError        a channel could not hand a notice over (the outbox tries it again)
+├── DeliveryError        a channel could not hand a notice over (tried again, or back to review if permanent)
 └── PairDoneError        another run finished a (site, job) pair first: this run's results roll back
 """
 
@@ -42,7 +42,15 @@ class CsvFormatError(CasesError):
 
 
 class DeliveryError(CasesError):
-    """Raised by a channel when the notice could not be handed over (the outbox may retry it)."""
+    """Raised by a channel when the notice could not be handed over: nothing left.
+
+    ``permanent`` says that sending it again as it stands cannot succeed (a recipient address or a
+    header that is not valid): the outbox then sends the notice back to review instead of retrying it.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class PairDoneError(CasesError):

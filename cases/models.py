@@ -6,6 +6,7 @@ from cases.audit.models import AuditEvent
 from cases.base import metadata
 from cases.counters.models import OperationCounter
 from cases.crawls.models import FamilyProposal, SiteCrawl, WorkFound
+from cases.evidence.models import CaptureStatus, CaptureTrigger, EvidenceCapture, EvidenceObject
 from cases.infra.models import InfraEvent, ResolutionSnapshot
 from cases.intake.models import EvidenceItem, Submission
 from cases.providers.models import Provider, ProviderKind
@@ -21,6 +22,7 @@ from cases.takedown.models import (
     NoticeState,
     SenderProfile,
     TakedownCase,
+    WorkRightsStatement,
 )
 from cases.tenants.models import ApiKey, Association
 from cases.tenants.roles import Role
@@ -32,11 +34,15 @@ __all__ = [
     "ApiKey",
     "Association",
     "AuditEvent",
+    "CaptureStatus",
+    "CaptureTrigger",
     "ContentType",
     "DeliveryAttempt",
     "Domain",
     "DomainStatus",
+    "EvidenceCapture",
     "EvidenceItem",
+    "EvidenceObject",
     "FamilyProposal",
     "InfraEvent",
     "ItemOutcome",
@@ -63,6 +69,7 @@ __all__ = [
     "TrafficEstimate",
     "Work",
     "WorkFound",
+    "WorkRightsStatement",
     "WorkTitle",
     "metadata",
 ]

@@ -8,7 +8,7 @@ on one line of a notice or of an e-mail header. Two policies, for two kinds of s
 
 - **refuse** (:func:`clean_text`, :func:`one_line`, :func:`header_value`, :func:`email_address`,
   :func:`normalize_url`): what a person submits is refused with the reason, so they can fix it;
-- **scrub** (:func:`scrub`): what a registry or a page says cannot be sent back, so it is made safe
+- **scrub** (:func:`scrub`, :func:`scrub_block` for long texts that keep their lines): what a registry or a page says cannot be sent back, so it is made safe
   (line breaks and controls become spaces, the rest dropped) and kept.
 
 URLs are normalised into the one form every HTTP client accepts: the host in IDNA (UTS 46: full-width
@@ -103,6 +103,20 @@ def scrub(value: object, *, max_length: int = 1000) -> str | None:
     text = re.sub("[\x00-\x08\x0e-\x1f\x7f-\x9f]", " ", text)
     text = re.sub("[\ud800-\udfff\u202a-\u202e\u2066-\u2069]", "", text)
     text = _SPACES.sub(" ", text).strip()
+    return text[:max_length] or None
+
+
+def scrub_block(value: object, *, max_length: int = 100_000) -> str | None:
+    """What a reply or a page said at length, made safe to store and show, its lines kept.
+
+    As :func:`scrub`, but line breaks stay (made ``\\n``): NUL and the other control characters become
+    spaces, lone surrogates and bidirectional controls are dropped, the text is cut at `max_length`.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", " ", text)
+    text = re.sub("[\ud800-\udfff\u202a-\u202e\u2066-\u2069]", "", text)
     return text[:max_length] or None
 
 

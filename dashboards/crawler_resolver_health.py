@@ -78,12 +78,27 @@ def operations() -> dashboard.Dashboard:
             panel(
                 stat.Panel,
                 "Jobs due, running and failing",
-                "Site jobs due now and not running, held by a runner, and failing, by job.",
+                "Site jobs due now (queued or not), running now, and failing, by job.",
                 "short",
                 [
                     query(f"max by (job) ({sel('piratewatch_jobs_due')})", "due {{job}}"),
                     query(f"max by (job) ({sel('piratewatch_jobs_running')})", "running {{job}}", ref="B"),
                     query(f"max by (job) ({sel('piratewatch_jobs_failing')})", "failing {{job}}", ref="C"),
+                ],
+            )
+        )
+        .with_panel(
+            panel(
+                timeseries.Panel,
+                "Task queue",
+                "Jobs waiting in the task queue by job (takedown included), workers alive, approved notices "
+                "waiting and how long the oldest has waited (takedown lag, seconds; under a minute when healthy).",
+                "short",
+                [
+                    query(f"max by (job) ({sel('piratewatch_jobs_queued')})", "queued {{job}}"),
+                    query(f"max({sel('piratewatch_workers_alive')})", "workers alive", ref="B"),
+                    query(f"max({sel('piratewatch_takedown_approved_notices')})", "approved notices waiting", ref="C"),
+                    query(f"max({sel('piratewatch_takedown_lag_seconds')})", "takedown lag (s)", ref="D"),
                 ],
             )
         )

@@ -41,6 +41,7 @@ class MetricsSettings(BaseModel):
     top_providers: int = Field(default=50, ge=1, le=1000)
     #: languages and audience countries with series of their own; the rest are summed as ``other``
     max_languages: int = Field(default=50, ge=1, le=500)
+    #: audience countries with series of their own; the rest are summed as ``other``
     max_countries: int = Field(default=60, ge=1, le=300)
     #: the audience country the reports are written for ("domestic"; ISO 3166-1 alpha-2)
     market: str = Field(default="JP", pattern=r"^[A-Z]{2}$")
@@ -57,17 +58,21 @@ class ReportSettings(BaseModel):
 
     #: the damage coefficients (YAML); empty: the file shipped with piratewatch
     coefficients_path: Path | None = None
+    #: the Prometheus the monthly report reads past months from
     prometheus_url: str = "http://127.0.0.1:9090"
     #: label matchers added to every query, e.g. ``job="piratewatch"`` when other jobs export the same names
     prometheus_selector: str = ""
+    #: seconds for one query to that Prometheus
     prometheus_timeout: float = Field(default=30.0, gt=0)
     #: sites in the market's top list, and in each language's list
     top_sites: int = Field(default=10, ge=1, le=100)
+    #: sites in each language's top list
     top_per_language: int = Field(default=5, ge=1, le=100)
     #: per language, a list length other than ``top_per_language`` (e.g. ``{"en": 5, "vi": 3}``)
     top_per_language_by: dict[str, Annotated[int, Field(ge=1, le=100)]] = Field(default_factory=dict)
     #: languages and countries given a line of their own in the report's tables and charts
     languages_shown: int = Field(default=10, ge=1, le=100)
+    #: audience countries given a line of their own
     countries_shown: int = Field(default=15, ge=1, le=300)
     #: the edition: "en" (English) or "ja" (Japanese), from the message catalogue (exporters/reports/locale)
     language: Literal["en", "ja"] = "en"

@@ -4,7 +4,8 @@
     with server.serve() as http: ...  # http.url is the base URL
 
 Scripted misbehaviour for tests: answer 429 (with Retry-After) to the first N requests of a path,
-answer slowly, or answer with a body of our choosing.
+answer slowly, drip the answer one byte at a time, send a huge answer (streamed, never held in
+memory), redirect (RFC 7480 §5.2), or answer with a body of our choosing.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from lab.http_util import ThreadedServer
@@ -34,6 +36,32 @@ class Script:
     times: int = 0  # for how many requests
     retry_after: str = "0"
     delay: float = 0.0
+    #: send the answer one byte every `drip` seconds
+    drip: float = 0.0
+    #: send a well-formed answer padded to this many bytes, in 64 KiB chunks
+    huge_bytes: int = 0
+    #: answer `redirect_status` with this Location (absolute or relative)
+    redirect_to: str | None = None
+    redirect_status: int = 307
+
+
+async def _drip(body: bytes, every: float) -> AsyncIterator[bytes]:
+    for i in range(len(body)):
+        yield body[i : i + 1]
+        await asyncio.sleep(every)
+
+
+async def _huge(size: int) -> AsyncIterator[bytes]:
+    """``{"objectClassName": "domain", "ldhName": "huge.com", "remarks": [{"description": ["xxx..."]}]}``"""
+    head, tail = b'{"objectClassName": "domain", "ldhName": "huge.com", "remarks": [{"description": ["', b'"]}]}'
+    yield head
+    chunk = b"x" * 65536
+    left = max(0, size - len(head) - len(tail))
+    while left > 0:
+        yield chunk[: min(left, len(chunk))]
+        left -= len(chunk)
+        await asyncio.sleep(0)
+    yield tail
 
 
 @dataclass
@@ -69,11 +97,17 @@ class RdapServer:
                     status_code=script.status_first,
                     headers={"Retry-After": script.retry_after},
                 )
+            if script.redirect_to is not None:
+                return Response(status_code=script.redirect_status, headers={"Location": script.redirect_to})
+            if script.huge_bytes:
+                return StreamingResponse(_huge(script.huge_bytes), media_type=RDAP_JSON)
         kind, _, key = path.strip("/").partition("/")
         table = {"domain": self.domains, "ip": self.ips, "entity": self.entities}.get(kind, {})
         value = table.get(key.lower()) if kind != "ip" else table.get(key)
         if value is None:
             return JSONResponse({"errorCode": 404, "title": "not found"}, status_code=404, media_type=RDAP_JSON)
+        if script is not None and script.drip:
+            return StreamingResponse(_drip(bytes(self._body(value).body), script.drip), media_type=RDAP_JSON)
         return self._body(value)
 
     def bootstrap(self, kind: str) -> dict[str, Any]:

@@ -11,8 +11,12 @@ from pathlib import Path
 class WhoisServer:
     """Answers ``domain\\r\\n`` with the text for that domain (or "No match")."""
 
-    def __init__(self, answers: dict[str, str | Path], host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, answers: dict[str, str | Path], host: str = "127.0.0.1", port: int = 0, *, drip: float = 0.0
+    ) -> None:
         self.answers = {k.lower(): v for k, v in answers.items()}
+        #: send answers one byte every `drip` seconds (a server that never quite stops)
+        self.drip = drip
         self.host = host
         self.port = port
         self.queries: list[str] = []
@@ -27,8 +31,12 @@ class WhoisServer:
             self.queries.append(line)
             answer = self.answers.get(line)
             text = answer.read_text("utf-8", "replace") if isinstance(answer, Path) else answer
-            writer.write((text or f"No match for {line}\r\n").encode())
-            await writer.drain()
+            body = (text or f"No match for {line}\r\n").encode()
+            for start in range(0, len(body), 1 if self.drip else len(body) or 1):
+                writer.write(body[start : start + 1] if self.drip else body)
+                await writer.drain()
+                if self.drip:
+                    await asyncio.sleep(self.drip)
         except (TimeoutError, ConnectionError):
             pass
         finally:

@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cases.db import sqlite_url_for
+from cases.evidence.config import EvidenceSettings
 from cases.takedown.config import NoticeSettings
+from crawlers.capture.config import CaptureSettings
 from crawlers.config import CrawlerSettings, TrafficSettings
 from exporters.config import MetricsSettings, ReportSettings
 from resolver import ResolverSettings
@@ -60,6 +62,7 @@ class QueueSettings(BaseModel):
     poll_seconds: float = Field(default=5.0, gt=0)
     #: a worker's heartbeat, and how long without one before its running jobs are given to others
     heartbeat_seconds: float = Field(default=10.0, gt=0)
+    #: a worker silent this long is dead: its running jobs go to others and its row is deleted
     stalled_after_seconds: float = Field(default=60.0, gt=0)
     #: a job that raised (the database went away, a bug) is retried this often, waiting 2, 4, 8 … s
     max_attempts: int = Field(default=5, ge=1)
@@ -75,6 +78,19 @@ class QueueSettings(BaseModel):
     notice_channel: str = "auto"
     #: notices one outbox job sends at most (the scheduler queues the next one)
     notice_batch: int = Field(default=100, ge=1)
+    #: takedown jobs (sending, settling, outcome checks) one worker runs at once, on the takedown queue
+    #: beside its site jobs: approved notices never wait behind crawls. 0: this worker takes takedown
+    #: jobs on its site-job slots (then some worker in the deployment must still run them)
+    takedown_concurrency: int = Field(default=1, ge=0)
+    #: a takedown job keeps sending newly approved notices for this long before it ends (the
+    #: scheduler queues the next one): sending is continuous, not one batch per scheduler pass
+    takedown_run_seconds: float = Field(default=60.0, gt=0)
+    #: while a takedown job has nothing to send, it looks for newly approved notices this often
+    takedown_poll_seconds: float = Field(default=1.0, gt=0)
+    #: the port a worker serves its own /metrics on (process health, jobs it runs); 0: not served
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    #: the address it listens on (0.0.0.0 for a Prometheus on another machine or container)
+    metrics_address: str = "127.0.0.1"
     #: a send still `sending` after this long was cut by a crash: the outbox settles it
     in_flight_seconds: float = Field(default=300.0, gt=0)
 
@@ -82,9 +98,13 @@ class QueueSettings(BaseModel):
 class ApiSettings(BaseModel):
     """Limits of the REST API: every limit answers with a clear error, never a timeout."""
 
+    #: a request body larger than this is answered 413
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    #: sites one submission request may carry (more: 413; use the CSV import)
     max_sites_per_request: int = Field(default=1000, ge=1)
+    #: items per page of a list when the client names no limit
     default_page_size: int = Field(default=50, ge=1)
+    #: the largest page a client may ask for
     max_page_size: int = Field(default=500, ge=1)
     #: wrong API keys a client (or a key prefix) may send in a minute before it is answered 429
     auth_failures_per_minute: int = Field(default=20, ge=1)
@@ -99,14 +119,18 @@ class Settings(BaseSettings):
         env_prefix="PIRATEWATCH_", env_nested_delimiter="__", env_file=".env", extra="ignore"
     )
 
+    #: production refuses weak settings (secret key, allowed networks); see docs/security.md
     environment: Literal["development", "production"] = "development"
+    #: where the embedded store, notice files, the RDAP bootstrap cache and the provider catalogue live (default: the platform's user data directory)
     data_dir: Path = Field(default_factory=_default_data_dir)
     #: Empty means the embedded SQLite store in ``data_dir``; a ``postgresql+psycopg://`` URL
     #: switches to PostgreSQL.
     database_url: str = ""
     #: Signs the web UI's session cookies.
     secret_key: SecretStr = SecretStr("development-only-secret")
+    #: the address `piratewatch serve` listens on
     host: str = "127.0.0.1"
+    #: the port `piratewatch serve` listens on
     port: int = 8000
     api: ApiSettings = Field(default_factory=ApiSettings)
     #: DNS, RDAP and WHOIS: e.g. PIRATEWATCH_RESOLVER__NAMESERVERS='["9.9.9.9"]'
@@ -117,6 +141,11 @@ class Settings(BaseSettings):
     traffic: TrafficSettings = Field(default_factory=TrafficSettings)
     #: notice delivery and the pre-send re-check: e.g. PIRATEWATCH_NOTICES__SMTP_PORT=2525
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
+    #: captures of URLs as evidence: e.g. PIRATEWATCH_CAPTURE__MAX_BYTES=4000000, PIRATEWATCH_CAPTURE__SCREENSHOTS=false
+    capture: CaptureSettings = Field(default_factory=CaptureSettings)
+    #: the evidence store and the TSA: e.g. PIRATEWATCH_EVIDENCE__TSA_URL=https://tsa.example/,
+    #: PIRATEWATCH_EVIDENCE__TSA_CERTIFICATES='["/etc/piratewatch/tsa-root.pem"]'
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     #: the web UI's sessions: e.g. PIRATEWATCH_UI__SESSION_HOURS=4, PIRATEWATCH_UI__SECURE_COOKIES=true
     ui: UiSettings = Field(default_factory=UiSettings)
     #: Redis, for several workers: rate limits shared by all (and a big crawl's frontier, see docs/scaling.md)

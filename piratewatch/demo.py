@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rich.console import Console
-from sqlmodel import col
+from sqlmodel import col, select
 
 from cases.audit.services import Actor
 from cases.intake.schemas import SiteIn
@@ -67,6 +67,7 @@ def seed(services: Services, console: Console) -> dict[str, str]:
             set_sender_profile(session, DEMO_ACTOR, association.id or 0, entry["sender"])
         sites = [SiteIn.model_validate(s) for s in entry["sites"]]
         results = services.submit(entry["name"], sites, DEMO_ACTOR, via="demo")
+        _state_work_rights(services, association.id or 0, entry.get("work_rights", {}))
         new = sum(r.site_created for r in results)
         evidence = sum(r.evidence_added for r in results)
         console.print(f"  {entry['name']}: {len(results)} site(s) submitted ({new} new), {evidence} evidence item(s)")
@@ -75,6 +76,17 @@ def seed(services: Services, console: Console) -> dict[str, str]:
         _, keys["operator"] = create_api_key(session, ops, Role.OPERATOR, DEMO_ACTOR, "demo")
         _, keys["admin"] = create_api_key(session, ops, Role.ADMIN, DEMO_ACTOR, "demo")
     return keys
+
+
+def _state_work_rights(services: Services, association_id: int, statements: dict[str, dict[str, Any]]) -> None:
+    """The association's own rights statement for each of its works (the Japanese request needs them)."""
+    from cases.takedown.work_rights import set_work_rights
+    from cases.works.models import Work
+
+    with services.transaction() as session:
+        for work in session.exec(select(Work).where(col(Work.association_id) == association_id)):
+            if work.ref in statements:
+                set_work_rights(session, DEMO_ACTOR, work.id or 0, statements[work.ref])
 
 
 def _domains(services: Services) -> list[tuple[int, str]]:

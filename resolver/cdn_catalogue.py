@@ -9,6 +9,7 @@ mean DNS only; Amazon's ASN is not CloudFront), so each carries a weight and the
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -43,11 +44,29 @@ class AbuseChannel(BaseModel):
     value: str
 
 
+class CatalogueSource(BaseModel):
+    """Where one part of an entry comes from, and when it was read."""
+
+    what: str  # which fields: "cname_suffixes", "asns", "ipv4"…
+    url: str
+    date: dt.date | None = None  # when the source was read; None: carried over, not re-checked
+
+
 class Provider(BaseModel):
-    """One CDN or protection service."""
+    """One CDN or protection service.
+
+    ``cname_suffixes`` match a whole label and everything under it (``edgekey.net`` matches
+    ``www.example.com.edgekey.net``); a suffix written ``*-msedge.net`` also matches any label ending
+    so (``a-msedge.net``, ``t-msedge.net``). ``shared_asns`` are ASNs the provider shares with
+    ordinary hosting (AS396982 carries Google Cloud's VMs as well as its CDN): a weak signal that
+    never names the provider alone.
+    """
 
     name: str
     kind: str
+    #: earlier brands of this provider (acquired, merged or renamed), newest first
+    formerly: list[str] = Field(default_factory=list)
+    sources: list[CatalogueSource] = Field(default_factory=list)
     asns: list[int] = Field(default_factory=list)
     shared_asns: list[int] = Field(default_factory=list)
     ipv4: list[str] = Field(default_factory=list)
@@ -59,6 +78,9 @@ class Provider(BaseModel):
     rdap_org: list[str] = Field(default_factory=list)
     published: dict[str, str] = Field(default_factory=dict)
     abuse: list[AbuseChannel] = Field(default_factory=list)
+    #: no abuse channel of the provider's own was found: notices go to the RDAP abuse contact of the
+    #: addresses it serves (the resolver finds those for every site anyway)
+    abuse_from_rdap: bool = False
 
     @cached_property
     def networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -66,6 +88,8 @@ class Provider(BaseModel):
 
 
 class CdnCatalogue(BaseModel):
+    #: the date the bundled data was last checked against its sources (refreshed at release time)
+    as_of: dt.date | None = None
     providers: list[Provider]
 
     def by_name(self, name: str) -> Provider | None:
@@ -85,11 +109,17 @@ def load_cdn_catalogue(path: Path | None = None) -> CdnCatalogue:
     return CdnCatalogue.model_validate(data)
 
 
-def _suffix_match(name: str, suffixes: list[str]) -> str | None:
+def suffix_match(name: str, suffixes: list[str]) -> str | None:
+    """The suffix of `suffixes` that `name` falls under (see :class:`Provider`), or None."""
     name = name.lower().rstrip(".")
     for suffix in suffixes:
         s = suffix.lower().strip(".")
-        if name == s or name.endswith("." + s):
+        if s.startswith("*-"):
+            tail = s[1:]  # "-msedge.net": the name's last two labels are "<something>-msedge.net"
+            last = ".".join(name.split(".")[-(tail.count(".") + 1) :])
+            if last.endswith(tail) and len(last) > len(tail):
+                return s
+        elif name == s or name.endswith("." + s):
             return s
     return None
 
@@ -126,11 +156,11 @@ def detect(
                 fire("shared_asn", f"AS{shared[0]}")
                 break
         for name in dns.cname_chain:
-            if hit := _suffix_match(name, provider.cname_suffixes):
+            if hit := suffix_match(name, provider.cname_suffixes):
                 fire("cname", f"{name} (*.{hit})")
                 break
         for record in dns.ns:
-            if hit := _suffix_match(record.value, provider.ns_suffixes):
+            if hit := suffix_match(record.value, provider.ns_suffixes):
                 fire("ns", f"{record.value} (*.{hit})")
                 break
         for header, pattern in provider.headers.items():
@@ -139,7 +169,7 @@ def detect(
                 fire("header", f"{header}: {value[:60]}")
                 break
         for _ip, rname in (reverse_names or {}).items():
-            if hit := _suffix_match(rname, provider.rdns_suffixes):
+            if hit := suffix_match(rname, provider.rdns_suffixes):
                 fire("rdns", f"{rname} (*.{hit})")
                 break
         for h in hosting:

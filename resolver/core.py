@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
@@ -20,8 +21,9 @@ from types import TracebackType
 import httpx
 
 from common import hosts
+from common.text import scrub
 from resolver.cache import MemoryCache, TTLCache
-from resolver.cdn_catalogue import CdnCatalogue, detect, load_cdn_catalogue
+from resolver.cdn_catalogue import CdnCatalogue, detect, load_cdn_catalogue, suffix_match
 from resolver.config import ResolverSettings
 from resolver.cymru import CymruClient
 from resolver.dns import DnsClient
@@ -33,18 +35,39 @@ from resolver.models import (
     CdnMatch,
     DnsResult,
     Failure,
+    FailureKind,
     Hosting,
     HttpProbe,
     OriginCandidate,
     Registration,
     SiteProfile,
 )
+from resolver.names import host_name
 from resolver.origin import candidates as origin_candidates
 from resolver.origin import confirm
 from resolver.probe import probe_site
 from resolver.rdap import RdapClient
 from resolver.stats import ResolverStats
 from resolver.whois import whois_registration
+
+logger = logging.getLogger(__name__)
+
+
+def failed_profile(name: str, stage: str, kind: FailureKind, message: str) -> SiteProfile:
+    """The profile of a name that could not be resolved at all: no facts, one failure saying why."""
+    shown = scrub(name, max_length=253) or "?"
+    try:
+        host = host_name(name)
+        registrable = registrable_domain(host)
+    except InvalidDomainError:
+        host, registrable = shown, ""
+    return SiteProfile(
+        domain=host,
+        registrable_domain=registrable,
+        resolved_at=dt.datetime.now(dt.UTC),
+        dns=DnsResult(name=host),
+        failures=[Failure(stage=stage, target=shown, kind=kind, message=scrub(message, max_length=500) or kind)],
+    )
 
 
 def registrable_domain(host: str) -> str:
@@ -232,9 +255,11 @@ class Resolver:
     async def resolve(self, domain: str, *, history: list[str] | None = None) -> SiteProfile:
         """Resolve one host name. Failures along the way are recorded on the profile.
 
-        `history` lists addresses the site used before (origin candidates behind a CDN).
+        `history` lists addresses the site used before (origin candidates behind a CDN). `domain`
+        may be a URL or ``host:port`` (see :func:`resolver.names.host_name`); what names no host
+        raises :class:`InvalidDomainError`.
         """
-        host = domain.strip().lower().rstrip(".")
+        host = host_name(domain)
         registrable = registrable_domain(host)
         failures: list[Failure] = []
         dns_result = await self.dns.lookup(host, failures)
@@ -311,9 +336,9 @@ class Resolver:
     def _is_provider_name(self, name: str) -> bool:
         """A certificate name that belongs to a CDN (a shared certificate), not to the site."""
         name = name.lower().lstrip("*.")
-        return any(
-            name == s or name.endswith("." + s) for p in self.catalogue.providers for s in p.cname_suffixes
-        ) or name.endswith(("cloudflaressl.com", "cloudflare.com"))
+        return any(suffix_match(name, p.cname_suffixes) for p in self.catalogue.providers) or name.endswith(
+            ("cloudflaressl.com", "cloudflare.com")
+        )
 
     async def resolve_many(
         self,
@@ -323,14 +348,22 @@ class Resolver:
     ) -> list[SiteProfile]:
         """Resolve many host names, at most `concurrency` at once, sharing caches and limits.
 
-        `on_resolved` is called with each profile and the seconds its resolution took.
+        `on_resolved` is called with each profile and the seconds its resolution took. Every name gets
+        a profile: one that names no host gets a profile with an ``input`` failure, and anything that
+        goes wrong resolving one name is a failure on that name's profile alone, never the batch's.
         """
         semaphore = asyncio.Semaphore(concurrency)
 
         async def one(name: str) -> SiteProfile:
             async with semaphore:
                 start = time.perf_counter()
-                profile = await self.resolve(name)
+                try:
+                    profile = await self.resolve(name)
+                except InvalidDomainError as exc:
+                    profile = failed_profile(name, "input", "malformed", str(exc))
+                except Exception as exc:
+                    logger.exception("resolving %r failed", scrub(name, max_length=200))
+                    profile = failed_profile(name, "resolve", "internal_error", f"{type(exc).__name__}: {exc}")
                 if on_resolved is not None:
                     on_resolved(profile, time.perf_counter() - start)
                 return profile

@@ -26,6 +26,8 @@ FailureKind = Literal[
     "blocked_address",
     "unsupported",
     "network_error",
+    "too_large",
+    "internal_error",
 ]
 
 

@@ -12,18 +12,27 @@ import asyncio
 import ipaddress
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from resolver.cache import SingleFlight, TTLCache, address_group
 from resolver.config import ResolverSettings
-from resolver.errors import BlockedAddressError, RdapFormatError
+from resolver.errors import RdapFormatError
 from resolver.http import Limiters
 from resolver.models import Failure
-from resolver.rdap_parse import DomainFacts, NetworkFacts, parse_domain, parse_network, quota_warning
+from resolver.rdap_fetch import RdapFetcher
+from resolver.rdap_parse import DomainFacts, NetworkFacts, parse_domain, parse_network
+
+
+class _Parsed(Protocol):
+    problems: list[str]
+
+
+T = TypeVar("T", bound=_Parsed)
 
 
 @dataclass
@@ -38,8 +47,10 @@ class Bootstrap:
         for service in data.get("services", []) if isinstance(data, dict) else []:
             if not (isinstance(service, list) and len(service) >= 2):
                 continue
+            if not (isinstance(service[0], list) and isinstance(service[1], list)):
+                continue
             keys, urls = service[0], [u if u.endswith("/") else u + "/" for u in service[1] if isinstance(u, str)]
-            for key in keys:
+            for key in (k for k in keys if isinstance(k, str)):
                 try:
                     network = ipaddress.ip_network(key, strict=False)
                 except ValueError:
@@ -73,13 +84,10 @@ class RdapClient:
         self.http = http
         self.limiters = limiters
         self.cache = cache
-        self.requests: dict[str, int] = {}
+        self.fetcher = RdapFetcher(settings, http, limiters)
         #: lookups answered from the cache, and lookups that had to ask a server
         self.lookup_hits = 0
         self.lookup_misses = 0
-        #: waits a server asked for with 429 and Retry-After
-        self.retry_waits = 0
-        self.retry_wait_seconds = 0.0
         self._bootstrap: Bootstrap | None = None
         self._bootstrap_lock = asyncio.Lock()
         self._flights = SingleFlight()
@@ -121,64 +129,39 @@ class RdapClient:
 
     # -- fetching --------------------------------------------------------------------------
 
+    @property
+    def requests(self) -> dict[str, int]:
+        return self.fetcher.requests
+
+    @property
+    def retry_waits(self) -> int:
+        return self.fetcher.retry_waits
+
+    @property
+    def retry_wait_seconds(self) -> float:
+        return self.fetcher.retry_wait_seconds
+
     async def get_json(self, url: str, stage: str, target: str, failures: list[Failure]) -> Any:
-        """GET `url` as JSON through the limiter; None (and a failure) when that is not possible."""
-        waited = 0.0
-        for attempt in range(self.settings.http_retries + 1):
-            await self.limiters.acquire(url)
-            host = httpx.URL(url).host
-            self.requests[host] = self.requests.get(host, 0) + 1
-            try:
-                response = await self.http.get(url)
-            except BlockedAddressError as exc:
-                failures.append(Failure(stage=stage, target=target, kind="blocked_address", message=str(exc)))
-                return None
-            except httpx.TimeoutException:
-                if attempt < self.settings.http_retries:
-                    await asyncio.sleep(0.2 * 2**attempt)
-                    continue
-                failures.append(Failure(stage=stage, target=target, kind="timeout", message=f"{url} did not answer"))
-                return None
-            except httpx.HTTPError as exc:
-                if attempt < self.settings.http_retries:
-                    await asyncio.sleep(0.2 * 2**attempt)
-                    continue
-                failures.append(Failure(stage=stage, target=target, kind="network_error", message=f"{url}: {exc}"))
-                return None
-            if response.status_code == 429:
-                delay = _retry_after(response.headers.get("Retry-After"))
-                if waited + delay <= self.settings.max_retry_after_seconds and attempt < self.settings.http_retries:
-                    waited += delay
-                    self.retry_waits += 1
-                    self.retry_wait_seconds += delay
-                    await asyncio.sleep(delay)
-                    continue
-                failures.append(
-                    Failure(stage=stage, target=target, kind="rate_limited", message=f"{url} answered 429 too often")
-                )
-                return None
-            if response.status_code >= 500 and attempt < self.settings.http_retries:
-                await asyncio.sleep(0.2 * 2**attempt)
-                continue
-            if response.status_code != 200:
-                failures.append(
-                    Failure(
-                        stage=stage, target=target, kind="http_error", message=f"{url} answered {response.status_code}"
-                    )
-                )
-                return None
-            try:
-                data = response.json()
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                failures.append(
-                    Failure(stage=stage, target=target, kind="malformed", message=f"{url}: not JSON ({exc})")
-                )
-                return None
-            warning = quota_warning(data)
-            if warning:
-                failures.append(Failure(stage=stage, target=target, kind="quota_warning", message=warning))
-            return data
-        return None
+        """GET `url` as JSON within the limits of :mod:`resolver.rdap_fetch`; None (and a failure) otherwise."""
+        return await self.fetcher.get_json(url, stage, target, failures)
+
+    @staticmethod
+    async def _read(
+        parse: Callable[[Any], T], answer: Any, url: str, stage: str, target: str, failures: list[Failure]
+    ) -> T | None:
+        """`parse(answer)`, with what it could not read recorded as failures naming `url` and the field.
+
+        Parsed off the event loop: a large answer (up to ``rdap_max_bytes``) must not stall the
+        other resolutions.
+        """
+        try:
+            facts = await asyncio.to_thread(parse, answer)
+        except RdapFormatError as exc:
+            failures.append(Failure(stage=stage, target=target, kind="malformed", message=f"{url}: {exc}"))
+            return None
+        for problem in facts.problems:
+            failures.append(Failure(stage=stage, target=target, kind="malformed", message=f"{url}: {problem}"))
+        return facts
 
     async def domain(self, registrable: str, failures: list[Failure]) -> tuple[DomainFacts | None, str | None]:
         """The registration facts of `registrable`, following the registrar's related link.
@@ -207,21 +190,16 @@ class RdapClient:
         answer = await self.get_json(url, "rdap_domain", registrable, failures)
         facts: DomainFacts | None = None
         if answer is not None:
-            try:
-                facts = parse_domain(answer)
-            except RdapFormatError as exc:
-                failures.append(Failure(stage="rdap_domain", target=registrable, kind="malformed", message=str(exc)))
+            facts = await self._read(parse_domain, answer, url, "rdap_domain", registrable, failures)
         if facts is not None:
             for related in facts.related[:1]:
                 registrar_answer = await self.get_json(related, "rdap_registrar", registrable, failures)
                 if registrar_answer is None:
                     continue
-                try:
-                    more = parse_domain(registrar_answer)
-                except RdapFormatError as exc:
-                    failures.append(
-                        Failure(stage="rdap_registrar", target=registrable, kind="malformed", message=str(exc))
-                    )
+                more = await self._read(
+                    parse_domain, registrar_answer, related, "rdap_registrar", registrable, failures
+                )
+                if more is None:
                     continue
                 # The registrar knows its own abuse desk best; the registry knows the dates.
                 facts.abuse_emails = more.abuse_emails or facts.abuse_emails
@@ -268,21 +246,13 @@ class RdapClient:
         answer = await self.get_json(url, "rdap_ip", ip, failures)
         if answer is None:
             return None, url
-        try:
-            facts = parse_network(answer)
-        except RdapFormatError as exc:
-            failures.append(Failure(stage="rdap_ip", target=ip, kind="malformed", message=str(exc)))
+        facts = await self._read(parse_network, answer, url, "rdap_ip", ip, failures)
+        if facts is None:
             return None, url
-        try:
-            key = str(ipaddress.ip_network(facts.cidr or "", strict=False))
-        except ValueError:
-            key = str(ipaddress.ip_network(ip))
-        self.cache.set("rdap-network", key, (facts, url))
+        # Every block of the network is a key: an address in any of them finds it (one request a network).
+        address = ipaddress.ip_address(ip)
+        keys = [c for c in facts.cidrs if address.version == ipaddress.ip_network(c).version]
+        covering = any(address in ipaddress.ip_network(c) for c in keys)
+        for key in keys if covering else [str(ipaddress.ip_network(ip))]:
+            self.cache.set("rdap-network", key, (facts, url))
         return facts, url
-
-
-def _retry_after(value: str | None) -> float:
-    try:
-        return max(0.0, float(value)) if value else 1.0
-    except ValueError:
-        return 1.0

@@ -1,26 +1,37 @@
 """Reading RDAP answers (RFC 9083) as registries really write them.
 
-Everything here is defensive: registries nest the abuse contact at different depths (inside the
-registrar entity for gTLD domains, inside the organisation entity for ARIN networks), write vCard
-arrays with odd shapes, and fill privacy placeholders ("REDACTED FOR PRIVACY"). A shape we cannot
-read raises :class:`RdapFormatError`, which the client records as a failure.
+Registries nest the abuse contact at different depths (inside the registrar entity for gTLD domains,
+inside the organisation entity for ARIN networks), write vCard arrays with odd shapes, and fill
+privacy placeholders ("REDACTED FOR PRIVACY"). Every member is read through
+:class:`resolver.rdap_shape.Shape`: a member of the wrong type is a *problem* naming the field, and
+the rest of the answer is still read. Only an answer that is not the object asked for at all (not a
+JSON object, an RDAP error object or a search result served with HTTP 200, another object class,
+nested deeper than :data:`~resolver.rdap_shape.MAX_DEPTH`) raises :class:`RdapFormatError`. The
+client records both as failures naming the server.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.text import UnsafeTextError, normalize_url
 from resolver.errors import RdapFormatError
+from resolver.rdap_networks import cidrs_of
+from resolver.rdap_shape import MAX_DEPTH, Shape, depth_of
 
 _PLACEHOLDER = re.compile(
     r"redacted|data protected|not disclosed|withheld|privacy|gdpr|please query|non-public|statutory masking",
     re.IGNORECASE,
 )
+#: entities nested deeper than this are not read (registrar → abuse contact is two levels)
+_ENTITY_DEPTH = 8
+#: entities read per answer (real answers have a few dozen); the rest are a problem, not a stall
+MAX_ENTITIES = 1000
+_SEARCH_RESULTS = ("domainSearchResults", "ipSearchResults", "entitySearchResults", "nameserverSearchResults")
 
 
 def is_placeholder(value: str | None) -> bool:
@@ -39,20 +50,42 @@ class Contact:
     is_org: bool = False
 
 
-def _vcard_fields(vcard: Any) -> Iterator[tuple[str, Any]]:
-    if not isinstance(vcard, list) or len(vcard) != 2 or not isinstance(vcard[1], list):
+def _vcard_fields(vcard: Any, path: str, shape: Shape) -> Iterator[tuple[str, list[Any]]]:
+    """(property name, values) of a jCard (RFC 7095): ``["vcard", [[name, params, type, value, ...], ...]]``."""
+    if vcard is None or not (isinstance(vcard, list) and len(vcard) == 2 and isinstance(vcard[1], list)):
+        shape.problem(path, 'not a jCard (RFC 7095: ["vcard", [properties]])')
         return
-    for prop in vcard[1]:
+    for i, prop in enumerate(vcard[1]):
         if isinstance(prop, list) and len(prop) >= 4 and isinstance(prop[0], str):
-            yield prop[0].lower(), prop[3]
+            yield prop[0].lower(), prop[3:]
+        else:
+            shape.problem(f"{path}[1][{i}]", "not a jCard property [name, parameters, type, value]")
 
 
-def contact_of(entity: dict[str, Any]) -> Contact:
+def _joined(values: list[Any]) -> str | None:
+    """A property's values as one string: a phone may come as several values ("+7", "495", "1234567")."""
+    parts: list[str] = []
+    for value in values:
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, list):  # a structured value
+            parts += [v for v in value if isinstance(v, str)]
+    text = " ".join(p.strip() for p in parts if p.strip())
+    return text or None
+
+
+def contact_of(entity: dict[str, Any], path: str, shape: Shape) -> Contact:
     """The names, e-mails and phones of one entity (placeholders dropped)."""
-    roles = [r for r in entity.get("roles", []) if isinstance(r, str)]
-    contact = Contact(roles=roles, handle=entity.get("handle") if isinstance(entity.get("handle"), str) else None)
-    for name, value in _vcard_fields(entity.get("vcardArray")):
-        text = value if isinstance(value, str) else None
+    roles = [r.lower() for r in shape.strings(entity, "roles", path)]
+    contact = Contact(roles=roles, handle=shape.text(entity, "handle", path))
+    if "vcardArray" not in entity:
+        return contact
+    for name, values in _vcard_fields(entity["vcardArray"], f"{path}.vcardArray", shape):
+        raw = _joined(values) if name == "tel" else (values[0] if isinstance(values[0], str) else None)
+        if raw is None and name in ("fn", "org", "email", "tel"):
+            shape.problem(f"{path}.vcardArray {name}", "the value is not a string")
+            continue
+        text = shape.as_text(raw, f"{path}.vcardArray {name}") if raw is not None else None
         if name == "fn" and not is_placeholder(text):
             contact.name = text
         elif name == "kind" and text == "org":
@@ -68,17 +101,24 @@ def contact_of(entity: dict[str, Any]) -> Contact:
     return contact
 
 
-def walk_entities(obj: dict[str, Any], depth: int = 0) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """Every entity under `obj`, with its chain of parent entities (nested to any depth)."""
-    entities = obj.get("entities", [])
-    if not isinstance(entities, list) or depth > 8:
-        return
-    for entity in entities:
-        if not isinstance(entity, dict):
+def walk_entities(
+    obj: dict[str, Any], path: str, shape: Shape
+) -> Iterator[tuple[str, dict[str, Any], Contact, list[Contact]]]:
+    """Every entity under `obj`: its path, itself, its contact and its parents' contacts (nearest first).
+
+    Iterative, and no deeper than :data:`_ENTITY_DEPTH`: an answer cannot exhaust the stack.
+    """
+    stack: list[tuple[dict[str, Any], str, list[Contact]]] = [(obj, path, [])]
+    left = MAX_ENTITIES
+    while stack:
+        node, where, parents = stack.pop()
+        if len(parents) >= _ENTITY_DEPTH:
             continue
-        yield entity, []
-        for child, parents in walk_entities(entity, depth + 1):
-            yield child, [entity, *parents]
+        children = shape.objects(node, "entities", where, limit=left)
+        left -= len(children)
+        found = [(child_path, child, contact_of(child, child_path, shape), parents) for child_path, child in children]
+        yield from found
+        stack.extend((child, child_path, [contact, *chain]) for child_path, child, contact, chain in reversed(found))
 
 
 def _date(value: Any) -> dt.datetime | None:
@@ -93,28 +133,64 @@ def _date(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def events(obj: dict[str, Any]) -> dict[str, dt.datetime]:
+def events(obj: dict[str, Any], shape: Shape) -> dict[str, dt.datetime]:
     out: dict[str, dt.datetime] = {}
-    for event in obj.get("events", []) if isinstance(obj.get("events"), list) else []:
-        if isinstance(event, dict):
-            when = _date(event.get("eventDate"))
-            if when and isinstance(event.get("eventAction"), str):
-                out.setdefault(event["eventAction"].lower(), when)
+    for where, event in shape.objects(obj, "events", ""):
+        action = shape.text(event, "eventAction", where)
+        when = _date(event.get("eventDate"))
+        if "eventDate" in event and when is None:
+            shape.problem(f"{where}.eventDate", "not an RFC 3339 date")
+        if when and action:
+            out.setdefault(action.lower(), when)
     return out
 
 
-def related_links(obj: dict[str, Any]) -> list[str]:
-    """``related`` RDAP links (the registrar's own RDAP server for thin registries)."""
+def _url(value: str | None, path: str, shape: Shape) -> str | None:
+    if value is None:
+        return None
+    try:
+        return normalize_url(value)
+    except UnsafeTextError as exc:
+        shape.problem(path, f"not a usable URL ({exc})")
+        return None
+
+
+def related_links(obj: dict[str, Any], shape: Shape) -> list[str]:
+    """``related`` RDAP links (the registrar's own RDAP server for thin registries), as usable URLs."""
     out = []
-    for link in obj.get("links", []) if isinstance(obj.get("links"), list) else []:
-        if (
-            isinstance(link, dict)
-            and link.get("rel") == "related"
-            and isinstance(link.get("href"), str)
-            and "rdap" in str(link.get("type", "application/rdap+json"))
-        ):
-            out.append(link["href"])
+    for where, link in shape.objects(obj, "links", ""):
+        rel, kind = shape.text(link, "rel", where), shape.text(link, "type", where)
+        if rel == "related" and "rdap" in (kind or "application/rdap+json"):
+            url = _url(shape.text(link, "href", where, max_length=2000), f"{where}.href", shape)
+            if url:
+                out.append(url)
     return out
+
+
+def check_object(answer: Any, expected: str, member: str) -> dict[str, Any]:
+    """`answer` if it is an RDAP object of class `expected`; :class:`RdapFormatError` saying what it is otherwise."""
+    if not isinstance(answer, dict):
+        raise RdapFormatError("the answer is not a JSON object")
+    if "errorCode" in answer:
+        title = Shape().as_text(answer.get("title"), "title") or "no title"
+        raise RdapFormatError(
+            f"an RDAP error object (errorCode {str(answer['errorCode'])[:20]}: {title}), not a {expected}"
+        )
+    for key in _SEARCH_RESULTS:
+        if key in answer:
+            raise RdapFormatError(f"a search result ({key}), not a {expected} object")
+    if depth_of(answer) > MAX_DEPTH:
+        raise RdapFormatError(f"nested deeper than {MAX_DEPTH} levels")
+    klass = answer.get("objectClassName")
+    if klass is None and member not in answer:
+        raise RdapFormatError(f"no objectClassName and no {member}: not a {expected} object")
+    if klass is not None and klass != expected:
+        raise RdapFormatError(f"expected a {expected} object, got {str(klass)[:40]!r}")
+    return answer
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))  # linear, order kept
 
 
 @dataclass
@@ -130,51 +206,48 @@ class DomainFacts:
     statuses: list[str] = field(default_factory=list)
     nameservers: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
+    #: members of the wrong type, each naming the field (recorded as failures by the client)
+    problems: list[str] = field(default_factory=list)
+
+
+def _registrar_of(entity: dict[str, Any], where: str, contact: Contact, facts: DomainFacts, shape: Shape) -> None:
+    facts.registrar = contact.organisation or contact.name or facts.registrar
+    for id_path, public_id in shape.objects(entity, "publicIds", where):
+        if "iana" in (shape.text(public_id, "type", id_path) or "").lower():
+            identifier = public_id.get("identifier")
+            if isinstance(identifier, int) and not isinstance(identifier, bool):
+                facts.registrar_iana_id = str(identifier)
+            else:
+                facts.registrar_iana_id = shape.text(public_id, "identifier", id_path, max_length=20)
+    for link_path, link in shape.objects(entity, "links", where):
+        if shape.text(link, "rel", link_path) in ("about", "self") and facts.registrar_url is None:
+            href = shape.text(link, "href", link_path, max_length=2000)
+            facts.registrar_url = _url(href, f"{link_path}.href", shape)
 
 
 def parse_domain(answer: Any) -> DomainFacts:
     """Registrar, its abuse contact, dates, statuses and name servers of an RDAP domain object."""
-    if not isinstance(answer, dict):
-        raise RdapFormatError("the answer is not a JSON object")
-    if answer.get("objectClassName") not in (None, "domain"):
-        raise RdapFormatError(f"expected a domain object, got {answer.get('objectClassName')!r}")
-    nameservers_raw = answer.get("nameservers", [])
-    if not isinstance(nameservers_raw, list) or not all(isinstance(n, dict) for n in nameservers_raw):
-        raise RdapFormatError("'nameservers' is not a list of nameserver objects")
-    entities = answer.get("entities", [])
-    if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
-        raise RdapFormatError("'entities' is not a list of entity objects")
-    for entity in entities:
-        vcard = entity.get("vcardArray")
-        if vcard is not None and not (isinstance(vcard, list) and len(vcard) == 2 and isinstance(vcard[1], list)):
-            raise RdapFormatError("an entity's 'vcardArray' is not a jCard (RFC 7095)")
+    obj = check_object(answer, "domain", "ldhName")
+    shape = Shape()
     facts = DomainFacts()
-    when = events(answer)
+    when = events(obj, shape)
     facts.created = when.get("registration")
     facts.updated = when.get("last changed") or when.get("last update")
     facts.expires = when.get("expiration")
-    facts.statuses = [s for s in answer.get("status", []) if isinstance(s, str)]
-    facts.nameservers = sorted(
-        {str(n.get("ldhName", "")).rstrip(".").lower() for n in nameservers_raw if n.get("ldhName")}
-    )
-    facts.related = related_links(answer)
-    for entity, parents in walk_entities(answer):
-        contact = contact_of(entity)
+    facts.statuses = _unique(shape.strings(obj, "status", ""))
+    names = (shape.text(n, "ldhName", where, max_length=253) for where, n in shape.objects(obj, "nameservers", ""))
+    facts.nameservers = sorted({n.rstrip(".").lower() for n in names if n})
+    facts.related = related_links(obj, shape)
+    emails: list[str] = []
+    phones: list[str] = []
+    for where, entity, contact, parents in walk_entities(obj, "", shape):
         if "registrar" in contact.roles and not parents:
-            facts.registrar = contact.organisation or contact.name or facts.registrar
-            for public_id in entity.get("publicIds", []) if isinstance(entity.get("publicIds"), list) else []:
-                if isinstance(public_id, dict) and "iana" in str(public_id.get("type", "")).lower():
-                    facts.registrar_iana_id = str(public_id.get("identifier"))
-            for link in entity.get("links", []) if isinstance(entity.get("links"), list) else []:
-                if (
-                    isinstance(link, dict)
-                    and link.get("rel") in ("about", "self")
-                    and isinstance(link.get("href"), str)
-                ):
-                    facts.registrar_url = facts.registrar_url or link["href"]
-        if "abuse" in contact.roles and (not parents or any("registrar" in p.get("roles", []) for p in parents)):
-            facts.abuse_emails += [e for e in contact.emails if e not in facts.abuse_emails]
-            facts.abuse_phones += [p for p in contact.phones if p not in facts.abuse_phones]
+            _registrar_of(entity, where, contact, facts, shape)
+        if "abuse" in contact.roles and (not parents or any("registrar" in p.roles for p in parents)):
+            emails += contact.emails
+            phones += contact.phones
+    facts.abuse_emails, facts.abuse_phones = _unique(emails), _unique(phones)
+    facts.problems = shape.all_problems()
     return facts
 
 
@@ -182,78 +255,40 @@ def parse_domain(answer: Any) -> DomainFacts:
 class NetworkFacts:
     name: str | None = None
     handle: str | None = None
+    #: the first of `cidrs` (what a profile shows as the network's range)
     cidr: str | None = None
+    #: every CIDR of the network (ARIN describes many networks as several)
+    cidrs: list[str] = field(default_factory=list)
     country: str | None = None
     organisation: str | None = None
     abuse_emails: list[str] = field(default_factory=list)
     abuse_phones: list[str] = field(default_factory=list)
-
-
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    """An address as registries write it; old ARIN answers zero-pad IPv4 octets ("074.125.000.000")."""
-    try:
-        return ipaddress.ip_address(text)
-    except ValueError:
-        parts = text.split(".")
-        if len(parts) == 4 and all(p.isdigit() for p in parts):
-            return ipaddress.IPv4Address(".".join(str(int(p)) for p in parts))
-        raise
-
-
-def _cidrs(answer: dict[str, Any]) -> str | None:
-    cidrs = answer.get("cidr0_cidrs")
-    if isinstance(cidrs, list):
-        for c in cidrs:
-            if isinstance(c, dict):
-                prefix = c.get("v4prefix") or c.get("v6prefix")
-                if prefix is not None and c.get("length") is not None:
-                    return f"{prefix}/{c['length']}"
-    start, end = answer.get("startAddress"), answer.get("endAddress")
-    if isinstance(start, str) and isinstance(end, str):
-        try:
-            nets = list(ipaddress.summarize_address_range(_address(start), _address(end)))
-        except (ValueError, TypeError):
-            return None
-        return str(nets[0]) if len(nets) == 1 else f"{start} - {end}"
-    return None
+    problems: list[str] = field(default_factory=list)
 
 
 def parse_network(answer: Any) -> NetworkFacts:
     """Name, range, country, holder and abuse contact of an RDAP IP network object."""
-    if not isinstance(answer, dict):
-        raise RdapFormatError("the answer is not a JSON object")
-    if answer.get("objectClassName") not in (None, "ip network"):
-        raise RdapFormatError(f"expected an ip network object, got {answer.get('objectClassName')!r}")
+    obj = check_object(answer, "ip network", "startAddress")
+    shape = Shape()
+    cidrs, shown = cidrs_of(obj, shape)
     facts = NetworkFacts(
-        name=answer.get("name") if isinstance(answer.get("name"), str) else None,
-        handle=answer.get("handle") if isinstance(answer.get("handle"), str) else None,
-        country=answer.get("country") if isinstance(answer.get("country"), str) else None,
-        cidr=_cidrs(answer),
+        name=shape.text(obj, "name", ""),
+        handle=shape.text(obj, "handle", ""),
+        country=shape.text(obj, "country", "", max_length=8),
+        cidr=shown,
+        cidrs=cidrs,
     )
-    for entity, _parents in walk_entities(answer):
-        contact = contact_of(entity)
+    emails: list[str] = []
+    phones: list[str] = []
+    for _where, _entity, contact, _parents in walk_entities(obj, "", shape):
         holder = {"registrant", "administrative"} & set(contact.roles) or (
             contact.is_org and "abuse" not in contact.roles
         )
         if facts.organisation is None and holder:
             facts.organisation = contact.organisation or contact.name
         if "abuse" in contact.roles:
-            facts.abuse_emails += [e for e in contact.emails if e not in facts.abuse_emails]
-            facts.abuse_phones += [p for p in contact.phones if p not in facts.abuse_phones]
+            emails += contact.emails
+            phones += contact.phones
+    facts.abuse_emails, facts.abuse_phones = _unique(emails), _unique(phones)
+    facts.problems = shape.all_problems()
     return facts
-
-
-def quota_warning(answer: Any) -> str | None:
-    """A rate-limit or quota warning that some servers put inside a 200 answer's notices."""
-    if not isinstance(answer, dict):
-        return None
-    for key in ("notices", "remarks"):
-        for notice in answer.get(key, []) if isinstance(answer.get(key), list) else []:
-            if not isinstance(notice, dict):
-                continue
-            text = " ".join(
-                str(x) for x in [notice.get("title", ""), *(notice.get("description") or [])] if isinstance(x, str)
-            )
-            if re.search(r"rate.?limit|quota|too many (requests|queries)|limit exceeded", text, re.IGNORECASE):
-                return text[:300]
-    return None

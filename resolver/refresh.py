@@ -102,7 +102,7 @@ async def refresh_cdn_catalogue(
 def write_cdn_catalogue(catalogue: CdnCatalogue, path: Path) -> None:
     """Write the catalogue where :func:`resolver.cdn_catalogue.load_cdn_catalogue` will prefer it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"providers": [p.model_dump(exclude_defaults=False) for p in catalogue.providers]}
+    data = {"as_of": catalogue.as_of, "providers": [p.model_dump(exclude_defaults=False) for p in catalogue.providers]}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
     tmp.replace(path)

@@ -13,6 +13,7 @@ from typing import Any
 
 import whois.parser
 
+from common.text import UnsafeTextError, normalize_url, scrub
 from resolver.config import ResolverSettings
 from resolver.models import Failure, Registration
 from resolver.rdap_parse import is_placeholder
@@ -34,10 +35,21 @@ def _date(value: Any) -> dt.datetime | None:
     return None
 
 
+def _url(value: Any) -> str | None:
+    """A registrar URL as WHOIS writes it ("www.example.com" too), or None when it is no usable URL."""
+    text = scrub(value, max_length=2000)
+    if not text:
+        return None
+    try:
+        return normalize_url(text if "://" in text else f"http://{text}")
+    except UnsafeTextError:
+        return None
+
+
 def parse_whois(domain: str, text: str) -> tuple[Registration, list[str]]:
     """Registration facts and abuse e-mails from a raw WHOIS answer."""
     entry = whois.parser.WhoisEntry.load(domain, text)
-    registrar = _first(entry.get("registrar"))
+    registrar = scrub(_first(entry.get("registrar")), max_length=300)
     statuses = entry.get("status") or []
     if isinstance(statuses, str):
         statuses = [statuses]
@@ -47,28 +59,36 @@ def parse_whois(domain: str, text: str) -> tuple[Registration, list[str]]:
     registration = Registration(
         domain=domain,
         source="whois",
-        registrar=None if is_placeholder(registrar) else str(registrar),
-        registrar_url=_first(entry.get("registrar_url")),
+        registrar=None if is_placeholder(registrar) else registrar,
+        registrar_url=_url(_first(entry.get("registrar_url"))),
         created=_date(entry.get("creation_date")),
         updated=_date(entry.get("updated_date")),
         expires=_date(entry.get("expiration_date")),
-        statuses=[str(s) for s in statuses],
-        nameservers=sorted({str(n).lower().rstrip(".") for n in nameservers}),
+        statuses=[t for t in (scrub(str(s), max_length=200) for s in statuses[:50]) if t],
+        nameservers=sorted(
+            {t.lower().rstrip(".") for t in (scrub(str(n), max_length=253) for n in nameservers[:50]) if t}
+        ),
     )
     emails = list(dict.fromkeys(m.group(1).lower() for m in _EMAIL.finditer(text)))
     return registration, [e for e in emails if not is_placeholder(e)]
 
 
 async def query_whois(server: str, port: int, domain: str, limit_seconds: float) -> str:
-    """The raw answer of `server` for `domain`."""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(server, port), limit_seconds)
+    """The raw answer of `server` for `domain`, within `limit_seconds` as a whole (not per read: a
+    server dripping a byte at a time fails at the deadline) and at most :data:`MAX_ANSWER_BYTES`."""
+    async with asyncio.timeout(limit_seconds):
+        return await _query(server, port, domain)
+
+
+async def _query(server: str, port: int, domain: str) -> str:
+    reader, writer = await asyncio.open_connection(server, port)
     try:
         writer.write(domain.encode("idna") + b"\r\n")
         await writer.drain()
         chunks: list[bytes] = []
         size = 0
         while size < MAX_ANSWER_BYTES:
-            chunk = await asyncio.wait_for(reader.read(65536), limit_seconds)
+            chunk = await reader.read(65536)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -89,11 +109,17 @@ async def whois_registration(
     host, _, port = server.partition(":")
     try:
         text = await query_whois(host, int(port or settings.whois_port), domain, settings.whois_timeout)
-    except (TimeoutError, OSError) as exc:
+    except TimeoutError:
+        message = f"{server} gave no whole answer within {settings.whois_timeout:g} s"
+        failures.append(Failure(stage="whois", target=domain, kind="timeout", message=message))
+        return None, [], server
+    except OSError as exc:
         failures.append(Failure(stage="whois", target=domain, kind="network_error", message=f"{server}: {exc}"))
         return None, [], server
     try:
-        registration, emails = parse_whois(domain, text)
+        # python-whois runs a few hundred regular expressions: off the event loop, so one long
+        # answer does not stall every other resolution
+        registration, emails = await asyncio.to_thread(parse_whois, domain, text)
     except Exception as exc:
         failures.append(Failure(stage="whois", target=domain, kind="malformed", message=f"{server}: {exc}"[:300]))
         return None, [], server

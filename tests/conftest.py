@@ -31,6 +31,9 @@ SENDER: dict[str, object] = {
     "organisation": "Association A",
     "email": "legal@association-a.example",
     "address": "1-2-3 Chiyoda, Tokyo 100-0001, Japan",
+    "city": "Chiyoda-ku",
+    "region": "Tokyo",
+    "country": "JP",
     "phone": "+81 3 0000 0000",
     "signature": "/Hanako Yamada/",
     "explanation": "The pages reproduce the complete chapters of the works without the rights holder's licence.",
@@ -39,6 +42,8 @@ SENDER: dict[str, object] = {
     "accuracy_under_perjury": True,
     "bona_fide": True,
     "truth_statement": True,
+    "acts_as": "agent",
+    "mandate_document": "委任状（Publisher K.K. 代表取締役、2026年4月1日付）",
 }
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from cases.audit.models import AuditEvent
 from cases.base import table_of
-from cases.db import UTCDateTime, utcnow
+from cases.db import UTCDateTime, storable, utcnow
 from cases.sqlutil import insert_rows, is_postgres, key_in
 
 
@@ -35,13 +35,14 @@ class Actor:
 
 
 def _text(value: Any) -> str | None:
+    # An audited value may be what a registry or a page said: never one a store refuses (NUL, lone surrogates).
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        return storable(value)  # type: ignore[no-any-return]
     if isinstance(value, dt.datetime):
         return value.isoformat()
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(storable(value), ensure_ascii=False, sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)

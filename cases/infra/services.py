@@ -13,6 +13,7 @@ from cases.audit.services import Actor, created, record
 from cases.infra.models import InfraEvent, ResolutionSnapshot
 from cases.infra.schemas import ChangeIn, EventPublic, InfraPublic
 from cases.sites.models import Domain
+from common.text import scrub
 
 
 def latest_snapshot(session: Session, domain_id: int) -> ResolutionSnapshot | None:
@@ -48,9 +49,10 @@ def record_resolution(
         resolved_at=resolved_at,
         addresses=list(addresses),
         asns=list(asns),
-        host_organisation=host_organisation,
-        cdn=cdn,
-        registrar=registrar,
+        # What registries said, one safe line each (the profile itself goes through SafeJSON).
+        host_organisation=scrub(host_organisation, max_length=500),
+        cdn=scrub(cdn, max_length=200),
+        registrar=scrub(registrar, max_length=500),
         failure_count=failure_count,
         profile=profile,
     )
@@ -74,7 +76,13 @@ def record_resolution(
     record(
         session,
         actor,
-        [created("resolution_snapshot", snapshot.id, {"domain": domain.fqdn, "changes": len(changes), "cdn": cdn})],
+        [
+            created(
+                "resolution_snapshot",
+                snapshot.id,
+                {"domain": domain.fqdn, "changes": len(changes), "cdn": snapshot.cdn},
+            )
+        ],
     )
     return snapshot
 

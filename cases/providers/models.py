@@ -36,6 +36,9 @@ class Provider(SQLModel, table=True):
     abuse_email: str | None = Field(default=None, sa_type=sa.String(320))
     abuse_form_url: str | None = Field(default=None, sa_type=sa.String(2000))
     abuse_api_url: str | None = Field(default=None, sa_type=sa.String(2000))
+    #: the agent a US service provider designated to receive DMCA notices (17 U.S.C. §512(c)(2)), as the
+    #: Copyright Office's directory of designated agents lists it; DMCA notices go there, not to abuse@
+    dmca_agent_email: str | None = Field(default=None, sa_type=sa.String(320))
     #: template names this provider accepts (see ``cases.takedown.templates``)
     accepted_formats: list[str] = Field(default_factory=list, sa_type=JSONType)
     expected_response_days: int = Field(default=7, ge=0)

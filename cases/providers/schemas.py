@@ -19,6 +19,8 @@ class ProviderUpdate(BaseModel):
     abuse_email: Annotated[str, Field(max_length=320)] | None = None
     abuse_form_url: Annotated[str, Field(max_length=2000)] | None = None
     abuse_api_url: Annotated[str, Field(max_length=2000)] | None = None
+    #: the DMCA designated agent's e-mail (§512(c)(2)), from the Copyright Office's directory
+    dmca_agent_email: Annotated[str, Field(max_length=320)] | None = None
     accepted_formats: list[str] | None = None
     expected_response_days: Annotated[int, Field(ge=0, le=365)] | None = None
 
@@ -42,5 +44,6 @@ class ProviderPublic(BaseModel):
     abuse_email: str | None
     abuse_form_url: str | None
     abuse_api_url: str | None
+    dmca_agent_email: str | None = None
     accepted_formats: list[str]
     expected_response_days: int

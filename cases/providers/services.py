@@ -20,6 +20,7 @@ EDITABLE = (
     "abuse_email",
     "abuse_form_url",
     "abuse_api_url",
+    "dmca_agent_email",
     "accepted_formats",
     "expected_response_days",
 )
@@ -41,11 +42,12 @@ def _check(values: dict[str, Any]) -> None:
             problems.append(f"{name}: may not be null")
     if values.get("kind") is not None and values["kind"] not in {k.value for k in ProviderKind}:
         problems.append(f"kind: must be one of {', '.join(k.value for k in ProviderKind)}")
-    if values.get("abuse_email") is not None:
-        try:
-            values["abuse_email"] = email_address(str(values["abuse_email"]))
-        except UnsafeTextError as exc:
-            problems.append(f"abuse_email: {exc}")
+    for name in ("abuse_email", "dmca_agent_email"):
+        if values.get(name) is not None:
+            try:
+                values[name] = email_address(str(values[name]))
+            except UnsafeTextError as exc:
+                problems.append(f"{name}: {exc}")
     for name in ("abuse_form_url", "abuse_api_url"):
         if values.get(name) is not None:
             try:

@@ -32,6 +32,8 @@ class ClaimedJob:
     leased_until: dt.datetime
     #: when this runner took the job (a run that started earlier than another's finish is stale)
     claimed_at: dt.datetime | None = None
+    #: the pair never ran (a site just submitted): queued ahead of the refreshes
+    first_run: bool = False
 
 
 def schedule_sites(session: Session, kinds: Sequence[JobKind], now: dt.datetime | None = None) -> None:
@@ -42,6 +44,28 @@ def schedule_sites(session: Session, kinds: Sequence[JobKind], now: dt.datetime 
     ).all()
     rows = [{"site_id": s, "job": k.value, "due_at": now, "failures": 0} for s in site_ids for k in kinds]
     insert_ignore(session, table_of(JobDue), rows, ["site_id", "job"])
+
+
+def schedule_new_sites(session: Session, kinds: Sequence[JobKind], now: dt.datetime | None = None) -> int:
+    """Give live sites that lack a due time for some job kind one (due now); returns how many pairs were added.
+
+    Unlike :func:`schedule_sites`, this reads only the sites missing a pair (an anti-join on the
+    primary key of ``job_due``), so the scheduler runs it on every pass: a site submitted a moment
+    ago has its jobs queued on the next pass, not minutes later.
+    """
+    now = now or utcnow()
+    due = table_of(JobDue)
+    site = table_of(Site)
+    rows: list[dict[str, object]] = []
+    for kind in kinds:
+        missing = sa.select(site.c.id).where(
+            site.c.status.not_in([SiteStatus.MERGED.value, SiteStatus.CLOSED.value]),
+            ~sa.exists().where(due.c.site_id == site.c.id, due.c.job == kind.value),
+        )
+        rows += [{"site_id": s, "job": kind.value, "due_at": now, "failures": 0} for s in session.scalars(missing)]
+    if rows:
+        insert_ignore(session, due, rows, ["site_id", "job"])
+    return len(rows)
 
 
 def claim_due(
@@ -69,7 +93,10 @@ def claim_due(
     until = now + lease
     for row in rows:
         row.leased_until = until
-    return [ClaimedJob(r.site_id, JobKind(r.job), until, now) for r in rows]
+    return [
+        ClaimedJob(r.site_id, JobKind(r.job), until, now, first_run=r.last_done_at is None and r.failures == 0)
+        for r in rows
+    ]
 
 
 def claim_pair(

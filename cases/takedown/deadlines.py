@@ -30,6 +30,8 @@ DEADLINES: dict[tuple[LegalBasis, ProviderKind], dt.timedelta] = {
     (LegalBasis.JP_PLA, K.HOST): dt.timedelta(days=10),
     (LegalBasis.JP_PLA, K.PLATFORM): dt.timedelta(days=10),
     (LegalBasis.RAA, K.REGISTRAR): dt.timedelta(days=14),
+    (LegalBasis.REGISTRY_POLICY, K.REGISTRAR): dt.timedelta(days=14),
+    (LegalBasis.REGISTRY_POLICY, K.REGISTRY): dt.timedelta(days=14),
     (LegalBasis.SEARCH, K.SEARCH_ENGINE): dt.timedelta(days=7),
 }
 
@@ -44,10 +46,11 @@ DEFAULT_LADDER: tuple[ProviderKind, ...] = (
     K.LEGAL,
 )
 
-#: The legal basis a step uses by default; other steps keep the basis of the notice before.
+#: The legal basis a step uses whatever the recipient's country (a registrar's depends on the TLD too:
+#: ``cases.takedown.routing.basis_for`` decides every recipient's basis).
 STEP_BASIS: dict[ProviderKind, LegalBasis] = {
     K.REGISTRAR: LegalBasis.RAA,
-    K.REGISTRY: LegalBasis.RAA,
+    K.REGISTRY: LegalBasis.REGISTRY_POLICY,
     K.SEARCH_ENGINE: LegalBasis.SEARCH,
 }
 

@@ -17,75 +17,13 @@ from cases.audit.services import Actor
 from cases.crawls.models import WorkFound
 from cases.errors import ConflictError, InvalidInputError
 from cases.intake.models import EvidenceItem
-from cases.providers.models import Provider, ProviderKind
-from cases.takedown.deadlines import DEFAULT_LADDER, STEP_BASIS
-from cases.takedown.models import LegalBasis, TakedownCase
-from cases.takedown.render import DEFAULT_TEMPLATE, TEMPLATES
+from cases.providers.models import Provider
+from cases.sites.models import Site
+from cases.takedown.deadlines import DEFAULT_LADDER
+from cases.takedown.models import TakedownCase
+from cases.takedown.routing import EU_COUNTRIES, basis_for, template_for
 from cases.takedown.senders import get_sender_profile
 from cases.takedown.services import draft_notice, open_notice_id, submit_for_review
-
-#: Member states of the EU, where the Digital Services Act's notice-and-action applies.
-EU_COUNTRIES = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-    ]
-)
-
-
-def basis_for(provider: Provider) -> LegalBasis:
-    """The legal basis a notice to `provider` relies on: by its role, else by the law of its country.
-
-    Registrars get an RAA §3.18 report, search engines a delisting request; a Japanese provider a
-    transmission-prevention request; a provider in the EU a DSA Art. 16 notice; any other a DMCA notice
-    (most hosts and CDNs outside the EU and Japan take DMCA-style notices).
-    """
-    kind = ProviderKind(provider.kind)
-    if kind in STEP_BASIS:
-        return STEP_BASIS[kind]
-    country = (provider.country or "").upper()
-    if country == "JP":
-        return LegalBasis.JP_PLA
-    if country in EU_COUNTRIES:
-        return LegalBasis.DSA
-    return LegalBasis.DMCA
-
-
-def template_for(provider: Provider, basis: LegalBasis) -> str:
-    """The provider's own accepted format for `basis` (an API payload needs the provider's API), else the default."""
-    for name in provider.accepted_formats:
-        template = TEMPLATES.get(name)
-        if template is None or template.basis != basis:
-            continue
-        if template.filename is None and not provider.abuse_api_url:
-            continue  # an API payload is of no use without the provider's API
-        return name
-    return DEFAULT_TEMPLATE[basis]
 
 
 @dataclass(frozen=True)
@@ -134,7 +72,8 @@ def draft_first_notices(session: Session, actor: Actor, site_id: int) -> list[Dr
         provider = session.get(Provider, case.provider_id)
         if provider is None:
             continue
-        basis = basis_for(provider)
+        site = session.get(Site, site_id)
+        basis = basis_for(provider, site.name if site else None)
         for association_id in associations:
             profile = get_sender_profile(session, association_id)
             if profile is None or open_notice_id(session, case.id or 0, association_id, basis) is not None:
@@ -162,3 +101,6 @@ def draft_first_notices(session: Session, actor: Actor, site_id: int) -> list[Dr
                 problem = "; ".join(exc.problems)
             drafted.append(Drafted(notice.id, association_id, provider.name, basis.value, problem is None, problem))
     return drafted
+
+
+__all__ = ["EU_COUNTRIES", "Drafted", "basis_for", "draft_first_notices", "first_step_cases", "template_for"]

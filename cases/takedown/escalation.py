@@ -21,8 +21,10 @@ from cases.db import utcnow
 from cases.errors import InvalidInputError
 from cases.infra.models import ResolutionSnapshot
 from cases.providers.models import Provider, ProviderKind
-from cases.takedown.deadlines import DEFAULT_LADDER, STEP_BASIS, next_steps
-from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeState, TakedownCase
+from cases.sites.models import Site
+from cases.takedown.deadlines import DEFAULT_LADDER, next_steps
+from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeState, TakedownCase
+from cases.takedown.routing import basis_for, template_for
 from cases.takedown.services import draft_notice, open_case, open_notice_id, submit_for_review
 from cases.takedown.states import move
 
@@ -89,11 +91,9 @@ def _escalate(session: Session, actor: Actor, notice: Notice, ladder: tuple[Prov
         provider = provider_for_step(session, notice.site_id, kind)
         if provider is None or provider.id == case.provider_id or not pending:
             continue
-        basis = STEP_BASIS.get(kind) or (
-            LegalBasis(notice.legal_basis)
-            if notice.legal_basis not in (LegalBasis.RAA, LegalBasis.SEARCH)
-            else LegalBasis.DMCA
-        )
+        # The recipient's own law and format, chosen afresh: never the basis (or language) of the notice before.
+        site = session.get(Site, notice.site_id)
+        basis = basis_for(provider, site.name if site else None)
         next_case = open_case(session, actor, notice.site_id, provider.id or 0, step=kind.value)
         if next_case.escalated_from_id is None and next_case.id != case.id:
             next_case.escalated_from_id = case.id
@@ -109,6 +109,7 @@ def _escalate(session: Session, actor: Actor, notice: Notice, ladder: tuple[Prov
             notice.association_id,
             basis,
             dict(notice.sender),
+            template=template_for(provider, basis),
             escalated_from_id=notice.id,
             items=pending,
         )

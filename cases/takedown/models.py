@@ -45,6 +45,8 @@ class LegalBasis(enum.StrEnum):
     DSA = "dsa_art16"
     JP_PLA = "jp_provider_liability"
     RAA = "raa_3_18"
+    #: a ccTLD's registrar or a registry: the registry's own abuse policy (the RAA does not bind them)
+    REGISTRY_POLICY = "registry_abuse_policy"
     SEARCH = "search_delisting"
 
 
@@ -116,6 +118,8 @@ class Notice(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, sa_type=sa.String(200))
     claimed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     rejection_reason: str | None = Field(default=None, sa_type=sa.Text)
+    #: why the notice came back to review on its own (the re-check, or a send that cannot succeed as it stands)
+    review_reason: str | None = Field(default=None, sa_type=sa.Text)
     escalated_from_id: int | None = Field(default=None, foreign_key="notice.id")
     sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -162,6 +166,8 @@ class DeliveryAttempt(SQLModel, table=True):
     finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     response: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     error: str | None = Field(default=None, sa_type=sa.Text)
+    #: the process that took the notice (host:pid:start), so a restart can tell a dead sender at once
+    owner: str | None = Field(default=None, sa_type=sa.String(200))
 
 
 class NoticeReply(SQLModel, table=True):
@@ -191,4 +197,20 @@ class SenderProfile(SQLModel, table=True):
 
     association_id: int = Field(foreign_key="association.id", primary_key=True)
     sender: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WorkRightsStatement(SQLModel, table=True):
+    """What the association states about one of its works' rights, for the notices that need it.
+
+    Per work, not per profile: the right infringed, that the work is within its protection period,
+    that no licence was given, and the proof that the requester holds the right differ from work to
+    work (the Japanese copyright guideline's 様式A asks for each). Set by the association itself, like
+    its sender profile, and never by drafting.
+    """
+
+    __tablename__ = "work_rights_statement"
+
+    work_id: int = Field(foreign_key="work.id", primary_key=True)
+    statement: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -24,9 +24,10 @@ from cases.db import transaction, utcnow
 from cases.takedown.config import NoticeSettings
 from cases.takedown.models import ItemOutcome, NoticeItem, NoticeState
 from cases.takedown.services import get_notice, render_notice
-from cases.takedown.states import move
+from cases.takedown.states import back_to_review
 from cases.works.models import WorkTitle
 from common.pages import visible_text
+from common.text import scrub
 from common.titles import text_shows_title
 
 
@@ -133,7 +134,11 @@ async def check_urls(
             if policy.allowed(url):
                 return Finding("the URL itself is on the allow-list", gone=True)
             async with limit:
-                return await check_url(client, policy, url, work_titles)
+                try:
+                    return await check_url(client, policy, url, work_titles)
+                except Exception as exc:  # a URL no client can fetch fails alone, never the round
+                    why = scrub(f"{type(exc).__name__}: {exc}", max_length=300)
+                    return Finding(f"could not be checked: {why}", gone=False)
 
         return list(await asyncio.gather(*(one(u, t) for u, t in zip(urls, per_url, strict=True))))
 
@@ -149,19 +154,26 @@ def titles_of_items(session: Session, items: Sequence[NoticeItem]) -> list[list[
     return [by_work.get(i.work_id, []) if i.work_id is not None else [] for i in items]
 
 
+#: the outcomes the pre-send re-check judges: every item not yet settled by a later outcome check
+RECHECKED_OUTCOMES = (ItemOutcome.PENDING.value, ItemOutcome.DROPPED.value)
+
+
 async def recheck_notice(
     factory: sessionmaker[Session], actor: Actor, notice_id: int, policy: Recheck
 ) -> dict[str, str]:
-    """Re-check an approved notice's pending items; drop failing ones and re-render. Returns URL → reason dropped.
+    """Re-check every item of an approved notice; drop failing ones and re-render. Returns URL → reason dropped.
 
-    If every item fails, the notice goes back to review instead of being sent.
+    Every item is judged again, those an earlier re-check dropped included: one that is live again is
+    listed again, and the text is always rendered from the items live now (an earlier pass that dropped
+    everything left the old text in place). If every item fails, the notice goes back to review instead
+    of being sent, and :func:`cases.takedown.review.approve` refuses it until an item is live again.
     """
     with factory() as session:
         items = list(
             session.exec(
-                select(NoticeItem).where(
-                    col(NoticeItem.notice_id) == notice_id, col(NoticeItem.outcome) == ItemOutcome.PENDING.value
-                )
+                select(NoticeItem)
+                .where(col(NoticeItem.notice_id) == notice_id, col(NoticeItem.outcome).in_(RECHECKED_OUTCOMES))
+                .order_by(col(NoticeItem.id))
             )
         )
         titles = titles_of_items(session, items)
@@ -174,18 +186,18 @@ async def recheck_notice(
             assert row is not None
             assert row.id is not None
             row.checked_at = now
+            outcome = ItemOutcome.DROPPED if finding is not None else ItemOutcome.PENDING
+            if row.outcome != outcome:
+                record_audit(session, actor, [updated("notice_item", row.id, "outcome", row.outcome, outcome.value)])
+            row.outcome, row.outcome_reason = outcome, finding.reason if finding is not None else None
             if finding is not None:
-                reason = finding.reason
-                record_audit(
-                    session, actor, [updated("notice_item", row.id, "outcome", row.outcome, ItemOutcome.DROPPED.value)]
-                )
-                row.outcome, row.outcome_reason = ItemOutcome.DROPPED, reason
-                dropped[row.url] = reason
+                dropped[row.url] = finding.reason
             session.add(row)
         session.flush()
         notice = get_notice(session, notice_id)
-        if dropped and len(dropped) == len(items):
-            move(session, notice, NoticeState.IN_REVIEW, actor)
-        elif dropped:
+        if len(dropped) == len(items):
+            if notice.state == NoticeState.APPROVED:
+                back_to_review(session, notice, actor, "every URL failed the re-check")
+        else:
             render_notice(session, actor, notice)
     return dropped

@@ -7,21 +7,23 @@ templates only print what the validator has already checked is there.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 
 from cases.errors import InvalidInputError
+from cases.takedown.basis_checks import basis_problems
+from cases.takedown.cloudflare_reports import dmca_reports, report_problems
 from cases.takedown.models import LegalBasis
-
-#: Cloudflare's abuse_dmca reports take at most this many URLs, all on one host.
-CLOUDFLARE_MAX_URLS = 250
+from common.text import scrub
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Template:
 
     name: str
     basis: LegalBasis
-    #: None: the notice is a JSON document built in code (see :func:`cloudflare_payloads`)
+    #: None: the notice is a JSON document built in code (see :func:`cases.takedown.cloudflare_reports.dmca_reports`)
     filename: str | None
     media_type: str = "text/plain; charset=utf-8"
 
@@ -42,6 +44,7 @@ TEMPLATES: dict[str, Template] = {
         Template("dsa_art16", LegalBasis.DSA, "dsa_art16.txt.j2"),
         Template("jp_transmission_prevention", LegalBasis.JP_PLA, "jp_transmission_prevention.txt.j2"),
         Template("raa_3_18", LegalBasis.RAA, "raa_3_18.txt.j2"),
+        Template("registry_abuse_policy", LegalBasis.REGISTRY_POLICY, "registry_abuse_policy.txt.j2"),
         Template("cloudflare_abuse_dmca", LegalBasis.DMCA, None, "application/json"),
         Template("search_delisting", LegalBasis.SEARCH, "search_delisting.txt.j2"),
     )
@@ -53,6 +56,7 @@ DEFAULT_TEMPLATE: dict[LegalBasis, str] = {
     LegalBasis.DSA: "dsa_art16",
     LegalBasis.JP_PLA: "jp_transmission_prevention",
     LegalBasis.RAA: "raa_3_18",
+    LegalBasis.REGISTRY_POLICY: "registry_abuse_policy",
     LegalBasis.SEARCH: "search_delisting",
 }
 
@@ -71,20 +75,33 @@ REQUIRED: dict[LegalBasis, tuple[str, ...]] = {
     ),
     # DSA Art. 16(2)(a)-(d)
     LegalBasis.DSA: ("sender.explanation", "items", "sender.name", "sender.email", "sender.bona_fide"),
-    # Provider liability law guideline: who, where, what, which right, why, and that it is true.
+    # The copyright guideline's 様式A: who (address, name, contact), where, which works, in what
+    # capacity, and that it is true; each work's own statements are checked in basis_checks.
     LegalBasis.JP_PLA: (
         "sender.address",
         "sender.name",
         "sender.email",
         "items",
         "works",
-        "sender.right_infringed",
-        "sender.explanation",
+        "sender.acts_as",
         "sender.truth_statement",
     ),
     LegalBasis.RAA: ("items", "sender.name", "sender.email", "sender.explanation"),
-    # Bulk delisting: each group needs a description and the work's official URL.
-    LegalBasis.SEARCH: ("items", "works", "work_urls"),
+    # A registry's abuse policy (ccTLD registries, gTLD registries' Registry Agreement Spec. 11):
+    # which domain, what abuse, the evidence, who reports it.
+    LegalBasis.REGISTRY_POLICY: ("items", "works", "sender.name", "sender.email", "sender.explanation"),
+    # Delisting: each group needs a description and the work's official URL; the sender makes the
+    # same statements as under §512(c)(3) (the search engines' copyright forms ask for them, signed).
+    LegalBasis.SEARCH: (
+        "items",
+        "works",
+        "work_urls",
+        "sender.name",
+        "sender.email",
+        "sender.signature",
+        "sender.good_faith",
+        "sender.accuracy_under_perjury",
+    ),
 }
 
 # Statements are confirmed by the sender (true), never assumed.
@@ -100,6 +117,8 @@ class WorkView:
     title: str
     rights_holder: str | None = None
     url: str | None = None
+    #: the association's rights statement for the work (:mod:`cases.takedown.work_rights`), if it made one
+    rights: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,9 @@ class ItemView:
 
     url: str
     work: WorkView | None = None
+    #: the newest capture of the URL (``cases.evidence``): when, and the SHA-256 of its timestamped manifest
+    captured_at: str | None = None
+    capture_sha256: str | None = None
 
     @property
     def work_title(self) -> str | None:
@@ -168,39 +190,15 @@ def missing_elements(context: NoticeContext) -> list[str]:
 
 
 def validate(context: NoticeContext) -> None:
-    """Raise :class:`InvalidInputError` naming every element the notice's legal basis requires but lacks."""
-    problems = [f"{e}: required by {TEMPLATES[context.template].basis.value}" for e in missing_elements(context)]
+    """Raise :class:`InvalidInputError` naming every element the notice's legal basis requires but lacks,
+    and every other problem it has under that basis (:mod:`cases.takedown.basis_checks`)."""
+    basis = TEMPLATES[context.template].basis
+    problems = [f"{e}: required by {basis.value}" for e in missing_elements(context)]
+    problems += basis_problems(context, basis)
+    if context.template == "cloudflare_abuse_dmca":
+        problems += [p for p in report_problems(context) if p.split(":", 1)[0] not in missing_elements(context)]
     if problems:
         raise InvalidInputError(problems)
-
-
-def cloudflare_payloads(context: NoticeContext) -> list[dict[str, Any]]:
-    """The ``abuse_dmca`` reports of a notice: one per host and per 250 URLs (Cloudflare's limit)."""
-    by_host: OrderedDict[str, list[str]] = OrderedDict()
-    for item in context.items:
-        by_host.setdefault(urlsplit(item.url).hostname or "", []).append(item.url)
-    works = context.works
-    reports = []
-    for host, urls in by_host.items():
-        for start in range(0, len(urls), CLOUDFLARE_MAX_URLS):
-            reports.append(
-                {
-                    "act": "abuse_dmca",
-                    "host": host,
-                    "urls": urls[start : start + CLOUDFLARE_MAX_URLS],
-                    "name": context.sender.get("name"),
-                    "email": context.sender.get("email"),
-                    "title": context.sender.get("organisation") or context.sender.get("name"),
-                    "signature": context.sender.get("signature"),
-                    "original_work": "\n".join(f"{w.title} {w.url or ''}".strip() for w in works),
-                    "address1": context.sender.get("address") or "",
-                    "agree": 1,
-                    "host_notification": "send",
-                    "owner_notification": "send",
-                    "reference": context.idempotency_key,
-                }
-            )
-    return reports
 
 
 def _search_groups(context: NoticeContext) -> list[dict[str, Any]]:
@@ -216,6 +214,29 @@ def _search_groups(context: NoticeContext) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+class Block(str):
+    """A value the sender wrote on several lines (an address, an explanation): printed with its line breaks."""
+
+    __slots__ = ()
+
+
+#: the sender's own fields that may span lines; every other value a template prints is one line
+_BLOCK_FIELDS = ("address", "explanation")
+
+
+def _one_line(value: object) -> object:
+    """Every value a template prints, on one line unless it is a :class:`Block`.
+
+    Applied by Jinja to each ``{{ … }}``: a recipient name, a site, a title or a URL from a registry
+    or a crawled page can never start a line of its own in a legal text ("To: …" followed by an
+    injected sentence); its line breaks and control characters become spaces.
+    """
+    if isinstance(value, str) and not isinstance(value, Block):
+        return scrub(value, max_length=len(value) + 1) or ""
+    return value
+
+
+@cache
 def _environment() -> jinja2.Environment:
     # Plain text and JSON, not HTML: no autoescaping, but undefined names are errors.
     return jinja2.Environment(
@@ -223,6 +244,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # noqa: S701 - notices are text/JSON, never HTML
         keep_trailing_newline=True,
+        finalize=_one_line,
     )
 
 
@@ -231,12 +253,25 @@ def render(context: NoticeContext) -> tuple[str, str]:
     validate(context)
     template = TEMPLATES[context.template]
     if template.filename is None:
-        text = json.dumps({"reports": cloudflare_payloads(context)}, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps({"reports": dmca_reports(context)}, ensure_ascii=False, indent=2) + "\n"
     else:
         sender = {k: v for k, v in context.sender.items() if v is not None}
         sender.setdefault("organisation", None)
-        for optional in ("address", "phone", "signature", "explanation", "right_infringed"):
+        for optional in (
+            "address",
+            "phone",
+            "signature",
+            "explanation",
+            "right_infringed",
+            "acts_as",
+            "mandate_document",
+            "trusted_organisation",
+        ):
             sender.setdefault(optional, None)
+        for name in _BLOCK_FIELDS:
+            if isinstance(sender[name], str):
+                sender[name] = Block(sender[name])
+        works = [dataclasses.replace(w, rights=w.rights or {}) for w in context.works]
         text = (
             _environment()
             .get_template(template.filename)
@@ -245,7 +280,7 @@ def render(context: NoticeContext) -> tuple[str, str]:
                 site=context.site,
                 sender=sender,
                 items=context.items,
-                works=context.works,
+                works=works,
                 domains=context.domains,
                 groups=_search_groups(context),
                 idempotency_key=context.idempotency_key,

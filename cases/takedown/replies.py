@@ -20,6 +20,7 @@ from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeReply, 
 from cases.takedown.recheck import Recheck, check_urls, titles_of_items
 from cases.takedown.services import get_notice
 from cases.takedown.states import can_move, move
+from common.text import scrub, scrub_block
 
 S = NoticeState
 REPLY_KINDS = ("bounce", "delivered", "acknowledgement", "actioned", "partially_actioned", "rejected", "reply")
@@ -60,7 +61,14 @@ def record_reply(
     notice = get_notice(session, notice_id)
     if notice.sent_at is None:
         raise InvalidInputError([f"notice {notice_id} was never sent; a reply cannot belong to it"])
-    reply = NoticeReply(notice_id=notice_id, kind=kind, sender=sender, subject=subject, body=body)
+    # A reply is whatever arrived: kept as received, but never with what a store or a page cannot hold.
+    reply = NoticeReply(
+        notice_id=notice_id,
+        kind=kind,
+        sender=scrub(sender, max_length=300),
+        subject=scrub(subject, max_length=1000),
+        body=scrub_block(body),
+    )
     session.add(reply)
     session.flush()
     record_audit(session, actor, [created("notice_reply", reply.id or 0, {"notice_id": notice_id, "kind": kind})])

@@ -25,7 +25,7 @@ from cases.db import utcnow
 from cases.errors import CasesError, ConflictError, InvalidInputError
 from cases.providers.models import Provider
 from cases.sqlutil import is_postgres
-from cases.takedown.models import Notice, NoticeState
+from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeState
 from cases.takedown.services import get_notice
 from cases.takedown.states import move
 
@@ -212,11 +212,35 @@ def _reviewable(session: Session, actor: Actor, notice_id: int) -> Notice:
     return notice
 
 
+def _refuse_without_live_items(session: Session, notice_id: int) -> None:
+    """:class:`ConflictError` if the re-check dropped every item of the notice: it would list only dead URLs.
+
+    The reason names the items' own reasons, so the operator sees why (``notices approve`` prints it,
+    bulk approve reports it for that notice). Such a notice can only be rejected or sent back to
+    draft; a notice with at least one live item is approved, and the send's re-check then judges
+    every item again (a dropped one that is live again is listed again).
+    """
+    item = table_of(NoticeItem)
+    rows = session.execute(
+        sa.select(item.c.url, item.c.outcome, item.c.outcome_reason).where(item.c.notice_id == notice_id)
+    ).all()
+    if not rows or any(outcome != ItemOutcome.DROPPED.value for _, outcome, _ in rows):
+        return  # a notice without items is the validator's business, not the re-check's
+    reasons = "; ".join(f"{url}: {reason or 'dropped'}" for url, _, reason in rows[:5])
+    more = f" (and {len(rows) - 5} more)" if len(rows) > 5 else ""
+    raise ConflictError(
+        f"notice {notice_id} has no live item: the re-check dropped every URL ({reasons}{more}); "
+        "reject it or send it back to draft"
+    )
+
+
 def approve(session: Session, actor: Actor, notice_id: int) -> Notice:
-    """Approve a notice in review (unless another operator holds it); it becomes ready to send."""
+    """Approve a notice in review (unless another operator holds it, or it has no live item); it becomes ready to send."""
     notice = _reviewable(session, actor, notice_id)
+    _refuse_without_live_items(session, notice_id)
     notice.claimed_by = None
     notice.claimed_at = None
+    notice.review_reason = None  # the operator has seen why it came back
     return move(session, notice, NoticeState.APPROVED, actor)
 
 

@@ -22,7 +22,13 @@ class NoticeCreate(BaseModel):
     association_id: DbId
     legal_basis: LegalBasis
     template: Annotated[str, Field(max_length=32)] | None = None
-    sender: dict[str, Any] = Field(description="name, email, address, signature, statements (true), ...")
+    sender: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "details for this notice only (name, email, address, ...), over the association's sender profile; "
+            "the statements and the signature come from the profile alone and are refused here"
+        ),
+    )
 
 
 class NoticeItemPublic(BaseModel):
@@ -53,6 +59,7 @@ class NoticeSummary(BaseModel):
     claimed_by: str | None
     sent_at: dt.datetime | None
     rejection_reason: str | None
+    review_reason: str | None = None
     escalated_from_id: int | None
     created_at: dt.datetime
 
@@ -136,6 +143,10 @@ class SenderDetails(BaseModel):
     organisation: Annotated[str, Field(max_length=300)] = ""
     email: Annotated[str, Field(max_length=320, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")] = ""
     address: Annotated[str, Field(max_length=1000)] = ""
+    #: the address's parts some recipients ask for one by one (Cloudflare: city, state, country)
+    city: Annotated[str, Field(max_length=255)] = ""
+    region: Annotated[str, Field(max_length=255)] = ""
+    country: Annotated[str, Field(max_length=255)] = ""
     phone: Annotated[str, Field(max_length=64)] = ""
     signature: Annotated[str, Field(max_length=300)] = ""
     explanation: Annotated[str, Field(max_length=5000)] = ""
@@ -144,6 +155,45 @@ class SenderDetails(BaseModel):
     accuracy_under_perjury: bool = False
     bona_fide: bool = False
     truth_statement: bool = False
+    #: in what capacity the association sends (the Japanese guideline asks): the rights holder itself, an
+    #: agent with the holders' mandate (委任状), or through a trusted organisation (信頼性確認団体)
+    acts_as: Literal["", "rights_holder", "agent", "trusted_organisation"] = ""
+    #: the mandate an agent attaches (委任状): what it is and who signed it
+    mandate_document: Annotated[str, Field(max_length=2000)] = ""
+    #: the trusted organisation (信頼性確認団体) that confirmed the request, when sent through one
+    trusted_organisation: Annotated[str, Field(max_length=300)] = ""
+
+
+#: How a copy infringes, in the Japanese copyright guideline's terms (様式A): the poster admits it
+#: (a), a full or partial verbatim copy easy to compare with the work (b), such a copy compressed
+#: losslessly in a standard format (c), or another manner described in words.
+InfringementManner = Literal["", "self_admitted", "full_copy", "compressed_copy", "other"]
+
+
+class WorkRightsDetails(BaseModel):
+    """What the association states about one work's rights (per work; set by the association itself)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: the right infringed, e.g. 公衆送信権（著作権法第23条）
+    right_infringed: Annotated[str, Field(max_length=1000)] = ""
+    manner: InfringementManner = ""
+    #: the manner in words (required when `manner` is "other")
+    manner_detail: Annotated[str, Field(max_length=2000)] = ""
+    #: why the work is within its protection period (publication year, author living or date of death)
+    protection_period: Annotated[str, Field(max_length=1000)] = ""
+    #: the statement that the holder gave no licence for this transmission
+    no_licence: bool = False
+    #: the proof that the requester holds the right (documents attached, a registration)
+    proof_of_right: Annotated[str, Field(max_length=2000)] = ""
+    #: how the provider can check the infringement (compare with the official edition, ...)
+    verification: Annotated[str, Field(max_length=2000)] = ""
+
+
+class WorkRightsPublic(BaseModel):
+    work_id: int
+    statement: WorkRightsDetails
+    updated_at: dt.datetime | None
 
 
 class SenderProfilePublic(BaseModel):

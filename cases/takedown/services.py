@@ -14,6 +14,8 @@ from cases.audit.services import Actor, created, record, updated
 from cases.crawls.models import WorkFound
 from cases.db import utcnow
 from cases.errors import ConflictError, InvalidInputError, NotFoundError
+from cases.evidence.models import EvidenceCapture
+from cases.evidence.services import latest_captures
 from cases.intake.models import EvidenceItem
 from cases.providers.models import Provider
 from cases.sites.models import Site
@@ -21,6 +23,7 @@ from cases.takedown import render as rendering
 from cases.takedown.deadlines import REVIEW_WITHIN
 from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeState, TakedownCase
 from cases.takedown.states import SENT_STATES, move
+from cases.takedown.work_rights import work_rights
 from cases.works.models import Work, WorkTitle
 from common.keys import url_work_key
 
@@ -208,8 +211,9 @@ def _work_views(session: Session, work_ids: set[int]) -> dict[int, rendering.Wor
         select(WorkTitle).where(col(WorkTitle.work_id).in_(sorted(work_ids))).order_by(col(WorkTitle.id))
     ):
         titles.setdefault(title.work_id, title.title)
+    rights = work_rights(session, set(works))
     return {
-        wid: rendering.WorkView(wid, titles.get(wid, w.ref), w.rights_holder, w.official_url)
+        wid: rendering.WorkView(wid, titles.get(wid, w.ref), w.rights_holder, w.official_url, rights.get(wid))
         for wid, w in works.items()
     }
 
@@ -238,6 +242,13 @@ def prior_reports(session: Session, notice: Notice) -> list[dict[str, Any]]:
     return list(reversed(reports))
 
 
+def _capture_of(capture: EvidenceCapture | None) -> tuple[str | None, str | None]:
+    """An item's citation of its capture: the time (UTC, to the second) and the manifest's SHA-256."""
+    if capture is None:
+        return None, None
+    return capture.started_at.strftime("%Y-%m-%d %H:%M:%S UTC"), capture.manifest_sha256
+
+
 def notice_context(session: Session, notice: Notice) -> rendering.NoticeContext:
     """What the notice's template needs, read from the store (dropped items left out)."""
     items = list(
@@ -248,6 +259,7 @@ def notice_context(session: Session, notice: Notice) -> rendering.NoticeContext:
         )
     )
     works = _work_views(session, {i.work_id for i in items if i.work_id is not None})
+    captures = latest_captures(session, [i.url for i in items], association_id=notice.association_id)
     provider = session.get(Provider, notice.provider_id)
     site = session.get(Site, notice.site_id)
     return rendering.NoticeContext(
@@ -255,7 +267,14 @@ def notice_context(session: Session, notice: Notice) -> rendering.NoticeContext:
         recipient=provider.name if provider else "",
         site=site.name if site else "",
         sender=dict(notice.sender),
-        items=[rendering.ItemView(i.url, works.get(i.work_id) if i.work_id else None) for i in items],
+        items=[
+            rendering.ItemView(
+                i.url,
+                works.get(i.work_id) if i.work_id else None,
+                *_capture_of(captures.get(i.url)),
+            )
+            for i in items
+        ],
         idempotency_key=notice.idempotency_key,
         date=utcnow().date(),
         prior_reports=prior_reports(session, notice),

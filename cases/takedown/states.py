@@ -71,3 +71,11 @@ def move(session: Session, notice: Notice, target: NoticeState, actor: Actor) ->
         notice.closed_at = now
     session.add(notice)
     return notice
+
+
+def back_to_review(session: Session, notice: Notice, actor: Actor, reason: str) -> Notice:
+    """Send an approved notice back to review on its own, keeping why (shown to the operator who reviews it)."""
+    assert notice.id is not None
+    record_audit(session, actor, [updated("notice", notice.id, "review_reason", notice.review_reason, reason)])
+    notice.review_reason = reason
+    return move(session, notice, S.IN_REVIEW, actor)

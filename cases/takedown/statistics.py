@@ -79,6 +79,7 @@ _LUMEN_TYPE = {
     LegalBasis.DSA: "Other",
     LegalBasis.JP_PLA: "Other",
     LegalBasis.RAA: "Other",
+    LegalBasis.REGISTRY_POLICY: "Other",
     LegalBasis.SEARCH: "DMCA",
 }
 

@@ -10,6 +10,7 @@ workers do it as one task (the scheduler queues it whenever :func:`has_work` say
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -27,7 +28,9 @@ from cases.takedown.escalation import escalate_overdue, overdue, to_escalate
 from cases.takedown.models import DeliveryAttempt, ItemOutcome, Notice, NoticeItem, NoticeState
 from cases.takedown.recheck import Recheck
 from cases.takedown.replies import check_outcomes
+from common.text import scrub
 
+log = logging.getLogger(__name__)
 S = NoticeState
 #: notices whose URLs may still be up: their items are checked again now and then
 _WATCHED = (S.SENT, S.DELIVERED, S.ACKNOWLEDGED, S.NO_RESPONSE)
@@ -70,7 +73,6 @@ def notices_due_for_outcome_check(session: Session, every: dt.timedelta, limit: 
 def has_work(
     session: Session,
     *,
-    in_flight: dt.timedelta = IN_FLIGHT,
     outcome_every: dt.timedelta = OUTCOME_CHECK_EVERY,
     now: dt.datetime | None = None,
 ) -> bool:
@@ -78,7 +80,8 @@ def has_work(
     now = now or utcnow()
     conditions = [
         sa.exists().where(col(Notice.state) == S.APPROVED.value),
-        sa.exists().where(col(DeliveryAttempt.state) == "sending", col(DeliveryAttempt.started_at) <= now - in_flight),
+        # Any send in flight: reconcile settles it once it is old or its sender is gone (which SQL cannot tell).
+        sa.exists().where(col(DeliveryAttempt.state) == "sending"),
         sa.exists().where(_outcome_check_due(outcome_every, now)),
         sa.exists().where(overdue(now)),
         sa.exists().where(to_escalate(now)),
@@ -111,7 +114,11 @@ async def run_upkeep(
     with factory() as session:
         due = notices_due_for_outcome_check(session, outcome_every, batch, utcnow())
     for notice_id in due:
-        report.checked[notice_id] = (await check_outcomes(factory, actor, notice_id, checker)).value
+        try:
+            report.checked[notice_id] = (await check_outcomes(factory, actor, notice_id, checker)).value
+        except Exception as exc:  # one notice's fault is reported with it; the round goes on
+            log.exception("notice %s: the outcome check failed", notice_id)
+            report.checked[notice_id] = f"check failed: {scrub(f'{type(exc).__name__}: {exc}', max_length=300)}"
     with transaction(factory) as session:
         report.escalated = {e.notice_id: e.new_notice_id for e in escalate_overdue(session, actor)}
     return report

@@ -28,7 +28,11 @@ Two rules about what is asked and added up:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
+import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,6 +42,32 @@ from crawlers.config import TrafficSettings
 from crawlers.errors import TrafficApiError
 from crawlers.traffic.base import SiteInput, SourceEstimate
 from crawlers.traffic.ranklist import distinct_domains
+
+#: the largest answer read from the API: a month of one domain is a few hundred bytes
+MAX_ANSWER_BYTES = 1_000_000
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
+
+
+async def _read_capped(response: httpx.Response, limit: int, path: str) -> bytes:
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > limit:
+            raise TrafficApiError(f"{path}: answer larger than {limit:,} bytes")
+    return bytes(body)
+
+
+def _amount(value: object) -> float | None:
+    """A count or a share as the API should give it: a finite number, not negative (true is no number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def _country(value: object) -> str | None:
+    """An ISO 3166 alpha-2 code, upper case, or None for anything else."""
+    return value.upper() if isinstance(value, str) and _COUNTRY.fullmatch(value) else None
 
 
 class TrafficApiClient:
@@ -57,14 +87,23 @@ class TrafficApiClient:
         )
 
     async def _get(self, client: httpx.AsyncClient, path: str, month: str) -> dict[str, Any] | None:
-        response = await client.get(
-            path, params={"start_date": month, "end_date": month, "granularity": "monthly", "main_domain_only": "false"}
-        )
-        if response.status_code == 404:
-            return None
-        if response.status_code != 200:
-            raise TrafficApiError(f"{path}: HTTP {response.status_code}")
-        data = response.json()
+        params = {"start_date": month, "end_date": month, "granularity": "monthly", "main_domain_only": "false"}
+        try:
+            # One deadline for the whole answer (httpx's timeout is per read: a drip would never end)
+            # and a cap on its size: the answer is the API's, not ours.
+            async with asyncio.timeout(self._settings.api_timeout * 2):
+                async with client.stream("GET", path, params=params) as response:
+                    if response.status_code == 404:
+                        return None
+                    if response.status_code != 200:
+                        raise TrafficApiError(f"{path}: HTTP {response.status_code}")
+                    body = await _read_capped(response, MAX_ANSWER_BYTES, path)
+        except TimeoutError as exc:
+            raise TrafficApiError(f"{path}: no complete answer within {self._settings.api_timeout * 2:g} s") from exc
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as exc:
+            raise TrafficApiError(f"{path}: not JSON ({type(exc).__name__})") from exc
         if not isinstance(data, dict):
             raise TrafficApiError(f"{path}: not a JSON object")
         return data
@@ -72,7 +111,9 @@ class TrafficApiClient:
     @staticmethod
     def _value(data: dict[str, Any] | None, key: str) -> float | None:
         rows = (data or {}).get(key) or []
-        values = [float(r[key]) for r in rows if isinstance(r, dict) and isinstance(r.get(key), int | float)]
+        if not isinstance(rows, list):
+            return None
+        values = [v for r in rows if isinstance(r, dict) and (v := _amount(r.get(key))) is not None]
         return values[-1] if values else None
 
     async def domain(self, client: httpx.AsyncClient, domain: str, month: str) -> dict[str, Any] | None:
@@ -86,12 +127,14 @@ class TrafficApiClient:
             await self._get(client, f"{base}/average-visit-duration", month), "average_visit_duration"
         )
         geo = await self._get(client, f"/v4/website/{domain}/geo/traffic-by-country", month)
+        records = (geo or {}).get("records")
         countries = [
-            (str(r.get("country_code") or r.get("country")), float(r["share"]))
-            for r in (geo or {}).get("records", [])
+            (code, share)
+            for r in (records if isinstance(records, list) else [])
             if isinstance(r, dict)
-            and isinstance(r.get("share"), int | float)
-            and (r.get("country_code") or r.get("country"))
+            and (code := _country(r.get("country_code") or r.get("country"))) is not None
+            and (share := _amount(r.get("share"))) is not None
+            and share <= 1
         ]
         return {
             "visits": visits,

@@ -20,8 +20,7 @@ from sqlmodel import Session, col
 from cases.counters import names as ops
 from cases.counters.queries import all_counts
 from cases.providers.models import Provider, ProviderKind
-from cases.schedule.models import JobDue, JobKind
-from cases.sites.models import Site, SiteStatus
+from cases.sites.models import SiteStatus
 from cases.takedown.models import Notice, NoticeReply, NoticeState
 from cases.takedown.statistics import NON_RESPONSIVE_MIN_SENT, NON_RESPONSIVE_SHARE
 from exporters.figures.model import OTHER
@@ -259,32 +258,11 @@ def provider_families(session: Session, top: int) -> list[Metric]:
     return list(families.values())
 
 
-def job_families(session: Session, now: dt.datetime) -> list[Metric]:
-    """Jobs due now, running (leased) and failing, by job kind."""
-    due = GaugeMetricFamily("piratewatch_jobs_due", "Jobs due now and not running, by job.", labels=["job"])
-    running = GaugeMetricFamily("piratewatch_jobs_running", "Jobs a runner holds a lease on, by job.", labels=["job"])
-    failing = GaugeMetricFamily(
-        "piratewatch_jobs_failing", "Jobs whose last run failed (retried with backoff), by job.", labels=["job"]
-    )
-    leased = sa.and_(col(JobDue.leased_until).is_not(None), col(JobDue.leased_until) >= now)
-    rows = session.execute(
-        sa.select(
-            col(JobDue.job),
-            sa.func.sum(sa.case((sa.and_(col(JobDue.due_at) <= now, sa.not_(leased)), 1), else_=0)),
-            sa.func.sum(sa.case((leased, 1), else_=0)),
-            sa.func.sum(sa.case((col(JobDue.failures) > 0, 1), else_=0)),
-        )
-        .join(Site, col(Site.id) == col(JobDue.site_id))
-        .where(col(Site.status).not_in([SiteStatus.MERGED.value, SiteStatus.CLOSED.value]))
-        .group_by(col(JobDue.job))
-    ).all()
-    found = {str(job): (int(d or 0), int(r or 0), int(f or 0)) for job, d, r, f in rows}
-    for kind in JobKind:
-        d, r, f = found.get(kind.value, (0, 0, 0))
-        due.add_metric([kind.value], float(d))
-        running.add_metric([kind.value], float(r))
-        failing.add_metric([kind.value], float(f))
-    return [due, running, failing]
+def job_families(session: Session, now: dt.datetime, stalled_after: float = 60.0) -> list[Metric]:
+    """The queue's state (:mod:`exporters.metrics.queue`): due, queued, running, failing, takedown lag, workers."""
+    from exporters.metrics.queue import queue_families, queue_status
+
+    return queue_families(queue_status(session, now, stalled_after))
 
 
 def _combinations(family: ops.CounterFamily | ops.HistogramFamily) -> list[dict[str, str]]:

@@ -16,11 +16,14 @@ from piratewatch.cli import (
     cases,
     crawl,
     db,
+    evidence,
     keys,
     notices,
     providers,
+    queue,
     reports,
     resolve,
+    senders,
     serve,
     sites,
     taskqueue,
@@ -41,6 +44,9 @@ app.add_typer(sites.app, name="sites")
 app.add_typer(providers.app, name="providers")
 app.add_typer(cases.app, name="cases")
 app.add_typer(notices.app, name="notices")
+app.add_typer(evidence.app, name="evidence")
+app.add_typer(queue.app, name="queue")
+app.add_typer(senders.app, name="senders")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.metrics_app, name="metrics")
 app.command()(resolve.resolve)
@@ -55,6 +61,9 @@ app.command()(taskqueue.scheduler)
 
 def main() -> None:
     """Entry point of the ``piratewatch`` command."""
+    from common.logs import install_redaction
+
+    install_redaction()  # before any command logs: no API key or token reaches a log line
     try:
         app()
     except KeyboardInterrupt:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from piratewatch.cli.support import cli_actor, console, print_json, services
+from piratewatch.cli.support import cli_actor, console, fail, print_json, services
 
 if TYPE_CHECKING:
     from cases.takedown.delivery.results import SendResult
@@ -19,17 +19,35 @@ _BASES = "dmca_512c3, dsa_art16, jp_provider_liability, raa_3_18, search_delisti
 _REPLY_KINDS = "bounce, delivered, acknowledgement, actioned, partially_actioned, rejected, reply"
 
 
+def read_sender_file(path: Path) -> dict[str, object]:
+    """The sender details of a ``--sender`` file: a JSON object (anything else fails the command, saying why)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        fail(f"--sender {path}: {exc}")
+    if not isinstance(data, dict):
+        fail(f"--sender {path}: a JSON object of sender details is expected")
+    return data
+
+
 @app.command("draft")
 def draft(
     site_id: Annotated[int, typer.Option("--site")],
     provider_id: Annotated[int, typer.Option("--provider")],
     association_id: Annotated[int, typer.Option("--association")],
     basis: Annotated[str, typer.Option(help=_BASES)],
-    sender_file: Annotated[Path, typer.Option("--sender", help="JSON file with the sender's details.")],
+    sender_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--sender",
+            help="JSON file with details for this notice over the association's sender profile "
+            "(no statements and no signature: those come from the profile only).",
+        ),
+    ] = None,
     template: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Draft a notice from an association's evidence on a site."""
-    sender = json.loads(sender_file.read_text(encoding="utf-8"))
+    """Draft a notice from an association's evidence on a site, signed with the association's sender profile."""
+    sender = read_sender_file(sender_file) if sender_file is not None else None
     with services() as svc:
         notice = svc.draft(
             cli_actor(),
@@ -72,6 +90,52 @@ def queue(limit: Annotated[int, typer.Option(min=1, max=500)] = 50) -> None:
     with services() as svc, svc.factory() as session:
         for n in list_queue(session, QueueFilters(), limit):
             console.print(f"{n.id}\t{n.legal_basis}\tdue {n.due_at or '-'}\tclaimed by {n.claimed_by or '-'}")
+
+
+@app.command("list")
+def list_(
+    state: Annotated[str, typer.Option("--state", help="draft, in_review, approved, sending, sent, unconfirmed, …")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array instead of lines.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+) -> None:
+    """Notices in one state, oldest first (``--state unconfirmed``: notices whose e-mail send is in doubt)."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
+
+    states = [s.value for s in NoticeState]
+    if state not in (*states, "unconfirmed"):
+        fail(f"unknown state {state!r}; one of: {', '.join([*states, 'unconfirmed'])}")
+    query = sa.select(Notice).order_by(col(Notice.id)).limit(limit)
+    if state == "unconfirmed":  # an interrupted e-mail waiting for `notices confirm`
+        waiting = sa.select(col(DeliveryAttempt.notice_id)).where(col(DeliveryAttempt.state) == "unconfirmed")
+        query = query.where(col(Notice.id).in_(waiting))
+    else:
+        query = query.where(col(Notice.state) == state)
+    with services() as svc, svc.factory() as session:
+        rows = [
+            {
+                "id": n.id,
+                "state": str(n.state),
+                "legal_basis": str(n.legal_basis),
+                "site_id": n.site_id,
+                "provider_id": n.provider_id,
+                "association_id": n.association_id,
+                "due_at": n.due_at.isoformat() if n.due_at else None,
+                "updated_at": n.updated_at.isoformat() if n.updated_at else None,
+            }
+            for n in session.scalars(query)
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:  # tab-separated, for cut and awk
+        typer.echo(
+            f"{r['id']}\t{r['state']}\t{r['legal_basis']}\tsite {r['site_id']}\tprovider {r['provider_id']}"
+            f"\tassociation {r['association_id']}\tupdated {r['updated_at'] or '-'}"
+        )
+    typer.echo(f"{len(rows)} notice(s) {state}")
 
 
 @app.command("claim")

@@ -76,12 +76,21 @@ def add(
     email: Annotated[str | None, typer.Option(help="Abuse e-mail address.")] = None,
     form: Annotated[str | None, typer.Option(help="Abuse web form URL.")] = None,
     api: Annotated[str | None, typer.Option(help="Abuse API URL.")] = None,
+    dmca_agent: Annotated[
+        str | None, typer.Option(help="E-mail of its DMCA designated agent (the Copyright Office's directory).")
+    ] = None,
     days: Annotated[int, typer.Option(help="Expected response time in days.")] = 7,
 ) -> None:
     """Add a provider."""
     from cases.providers.services import add_provider
 
-    values = {"country": country, "abuse_email": email, "abuse_form_url": form, "abuse_api_url": api}
+    values = {
+        "country": country,
+        "abuse_email": email,
+        "abuse_form_url": form,
+        "abuse_api_url": api,
+        "dmca_agent_email": dmca_agent,
+    }
     with services() as svc, svc.transaction() as session:
         provider = add_provider(
             session, cli_actor(), name, kind, expected_response_days=days, **{k: v for k, v in values.items() if v}

@@ -32,6 +32,10 @@ def resolve(
             print(outcome.profile.model_dump_json())
         else:
             _print(outcome)
+    # a name that names no host is the caller's mistake: every other name was still resolved
+    refused = [f for o in outcomes for f in o.profile.failures if f.stage == "input"]
+    if refused:
+        fail("; ".join(f.message for f in refused), USAGE)
 
 
 def _print(outcome: ResolveOutcome) -> None:

@@ -16,6 +16,7 @@ from cases.counters.names import Increment
 from cases.counters.services import add_counts
 from cases.crawls.models import SiteCrawl
 from cases.db import transaction
+from cases.errors import PairDoneError
 from cases.sites.models import Domain
 from cases.traffic.schemas import CountryShare, EstimateIn
 from cases.traffic.services import record_estimate
@@ -83,7 +84,12 @@ async def estimate_sites(
     actor: Actor,
     on_stored: OnStored | None = None,
 ) -> dict[int, EstimateIn | None]:
-    """Estimate the sites and store one combined estimate each (None: no source knew the site)."""
+    """Estimate the sites and store one combined estimate each (None: no source knew the site).
+
+    Each site's estimate, its counters and `on_stored` (the pair's completion) commit in one
+    transaction; a site another run finished meanwhile (:class:`~cases.errors.PairDoneError`) is
+    left out of the answer.
+    """
     with factory() as session:
         inputs = site_inputs(session, site_ids)
     by_site: dict[int, list[SourceEstimate]] = defaultdict(list)
@@ -101,19 +107,25 @@ async def estimate_sites(
         counts += source_counts(estimator.name, time.perf_counter() - start, len(answers), failed=False)
         for sid, estimate in answers.items():
             by_site[sid].append(estimate)
-    if counts:
-        with transaction(factory) as session:
-            add_counts(session, counts)
     results: dict[int, EstimateIn | None] = {}
     for sid in site_ids:
         result = to_estimate_in(month, by_site[sid]) if by_site[sid] else None
         if result is not None and failed:
             result.method["failed_sources"] = failed
-        with transaction(factory) as session:
-            if result is not None:
-                record_estimate(session, actor, sid, result)
-            add_counts(session, estimate_counts(result is not None))
-            if on_stored is not None:
-                on_stored(session, sid)
+        try:
+            with transaction(factory) as session:
+                if result is not None:
+                    record_estimate(session, actor, sid, result)
+                # The sources' counts go with the first site's estimate that commits: a job killed
+                # after a commit and run again never counts a source's answer twice.
+                add_counts(session, [*counts, *estimate_counts(result is not None)])
+                if on_stored is not None:
+                    on_stored(session, sid)
+            counts = []
+        except PairDoneError:  # another run stored this site's estimate: ours rolled back
+            continue
         results[sid] = result
+    if counts:
+        with transaction(factory) as session:
+            add_counts(session, counts)
     return results

@@ -9,6 +9,7 @@ store only ever sees plain data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from sqlmodel import Session, col
 from cases.audit.services import Actor
 from cases.counters.services import add_counts
 from cases.db import transaction
+from cases.errors import PairDoneError
 from cases.infra.schemas import ChangeIn
 from cases.infra.services import add_event, latest_snapshot, record_resolution
 from cases.sites.models import Domain, DomainStatus
@@ -115,30 +117,52 @@ def find_domain(session: Session, name: str) -> Domain | None:
     return session.scalars(sa.select(Domain).where(col(Domain.fqdn) == fqdn)).first()
 
 
+#: Called inside the transaction that stores a site's snapshot (the scheduler sets the next due time).
+OnStored = Callable[[Session, int], None]
+
+
 async def resolve_and_record(
-    factory: sessionmaker[Session], resolver: Resolver, names: list[str], actor: Actor, *, store: bool = True
+    factory: sessionmaker[Session],
+    resolver: Resolver,
+    names: list[str],
+    actor: Actor,
+    *,
+    store: bool = True,
+    on_stored: OnStored | None = None,
 ) -> list[ResolveOutcome]:
     """Resolve `names`; those that are domains of known sites get a snapshot and their changes.
 
     With `store`, the resolutions and the resolver's requests, cache hits and waits are also added
-    to the operation counters.
+    to the operation counters, each in the transaction that stores a snapshot: no counter is ever
+    committed apart from the results it counts, so a job killed after one commit and re-run counts
+    nothing twice. `on_stored(session, site_id)` runs in that same transaction (the job's completion:
+    results and the pair's next due time commit together). If it raises
+    :class:`~cases.errors.PairDoneError` (another run finished the pair), that snapshot rolls back.
     """
     before = resolver.stats()
     took: dict[str, float] = {}
     profiles = await resolver.resolve_many(names, on_resolved=lambda p, s: took.__setitem__(p.domain, s))
+    # Known once every name is resolved; committed with the first snapshot that commits.
+    waiting = resolver_counts(resolver.stats() - before) if store else []
     outcomes = []
     for profile in profiles:
         stored = False
         changes: list[ChangeIn] = []
         if store:
-            with transaction(factory) as session:
-                domain = find_domain(session, profile.domain)
-                if domain is not None:
-                    changes = store_profile(session, actor, domain, profile)
-                    stored = True
-                add_counts(session, resolution_counts(profile, took.get(profile.domain, 0.0)))
+            try:
+                with transaction(factory) as session:
+                    domain = find_domain(session, profile.domain)
+                    if domain is not None:
+                        changes = store_profile(session, actor, domain, profile)
+                        stored = True
+                    add_counts(session, [*resolution_counts(profile, took.get(profile.domain, 0.0)), *waiting])
+                    if domain is not None and on_stored is not None:
+                        on_stored(session, domain.site_id)
+                waiting = []
+            except PairDoneError:  # another run stored this site's snapshot: ours rolled back
+                stored, changes = False, []
         outcomes.append(ResolveOutcome(profile, stored, changes))
-    if store:
+    if waiting:
         with transaction(factory) as session:
-            add_counts(session, resolver_counts(resolver.stats() - before))
+            add_counts(session, waiting)
     return outcomes

@@ -98,23 +98,34 @@ class Runner:
     async def _resolve(self, jobs: Sequence[ClaimedJob], report: RunReport) -> None:
         with self.factory() as session:
             names = {job.site_id: crawl_domain(session, job.site_id).fqdn for job in jobs}
+        started = {job.site_id: job.claimed_at for job in jobs}
+        finished: set[int] = set()
+
+        def finish(session: Session, site_id: int) -> None:
+            """The pair's completion, in the transaction that stores its snapshot."""
+            if site_id in started and site_id not in finished:
+                self._finisher(JobKind.RESOLVE, started[site_id])(session, site_id)
+                finished.add(site_id)
+
         if self.open_resolver is not None:
-            await resolve_and_record(self.factory, self.open_resolver, list(names.values()), self.actor)
+            await resolve_and_record(
+                self.factory, self.open_resolver, list(names.values()), self.actor, on_stored=finish
+            )
         else:
             if self.resolver is None:
                 raise RuntimeError("no resolver settings given")
             async with Resolver(self.resolver) as resolver:
-                await resolve_and_record(self.factory, resolver, list(names.values()), self.actor)
-        with transaction(self.factory) as session:
-            for job in jobs:
-                finish_job(
-                    session,
-                    job.site_id,
-                    JobKind.RESOLVE,
-                    utcnow() + self._every(JobKind.RESOLVE),
-                    started=job.claimed_at,
-                )
-                report.count(JobKind.RESOLVE)
+                await resolve_and_record(self.factory, resolver, list(names.values()), self.actor, on_stored=finish)
+        for job in jobs:
+            if job.site_id not in finished:
+                # No snapshot committed for it (its domain left the site meanwhile, another run stored
+                # it first): the pair is finished on its own, each in its own transaction.
+                try:
+                    with transaction(self.factory) as session:
+                        finish(session, job.site_id)
+                except PairDoneError:
+                    continue
+            report.count(JobKind.RESOLVE)
 
     async def _estimate(self, jobs: Sequence[ClaimedJob], report: RunReport) -> None:
         finish = self._finisher(JobKind.ESTIMATE, min((j.claimed_at for j in jobs if j.claimed_at), default=None))

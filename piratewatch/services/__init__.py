@@ -19,12 +19,14 @@ The use cases, by area (each module holds those of one area, written as function
   :meth:`~Services.estimate`, :meth:`~Services.runner` (keep every site fresh)
 - takedown (:mod:`.takedown`): :meth:`~Services.draft`, :meth:`~Services.approve`, :meth:`~Services.send`,
   :meth:`~Services.upkeep`
+- evidence (:mod:`.evidence`): :meth:`~Services.capture`, :meth:`~Services.export_evidence`,
+  :meth:`~Services.verify_evidence`
 - reporting (:mod:`.reporting`): :meth:`~Services.monthly_report`
 """
 
 from __future__ import annotations
 
-from piratewatch.services import intake, monitoring, reporting, takedown
+from piratewatch.services import evidence, intake, monitoring, reporting, takedown
 from piratewatch.services.monitoring import EstimateOutcome
 from piratewatch.services.reporting import ReportOutcome, ReportRequest
 from piratewatch.services.resources import Resources
@@ -48,6 +50,11 @@ class Services(Resources):
     approve = takedown.approve
     send = takedown.send
     upkeep = takedown.upkeep
+    # evidence
+    capture = evidence.capture
+    export_evidence = evidence.export_evidence
+    verify_evidence = evidence.verify_evidence
+    record_verification = evidence.record_verification
     # reporting
     monthly_report = reporting.monthly_report
 

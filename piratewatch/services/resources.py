@@ -26,6 +26,10 @@ from piratewatch.config import Settings
 from piratewatch.errors import SchemaBehindError
 
 if TYPE_CHECKING:
+    import httpx
+
+    from cases.evidence.objects import ObjectStore
+    from cases.evidence.timestamps import Authority
     from cases.takedown.delivery.channels import Channel
     from cases.takedown.recheck import Recheck
     from crawlers.traffic import Estimator
@@ -45,6 +49,9 @@ class Resources:
     @classmethod
     def from_settings(cls, settings: Settings, *, engine: Engine | None = None) -> Self:
         """Build from the settings; the engine is made from them unless one is lent (and then kept open)."""
+        from common.logs import install_redaction
+
+        install_redaction()  # every process that holds the services logs nothing secret (once per process)
         owns = engine is None
         engine = engine or make_engine(settings.effective_database_url)
         return cls(settings=settings, engine=engine, factory=session_factory(engine), owns_engine=owns)
@@ -113,6 +120,31 @@ class Resources:
     def recheck(self) -> Recheck | None:
         """The pre-send re-check, or None where the settings switch it off."""
         return self.url_checker if self.settings.notices.recheck_before_send else None
+
+    def capture_transport(self) -> httpx.AsyncBaseTransport:
+        """A transport for evidence captures: the resolver's SSRF guard, certificates not verified (pirate
+        sites serve broken ones; the page is evidence all the same)."""
+        from resolver import guarded_transport
+
+        return guarded_transport(self.resolver_settings, verify=False)
+
+    @cached_property
+    def evidence_store(self) -> ObjectStore:
+        """Where evidence objects live (``evidence/`` in the data directory unless configured)."""
+        from cases.evidence.objects import DirectoryObjectStore
+
+        return DirectoryObjectStore(self.settings.evidence.store_dir or self.settings.data_dir / "evidence")
+
+    @cached_property
+    def timestamp_authority(self) -> Authority | None:
+        """The configured TSA with the certificates its tokens must chain to, or None when none is configured."""
+        from cases.evidence.timestamps import Authority, read_certificates
+
+        evidence = self.settings.evidence
+        if not evidence.tsa_url:
+            return None
+        certificates = tuple(read_certificates(evidence.tsa_certificates))
+        return Authority(evidence.tsa_url, certificates, evidence.tsa_timeout)
 
     @cached_property
     def estimators(self) -> list[Estimator]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cases.takedown.delivery.results import SendResult
     from cases.takedown.models import Notice
     from cases.takedown.upkeep import UpkeepReport
+    from piratewatch.services.evidence import CaptureOutcome
 
 
 @dataclass
@@ -38,6 +39,8 @@ class SendReport:
     results: list[SendResult] = field(default_factory=list)
     #: approved notices not tried, with why (their channel is not configured here)
     waiting: dict[int, str] = field(default_factory=dict)
+    #: the captures of the notices' URLs made just before (PIRATEWATCH_EVIDENCE__CAPTURE_BEFORE_SEND)
+    captures: list[CaptureOutcome] = field(default_factory=list)
 
     @property
     def sent(self) -> list[int]:
@@ -63,16 +66,22 @@ def draft(
     provider_id: int,
     association_id: int,
     basis: str,
-    sender: dict[str, Any],
+    sender: dict[str, Any] | None = None,
     template: str | None = None,
 ) -> Notice:
-    """Open the (site, provider) case if needed and draft a notice from the association's evidence on the site."""
+    """Open the (site, provider) case if needed and draft a notice from the association's evidence on the site.
+
+    The sender is the association's profile; `sender` adds details for this notice, never a statement
+    or the signature (:func:`cases.takedown.senders.notice_sender`).
+    """
     from cases.takedown.models import LegalBasis
+    from cases.takedown.senders import notice_sender
     from cases.takedown.services import draft_notice, open_case
 
     with self.transaction() as session:
+        details = notice_sender(session, association_id, sender)
         case = open_case(session, actor, site_id, provider_id)
-        return draft_notice(session, actor, case.id or 0, association_id, LegalBasis(basis), sender, template=template)
+        return draft_notice(session, actor, case.id or 0, association_id, LegalBasis(basis), details, template=template)
 
 
 def approve(self: Resources, notice_ids: Sequence[int], actor: Actor) -> ApprovalReport:
@@ -89,7 +98,7 @@ def _channel(self: Resources, name: str) -> Channel:
     if name not in self.channels:
         raise InvalidRequestError(
             f"channel {name!r} is not configured (configured: {', '.join(self.channels)}; "
-            "the API needs PIRATEWATCH_NOTICES__API_URL)"
+            "Cloudflare's API needs PIRATEWATCH_NOTICES__API_URL and __API_ACCOUNT_ID)"
         )
     return self.channels[name]
 
@@ -107,6 +116,10 @@ async def send(
     report = SendReport()
     report.settled = await reconcile(self.factory, actor, dict(self.channels))
     policy = self.recheck if recheck is not False else None
+    if policy is not None and self.settings.evidence.capture_before_send:
+        from piratewatch.services.evidence import capture_before_send
+
+        report.captures = await capture_before_send(self, actor, limit)
     sent = await send_approved(self.factory, actor, target, limit, policy)
     with self.factory() as session:
         report.results = send_results(session, sent)

@@ -11,6 +11,14 @@ from piratewatch.errors import QueueUnavailableError
 SITE_JOB = "piratewatch.site_job"
 TAKEDOWN = "piratewatch.takedown"
 
+#: queues: site jobs (resolve, crawl, estimate) and takedown jobs, each served by its own worker slots
+SITE_QUEUE = "default"
+TAKEDOWN_QUEUE = "takedown"
+#: procrastinate runs higher priorities first: a new site's first jobs pass the refresh backlog
+PRIORITY_TAKEDOWN = 100
+PRIORITY_FIRST_RUN = 10
+PRIORITY_REFRESH = 0
+
 
 def libpq_url(settings: Settings) -> str:
     """The store's URL as libpq takes it (procrastinate speaks to PostgreSQL through psycopg)."""

@@ -2,16 +2,20 @@
 
 Each pass:
 
-1. (every ``schedule_sites_seconds``) every live site gets a due time for each job kind it lacks;
+1. sites that lack a due time for a job kind get one (every pass, an anti-join: a site submitted a
+   moment ago is queued on the next pass, its first jobs with a priority above the refreshes'); a
+   full pass over every site runs every ``schedule_sites_seconds``;
 2. due (site, job) pairs are taken from ``job_due`` (``FOR UPDATE SKIP LOCKED``, marked queued with
    a lease) and a job is deferred for each **in the same transaction**, on the same connection: a
    pair is marked queued if and only if its job exists. Each job carries a queueing lock
    (``kind:site``), so even a pair whose lease ran out while its job waited is never queued twice,
    and a lock of the same name, so two jobs of one pair never run at once;
 3. when takedown upkeep has work (approved notices, a send cut by a crash, URLs due for an outcome
-   check, overdue notices), one takedown job is queued;
+   check, overdue notices), one takedown job is queued on the takedown queue (its own worker
+   slots, ``takedown_concurrency``), unless one is already waiting: the log says which;
 4. jobs left ``doing`` by a worker whose heartbeat stopped (killed, machine lost) go back to the
-   queue (procrastinate's stalled-job detection), and another worker runs them.
+   queue (procrastinate's stalled-job detection), and another worker runs them; then the dead
+   workers' rows are deleted (a job whose worker row is gone still counts as stalled).
 
 Several schedulers may run (each pass's claims skip the rows another holds); one is enough.
 """
@@ -26,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
 from procrastinate import App
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Job
@@ -34,12 +39,23 @@ from sqlmodel import Session
 
 from cases.db import transaction
 from cases.schedule.models import JobKind
-from cases.schedule.services import ClaimedJob, claim_due, schedule_sites
+from cases.schedule.services import ClaimedJob, claim_due, schedule_new_sites, schedule_sites
 from cases.takedown.upkeep import has_work as takedown_has_work
 from piratewatch.config import QueueSettings
-from piratewatch.taskqueue.app import SITE_JOB, TAKEDOWN
+from piratewatch.taskqueue.app import (
+    PRIORITY_FIRST_RUN,
+    PRIORITY_REFRESH,
+    PRIORITY_TAKEDOWN,
+    SITE_JOB,
+    SITE_QUEUE,
+    TAKEDOWN,
+    TAKEDOWN_QUEUE,
+)
 
 log = logging.getLogger("piratewatch.scheduler")
+
+#: after a pass that deferred at least this many jobs, the queue table's statistics are refreshed
+ANALYZE_AFTER = 1000
 
 
 @dataclass
@@ -48,14 +64,29 @@ class PassReport:
 
     deferred: dict[str, int] = field(default_factory=dict)
     already_queued: int = 0
+    #: pairs of sites that had none (new submissions), added this pass
+    new_pairs: int = 0
+    #: takedown upkeep has work
     takedown: bool = False
+    #: ... and a takedown job was already waiting, so none was queued
+    takedown_waiting: bool = False
     recovered: list[int] = field(default_factory=list)
+    #: rows of dead workers (no heartbeat for ``stalled_after_seconds``) deleted after their jobs were requeued
+    pruned: list[int] = field(default_factory=list)
+
+    @property
+    def takedown_state(self) -> str:
+        """What the pass did about takedown work: queued, already waiting, or idle (nothing to do)."""
+        if not self.takedown:
+            return "idle"
+        return "already waiting" if self.takedown_waiting else "queued"
 
     def __str__(self) -> str:
         jobs = ", ".join(f"{n} {k}" for k, n in sorted(self.deferred.items())) or "nothing"
         return (
-            f"deferred {jobs}; {self.already_queued} already queued; takedown {'queued' if self.takedown else 'idle'}; "
-            f"{len(self.recovered)} stalled job(s) requeued"
+            f"deferred {jobs}; {self.already_queued} already queued; {self.new_pairs} new pair(s); "
+            f"takedown {self.takedown_state}; {len(self.recovered)} stalled job(s) requeued; "
+            f"{len(self.pruned)} dead worker(s) removed"
         )
 
 
@@ -68,7 +99,8 @@ def _site_job(claimed: ClaimedJob) -> Job:
     lock = pair_lock(claimed.job, claimed.site_id)
     return Job(
         id=None,
-        queue="default",
+        queue=SITE_QUEUE,
+        priority=PRIORITY_FIRST_RUN if claimed.first_run else PRIORITY_REFRESH,
         task_name=SITE_JOB,
         lock=lock,
         queueing_lock=lock,
@@ -119,14 +151,24 @@ def defer_due_pairs(
             return
 
 
-def defer_takedown(factory: sessionmaker[Session], app: App, in_flight: dt.timedelta) -> bool:
-    """Queue one takedown job when a round would do something (at most one waits at a time)."""
+def defer_takedown(factory: sessionmaker[Session], app: App) -> tuple[bool, bool]:
+    """Queue one takedown job when a round would do something (at most one waits at a time).
+
+    Returns (has work, queued): queued is False when a takedown job was already waiting.
+    """
     with transaction(factory) as session:
-        if not takedown_has_work(session, in_flight=in_flight):
-            return False
-        job = Job(id=None, queue="default", task_name=TAKEDOWN, lock=None, queueing_lock="takedown", task_kwargs={})
-        _defer_in(session, app, [job])
-    return True
+        if not takedown_has_work(session):
+            return False, False
+        job = Job(
+            id=None,
+            queue=TAKEDOWN_QUEUE,
+            priority=PRIORITY_TAKEDOWN,
+            task_name=TAKEDOWN,
+            lock=None,
+            queueing_lock="takedown",
+            task_kwargs={},
+        )
+        return True, _defer_in(session, app, [job]) == 1
 
 
 async def requeue_stalled(app: App, stalled_after: float) -> list[int]:
@@ -161,18 +203,40 @@ class Scheduler:
         if time.monotonic() - self._last_schedule >= self.settings.schedule_sites_seconds:
             await asyncio.to_thread(self._schedule_sites, kinds)
             self._last_schedule = time.monotonic()
+        else:
+            report.new_pairs = await asyncio.to_thread(self._schedule_new_sites, kinds)
         await asyncio.to_thread(
             defer_due_pairs, self.factory, self.defer_app, kinds, self.lease, self.settings.defer_batch, report
         )
+        if sum(report.deferred.values()) >= ANALYZE_AFTER:
+            await asyncio.to_thread(self._analyze_queue)
         if self.settings.notice_channel:
-            in_flight = dt.timedelta(seconds=self.settings.in_flight_seconds)
-            report.takedown = await asyncio.to_thread(defer_takedown, self.factory, self.defer_app, in_flight)
+            work, queued = await asyncio.to_thread(defer_takedown, self.factory, self.defer_app)
+            report.takedown, report.takedown_waiting = work, work and not queued
         report.recovered = await requeue_stalled(self.admin_app, self.settings.stalled_after_seconds)
+        # Only now, their jobs requeued: a dead worker's row would otherwise linger (and count) for ever.
+        report.pruned = list(
+            await self.admin_app.job_manager.prune_stalled_workers(self.settings.stalled_after_seconds)
+        )
         return report
 
     def _schedule_sites(self, kinds: list[JobKind]) -> None:
         with transaction(self.factory) as session:
             schedule_sites(session, kinds)
+
+    def _analyze_queue(self) -> None:
+        """Refresh the planner's statistics of the jobs table after a large defer.
+
+        Until autovacuum gets to it, PostgreSQL believes the table holds the few rows it had: with
+        10,000 jobs just deferred, procrastinate's fetch (an anti-join on the lock) was planned as a
+        sort of every waiting job and took 4 s per job instead of 0.3 ms (benchmarks/takedown).
+        """
+        with transaction(self.factory) as session:
+            session.execute(sa.text("ANALYZE procrastinate_jobs"))
+
+    def _schedule_new_sites(self, kinds: list[JobKind]) -> int:
+        with transaction(self.factory) as session:
+            return schedule_new_sites(session, kinds)
 
 
 async def run_scheduler(scheduler: Scheduler, stop: asyncio.Event, *, once: bool = False) -> None:

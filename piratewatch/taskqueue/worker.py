@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import os
 import socket
+from typing import Any
 
 from procrastinate import App
 
@@ -26,7 +27,8 @@ from cases.audit.services import Actor
 from cases.takedown.delivery.channels import Channel
 from piratewatch.config import Settings
 from piratewatch.services import Services
-from piratewatch.taskqueue.app import build_app
+from piratewatch.taskqueue import metrics
+from piratewatch.taskqueue.app import SITE_QUEUE, TAKEDOWN_QUEUE, build_app
 from piratewatch.taskqueue.scheduler import touch_alive
 from piratewatch.taskqueue.tasks import CONTEXT_KEY, WorkerContext
 
@@ -59,29 +61,44 @@ async def _keep_alive(app: App, path: str, every: float) -> None:
 
 async def _run_once(app: App, settings: Settings, context: WorkerContext, name: str, stop: asyncio.Event) -> None:
     q = settings.queue
+    common: dict[str, Any] = {
+        "install_signal_handlers": False,  # ours set `stop`; see run_worker
+        "additional_context": {CONTEXT_KEY: context},
+        "fetch_job_polling_interval": q.poll_seconds,
+        "update_heartbeat_interval": q.heartbeat_seconds,
+        "stalled_worker_timeout": q.stalled_after_seconds,
+        "shutdown_graceful_timeout": q.shutdown_grace_seconds,
+        "delete_jobs": "successful",
+    }
     async with app.open_async():
-        running = asyncio.create_task(
-            app.run_worker_async(
-                name=name,
-                concurrency=q.concurrency,
-                install_signal_handlers=False,  # ours set `stop`; see run_worker
-                additional_context={CONTEXT_KEY: context},
-                fetch_job_polling_interval=q.poll_seconds,
-                update_heartbeat_interval=q.heartbeat_seconds,
-                stalled_worker_timeout=q.stalled_after_seconds,
-                shutdown_graceful_timeout=q.shutdown_grace_seconds,
-                delete_jobs="successful",
+        # Two procrastinate workers in one process: site jobs on their slots, takedown jobs on
+        # theirs, so an approved notice never waits for a crawl slot to free up.
+        # Without takedown slots, the site-job slots serve every queue (takedown jobs included).
+        site_queues: dict[str, Any] = {"queues": [SITE_QUEUE]} if q.takedown_concurrency else {}
+        workers = {
+            asyncio.create_task(app.run_worker_async(name=name, concurrency=q.concurrency, **site_queues, **common))
+        }
+        if q.takedown_concurrency:
+            workers.add(
+                asyncio.create_task(
+                    app.run_worker_async(
+                        name=f"{name}/takedown", concurrency=q.takedown_concurrency, queues=[TAKEDOWN_QUEUE], **common
+                    )
+                )
             )
-        )
         stopping = asyncio.create_task(stop.wait())
         alive = asyncio.create_task(_keep_alive(app, q.alive_file, q.heartbeat_seconds))
-        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({*workers, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         alive.cancel()
-        if not running.done():
-            running.cancel()  # procrastinate's graceful stop: no new jobs, running ones finish
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
+        for running in workers:
+            if not running.done():
+                running.cancel()  # procrastinate's graceful stop: no new jobs, running ones finish
+        results = await asyncio.gather(*workers, return_exceptions=True)
+        for result in results:
+            # one of them lost the database: the loop in run_worker starts both again
+            if isinstance(result, Exception):
+                raise result
 
 
 async def run_worker(services: Services, stop: asyncio.Event, name: str | None = None) -> None:
@@ -101,15 +118,32 @@ async def run_worker(services: Services, stop: asyncio.Event, name: str | None =
             recheck_before_send=settings.notices.recheck_before_send,
             notice_batch=settings.queue.notice_batch,
             in_flight=dt.timedelta(seconds=settings.queue.in_flight_seconds),
+            takedown_run_seconds=settings.queue.takedown_run_seconds,
+            takedown_poll_seconds=settings.queue.takedown_poll_seconds,
+            stopping=stop,
         )
-        while not stop.is_set():
-            try:
-                await _run_once(build_app(settings), settings, context, name, stop)
-            except Exception as exc:  # the database went away mid-run (restart, failover, network)
-                log.warning(
-                    "worker stopped (%s: %s)", type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else ""
-                )
-            if not stop.is_set():
-                log.info("worker %s reconnecting in %.1f s", name, settings.queue.reconnect_seconds)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=settings.queue.reconnect_seconds)
+        server = (
+            metrics.serve(settings.queue.metrics_port, settings.queue.metrics_address)
+            if settings.queue.metrics_port
+            else None
+        )
+        try:
+            await _run_forever(settings, context, name, stop)
+        finally:
+            if server is not None:
+                server.shutdown()
+
+
+async def _run_forever(settings: Settings, context: WorkerContext, name: str, stop: asyncio.Event) -> None:
+    """procrastinate's workers, started again whenever they lose the database, until `stop`."""
+    while not stop.is_set():
+        try:
+            await _run_once(build_app(settings), settings, context, name, stop)
+        except Exception as exc:  # the database went away mid-run (restart, failover, network)
+            log.warning(
+                "worker stopped (%s: %s)", type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else ""
+            )
+        if not stop.is_set():
+            log.info("worker %s reconnecting in %.1f s", name, settings.queue.reconnect_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=settings.queue.reconnect_seconds)

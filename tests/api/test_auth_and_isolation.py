@@ -91,6 +91,8 @@ ISOLATION_CASES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/transparency/counts"): "403",
     ("GET", "/api/v1/associations/{association_id}/sender-profile"): "404",
     ("PUT", "/api/v1/associations/{association_id}/sender-profile"): "404",
+    ("GET", "/api/v1/works/{work_id}/rights-statement"): "404",
+    ("PUT", "/api/v1/works/{work_id}/rights-statement"): "404",
 }
 
 # A request body for routes that take one; valid enough to reach the tenant check.
@@ -104,6 +106,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/queue/approve"): {"notice_ids": [1]},
     ("POST", "/api/v1/inbound/replies"): {"notice_id": 1, "kind": "reply"},
     ("PUT", "/api/v1/associations/{association_id}/sender-profile"): {"name": "B pretending to be A"},
+    ("PUT", "/api/v1/works/{work_id}/rights-statement"): {"right_infringed": "B pretending to be A"},
 }
 QUERIES: dict[tuple[str, str], dict[str, Any]] = {("GET", "/api/v1/transparency/counts"): {"year": 2026}}
 SECRET = "a-only-secret-page"
@@ -118,7 +121,9 @@ def test_every_route_is_covered(client: Any) -> None:
 def _a_world(client: Any, tenants: Any) -> dict[str, Any]:
     """Association A's site with evidence, a provider and a drafted notice of A's; the ids to fill paths with."""
     site = submit(client, tenants.a, "a-world.com")
-    body = {"sites": [{"domains": ["a-world.com"], "evidence": [{"url": f"https://a-world.com/{SECRET}"}]}]}
+    work = {"ref": "AW", "titles": {"en": "A's work"}, "content_type": "manga"}
+    evidence = [{"url": f"https://a-world.com/{SECRET}", "work_ref": "AW"}]
+    body = {"sites": [{"domains": ["a-world.com"], "works": [work], "evidence": evidence}]}
     client.post("/api/v1/submissions", json=body, headers={"X-API-Key": tenants.a})
     ops = {"X-API-Key": tenants.operator}
     provider = client.post("/api/v1/providers", json={"name": "Host A", "kind": "host"}, headers=ops).json()
@@ -143,6 +148,7 @@ def _a_world(client: Any, tenants: Any) -> dict[str, Any]:
         "proposal_id": 1,
         "decision": "merge",
         "association_id": tenants.a_id,
+        "work_id": 1,  # A's only work, the first of a fresh store
     }
 
 
@@ -215,6 +221,7 @@ ADMIN_ONLY = {
     ("DELETE", "/api/v1/keys/{key_id}"),
     # an association's statements are made by the association itself, or an admin
     ("PUT", "/api/v1/associations/{association_id}/sender-profile"),
+    ("PUT", "/api/v1/works/{work_id}/rights-statement"),
 }
 
 

@@ -35,7 +35,7 @@ def test_catalogue_has_every_required_provider_with_an_abuse_channel() -> None:
     names = [p.name for p in catalogue.providers]
     assert set(REQUIRED) <= set(names)
     for provider in catalogue.providers:
-        assert provider.abuse, provider.name
+        assert provider.abuse or provider.abuse_from_rdap, provider.name
         assert provider.kind in {"cdn", "waf/ddos", "dns", "hosting", "cloud"}
         assert provider.networks is not None  # every range parses
 

@@ -7,15 +7,27 @@ from typing import Any
 
 import pytest
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from cases.audit.services import Actor
 from cases.db import transaction
 from cases.intake.schemas import SiteIn
 from cases.intake.services import submit_sites
 from cases.providers.services import add_provider
+from cases.takedown.work_rights import set_work_rights
+from cases.works.models import Work
 
 from ..conftest import SENDER
+
+#: a complete rights statement of a work (the Japanese copyright request asks for each element)
+WORK_RIGHTS: dict[str, object] = {
+    "right_infringed": "公衆送信権（著作権法第23条）",
+    "manner": "full_copy",
+    "protection_period": "2019年公表。著作者は存命であり、著作者の死後70年の保護期間内",
+    "no_licence": True,
+    "proof_of_right": "出版権設定契約書の写し（添付資料1）",
+    "verification": "正規版の該当話と侵害情報の画像を比較することで確認できます",
+}
 
 ACTOR = Actor("test:takedown")
 
@@ -76,6 +88,8 @@ def world(factory: sessionmaker[Session], tenants: Any) -> World:
         cdn = add_provider(session, ACTOR, "Cloudflare, Inc.", "cdn", country="US", abuse_api_url="http://x.invalid")
         registrar = add_provider(session, ACTOR, "Example Registrar", "registrar", abuse_email="abuse@reg.example")
         search = add_provider(session, ACTOR, "Google LLC", "search_engine", country="us")
+        for work in session.exec(select(Work)):  # each work's rights statement, as its association made it
+            set_work_rights(session, ACTOR, work.id or 0, dict(WORK_RIGHTS))
         return World(site_id, host.id or 0, cdn.id or 0, registrar.id or 0, search.id or 0, tenants.a_id, tenants.b_id)
 
 

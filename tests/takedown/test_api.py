@@ -13,15 +13,51 @@ def h(key: str) -> dict[str, str]:
 
 
 def draft(client: Any, tenants: Any, world: Any, sender: dict[str, Any], association_id: int, **kw: Any) -> Any:
+    """The association sets `sender` as its own profile (statements included); an operator drafts with it."""
+    own_key = tenants.a if association_id == world.a_id else tenants.b
+    profile = client.put(f"/api/v1/associations/{association_id}/sender-profile", json=sender, headers=h(own_key))
+    assert profile.status_code == 200, profile.text
     body = {
         "site_id": world.site_id,
         "provider_id": world.host_id,
         "association_id": association_id,
         "legal_basis": "dmca_512c3",
-        "sender": sender,
         **kw,
     }
     return client.post("/api/v1/notices", json=body, headers=h(tenants.operator))
+
+
+def test_operators_cannot_make_the_senders_statements(client: Any, tenants: Any, world: Any, sender: Any) -> None:
+    without = {k: v for k, v in sender.items() if k not in ("good_faith", "accuracy_under_perjury", "signature")}
+    own = client.put(f"/api/v1/associations/{world.a_id}/sender-profile", json=without, headers=h(tenants.a))
+    assert own.status_code == 200  # the association's own profile makes none of these statements
+    body = {
+        "site_id": world.site_id,
+        "provider_id": world.host_id,
+        "association_id": world.a_id,
+        "legal_basis": "dmca_512c3",
+    }
+    forged = {"good_faith": True, "accuracy_under_perjury": True, "signature": "/operator/", "name": "Someone"}
+    refused = client.post("/api/v1/notices", json={**body, "sender": forged}, headers=h(tenants.operator))
+    assert refused.status_code == 422
+    assert sorted(d["loc"][0] for d in refused.json()["detail"]) == [
+        "sender.accuracy_under_perjury",
+        "sender.good_faith",
+        "sender.signature",
+    ]
+    too_long = client.post("/api/v1/notices", json={**body, "sender": {"phone": "1" * 65}}, headers=h(tenants.operator))
+    assert too_long.status_code == 422 and too_long.json()["detail"][0]["loc"][0] == "sender.phone"
+    # other details may be given for one notice; the statements stay the profile's (here: none)
+    notice = client.post(
+        "/api/v1/notices", json={**body, "sender": {"name": "Taro Suzuki"}}, headers=h(tenants.operator)
+    ).json()
+    submitted = client.post(f"/api/v1/notices/{notice['id']}/submit", headers=h(tenants.operator))
+    assert submitted.status_code == 422
+    assert sorted(d["loc"][0] for d in submitted.json()["detail"]) == [
+        "sender.accuracy_under_perjury",
+        "sender.good_faith",
+        "sender.signature",
+    ]
 
 
 def test_operator_flow_draft_submit_claim_approve(
@@ -49,6 +85,7 @@ def test_operator_flow_draft_submit_claim_approve(
 
 def test_incomplete_notice_is_refused_naming_the_elements(client: Any, tenants: Any, world: Any, sender: Any) -> None:
     notice = draft(client, tenants, world, {**sender, "signature": "", "good_faith": False}, world.a_id).json()
+    assert notice["state"] == "draft", notice
     refused = client.post(f"/api/v1/notices/{notice['id']}/submit", headers=h(tenants.operator))
     assert refused.status_code == 422
     assert sorted(d["loc"][0] for d in refused.json()["detail"]) == ["sender.good_faith", "sender.signature"]

@@ -1,4 +1,4 @@
-"""Delivery through real local servers: SMTP (aiosmtpd), a Cloudflare-style API (Starlette), files; crashes."""
+"""Delivery through real local servers: SMTP (aiosmtpd), files; crashes (Cloudflare's API: test_cloudflare.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import datetime as dt
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +16,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from cases.audit.services import Actor
 from cases.db import transaction
 from cases.takedown.delivery.channels import (
-    ApiChannel,
     DeliveryError,
     FileChannel,
     OutgoingNotice,
     SmtpChannel,
     message_id_for,
 )
-from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile
+from cases.takedown.delivery.outbox import confirm_unconfirmed, outgoing_for, reconcile
 from cases.takedown.delivery.sending import send_approved, send_batch, send_notice
 from cases.takedown.models import NoticeState
 from cases.takedown.services import get_notice
-from lab.http_util import ThreadedServer, free_port
+from lab.http_util import free_port
 from lab.smtp_sink import SmtpSink
 
 ACTOR = Actor("test:delivery")
@@ -95,99 +89,12 @@ def test_crash_after_smtp_send_never_sends_twice(
         assert notice.state == NoticeState.SENT
 
 
-class AbuseApi:
-    """A local Cloudflare-style abuse-reports API that remembers the keys it was given."""
-
-    def __init__(self) -> None:
-        self.reports: list[dict[str, Any]] = []
-        self.fail_next = False
-
-    async def create(self, request: Request) -> JSONResponse:
-        if self.fail_next:
-            self.fail_next = False
-            return JSONResponse({"success": False, "errors": [{"message": "try later"}]}, status_code=503)
-        report = await request.json()
-        report["_key"] = request.headers.get("Idempotency-Key")
-        self.reports.append(report)
-        return JSONResponse({"success": True, "result": {"id": f"r{len(self.reports)}"}})
-
-    async def search(self, request: Request) -> JSONResponse:
-        ref = request.query_params.get("reference")
-        return JSONResponse({"success": True, "result": [r for r in self.reports if r.get("reference") == ref]})
-
-    def app(self) -> Starlette:
-        return Starlette(
-            routes=[
-                Route("/abuse-reports/abuse_dmca", self.create, methods=["POST"]),
-                Route("/abuse-reports", self.search, methods=["GET"]),
-            ]
-        )
-
-
-@pytest.fixture
-def abuse_api() -> Iterator[tuple[AbuseApi, str]]:
-    api = AbuseApi()
-    server = ThreadedServer(api.app()).start()
-    yield api, server.url
-    server.stop()
-
-
-def _approve_cloudflare(factory: sessionmaker[Session], world: Any, sender: Any) -> int:
-    from cases.takedown.models import LegalBasis
-    from cases.takedown.review import approve
-    from cases.takedown.services import draft_notice, open_case, submit_for_review
-
-    with transaction(factory) as session:
-        case = open_case(session, ACTOR, world.site_id, world.cdn_id)
-        notice = draft_notice(
-            session, ACTOR, case.id or 0, world.a_id, LegalBasis.DMCA, sender, template="cloudflare_abuse_dmca"
-        )
-        submit_for_review(session, ACTOR, notice.id or 0)
-        approve(session, ACTOR, notice.id or 0)
-        return notice.id or 0
-
-
-async def test_api_channel_and_reconcile_by_key(
-    factory: sessionmaker[Session], world: Any, sender: Any, abuse_api: tuple[AbuseApi, str]
-) -> None:
-    api, url = abuse_api
-    channel = ApiChannel(url, token="t", timeout=5)
-    api.fail_next = True
-    notice_id = _approve_cloudflare(factory, world, sender)
-    assert (await send_notice(factory, ACTOR, channel, notice_id)).state == NoticeState.APPROVED
-    notice = await send_notice(factory, ACTOR, channel, notice_id)
-    assert notice.state == NoticeState.SENT
-    (report,) = api.reports
-    assert report["act"] == "abuse_dmca" and report["host"] == "manga-raw.io" and len(report["urls"]) == 3
-    assert report["reference"] == notice.idempotency_key and report["_key"] == f"{notice.idempotency_key}-0"
-    assert await channel.lookup(notice.idempotency_key) is True
-    assert await channel.lookup("never-sent") is False
-
-
-async def test_api_reconcile_finishes_a_send_the_recipient_already_has(
-    factory: sessionmaker[Session], world: Any, sender: Any, abuse_api: tuple[AbuseApi, str]
-) -> None:
-    from cases.takedown.delivery.outbox import begin_send
-
-    api, url = abuse_api
-    channel = ApiChannel(url, timeout=5)
-    received = _approve_cloudflare(factory, world, sender)
-    with transaction(factory) as session:
-        started = begin_send(session, ACTOR, received, "api")
-    await channel.send(started.outgoing)  # then "crash": finish_send never runs
-    decisions = await reconcile(factory, ACTOR, {"api": channel}, older_than=dt.timedelta(0))
-    assert decisions == {received: "sent"}
-    assert len(api.reports) == 1
-    with transaction(factory) as session:
-        assert get_notice(session, received).state == NoticeState.SENT
-
-
 async def test_file_export(factory: sessionmaker[Session], approved_notice: int, tmp_path: Path) -> None:
     channel = FileChannel(tmp_path / "out")
     notice = await send_notice(factory, ACTOR, channel, approved_notice)
     (path,) = (tmp_path / "out").iterdir()
     assert path.read_text(encoding="utf-8") == notice.rendered_text
-    assert await channel.lookup(notice.idempotency_key) is True
+    assert await channel.lookup(outgoing_for(factory, notice.id or 0)) is True
 
 
 async def test_each_notice_takes_its_recipients_channel(
@@ -258,7 +165,7 @@ class _FlakyChannel:
         self.sent.append(notice.notice_id)
         return {"ok": True}
 
-    async def lookup(self, idempotency_key: str) -> bool | None:
+    async def lookup(self, notice: OutgoingNotice) -> bool | None:
         return None
 
     def connected(self) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -52,9 +52,9 @@ def test_notice_items_are_the_associations_own_evidence(
         (LegalBasis.DMCA, ["accuracy_under_perjury"], ["sender.accuracy_under_perjury"]),
         (LegalBasis.DSA, ["explanation", "bona_fide"], ["sender.explanation", "sender.bona_fide"]),
         (LegalBasis.DSA, ["email"], ["sender.email"]),
-        (LegalBasis.JP_PLA, ["address", "right_infringed"], ["sender.address", "sender.right_infringed"]),
+        (LegalBasis.JP_PLA, ["address", "acts_as"], ["sender.address", "sender.acts_as"]),
         (LegalBasis.JP_PLA, ["truth_statement"], ["sender.truth_statement"]),
-        (LegalBasis.RAA, ["explanation"], ["sender.explanation"]),
+        (LegalBasis.SEARCH, ["good_faith", "signature"], ["sender.good_faith", "sender.signature"]),
     ],
 )
 def test_validator_names_every_missing_element(
@@ -76,24 +76,73 @@ def test_validator_names_every_missing_element(
         assert submit_for_review(session, ACTOR, notice_id).state == NoticeState.IN_REVIEW
 
 
+def test_an_raa_report_needs_proof_of_the_prior_report(factory: sessionmaker[Session], world: Any, sender: Any) -> None:
+    with transaction(factory) as session:
+        registrar_case = open_case(session, ACTOR, world.site_id, world.registrar_id)
+        alone = draft_notice(session, ACTOR, registrar_case.id or 0, world.a_id, LegalBasis.RAA, sender)
+    with pytest.raises(InvalidInputError) as err, transaction(factory) as session:
+        submit_for_review(session, ACTOR, alone.id or 0)
+    assert [p.split(":")[0] for p in err.value.problems] == ["prior_reports"]
+    assert "proof of the prior report" in err.value.problems[0]
+    with transaction(factory) as session:  # the host was sent a notice first: its date and hash are the proof
+        host_notice = get_notice(session, _draft(factory, world, sender, LegalBasis.DMCA))
+        submit_for_review(session, ACTOR, host_notice.id or 0)
+        host_notice.state, host_notice.sent_at = NoticeState.SENT, dt.datetime.now(dt.UTC)
+        get_notice(session, alone.id or 0).escalated_from_id = host_notice.id
+    with transaction(factory) as session:
+        text = submit_for_review(session, ACTOR, alone.id or 0).rendered_text or ""
+    assert "Prior reports to the hosting provider" in text and (host_notice.rendered_sha256 or "x") in text
+
+
+def test_dsa_links_each_url_to_its_work(factory: sessionmaker[Session], world: Any, sender: Any) -> None:
+    notice_id = _draft(factory, world, sender, LegalBasis.DSA, items=[("https://manga-raw.io/orphan", None)])
+    with pytest.raises(InvalidInputError) as err, transaction(factory) as session:
+        submit_for_review(session, ACTOR, notice_id)
+    assert err.value.problems == [
+        "items: https://manga-raw.io/orphan is linked to no work "
+        "(DSA Art. 16(2)(a): the explanation must concern each item's work)"
+    ]
+
+
+def test_search_delisting_checks_its_file_limits(sender: dict[str, Any]) -> None:
+    from cases.takedown.basis_checks import SEARCH_MAX_URLS
+
+    work = rendering.WorkView(1, "Title\nwith a break", "Holder", "https://publisher.example/1")
+    items = [rendering.ItemView(f"https://a.example/{i}", work) for i in range(SEARCH_MAX_URLS + 1)]
+    items.append(rendering.ItemView("https://a.example/" + "x" * 2100, work))
+    context = rendering.NoticeContext(
+        "search_delisting", "Google", "a.example", sender, items, "k", rendering.utc_today()
+    )
+    with pytest.raises(InvalidInputError) as err:
+        rendering.render(context)
+    problems = err.value.problems
+    assert f"items: {SEARCH_MAX_URLS + 2} URLs; a delisting file takes at most {SEARCH_MAX_URLS}" in problems
+    assert any(p.startswith("items: URL longer than 2048 characters") for p in problems)
+    assert "works: the title of work 1 has a line break (it would break the file)" in problems
+    assert len(problems) == 3
+
+
+def test_sender_details_are_held_to_the_profiles_limits(sender: dict[str, Any]) -> None:
+    work = rendering.WorkView(1, "Work", "Holder", "https://publisher.example/1")
+    items = [rendering.ItemView("https://a.example/1", work)]
+    context = rendering.NoticeContext(
+        "dmca_512c3",
+        "Host",
+        "a.example",
+        {**sender, "name": "n" * 301, "email": "not-an-address"},
+        items,
+        "k",
+        rendering.utc_today(),
+    )
+    with pytest.raises(InvalidInputError) as err:
+        rendering.render(context)
+    assert sorted(p.split(":")[0] for p in err.value.problems) == ["sender.email", "sender.name"]
+
+
 def test_statement_must_be_confirmed_not_just_present(factory: sessionmaker[Session], world: Any, sender: Any) -> None:
     notice_id = _draft(factory, world, {**sender, "bona_fide": "yes"}, LegalBasis.DSA)
     with pytest.raises(InvalidInputError, match=r"sender\.bona_fide"), transaction(factory) as session:
         submit_for_review(session, ACTOR, notice_id)
-
-
-def test_japanese_request_is_in_japanese(factory: sessionmaker[Session], world: Any, sender: Any) -> None:
-    notice_id = _draft(factory, world, sender, LegalBasis.JP_PLA)
-    with transaction(factory) as session:
-        text = submit_for_review(session, ACTOR, notice_id).rendered_text or ""
-    for phrase in (
-        "送信防止措置",
-        "掲載されている場所",
-        "侵害されたとする権利",
-        "事実に相違ありません",
-        sender["address"],
-    ):
-        assert phrase in text
 
 
 def test_search_delisting_file_format(factory: sessionmaker[Session], world: Any, sender: Any) -> None:
@@ -104,27 +153,6 @@ def test_search_delisting_file_format(factory: sessionmaker[Session], world: Any
     assert lines[0].startswith("# Work W1")
     assert lines[1] == "# https://publisher.example/W1"
     assert lines[2:] == [f"https://manga-raw.io/w1/{i}" for i in range(3)]
-
-
-def test_cloudflare_payload_has_at_most_250_urls_per_host(sender: dict[str, Any]) -> None:
-    work = rendering.WorkView(1, "Work", "Publisher", "https://publisher.example/1")
-    items = [rendering.ItemView(f"https://a.example/{i}", work) for i in range(300)]
-    items += [rendering.ItemView(f"https://b.example/{i}", work) for i in range(2)]
-    context = rendering.NoticeContext(
-        "cloudflare_abuse_dmca", "Cloudflare", "a.example", sender, items, "key-1", rendering.utc_today()
-    )
-    text, digest = rendering.render(context)
-    reports = json.loads(text)["reports"]
-    assert [(r["host"], len(r["urls"])) for r in reports] == [("a.example", 250), ("a.example", 50), ("b.example", 2)]
-    assert all(r["act"] == "abuse_dmca" and r["signature"] == "/Hanako Yamada/" for r in reports)
-    assert all(r["reference"] == "key-1" for r in reports)
-    assert len(digest) == 64
-    with pytest.raises(InvalidInputError, match=r"sender\.signature"):
-        rendering.render(
-            rendering.NoticeContext(
-                "cloudflare_abuse_dmca", "C", "a", {**sender, "signature": ""}, items, "k", context.date
-            )
-        )
 
 
 def test_one_open_notice_per_recipient_and_basis(factory: sessionmaker[Session], world: Any, sender: Any) -> None:

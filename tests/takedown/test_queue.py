@@ -79,7 +79,10 @@ def test_filters(factory: sessionmaker[Session], world: Any, sender: Any) -> Non
     ids = make_notices(factory, world, sender, 2)
     with transaction(factory) as session:
         case = open_case(session, SETUP, world.site_id, world.registrar_id)
-        raa = draft_notice(session, SETUP, case.id or 0, world.a_id, LegalBasis.RAA, sender)
+        host_case = open_case(session, SETUP, world.site_id, world.host_id)  # the prior report an RAA one needs
+        prior = draft_notice(session, SETUP, host_case.id or 0, world.b_id, LegalBasis.DMCA, sender)
+        prior.state, prior.sent_at, prior.rendered_sha256 = NoticeState.SENT, utcnow(), "0" * 64
+        raa = draft_notice(session, SETUP, case.id or 0, world.a_id, LegalBasis.RAA, sender, escalated_from_id=prior.id)
         submit_for_review(session, SETUP, raa.id or 0)
         soon = session.get(Notice, ids[0])
         assert soon is not None

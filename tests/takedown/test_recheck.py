@@ -21,6 +21,7 @@ from cases.takedown.models import ItemOutcome, LegalBasis, NoticeItem, NoticeSta
 from cases.takedown.recheck import Finding, Recheck, check_urls
 from cases.takedown.review import approve
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
+from cases.works.models import Work
 from lab.http_util import ThreadedServer
 
 ACTOR = Actor("test:recheck")
@@ -135,13 +136,25 @@ async def test_failing_items_are_dropped_before_sending(
     assert outcomes[f"{pages}/seized"][0] == ItemOutcome.DROPPED
 
 
+def _w1(session: Session, association_id: int) -> int:
+    """Association A's work W1 (a DSA notice links each URL to its work)."""
+    work = session.exec(select(Work).where(col(Work.association_id) == association_id, col(Work.ref) == "W1")).one()
+    return work.id or 0
+
+
 async def test_notice_with_no_live_url_goes_back_to_review(
     factory: sessionmaker[Session], world: Any, sender: dict[str, Any], pages: str, tmp_path: Any
 ) -> None:
     with transaction(factory) as session:
         case = open_case(session, ACTOR, world.site_id, world.host_id)
         draft = draft_notice(
-            session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=[(f"{pages}/gone", None)]
+            session,
+            ACTOR,
+            case.id or 0,
+            world.a_id,
+            LegalBasis.DSA,
+            sender,
+            items=[(f"{pages}/gone", _w1(session, world.a_id))],
         )
         submit_for_review(session, ACTOR, draft.id or 0)
         approve(session, ACTOR, draft.id or 0)
@@ -157,7 +170,8 @@ async def test_later_check_marks_gone_urls_actioned(
 
     with transaction(factory) as session:
         case = open_case(session, ACTOR, world.site_id, world.host_id)
-        urls = [(f"{pages}/live", None), (f"{pages}/gone", None)]
+        w1 = _w1(session, world.a_id)
+        urls = [(f"{pages}/live", w1), (f"{pages}/gone", w1)]
         draft = draft_notice(session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=urls)
         submit_for_review(session, ACTOR, draft.id or 0)
         approve(session, ACTOR, draft.id or 0)
@@ -198,7 +212,8 @@ async def test_a_server_error_is_not_a_takedown(
 
     with transaction(factory) as session:
         case = open_case(session, ACTOR, world.site_id, world.host_id)
-        urls = [(f"{pages}/live", None), (f"{pages}/gone", None), ("http://127.0.0.1:9/down-for-now", None)]
+        w1 = _w1(session, world.a_id)
+        urls = [(f"{pages}/live", w1), (f"{pages}/gone", w1), ("http://127.0.0.1:9/down-for-now", w1)]
         draft = draft_notice(session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=urls)
         submit_for_review(session, ACTOR, draft.id or 0)
         approve(session, ACTOR, draft.id or 0)
@@ -212,3 +227,86 @@ async def test_a_server_error_is_not_a_takedown(
     outcome, reason = items["http://127.0.0.1:9/down-for-now"]
     assert outcome == ItemOutcome.PENDING and (reason or "").startswith("could not tell: unreachable")
     assert items[f"{pages}/gone"][0] == ItemOutcome.ACTIONED
+
+
+def _pages_toggle() -> tuple[Starlette, dict[str, bool]]:
+    """A page whose liveness the test switches: 404 while ``state["up"]`` is false."""
+    state = {"up": False}
+
+    async def flaky(_: Request) -> Response:
+        if state["up"]:
+            return PlainTextResponse("chapter 1 of Work W1")
+        return PlainTextResponse("not found", status_code=404)
+
+    async def live(_: Request) -> Response:
+        return PlainTextResponse("chapter 1 of Work W1")
+
+    return Starlette(routes=[Route("/flaky", flaky), Route("/live", live)]), state
+
+
+def _draft_in_review(
+    factory: sessionmaker[Session], world: Any, sender: dict[str, Any], urls: list[str], provider_id: int | None = None
+) -> int:
+    with transaction(factory) as session:
+        case = open_case(session, ACTOR, world.site_id, provider_id or world.host_id)
+        draft = draft_notice(
+            session, ACTOR, case.id or 0, world.a_id, LegalBasis.DSA, sender, items=[(u, None) for u in urls]
+        )
+        submit_for_review(session, ACTOR, draft.id or 0)
+        return draft.id or 0
+
+
+async def test_a_notice_the_recheck_emptied_cannot_be_approved_again(
+    factory: sessionmaker[Session], world: Any, sender: dict[str, Any], pages: str, tmp_path: Any
+) -> None:
+    from cases.errors import ConflictError
+    from cases.takedown.review import bulk_approve
+
+    notice_id = _draft_in_review(factory, world, sender, [f"{pages}/gone", f"{pages}/seized"])
+    other_id = _draft_in_review(factory, world, sender, [f"{pages}/live"], world.registrar_id)
+    with transaction(factory) as session:
+        approve(session, ACTOR, notice_id)
+    policy = Recheck(allow_list=[f"{pages}/legit/"], timeout=5)
+    notice = await send_notice(factory, ACTOR, FileChannel(tmp_path / "out"), notice_id, recheck=policy)
+    assert notice.state == NoticeState.IN_REVIEW
+    with pytest.raises(ConflictError, match=r"no live item.*HTTP 404"), transaction(factory) as session:
+        approve(session, ACTOR, notice_id)
+    with transaction(factory) as session:
+        approved, refused = bulk_approve(session, ACTOR, [notice_id, other_id])
+        assert get_notice(session, notice_id).state == NoticeState.IN_REVIEW
+    assert approved == [other_id]
+    assert list(refused) == [notice_id] and "no live item" in refused[notice_id]
+    assert not (tmp_path / "out").exists()
+
+
+async def test_every_item_is_judged_again_and_the_text_follows_the_live_ones(
+    factory: sessionmaker[Session], world: Any, sender: dict[str, Any], tmp_path: Any
+) -> None:
+    app, state = _pages_toggle()
+    server = ThreadedServer(app).start()
+    try:
+        flaky, live = f"{server.url}/flaky", f"{server.url}/live"
+        notice_id = _draft_in_review(factory, world, sender, [flaky, live])
+        with transaction(factory) as session:
+            approve(session, ACTOR, notice_id)
+        policy = Recheck(timeout=5)
+        from cases.takedown.recheck import recheck_notice
+
+        # first send's re-check: the flaky page is down, so it is dropped and left out of the text
+        assert await recheck_notice(factory, ACTOR, notice_id, policy) == {flaky: "no longer live: HTTP 404"}
+        with factory() as session:
+            text = get_notice(session, notice_id).rendered_text or ""
+        assert flaky not in text and live in text
+        # the page is back: the next re-check (of every item, not only pending ones) lists it again
+        state["up"] = True
+        assert await recheck_notice(factory, ACTOR, notice_id, policy) == {}
+        sent = await send_notice(factory, ACTOR, FileChannel(tmp_path / "out"), notice_id, recheck=policy)
+        assert sent.state == NoticeState.SENT
+        assert flaky in (sent.rendered_text or "") and live in (sent.rendered_text or "")
+        with factory() as session:
+            outcomes = {
+                i.url: i.outcome for i in session.exec(select(NoticeItem).where(col(NoticeItem.notice_id) == notice_id))
+            }
+        assert outcomes == {flaky: ItemOutcome.PENDING, live: ItemOutcome.PENDING}
+    finally:
+        server.stop()

@@ -1,9 +1,10 @@
-"""Delivery channels: SMTP, a Cloudflare-style abuse-reports API, and file export, behind one interface.
+"""Delivery channels: SMTP, Cloudflare's abuse-reports API, and file export, behind one interface.
 
-Each channel puts the notice's idempotency key into what it sends (SMTP: the ``Message-ID`` and an
-``X-Piratewatch-Idempotency-Key`` header; API: an ``Idempotency-Key`` header and the report's
-``reference``; file: the file name), and can say whether a notice with a key was already received
-when the recipient lets us ask (:meth:`Channel.lookup`). That is what the outbox's restart check uses.
+Each channel can say whether the recipient already has a notice when the recipient lets us ask
+(:meth:`Channel.lookup`); that is what the outbox's restart check uses. SMTP carries the notice's
+idempotency key (the ``Message-ID`` and an ``X-Piratewatch-Idempotency-Key`` header), the file export
+its file name; Cloudflare's API takes no reference of ours, so its channel
+(:mod:`cases.takedown.delivery.cloudflare`) recognises a report by its contents.
 
 Errors: :class:`DeliveryError` when the recipient refused or could not be reached (nothing was sent).
 """
@@ -11,13 +12,14 @@ Errors: :class:`DeliveryError` when the recipient refused or could not be reache
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import email.charset
-import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from email.errors import HeaderParseError
 from email.header import Header
 from email.message import Message
 from email.mime.application import MIMEApplication
@@ -27,10 +29,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import aiosmtplib
-import httpx
 
 from cases.errors import DeliveryError
 from cases.takedown.config import NoticeSettings
+from common.text import UnsafeTextError, email_address, header_value
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class OutgoingNotice:
     subject: str
     text: str
     media_type: str
+    #: when the notice was drafted: what a recipient filed since then may be this notice
+    drafted_at: dt.datetime | None = None
 
 
 class Channel(Protocol):
@@ -58,7 +62,7 @@ class Channel(Protocol):
         """Hand the notice over; returns what the recipient answered. Raises :class:`DeliveryError`."""
         ...
 
-    async def lookup(self, idempotency_key: str) -> bool | None:
+    async def lookup(self, notice: OutgoingNotice) -> bool | None:
         """Whether the recipient already has the notice: True, False, or None when it cannot be known."""
         ...
 
@@ -70,6 +74,14 @@ class Channel(Protocol):
 def message_id_for(idempotency_key: str, domain: str = "piratewatch.invalid") -> str:
     """The fixed Message-ID of a notice: the same on every attempt, so recipients can spot a repeat."""
     return f"<{idempotency_key}@{domain}>"
+
+
+def _header(what: str, value: str, check: Callable[[str], str]) -> str:
+    """`value` as `check` accepts it for a header; a permanent :class:`DeliveryError` naming `what` otherwise."""
+    try:
+        return check(value)
+    except UnsafeTextError as exc:
+        raise DeliveryError(f"cannot be sent as it stands: {what} {value[:80]!r}: {exc}", permanent=True) from exc
 
 
 class _SmtpConnections:
@@ -135,7 +147,14 @@ class SmtpChannel:
         encoded as RFC 2047 when it is not ASCII), so there is nothing for it to parse.
         """
         if not notice.recipient_email:
-            raise DeliveryError(f"notice {notice.notice_id}: the recipient has no abuse e-mail address")
+            raise DeliveryError(
+                "cannot be sent as it stands: the recipient has no abuse e-mail address", permanent=True
+            )
+        # Every header-bound value checked as such: a registry's "abuse@host\r\nBcc: ..." never leaves.
+        recipient = _header("the recipient's e-mail address", notice.recipient_email, email_address)
+        subject = _header("the subject", notice.subject, header_value)
+        message_id = _header("the Message-ID", notice.message_id, header_value)
+        key = _header("the idempotency key", notice.idempotency_key, header_value)
         message: Message
         if notice.media_type.startswith("application/json"):
             message = MIMEApplication(notice.text.encode(), "json")
@@ -144,14 +163,14 @@ class SmtpChannel:
             message = MIMENonMultipart("text", "plain")
             message.set_payload(notice.text, _UTF8_QUOTED_PRINTABLE if long_lines else _UTF8_8BIT)
         message["From"] = self.sender
-        message["To"] = notice.recipient_email
-        if notice.subject.isascii():
-            message["Subject"] = notice.subject
+        message["To"] = recipient
+        if subject.isascii():
+            message["Subject"] = subject
         else:  # RFC 2047, as the compat32 classes leave non-ASCII headers to the caller
-            message["Subject"] = Header(notice.subject, "utf-8")  # type: ignore[assignment]
+            message["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
         message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = notice.message_id
-        message["X-Piratewatch-Idempotency-Key"] = notice.idempotency_key
+        message["Message-ID"] = message_id
+        message["X-Piratewatch-Idempotency-Key"] = key
         return message
 
     async def connect(self) -> aiosmtplib.SMTP:
@@ -171,19 +190,33 @@ class SmtpChannel:
 
     async def send(self, notice: OutgoingNotice) -> dict[str, Any]:
         message = self.build(notice)
+        try:
+            raw = message.as_bytes()  # serialised once, here: a header the mailer cannot write fails this notice only
+        except (HeaderParseError, ValueError, UnicodeError) as exc:
+            raise DeliveryError(
+                f"notice {notice.notice_id} cannot be written as e-mail: {exc}", permanent=True
+            ) from exc
+        recipient = str(message["To"])
         connections = _smtp_connections.get()
         try:
             if connections is not None and connections.channel is self:
-                last = await self._send_on(connections, message, notice.recipient_email or "")
+                last = await self._send_on(connections, raw, recipient)
                 return {"server": last, "refused": {}}
-            answers, last = await aiosmtplib.send(message, hostname=self.host, port=self.port, timeout=self.timeout)
+            answers, last = await aiosmtplib.send(
+                raw,
+                sender=self.sender,
+                recipients=[recipient],
+                hostname=self.host,
+                port=self.port,
+                timeout=self.timeout,
+            )
         except aiosmtplib.SMTPException as exc:
             raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}") from exc
         except OSError as exc:
             raise DeliveryError(f"SMTP {self.host}:{self.port} unreachable: {exc}") from exc
         return {"server": last, "refused": {k: str(v) for k, v in answers.items()}}
 
-    async def _send_on(self, connections: _SmtpConnections, message: Message, recipient: str) -> str:
+    async def _send_on(self, connections: _SmtpConnections, raw: bytes, recipient: str) -> str:
         """One message over a shared connection; returns the relay's answer to it."""
         smtp, reused = await connections.acquire()
         try:
@@ -200,69 +233,16 @@ class SmtpChannel:
                 smtp = await self.connect()
                 await smtp.mail(self.sender)
             await smtp.rcpt(recipient)
-            answer = await smtp.data(message.as_bytes())
+            answer = await smtp.data(raw)
         except BaseException:
             smtp.close()  # a connection in an unknown state is never reused
             raise
         connections.release(smtp)
         return answer.message
 
-    async def lookup(self, idempotency_key: str) -> bool | None:
+    async def lookup(self, notice: OutgoingNotice) -> bool | None:
         # SMTP cannot be asked what it received: the outbox treats the answer as unknown.
         return None
-
-
-class ApiChannel:
-    """A Cloudflare-style abuse-reports API: one POST per report, each with the notice's key."""
-
-    name = "api"
-    concurrency = 8
-
-    def __init__(
-        self, base_url: str, token: str = "", timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.timeout = httpx.Timeout(timeout)
-        self.transport = transport
-
-    def _client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=self.base_url, headers=self.headers, timeout=self.timeout, transport=self.transport
-        )
-
-    async def send(self, notice: OutgoingNotice) -> dict[str, Any]:
-        reports = json.loads(notice.text)["reports"] if notice.media_type.startswith("application/json") else None
-        if not reports:
-            raise DeliveryError(f"notice {notice.notice_id}: the API channel needs a JSON abuse report")
-        ids = []
-        async with self._client() as client:
-            for index, report in enumerate(reports):
-                try:
-                    answer = await client.post(
-                        "/abuse-reports/abuse_dmca",
-                        json=report,
-                        headers={"Idempotency-Key": f"{notice.idempotency_key}-{index}"},
-                    )
-                except httpx.HTTPError as exc:
-                    raise DeliveryError(f"API {self.base_url}: {exc}") from exc
-                if answer.status_code >= 400:
-                    raise DeliveryError(f"API {self.base_url} answered {answer.status_code}: {answer.text[:200]}")
-                ids.append(answer.json().get("result", {}).get("id"))
-        return {"report_ids": ids}
-
-    async def lookup(self, idempotency_key: str) -> bool | None:
-        async with self._client() as client:
-            try:
-                answer = await client.get("/abuse-reports", params={"reference": idempotency_key})
-            except httpx.HTTPError:
-                return None
-        if answer.status_code != 200:
-            return None
-        return bool(answer.json().get("result"))
-
-    def connected(self) -> AbstractAsyncContextManager[None]:
-        return contextlib.nullcontext()  # one client per notice: an API notice is rare next to e-mail
 
 
 class FileChannel:
@@ -287,15 +267,15 @@ class FileChannel:
         os.replace(partial, path)
         return {"path": str(path)}
 
-    async def lookup(self, idempotency_key: str) -> bool | None:
-        return any(self.directory.glob(f"notice-*-{idempotency_key}.*"))
+    async def lookup(self, notice: OutgoingNotice) -> bool | None:
+        return any(self.directory.glob(f"notice-*-{notice.idempotency_key}.*"))
 
     def connected(self) -> AbstractAsyncContextManager[None]:
         return contextlib.nullcontext()  # nothing to connect to
 
 
 def configured_channels(settings: NoticeSettings, default_export_dir: Path) -> dict[str, Channel]:
-    """Every channel the settings configure, by name (the API channel only with an API URL)."""
+    """Every channel the settings configure, by name (Cloudflare's API only with its URL and account)."""
     channels: dict[str, Channel] = {
         "smtp": SmtpChannel(
             settings.smtp_host,
@@ -306,6 +286,10 @@ def configured_channels(settings: NoticeSettings, default_export_dir: Path) -> d
         ),
         "file": FileChannel(settings.export_dir or default_export_dir),
     }
-    if settings.api_url:
-        channels["api"] = ApiChannel(settings.api_url, settings.api_token, settings.api_timeout)
+    if settings.api_url and settings.api_account_id:
+        from cases.takedown.delivery.cloudflare import CloudflareChannel  # it builds on this module
+
+        channels["api"] = CloudflareChannel(
+            settings.api_url, settings.api_account_id, settings.api_token, settings.api_timeout
+        )
     return channels

@@ -34,10 +34,11 @@ from cases.providers.models import Provider
 from cases.sqlutil import insert_returning_ids
 from cases.takedown.deadlines import waiting_period
 from cases.takedown.delivery.channels import Channel, OutgoingNotice, message_id_for
-from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
+from cases.takedown.delivery.owner import is_gone, this_process
+from cases.takedown.models import DeliveryAttempt, LegalBasis, Notice, NoticeState
 from cases.takedown.render import TEMPLATES
 from cases.takedown.services import get_notice
-from cases.takedown.states import move
+from cases.takedown.states import back_to_review, move
 
 #: A ``sending`` attempt younger than this may still be in flight in another worker.
 IN_FLIGHT = dt.timedelta(minutes=5)
@@ -58,6 +59,14 @@ def _subject(text: str, fallback: str) -> str:
         if first.startswith(("Subject:", "件名:"))
         else fallback
     )
+
+
+def recipient_address(legal_basis: str, abuse_email: str | None, dmca_agent_email: str | None) -> str | None:
+    """Where a notice goes by e-mail: a DMCA notice to the provider's designated agent (§512(c)(2)) when
+    the directory knows it, any other notice (and a DMCA one without a known agent) to its abuse address."""
+    if legal_basis == LegalBasis.DMCA.value and dmca_agent_email:
+        return dmca_agent_email
+    return abuse_email
 
 
 def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], channel: str) -> list[Started]:
@@ -83,6 +92,7 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
                 notice_t.c.rendered_text,
                 notice_t.c.legal_basis,
                 notice_t.c.template,
+                notice_t.c.created_at,
             )
         )
     )
@@ -97,9 +107,9 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
     providers = {
         p.id: p
         for p in session.execute(
-            sa.select(provider_t.c.id, provider_t.c.name, provider_t.c.abuse_email).where(
-                provider_t.c.id.in_({n.provider_id for n in taken})
-            )
+            sa.select(
+                provider_t.c.id, provider_t.c.name, provider_t.c.abuse_email, provider_t.c.dmca_agent_email
+            ).where(provider_t.c.id.in_({n.provider_id for n in taken}))
         )
     }
     attempt_ids = insert_returning_ids(
@@ -112,6 +122,7 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
                 "idempotency_key": n.idempotency_key,
                 "message_id": message_id_for(n.idempotency_key),
                 "state": "sending",
+                "owner": this_process(),
                 "started_at": utcnow(),
                 "response": {},
             }
@@ -143,10 +154,13 @@ def begin_sends(session: Session, actor: Actor, notice_ids: Sequence[int], chann
                     idempotency_key=notice.idempotency_key,
                     message_id=message_id_for(notice.idempotency_key),
                     recipient_name=provider.name,
-                    recipient_email=provider.abuse_email,
+                    recipient_email=recipient_address(
+                        notice.legal_basis, provider.abuse_email, provider.dmca_agent_email
+                    ),
                     subject=_subject(notice.rendered_text, f"Notice {notice.id} ({notice.legal_basis})"),
                     text=notice.rendered_text,
                     media_type=TEMPLATES[notice.template].media_type,
+                    drafted_at=notice.created_at,
                 ),
             )
         )
@@ -185,33 +199,43 @@ def finish_send(session: Session, actor: Actor, attempt_id: int, response: dict[
     return notice
 
 
-def fail_send(session: Session, actor: Actor, attempt_id: int, error: str) -> Notice:
-    """Record a refused hand-over (nothing left): attempt ``failed``, notice back to ``approved``."""
+def fail_send(session: Session, actor: Actor, attempt_id: int, error: str, *, permanent: bool = False) -> Notice:
+    """Record a refused hand-over (nothing left): attempt ``failed``, notice back to ``approved``.
+
+    A `permanent` refusal (the notice cannot be sent as it stands: an invalid recipient address, say)
+    sends the notice back to review with the reason instead, so it is not tried again round after round.
+    """
     attempt = session.get(DeliveryAttempt, attempt_id)
     assert attempt is not None
     attempt.state, attempt.finished_at, attempt.error = "failed", utcnow(), error
     session.add(attempt)
     record(session, actor, [updated("delivery_attempt", attempt_id, "state", "sending", "failed")])
-    return move(session, get_notice(session, attempt.notice_id), NoticeState.APPROVED, actor)
+    notice = move(session, get_notice(session, attempt.notice_id), NoticeState.APPROVED, actor)
+    if permanent:
+        return back_to_review(session, notice, actor, error)
+    return notice
 
 
 async def reconcile(
     factory: sessionmaker[Session], actor: Actor, channels: dict[str, Channel], older_than: dt.timedelta = IN_FLIGHT
 ) -> dict[int, str]:
-    """Settle attempts left ``sending`` by a crash; returns notice id → what was decided."""
+    """Settle attempts left ``sending`` by a crash; returns notice id → what was decided.
+
+    An attempt is settled once it is older than `older_than`, or at once when the process that took
+    it is known to be gone (:func:`is_gone`: a sender on this machine that was killed).
+    """
     cutoff = utcnow() - older_than
     with factory() as session:
-        stale = list(
-            session.exec(
-                select(DeliveryAttempt).where(
-                    col(DeliveryAttempt.state) == "sending", col(DeliveryAttempt.started_at) <= cutoff
-                )
-            )
-        )
+        sending = session.exec(select(DeliveryAttempt).where(col(DeliveryAttempt.state) == "sending")).all()
+        stale = [a for a in sending if a.started_at <= cutoff or is_gone(a.owner)]
     decisions: dict[int, str] = {}
     for attempt in stale:
         channel = channels.get(attempt.channel)
-        received = await channel.lookup(attempt.idempotency_key) if channel is not None else None
+        try:
+            received = await channel.lookup(outgoing_for(factory, attempt.notice_id)) if channel is not None else None
+        except Exception as exc:  # one recipient's broken answer must not stop the others
+            decisions[attempt.notice_id] = f"left sending: asking the recipient failed ({type(exc).__name__}: {exc})"
+            continue
         assert attempt.id is not None
         with transaction(factory) as session:
             if received is True:
@@ -228,6 +252,27 @@ async def reconcile(
                 record(session, actor, [updated("delivery_attempt", attempt.id, "state", "sending", "unconfirmed")])
                 decisions[attempt.notice_id] = "unconfirmed"
     return decisions
+
+
+def outgoing_for(factory: sessionmaker[Session], notice_id: int) -> OutgoingNotice:
+    """What was handed to the channel for the notice (for asking the recipient whether it has it)."""
+    with factory() as session:
+        notice = get_notice(session, notice_id)
+        provider = session.get(Provider, notice.provider_id)
+        text = notice.rendered_text or ""
+        return OutgoingNotice(
+            notice_id=notice_id,
+            idempotency_key=notice.idempotency_key,
+            message_id=message_id_for(notice.idempotency_key),
+            recipient_name=provider.name if provider else "",
+            recipient_email=recipient_address(notice.legal_basis, provider.abuse_email, provider.dmca_agent_email)
+            if provider
+            else None,
+            subject=_subject(text, f"Notice {notice_id} ({notice.legal_basis})"),
+            text=text,
+            media_type=TEMPLATES[notice.template].media_type,
+            drafted_at=notice.created_at,
+        )
 
 
 def confirm_unconfirmed(session: Session, actor: Actor, notice_id: int, *, was_sent: bool) -> Notice:

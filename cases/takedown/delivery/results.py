@@ -46,7 +46,11 @@ def send_results(session: Session, notices: Sequence[Notice]) -> list[SendResult
     ids = [n.id or 0 for n in notices]
     if not ids:
         return []
-    states = dict(session.execute(sa.select(col(Notice.id), col(Notice.state)).where(col(Notice.id).in_(ids))).all())
+    rows = session.execute(
+        sa.select(col(Notice.id), col(Notice.state), col(Notice.review_reason)).where(col(Notice.id).in_(ids))
+    ).all()
+    states = {int(notice_id): state for notice_id, state, _ in rows}
+    review_reasons = {int(notice_id): reason for notice_id, _, reason in rows}
     last_error: dict[int, str] = {}
     for notice_id, error in session.execute(
         sa.select(col(DeliveryAttempt.notice_id), col(DeliveryAttempt.error))
@@ -64,17 +68,17 @@ def send_results(session: Session, notices: Sequence[Notice]) -> list[SendResult
     results = []
     for notice_id in ids:
         state = NoticeState(states.get(notice_id, NoticeState.APPROVED))
-        results.append(
-            SendResult(notice_id, state, _detail(state, last_error.get(notice_id), dropped.get(notice_id, 0)))
-        )
+        error = last_error.get(notice_id)
+        detail = _detail(state, error, dropped.get(notice_id, 0), review_reasons.get(notice_id))
+        results.append(SendResult(notice_id, state, detail))
     return results
 
 
-def _detail(state: NoticeState, error: str | None, dropped: int) -> str:
+def _detail(state: NoticeState, error: str | None, dropped: int, review_reason: str | None) -> str:
     if state == NoticeState.SENT:
         return "sent" + (f" ({dropped} URL(s) dropped by the re-check)" if dropped else "")
     if state == NoticeState.IN_REVIEW:
-        return "not sent: every URL failed the re-check; back in review"
+        return f"not sent: {review_reason or 'sent back to review'}; back in review"
     if state == NoticeState.APPROVED:
         return f"not sent: the channel refused it ({error or 'no reason given'}); still approved, tried again later"
     if state == NoticeState.SENDING:

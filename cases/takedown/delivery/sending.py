@@ -8,7 +8,8 @@ window of sends in flight per channel, and routes each notice to its recipient's
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Collection, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
@@ -24,6 +25,10 @@ from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
 from cases.takedown.recheck import Recheck, recheck_notice
 from cases.takedown.render import TEMPLATES
 from cases.takedown.services import get_notice
+from cases.takedown.states import back_to_review
+from common.text import scrub
+
+log = logging.getLogger(__name__)
 
 _Answer = dict[str, object] | DeliveryError
 
@@ -48,13 +53,13 @@ async def send_batch(
     worker took are skipped.
     """
     settled: list[Notice] = []
+    in_doubt: list[int] = []
     window = concurrency or channel.concurrency
     # Taken half a window at a time: one transaction costs about as much for 1 notice as for 8, and
     # the other half keeps the relay busy meanwhile.
     batch = max(1, window // 2)
     free = asyncio.Semaphore(window)  # a slot per notice taken and not yet answered
     answered: asyncio.Queue[tuple[Started, _Answer] | None] = asyncio.Queue()
-    unknown: list[Exception] = []
     in_flight: set[asyncio.Task[None]] = set()
 
     async def hand_over(one: Started) -> None:
@@ -64,8 +69,9 @@ async def send_batch(
             except DeliveryError as exc:
                 answer = exc
             answered.put_nowait((one, answer))
-        except Exception as exc:  # whether it left is unknown: the attempt stays `sending` for reconcile
-            unknown.append(exc)
+        except Exception:  # whether it left is unknown: the attempt stays `sending` for reconcile
+            log.exception("notice %s: the send broke off; whether it left is unknown", one.outgoing.notice_id)
+            in_doubt.append(one.outgoing.notice_id)
         finally:
             free.release()
 
@@ -106,8 +112,8 @@ async def send_batch(
         await asyncio.gather(*list(in_flight), return_exceptions=True)
         answered.put_nowait(None)
         await settler
-    if unknown:
-        raise unknown[0]
+    if in_doubt:  # reported with the others (in doubt, still `sending`), not raised: the round goes on
+        settled += await asyncio.to_thread(_load, factory, in_doubt)
     return settled
 
 
@@ -123,7 +129,11 @@ async def _rechecked(
         with factory() as session:
             if get_notice(session, notice_id).state != NoticeState.APPROVED:
                 continue  # neither re-checked nor sent: another worker has it, or an operator took it back
-        await recheck_notice(factory, actor, notice_id, recheck)
+        try:
+            await recheck_notice(factory, actor, notice_id, recheck)
+        except Exception as exc:  # this notice's fault stays with it; the round goes on
+            log.exception("notice %s: the re-check failed", notice_id)
+            await asyncio.to_thread(_return_to_review, factory, actor, notice_id, f"the re-check failed: {_why(exc)}")
         with factory() as session:
             notice = get_notice(session, notice_id)
             if notice.state == NoticeState.APPROVED:
@@ -134,8 +144,32 @@ async def _rechecked(
 
 
 def _take(factory: sessionmaker[Session], actor: Actor, notice_ids: Sequence[int], channel: str) -> list[Started]:
+    """Take the notices for sending (:func:`begin_sends`); one that cannot even be taken goes back to review alone."""
+    try:
+        with transaction(factory) as session:
+            return begin_sends(session, actor, notice_ids, channel)  # those another worker took are left out
+    except Exception as exc:
+        if len(notice_ids) == 1:
+            log.exception("notice %s could not be taken for sending", notice_ids[0])
+            _return_to_review(factory, actor, notice_ids[0], f"could not be prepared for sending: {_why(exc)}")
+            return []
+    return [one for notice_id in notice_ids for one in _take(factory, actor, [notice_id], channel)]
+
+
+def _why(exc: BaseException) -> str:
+    return scrub(f"{type(exc).__name__}: {exc}", max_length=500) or type(exc).__name__
+
+
+def _return_to_review(factory: sessionmaker[Session], actor: Actor, notice_id: int, reason: str) -> None:
     with transaction(factory) as session:
-        return begin_sends(session, actor, notice_ids, channel)  # those another worker took are left out
+        notice = get_notice(session, notice_id)
+        if notice.state == NoticeState.APPROVED:
+            back_to_review(session, notice, actor, reason)
+
+
+def _load(factory: sessionmaker[Session], notice_ids: Sequence[int]) -> list[Notice]:
+    with factory() as session:
+        return list(session.scalars(sa.select(Notice).where(col(Notice.id).in_(notice_ids))))
 
 
 def _settle(factory: sessionmaker[Session], actor: Actor, answers: Sequence[tuple[Started, _Answer]]) -> list[Notice]:
@@ -156,7 +190,7 @@ def _settle(factory: sessionmaker[Session], actor: Actor, answers: Sequence[tupl
         # UPDATE executemany per table) instead of a flush and an insert at every step.
         with session.no_autoflush, recorded_together(session):
             return [
-                fail_send(session, actor, one.attempt_id, str(answer))
+                fail_send(session, actor, one.attempt_id, str(answer), permanent=answer.permanent)
                 if isinstance(answer, DeliveryError)
                 else finish_send(session, actor, one.attempt_id, answer)
                 for one, answer in answers
@@ -197,8 +231,12 @@ async def send_approved(
     limit: int = 100,
     recheck: Recheck | None = None,
     concurrency: int | None = None,
+    skip: Collection[int] = (),
 ) -> list[Notice]:
     """Send up to `limit` approved notices, oldest first (:func:`send_batch`); returns them in their new state.
+
+    Notices in `skip` are left alone (a takedown job sending continuously skips those it already
+    tried, so a notice its channel refused waits for the next job instead of being retried at once).
 
     With one channel, every notice takes it; with channels by name, each notice takes the one
     :func:`channel_for` names, and a notice whose channel is not configured waits, still approved.
@@ -207,7 +245,7 @@ async def send_approved(
         rows = session.execute(
             sa.select(col(Notice.id), col(Notice.template), Provider)
             .join(Provider, col(Provider.id) == col(Notice.provider_id))
-            .where(col(Notice.state) == NoticeState.APPROVED.value)
+            .where(col(Notice.state) == NoticeState.APPROVED.value, col(Notice.id).not_in(list(skip)))
             .order_by(col(Notice.id))
             .limit(limit)
         ).all()

@@ -22,8 +22,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from cases.errors import CasesError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from common.text import scrub_block
 from piratewatch.errors import SignInRequiredError
 from piratewatch.web.ui.session import CSRF_HEADER, SESSION_COOKIE
 from piratewatch.web.ui.state import signed_in_user
@@ -57,10 +59,23 @@ def _number(value: float | int | None) -> str:
     return f"{value:,.0f}" if value is not None else "—"
 
 
+def _shown(value: object) -> object:
+    """Every value a page prints, without what would change how the page reads.
+
+    Autoescaping stops markup; this stops the rest a registry, a page or a reply may carry: NUL and
+    control characters, lone surrogates and bidirectional overrides (text that displays in another
+    order than it reads). Markup the templates built themselves is left as it is.
+    """
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return scrub_block(value, max_length=len(value) + 1) or ""
+    return value
+
+
 @cache
 def templates() -> Jinja2Templates:
     """The UI's Jinja2 templates (autoescaped), built on first use."""
     built = Jinja2Templates(directory=package_dir("templates"))
+    built.env.finalize = _shown  # before any template is compiled: Jinja applies it at compile time
     built.env.filters["when"] = _when
     built.env.filters["number"] = _number
     built.env.globals["csrf_header"] = CSRF_HEADER

@@ -32,10 +32,13 @@ from cases.takedown.schemas import (
     ReplyOut,
     SenderDetails,
     SenderProfilePublic,
+    WorkRightsDetails,
+    WorkRightsPublic,
 )
-from cases.takedown.senders import get_sender_profile, set_sender_profile
+from cases.takedown.senders import get_sender_profile, notice_sender, set_sender_profile
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
 from cases.takedown.statistics import lumen_export, yearly_counts
+from cases.takedown.work_rights import get_work_rights, own_work, set_work_rights
 from cases.tenants.roles import Role
 from piratewatch.web.api.deps import Operator, SessionDep, Submitter, request_id
 
@@ -61,11 +64,16 @@ def post_notice(
     principal: Operator,
     session: SessionDep,
 ) -> NoticeDetail:
-    """Open the (site, provider) case if needed and draft a notice from the association's evidence (operators)."""
+    """Open the (site, provider) case if needed and draft a notice from the association's evidence (operators).
+
+    The sender is the association's stored profile; `sender` may add details for this notice, never a
+    statement or the signature (422 naming each one given).
+    """
     actor = principal.actor(request_id(request))
+    sender = notice_sender(session, body.association_id, body.sender)  # statements: the profile's only
     case = open_case(session, actor, body.site_id, body.provider_id)
     notice = draft_notice(
-        session, actor, case.id or 0, body.association_id, body.legal_basis, body.sender, template=body.template
+        session, actor, case.id or 0, body.association_id, body.legal_basis, sender, template=body.template
     )
     return notice_detail(session, principal, notice.id or 0)
 
@@ -226,3 +234,35 @@ def put_sender(
             raise ForbiddenError("an association's statements are made by the association itself (or an admin)")
     set_sender_profile(session, principal.actor(request_id(request)), association_id, body.model_dump())
     return _sender_profile_answer(session, association_id)
+
+
+def _work_rights_answer(session: Session, work_id: DbId) -> WorkRightsPublic:
+    row = get_work_rights(session, work_id)
+    if row is None:
+        return WorkRightsPublic(work_id=work_id, statement=WorkRightsDetails(), updated_at=None)
+    return WorkRightsPublic(
+        work_id=work_id, statement=WorkRightsDetails.model_validate(row.statement), updated_at=row.updated_at
+    )
+
+
+@router.get("/works/{work_id}/rights-statement", response_model=WorkRightsPublic)
+def get_rights_statement(work_id: DbId, principal: Submitter, session: SessionDep) -> WorkRightsPublic:
+    """A work's rights statement (right infringed, protection period, no licence, proof of the right)."""
+    own_work(session, None if principal.sees_everything else principal.association_id, work_id)
+    return _work_rights_answer(session, work_id)
+
+
+@router.put("/works/{work_id}/rights-statement", response_model=WorkRightsPublic)
+def put_rights_statement(
+    work_id: DbId,
+    body: WorkRightsDetails,
+    request: Request,
+    principal: Submitter,
+    session: SessionDep,
+) -> WorkRightsPublic:
+    """Set a work's rights statement. Only the work's association (or an admin) states it."""
+    work = own_work(session, None if principal.sees_everything else principal.association_id, work_id)
+    if work.association_id != principal.association_id and principal.role != Role.ADMIN:
+        raise ForbiddenError("a work's rights are stated by its association itself (or an admin)")
+    set_work_rights(session, principal.actor(request_id(request)), work_id, body.model_dump())
+    return _work_rights_answer(session, work_id)

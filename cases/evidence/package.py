@@ -1,0 +1,151 @@
+"""Evidence packages: one zip with every object of some captures, their manifests and tokens, the TSA's
+certificates, a package manifest (JSON) and a summary a person can read (HTML).
+
+Layout::
+
+    manifest.json                  the package manifest: every file's SHA-256, the captures, who made it, when
+    manifest.tsr                   an RFC 3161 token over manifest.json (when a TSA is configured)
+    summary.html                   the captures in a table: URL, time, status, hashes, the screenshot
+    tsa/certificates.pem           the TSA's certificates the tokens chain to
+    captures/<id>/manifest.json    the capture's manifest, exactly as stored and timestamped
+    captures/<id>/timestamp.tsr    its token (DER TimeStampResp)
+    captures/<id>/capture.warc.gz, text.txt, screenshot.png
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cases.evidence.manifest import canonical
+from cases.evidence.models import EvidenceCapture
+from cases.evidence.objects import ObjectStore, sha256_hex
+
+FORMAT = "piratewatch-evidence-package/1"
+CERTIFICATES = "tsa/certificates.pem"
+
+
+@dataclass
+class PackageContents:
+    """The files of a package but its own token, and the package manifest's bytes."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    manifest: bytes = b""
+    problems: list[str] = field(default_factory=list)
+
+
+def _summary_html(scope: str, created_at: str, captures: Sequence[EvidenceCapture]) -> bytes:
+    rows = []
+    for c in captures:
+        shot = (
+            f'<img src="captures/{c.id}/screenshot.png" alt="screenshot" width="240">'
+            if c.screenshot_sha256
+            else html.escape(c.screenshot_problem or "no screenshot")
+        )
+        stamp = c.timestamped_at.isoformat() if c.timestamped_at else f"not timestamped: {c.timestamp_problem or ''}"
+        rows.append(
+            "<tr>"
+            f"<td>{c.id}</td><td>{html.escape(c.url)}</td><td>{html.escape(c.started_at.isoformat())}</td>"
+            f"<td>{html.escape(c.status)}{': ' + html.escape(c.limit_reason) if c.limit_reason else ''}</td>"
+            f"<td>{c.http_status or ''}</td><td><code>{c.manifest_sha256}</code></td>"
+            f"<td>{html.escape(stamp)}<br>{html.escape(c.tsa_name or '')}</td><td>{shot}</td>"
+            "</tr>"
+        )
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Evidence package</title>"
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #999;padding:4px;vertical-align:top;font-size:13px}code{word-break:break-all}</style>"
+        f"</head><body><h1>Evidence package</h1><p>Scope: {html.escape(scope)}. Made {html.escape(created_at)}.</p>"
+        "<p>Each capture's manifest lists the SHA-256 of its WARC file, text and screenshot; its RFC 3161 token "
+        "proves the manifest existed at the token's time. <code>piratewatch evidence verify</code> checks all of "
+        "it offline.</p><table><tr><th>#</th><th>URL</th><th>captured</th><th>status</th><th>HTTP</th>"
+        "<th>manifest SHA-256</th><th>timestamp</th><th>screenshot</th></tr>" + "".join(rows) + "</table></body></html>"
+    )
+    return page.encode()
+
+
+def package_contents(
+    captures: Sequence[EvidenceCapture],
+    store: ObjectStore,
+    *,
+    certificates_pem: bytes,
+    scope: str,
+    program: str,
+    created_by: str,
+    created_at: dt.datetime,
+) -> PackageContents:
+    """Every file of the package (objects read back and checked), and its manifest."""
+    out = PackageContents()
+    entries: list[dict[str, Any]] = []
+    for c in captures:
+        base = f"captures/{c.id}"
+        named = {
+            f"{base}/manifest.json": c.manifest_sha256,
+            f"{base}/capture.warc.gz": c.warc_sha256,
+            f"{base}/text.txt": c.text_sha256,
+            f"{base}/screenshot.png": c.screenshot_sha256,
+            f"{base}/timestamp.tsr": c.token_sha256,
+        }
+        for path, sha in named.items():
+            if sha is None:
+                continue
+            try:
+                out.files[path] = store.get(sha)
+            except (LookupError, ValueError) as exc:  # missing or altered: said, never packed silently
+                out.problems.append(f"capture {c.id}: {exc}")
+        entries.append(
+            {
+                "id": c.id,
+                "url": c.url,
+                "status": c.status,
+                "limit": c.limit_reason,
+                "captured_at": c.started_at.isoformat(),
+                "manifest": f"{base}/manifest.json",
+                "manifest_sha256": c.manifest_sha256,
+                "token": f"{base}/timestamp.tsr" if c.token_sha256 else None,
+                "timestamped_at": c.timestamped_at.isoformat() if c.timestamped_at else None,
+                "tsa_name": c.tsa_name,
+            }
+        )
+    out.files[CERTIFICATES] = certificates_pem
+    out.files["summary.html"] = _summary_html(scope, created_at.isoformat(), captures)
+    manifest = {
+        "format": FORMAT,
+        "scope": scope,
+        "program": program,
+        "created_by": created_by,
+        "created_at": created_at.isoformat(),
+        "tsa_certificates": CERTIFICATES,
+        "captures": entries,
+        "files": {path: sha256_hex(data) for path, data in sorted(out.files.items())},
+    }
+    out.manifest = canonical(manifest)
+    return out
+
+
+def write_zip(contents: PackageContents, token: bytes | None) -> bytes:
+    """The package's bytes (members in a fixed order; WARC and PNG files stored, the rest deflated)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        members = {"manifest.json": contents.manifest, **({"manifest.tsr": token} if token else {}), **contents.files}
+        for path, data in members.items():
+            packed = path.endswith((".gz", ".png"))
+            archive.writestr(
+                zipfile.ZipInfo(path, date_time=(2000, 1, 1, 0, 0, 0)),
+                data,
+                compress_type=zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED,
+            )
+    return buffer.getvalue()
+
+
+def package_manifest(data: bytes) -> dict[str, Any]:
+    """The package manifest read from a package's bytes (for tools that only list)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        loaded: dict[str, Any] = json.loads(archive.read("manifest.json"))
+        return loaded
