@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import zoneinfo
 from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
@@ -67,10 +68,14 @@ class ReportSettings(BaseModel):
     top_sites: int = Field(default=10, ge=1, le=100)
     #: sites in each language's top list
     top_per_language: int = Field(default=5, ge=1, le=100)
+    #: per language, a list length other than ``top_per_language`` (e.g. ``{"en": 5, "vi": 3}``)
+    top_per_language_by: dict[str, Annotated[int, Field(ge=1, le=100)]] = Field(default_factory=dict)
     #: languages and countries given a line of their own in the report's tables and charts
     languages_shown: int = Field(default=10, ge=1, le=100)
     #: audience countries given a line of their own
     countries_shown: int = Field(default=15, ge=1, le=300)
+    #: the edition: "en" (English) or "ja" (Japanese), from the message catalogue (exporters/reports/locale)
+    language: Literal["en", "ja"] = "en"
     #: report.pdf: "auto" prints it when a Chromium is found, "yes" fails without one, "no" never
     pdf: PdfMode = PdfMode.AUTO
     #: the Chromium that prints it (a path or a name on PATH); empty: chromium, chromium-browser, google-chrome

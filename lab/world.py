@@ -22,6 +22,7 @@ The world holds invented data only (no captured answer of a real registry is cop
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import ipaddress
 from dataclasses import dataclass, field
@@ -36,10 +37,11 @@ from starlette.routing import Route
 from lab.dns_server import DnsServer
 from lab.http_util import ThreadedServer, free_port
 from lab.rdap_server import RdapServer
-from lab.sites import HOSTS, RANK_ANCHORS, RANK_LIST, FixtureSites
+from lab.sites import HOSTS, RANK_ANCHORS, FixtureSites
 from lab.smtp_sink import SmtpSink
 from lab.tls import write_self_signed
 from lab.traffic_api import DomainTraffic, TrafficApiServer
+from lab.traffic_history import last_finished, panel, write_rank_lists
 from lab.whois_server import WhoisServer
 
 
@@ -262,7 +264,9 @@ class DemoWorld:
         self.registrar = RdapServer()
         self.whois = WhoisServer({d: _whois_text(d) for d in WHOIS_ONLY})
         self.fixtures = FixtureSites()
-        self.traffic_api = TrafficApiServer(TRAFFIC_API, api_key=TRAFFIC_API_KEY)
+        #: the newest finished month of the demo's 37 months of traffic history (lab/traffic_history.py)
+        self.history_month = last_finished(dt.datetime.now(dt.UTC))
+        self.traffic_api = TrafficApiServer({**TRAFFIC_API, **panel(self.history_month)}, api_key=TRAFFIC_API_KEY)
         #: the abuse desks' mailboxes: every notice e-mailed in the demo lands here (and in ``mail/``)
         self.smtp = SmtpSink(maildir=workdir / "mail")
         self._servers: list[ThreadedServer] = []
@@ -346,11 +350,10 @@ class DemoWorld:
         }
 
     def traffic_settings(self) -> dict[str, Any]:
-        """Traffic settings values: the lab's rank list and anchors, and its traffic API."""
-        rank_list = self.workdir / "ranks.csv"
-        rank_list.write_text(RANK_LIST, "utf-8")
+        """Traffic settings values: the lab's monthly rank lists and anchors, and its traffic API."""
+        rank_lists = write_rank_lists(self.workdir / "ranks", self.history_month)
         return {
-            "rank_list_path": str(rank_list),
+            "rank_list_path": str(rank_lists),
             "anchors": RANK_ANCHORS,
             "api_url": self._traffic_server.url,
             "api_key": TRAFFIC_API_KEY,

@@ -155,6 +155,31 @@ def crawl_and_estimate(services: Services, console: Console) -> int:
     return failed
 
 
+def estimate_history(services: Services, console: Console) -> int:
+    """Estimate the finished months last month's report reads (the thirteen to it, the same month two
+    and three years back) from the lab's panel and monthly rank lists (37 months of them), so the
+    report has years to compare; returns how many sites a source failed for."""
+    from cases.db import utcnow
+    from exporters.figures.calendar import Month, zone
+    from exporters.reports.history import report_months
+
+    site_ids = sorted({site_id for site_id, _ in _domains(services)})
+    months = report_months(Month.containing(utcnow(), zone("UTC")).shift(-1))
+    failed = estimated = 0
+    for month in months:
+        outcomes = asyncio.run(services.estimate(site_ids, month.label, DEMO_ACTOR))
+        estimated += sum(1 for o in outcomes if o.estimate is not None)
+        for outcome in outcomes:
+            if outcome.failed_sources:
+                failed += 1
+                console.print(f"  [yellow]{month.label} site {outcome.site_id}: {outcome.failed_sources}[/yellow]")
+    console.print(
+        f"  {estimated} monthly estimates for {len(months)} months from {months[0].label} to {months[-1].label}"
+        " (visits, not people)"
+    )
+    return failed
+
+
 def take_down(services: Services, console: Console, approve_for: str) -> bool:
     """Review the notices drafted after resolution and crawling as an operator would: approve those of
     one association (the other's wait in the queue for the web UI), then send them, URLs re-checked.
@@ -241,12 +266,13 @@ def write_environment(path: Path, values: dict[str, Any]) -> Path:
 
 
 def write_monthly_report(services: Services, console: Console) -> Path:
-    """Write this month's report of the lab's sites from the demo store (docs/reports.md)."""
+    """Write last month's report of the lab's sites from the demo store (docs/reports.md)."""
     from cases.db import utcnow
     from exporters.figures.calendar import Month, zone
 
     settings = services.settings
-    month = Month.containing(utcnow(), zone(settings.metrics.timezone))
+    # the last finished month: the running one would be a partial month
+    month = Month.containing(utcnow(), zone(settings.metrics.timezone)).shift(-1)
     outcome = services.monthly_report(ReportRequest(month.label, settings.data_dir / "report"))
     for warning in outcome.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
@@ -295,6 +321,8 @@ def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console)
             ok = resolve_sites(services, console) == 0
             console.print("\n[bold]Crawling[/bold] the lab's sites (catalogues, view counters, works found):")
             ok &= crawl_and_estimate(services, console) == 0
+            console.print("\n[bold]Traffic history[/bold] from the lab's panel and monthly rank lists:")
+            ok &= estimate_history(services, console) == 0
             console.print(
                 "\n[bold]Takedown[/bold]: notices drafted for the parties found, approved for one association, sent:"
             )

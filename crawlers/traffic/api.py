@@ -11,15 +11,29 @@ as the ``api_key`` query parameter::
 
 A domain the API does not know (404, empty answer) is simply not estimated; other errors are
 recorded on the estimate's details rather than failing the whole run.
+
+Two rules about what is asked and added up:
+
+- **Finished months only.** The API has monthly data up to the last complete month (the current one
+  only as "month to date", developers.similarweb.com/reference/visits). Asked for a month that has
+  not ended (in UTC), the estimator asks for the newest finished month instead and says so in the
+  estimate's details (``data_month``), rather than getting a refusal or a month-to-date count
+  presented as a month.
+- **A site's domains are summed.** A site is a family of domains: when it hops mid-month, the old
+  domain has the first half of the month's visits and the new one the second. The site's visits are
+  the sum over its domains (each domain once, a host under another of its domains left out since
+  the API counts subdomains with their domain); country shares, pages and minutes per visit are
+  weighted by each domain's visits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -27,7 +41,7 @@ import httpx
 from crawlers.config import TrafficSettings
 from crawlers.errors import TrafficApiError
 from crawlers.traffic.base import SiteInput, SourceEstimate
-from crawlers.traffic.ranklist import list_key
+from crawlers.traffic.ranklist import distinct_domains
 
 #: the largest answer read from the API: a month of one domain is a few hundred bytes
 MAX_ANSWER_BYTES = 1_000_000
@@ -130,39 +144,81 @@ class TrafficApiClient:
         }
 
 
-class TrafficApiEstimator:
-    """Visits from the traffic API: each site's domains are asked in turn; the largest answer wins."""
+def finished_month(month: str, now: dt.datetime) -> str:
+    """`month` (``YYYY-MM``) if it has ended at `now` (UTC), else the last month that has."""
+    now = now.astimezone(dt.UTC)
+    last = now.year * 12 + now.month - 2  # the month before now's, as a month index
+    asked = int(month[:4]) * 12 + int(month[5:7]) - 1
+    index = min(asked, last)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
-    def __init__(self, settings: TrafficSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+
+def _weighted(answers: Sequence[tuple[str, dict[str, Any]]], key: str) -> float | None:
+    """The visit-weighted mean of `key` over the domains that report it."""
+    known = [(float(a["visits"]), float(a[key])) for _, a in answers if a.get(key) is not None]
+    base = sum(v for v, _ in known)
+    return sum(v * x for v, x in known) / base if base else None
+
+
+def _countries(answers: Sequence[tuple[str, dict[str, Any]]]) -> list[tuple[str, float]]:
+    """Country shares of the site: each domain's shares weighted by its visits, over the domains that have some."""
+    acc: dict[str, float] = {}
+    base = 0.0
+    for _, answer in answers:
+        if not answer["countries"]:
+            continue  # a domain with no breakdown says nothing about the others' audience
+        visits = float(answer["visits"])
+        base += visits
+        for code, share in answer["countries"]:
+            acc[code] = acc.get(code, 0.0) + share * visits
+    return [(code, value / base) for code, value in acc.items()] if base else []
+
+
+class TrafficApiEstimator:
+    """Visits from the traffic API: every domain of a site asked for the month, their visits summed."""
+
+    def __init__(
+        self,
+        settings: TrafficSettings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
         if not settings.api_key.get_secret_value():
             raise ValueError("no traffic API key configured (traffic.api_key)")
         self._settings = settings
         self._api = TrafficApiClient(settings, transport)
+        self._clock = clock
         self.name = "traffic-api"
 
     async def estimate(self, sites: Sequence[SiteInput], month: str) -> dict[int, SourceEstimate]:
         """Estimate the sites the API knows."""
         band = self._settings.api_relative_band
+        data_month = finished_month(month, self._clock())
         out: dict[int, SourceEstimate] = {}
         async with self._api._client() as client:
             for site in sites:
                 answers = []
-                for domain in dict.fromkeys(list_key(d) for d in site.domains):
-                    answer = await self._api.domain(client, domain, month)
+                for domain in distinct_domains(site.domains):
+                    answer = await self._api.domain(client, domain, data_month)
                     if answer is not None:
                         answers.append((domain, answer))
                 if not answers:
                     continue
-                domain, best = max(answers, key=lambda a: float(a[1]["visits"]))
-                visits = float(best["visits"])
+                visits = sum(float(a["visits"]) for _, a in answers)
                 out[site.site_id] = SourceEstimate(
                     source="traffic-api",
                     low=visits * (1 - band),
                     central=visits,
                     high=visits * (1 + band),
-                    pages_per_visit=best["pages_per_visit"],
-                    minutes_per_visit=best["minutes_per_visit"],
-                    countries=best["countries"],
-                    details={"domain": domain, "relative_band": band, "api": self._settings.api_url},
+                    pages_per_visit=_weighted(answers, "pages_per_visit"),
+                    minutes_per_visit=_weighted(answers, "minutes_per_visit"),
+                    countries=_countries(answers),
+                    details={
+                        "domains": {d: float(a["visits"]) for d, a in answers},
+                        "month": month,
+                        "data_month": data_month,
+                        "relative_band": band,
+                        "api": self._settings.api_url,
+                    },
                 )
         return out

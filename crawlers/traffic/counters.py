@@ -7,6 +7,7 @@ pages-per-visit range (settings), which is what makes the band.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from crawlers.config import TrafficSettings
@@ -35,6 +36,10 @@ class CounterEstimator:
             if len(site.readings) < 2:
                 continue
             before, after = site.readings[-2], site.readings[-1]
+            if _month_label(after.at_epoch) != month:
+                # counters read in another month say nothing about this one (a report's history asks
+                # for months long past)
+                continue
             elapsed = after.at_epoch - before.at_epoch
             if elapsed <= 0 or elapsed < self._settings.counter_min_interval_seconds:
                 continue
@@ -58,3 +63,9 @@ class CounterEstimator:
                 },
             )
         return out
+
+
+def _month_label(epoch: float) -> str:
+    """The UTC month (``YYYY-MM``) of a time stamp."""
+    when = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    return f"{when.year:04d}-{when.month:02d}"

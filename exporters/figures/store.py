@@ -10,7 +10,8 @@ Rules (``docs/reports.md`` explains them):
   ``other``; a site with no breakdown counts as ``unknown``.
 - Label sets stay bounded: languages and countries beyond the largest ``max_languages`` and
   ``max_countries`` are summed as ``other``; sites get figures of their own only when they are among
-  the top N by visits, the top N by visits from the market, or the top K of a language or content type.
+  the top N by visits, the top N by visits from the market, the top N of the sites mainly for the
+  market (:mod:`exporters.figures.markets`), or the top K of a language or content type.
 - Events are counted in the month's calendar window, in its time zone.
 
 This module adds the visits up and joins them with the events; what it adds up is read by its
@@ -32,6 +33,7 @@ from exporters.figures.calendar import Month
 from exporters.figures.estimates import ParseCache, current_estimates
 from exporters.figures.events import month_events
 from exporters.figures.languages import home_country
+from exporters.figures.markets import market_basis
 from exporters.figures.model import (
     MONTH_EVENTS,
     OTHER,
@@ -103,6 +105,7 @@ def visit_figures(
     by_source: Counter[str] = Counter()
     central: dict[int, float] = {}
     from_market: dict[int, float] = {}
+    for_market: dict[int, float] = {}  # visits of the sites mainly for the market (the report's market table)
     by_language_members: dict[str, dict[int, float]] = defaultdict(dict)
     by_type_members: dict[str, dict[int, float]] = defaultdict(dict)
     # Plain float lists in the loop (10,000 sites x 6 countries): Band objects only at the end.
@@ -119,6 +122,8 @@ def visit_figures(
         by_source.update(estimate.sources)
         central[site_id] = mid
         from_market[site_id] = mid * shares.get(rules.market, 0.0)
+        if market_basis(shares, attributes.languages, rules.market) is not None:
+            for_market[site_id] = mid
         located = UNKNOWN_COUNTRY not in shares
         weight = 1.0 / len(attributes.languages)
         for language in attributes.languages:
@@ -162,6 +167,7 @@ def visit_figures(
         capped_audience[key] = capped_audience.get(key, Band()) + band
 
     chosen = set(_top(central, rules.top_sites)) | set(_top(from_market, rules.top_sites))
+    chosen |= set(_top(for_market, rules.top_sites))
     # Only languages with series of their own get their top sites exported: languages are free text.
     groups = [m for lang, m in by_language_members.items() if lang in by_language and lang != OTHER]
     for members in [*groups, *by_type_members.values()]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from exporters.figures.languages import home_country
-from exporters.figures.model import OTHER, Band, MonthFigures
+from exporters.figures.model import OTHER, UNKNOWN_COUNTRY, Band, MonthFigures
 from exporters.reports.history import History, top3_share
-from exporters.reports.table import Column, Table, change
+from exporters.reports.i18n import t
+from exporters.reports.table import UNKNOWN, Column, Kind, Table, change, names
 from exporters.reports.visit_columns import band_cells, band_columns, source_note
 
 
@@ -26,17 +27,18 @@ def _group_table(
     key: str,
     groups_of: Callable[[MonthFigures], dict[str, Band]],
     extra: Sequence[Column] = (),
+    key_kind: Kind = "text",
 ) -> Table:
     current = history.current
     columns = [
-        Column(key, key.replace("_", " ")),
+        Column(key, key.replace("_", " "), key_kind),  # the heading is a catalogue message
         *extra,
         *band_columns("visits", "visits"),
         Column("share", "share of all visits", "share"),
         Column("mom_change", "change on previous month", "change"),
         Column("yoy_change", "change on a year before", "change"),
     ]
-    table = Table(slug, title, source_note(current), columns)
+    table = Table(slug, t(title), source_note(current), columns)
 
     def groups(figures: MonthFigures | None) -> dict[str, Band]:
         return groups_of(figures) if figures is not None else {}
@@ -67,13 +69,17 @@ def language_table(history: History) -> Table:
         "Visits by site language",
         "language",
         lambda f: f.by_language,
-        [
-            Column("home_country", "home country"),
+        key_kind="language",
+        extra=[
+            Column("home_country", "home country", "country"),
             Column("home_share", "share from the home country", "share"),
             Column("top3_share", "top-3 share", "share"),
         ],
     )
-    table.caption += " A site in n languages counts 1/n of its visits in each."
+    table.caption += (
+        " A site in n languages counts 1/n of its visits in each. Domestic share: visits from the language's home"
+        " country over the language's visits whose audience country is known."
+    )
     for row in table.rows:
         language = str(row[0])
         band = current.by_language.get(language, Band())
@@ -82,51 +88,24 @@ def language_table(history: History) -> Table:
         members = [s for s in current.sites if language in s.languages]
         weight = {s.site_id: 1.0 / len(s.languages) for s in members}
         row[1] = home_country(language) or ""
-        row[2] = home.central / located.central if home is not None and located.central else None
+        if home is not None:
+            # a language with a home country whose sites' audiences are all unknown: unknown, not 0 %
+            row[2] = home.central / located.central if located.central else UNKNOWN
         row[3] = top3_share(members, band.central, weight) if language != OTHER else None
-    return table
-
-
-def language_sites_table(history: History, languages: int, per_language: int) -> Table:
-    """The largest sites of the largest languages, with their home-country share."""
-    current = history.current
-    columns = [
-        Column("language", "language"),
-        Column("rank", "rank", "int"),
-        Column("site", "site"),
-        *band_columns("visits", "visits"),
-        Column("home_share", "share from the home country", "share"),
-        Column("market_share", f"share from {current.market}", "share"),
-    ]
-    table = Table(
-        "language_top_sites",
-        f"The largest sites of the largest languages (up to {per_language} each)",
-        f"{source_note(current)} Whole sites: a site in several languages is listed under each.",
-        columns,
-    )
-    shown = [lang for lang in _ordered(current.by_language) if lang != OTHER][:languages]
-    for language in shown:
-        members = sorted(
-            (s for s in current.sites if language in s.languages), key=lambda s: (-s.visits.central, s.site_id)
-        )
-        home = home_country(language)
-        for rank, site in enumerate(members[:per_language], start=1):
-            table.rows.append(
-                [
-                    language,
-                    rank,
-                    site.name,
-                    *band_cells(site.visits),
-                    site.countries.get(home, 0.0) if home else None,
-                    site.countries.get(current.market, 0.0),
-                ]
+        unknown = [s.name for s in members if UNKNOWN_COUNTRY in s.countries] if row[1] else []
+        if unknown:
+            table.notes.append(
+                f"{language}: left out of the domestic share, audience countries unknown: {names(unknown)}"
+                " (among the exported sites)."
             )
     return table
 
 
 def country_table(history: History) -> Table:
     """Visits by audience country."""
-    table = _group_table(history, "by_country", "Visits by audience country", "country", MonthFigures.by_country)
+    table = _group_table(
+        history, "by_country", "Visits by audience country", "country", MonthFigures.by_country, key_kind="country"
+    )
     table.caption += (
         " Countries are each site's top five; `other` is the rest of a site's audience and countries beyond the"
         " exported ones; `unknown` is sites with no country breakdown."

@@ -15,6 +15,13 @@ from exporters.figures.model import Band, MonthFigures, SiteFigures
 
 HISTORY_MONTHS = 13  # the month and the twelve before it (year on year)
 TREND_MONTHS = 12
+#: the multi-year comparison also reads the same month this many years back
+YEARS_BACK = 3
+
+
+def report_months(month: Month) -> list[Month]:
+    """The months a report reads, oldest first: the same month 3 and 2 years back, then the thirteen to `month`."""
+    return [month.shift(-12 * k) for k in range(YEARS_BACK, 1, -1)] + month.span(HISTORY_MONTHS)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,13 @@ The computation is :mod:`exporters.reports.damage`; this module lays its results
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from exporters.figures.model import Band
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.damage import DamageTables, damage_tables, sensitivity
 from exporters.reports.history import History
+from exporters.reports.i18n import t
 from exporters.reports.table import Column, Table
 from exporters.reports.visit_columns import band_cells, source_note
 
@@ -29,7 +33,11 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
     )
 
     def money(prefix: str, heading: str) -> list[Column]:
-        return [Column(f"{prefix}_{b}", f"{heading} ({b})", "money") for b in ("low", "central", "high")]
+        # the group heading is a catalogue message: "read-for-free value ({currency})"
+        return [
+            Column(f"{prefix}_{b}", b, "money", f"{heading} ({{currency}})", {"currency": cur})
+            for b in ("low", "central", "high")
+        ]
 
     by_type = Table(
         "damage_by_content_type",
@@ -55,9 +63,17 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
                 *band_cells(damage.lost_sales),
             ]
         )
-    by_type.rows.append(
+    by_type.add_total(
         ["all", "", d.total.visits.central, None, *band_cells(d.total.value), *band_cells(d.total.lost_sales)]
     )
+    fallback = _default_priced(current.audience, coefficients)
+    if fallback:
+        by_type.notes.append(
+            t(
+                "Priced at the default price (the coefficients have no price of their own for them): {which}.",
+                which="; ".join(f"{ct}: {', '.join(countries)}" for ct, countries in fallback.items()),
+            )
+        )
 
     by_audience = Table(
         "damage_by_audience",
@@ -147,3 +163,14 @@ def coefficients_table(coefficients: Coefficients) -> Table:
         for band in ("low", "central", "high"):
             table.rows.append([name, f"displacement ({band})", c.displacement.get(band), "", c.displacement.source])
     return table
+
+
+def _default_priced(audience: Mapping[tuple[str, str], Band], coefficients: Coefficients) -> dict[str, list[str]]:
+    """Per content type, the audience countries with visits this month that the default price values."""
+    out: dict[str, list[str]] = {}
+    for (content_type, country), band in sorted(audience.items()):
+        if band.central <= 0 or content_type not in coefficients.content_types:
+            continue
+        if country not in coefficients.content_types[content_type].unit_price:
+            out.setdefault(content_type, []).append(country)
+    return out

@@ -22,17 +22,21 @@ import jinja2
 
 from exporters.errors import MissingMonthError, PdfError, SourceError
 from exporters.figures.calendar import Month
-from exporters.figures.model import Band, MonthFigures
+from exporters.figures.model import MonthFigures
 from exporters.reports.charts import Chart, bar_chart, damage_chart, market_chart, trend_chart
 from exporters.reports.coefficients import Coefficients
-from exporters.reports.damage import DamageTables
-from exporters.reports.group_tables import content_type_table, country_table, language_sites_table, language_table
-from exporters.reports.history import HISTORY_MONTHS, History, market_visits, top3_share
+from exporters.reports.group_tables import content_type_table, country_table, language_table
+from exporters.reports.history import History, report_months
+from exporters.reports.i18n import language, t
+from exporters.reports.key_figures import key_figures
 from exporters.reports.money_tables import coefficients_table, damage_table_set, damage_tables_of
+from exporters.reports.numbers import country_name, language_name
 from exporters.reports.pdf import print_pdf
+from exporters.reports.site_lists import language_sites_table, market_table, market_top_sites
 from exporters.reports.sources import FigureSource
-from exporters.reports.table import Table, change, html_cell
-from exporters.reports.trend_tables import events_table, market_table, market_top_sites, trend_table
+from exporters.reports.table import Table
+from exporters.reports.trend_tables import events_table, trend_table
+from exporters.reports.year_tables import years_table
 
 #: called as the report goes: (what it is doing, steps done, steps in all)
 Progress = Callable[[str, int, int], None]
@@ -43,10 +47,18 @@ class ReportOptions:
     """What the report is about and how long its lists are."""
 
     month: Month
+    #: the market's top list, and each language's (``top_per_language_by`` overrides it per language)
     top_sites: int = 10
     top_per_language: int = 5
+    top_per_language_by: dict[str, int] = field(default_factory=dict)
     languages_shown: int = 10
     countries_shown: int = 15
+    #: the base year of the multi-year comparison (None: the oldest year with figures)
+    base_year: int | None = None
+    #: the edition: ``en`` or ``ja`` (exporters/reports/i18n.py)
+    lang: str = "en"
+    #: "now", to tell a month still running (flagged as partial); None: the clock
+    now: dt.datetime | None = None
 
 
 @dataclass
@@ -66,6 +78,10 @@ class Report:
     sections: list[Section]
     keys: list[dict[str, str]]
     warnings: list[str]
+    #: the month had not ended when the report was built
+    partial: bool = False
+    #: its language (``en``, ``ja``)
+    lang: str = "en"
 
     @property
     def tables(self) -> list[Table]:
@@ -92,10 +108,11 @@ _STEPS_AFTER_READING = 3  # tables, charts, files
 
 
 def read_history(source: FigureSource, month: Month, progress: Progress) -> tuple[History, list[str]]:
-    """The figures of `month` and the twelve months before it; warnings for months the source lacks."""
+    """The figures of the months the report reads; one warning naming the months the source lacks."""
     figures: dict[str, MonthFigures | None] = {}
-    warnings = []
-    months = month.span(HISTORY_MONTHS)
+    missing: list[str] = []
+    reasons: list[str] = []
+    months = report_months(month)
     total = len(months) + _STEPS_AFTER_READING
     for done, m in enumerate(reversed(months)):
         progress(f"reading {m.label} from the {source.name}", done, total)
@@ -109,129 +126,154 @@ def read_history(source: FigureSource, month: Month, progress: Progress) -> tupl
             if m == month:
                 raise
             figures[m.label] = None
-            warnings.append(str(exc))
+            missing.append(m.label)
+            reasons.append(str(exc))
+    warnings = []
+    if missing:
+        # One line, not one box per month: a young store lacks most of the multi-year history.
+        first = reasons[-1] if len(set(reasons)) > 1 else reasons[0]
+        warnings.append(
+            f"{len(missing)} of the {len(months)} months read have no figures, shown as missing (not as zero): "
+            f"{', '.join(sorted(missing))} ({first})"
+        )
     return History(month, figures), warnings
 
 
 def _check_lists(figures: MonthFigures, options: ReportOptions) -> None:
-    if options.top_sites > figures.top_sites or options.top_per_language > figures.top_per_group:
+    per_language = max([options.top_per_language, *options.top_per_language_by.values()])
+    if options.top_sites > figures.top_sites or per_language > figures.top_per_group:
         raise SourceError(
-            f"the report lists {options.top_sites} sites for the market and {options.top_per_language} per language, "
+            f"the report lists {options.top_sites} sites for the market and {per_language} per language, "
             f"but the figures keep {figures.top_sites} and {figures.top_per_group}: raise "
             "PIRATEWATCH_METRICS__TOP_SITES / __TOP_PER_GROUP or shorten the report's lists"
         )
 
 
-def _keys(history: History, damage: DamageTables, currency: str) -> list[dict[str, str]]:
-    current = history.current
-    previous, year_ago = history.get(1), history.get(12)
-    market = market_visits(current)
-    mom = change(current.total.central, previous.total.central if previous else None)
-    yoy = change(current.total.central, year_ago.total.central if year_ago else None)
-    top3 = top3_share(current.sites, current.total.central)
-
-    def band(b: Band) -> str:
-        return f"{html_cell(b.low, 'visits')} – {html_cell(b.high, 'visits')}"
-
-    return [
-        {
-            "label": "visits, all sites (central)",
-            "value": html_cell(current.total.central, "visits"),
-            "note": band(current.total),
-        },
-        {"label": f"visits from {current.market}", "value": html_cell(market.central, "visits"), "note": band(market)},
-        {"label": "change on previous month", "value": html_cell(mom, "change"), "note": "central"},
-        {"label": "change on a year before", "value": html_cell(yoy, "change"), "note": "central"},
-        {"label": "top-3 share", "value": html_cell(top3, "share"), "note": "of all visits"},
-        {"label": "sites estimated", "value": html_cell(current.sites_estimated, "int"), "note": current.month},
-        {
-            "label": "read-for-free value (central)",
-            "value": html_cell(damage.total.value.central, "money", currency),
-            "note": f"{html_cell(damage.total.value.low, 'money', currency)} – {html_cell(damage.total.value.high, 'money', currency)}",
-        },
-        {
-            "label": "lost sales (central)",
-            "value": html_cell(damage.total.lost_sales.central, "money", currency),
-            "note": f"{html_cell(damage.total.lost_sales.low, 'money', currency)} – {html_cell(damage.total.lost_sales.high, 'money', currency)}",
-        },
-    ]
-
-
 def build_report(
     source: FigureSource, options: ReportOptions, coefficients: Coefficients, progress: Progress | None = None
 ) -> Report:
-    """Read the figures and build every table and chart of the report."""
+    """Read the figures and build every table and chart of the report, in the options' language."""
+    with language(options.lang):
+        return _build_report(source, options, coefficients, progress)
+
+
+def _build_report(
+    source: FigureSource, options: ReportOptions, coefficients: Coefficients, progress: Progress | None
+) -> Report:
     progress = progress or (lambda *_: None)
     history, warnings = read_history(source, options.month, progress)
     current = history.current
+    partial = is_partial(options.month, options.now)
+    if partial:
+        # A month still running: its visits are the estimates so far, its events the days so far.
+        warnings.insert(
+            0, t("{month} is not finished: a partial month, its figures are not comparable yet", month=current.month)
+        )
     _check_lists(current, options)
-    total = HISTORY_MONTHS + _STEPS_AFTER_READING
-    progress("building the tables", HISTORY_MONTHS, total)
+    read = len(report_months(options.month))
+    total = read + _STEPS_AFTER_READING
+    progress("building the tables", read, total)
     top = market_top_sites(history, options.top_sites)
     languages = language_table(history)
     damage = damage_tables_of(history, coefficients)
     sections = [
-        Section("trend", "Monthly visits and their trend", tables=[trend_table(history)]),
+        Section("trend", t("Monthly visits and their trend"), tables=[trend_table(history)]),
+        Section(
+            "years",
+            t("Over the years"),
+            tables=[
+                years_table(
+                    history,
+                    options.top_sites,
+                    options.top_per_language,
+                    options.top_per_language_by,
+                    base_year=options.base_year,
+                )
+            ],
+        ),
         Section(
             "market",
-            f"Top sites for {current.market}",
+            t("Top sites for {market} (sites whose audience is mainly {market})", market=current.market),
             tables=[market_table(history, options.top_sites)],
         ),
         Section(
             "languages",
-            "By site language",
-            "Domestic share: the share of a language's visits from its home country (Japanese: Japan, Vietnamese: "
-            "Viet Nam, ...); languages spoken in many countries have none.",
-            tables=[languages, language_sites_table(history, options.languages_shown, options.top_per_language)],
+            t("By site language"),
+            t(
+                "Domestic share: the share of a language's visits from its home country (Japanese: Japan, "
+                "Vietnamese: Viet Nam, ...); languages spoken in many countries have none."
+            ),
+            tables=[
+                languages,
+                language_sites_table(
+                    history, options.languages_shown, options.top_per_language, options.top_per_language_by
+                ),
+            ],
         ),
-        Section("countries", "By audience country", tables=[country_table(history)]),
-        Section("content", "By content type", tables=[content_type_table(history)]),
+        Section("countries", t("By audience country"), tables=[country_table(history)]),
+        Section("content", t("By content type"), tables=[content_type_table(history)]),
         Section(
             "events",
-            "New, closed and hopped sites; enforcement events",
-            "Counts per month are in the trend table above; below, the events on the sites listed in this report.",
+            t("New, closed and hopped sites; enforcement events"),
+            t("Counts per month are in the trend table above; below, the events on the sites listed in this report."),
             tables=[events_table(history, top)],
         ),
-        Section("damage", "Damage", tables=damage_table_set(history, coefficients)),
-        Section("appendix", "Appendix", tables=[coefficients_table(coefficients)]),
+        Section("damage", t("Damage"), tables=damage_table_set(history, coefficients)),
+        Section("appendix", t("Appendix"), tables=[coefficients_table(coefficients)]),
     ]
-    progress("drawing the charts", HISTORY_MONTHS + 1, total)
-    home_notes = {str(row[0]): f"domestic {row[2] * 100:.0f} %" for row in languages.rows if isinstance(row[2], float)}
+    if partial:
+        sections[0].tables[0].notes.append(
+            t("{month} is a partial month: the month has not ended.", month=current.month)
+        )
+    progress("drawing the charts", read + 1, total)
+    home_notes = {
+        str(row[0]): t("domestic {share} %", share=f"{row[2] * 100:.0f}")
+        for row in languages.rows
+        if isinstance(row[2], float)
+    }
     by_slug = {s.slug: s for s in sections}
     by_slug["trend"].charts.append(trend_chart(history))
     by_slug["market"].charts.append(market_chart(history, top))
     by_slug["languages"].charts.append(
         bar_chart(
             "by_language",
-            "Visits by site language",
-            "Visits (not users) this month by site language, central with the band; domestic share noted.",
+            t("Visits by site language"),
+            t("Visits (not users) this month by site language, central with the band; domestic share noted."),
             current.by_language,
             options.languages_shown,
             home_notes,
+            language_name,
         )
     )
     by_slug["countries"].charts.append(
         bar_chart(
             "by_country",
-            "Visits by audience country",
-            "Visits (not users) this month by audience country, central with the band.",
+            t("Visits by audience country"),
+            t("Visits (not users) this month by audience country, central with the band."),
             current.by_country(),
             options.countries_shown,
             {},
+            country_name,
         )
     )
     by_slug["content"].charts.append(
         bar_chart(
             "by_content_type",
-            "Visits by content type",
-            "Visits (not users) this month by content type, central with the band.",
+            t("Visits by content type"),
+            t("Visits (not users) this month by content type, central with the band."),
             current.by_content_type(),
             20,
             {},
         )
     )
     by_slug["damage"].charts.append(damage_chart(damage, coefficients.currency, current.month))
-    return Report(history, sections, _keys(history, damage, coefficients.currency), warnings)
+    keys = key_figures(history, damage, coefficients.currency, top, options.lang)
+    return Report(history, sections, keys, warnings, partial, options.lang)
+
+
+def is_partial(month: Month, now: dt.datetime | None = None) -> bool:
+    """Whether `month` has not ended yet (at `now`, by default the clock)."""
+    return (now or dt.datetime.now(dt.UTC)) < month.end
 
 
 _TEMPLATES = jinja2.Environment(
@@ -245,7 +287,10 @@ def render_html(report: Report, source_description: str, generated_at: dt.dateti
     """The report as one self-contained HTML page."""
     current = report.history.current
     return _TEMPLATES.get_template("report.html.j2").render(
+        t=t,
+        lang=report.lang,
         month=current.month,
+        partial=report.partial,
         timezone=current.timezone,
         market=current.market,
         source=source_description,
@@ -253,7 +298,7 @@ def render_html(report: Report, source_description: str, generated_at: dt.dateti
         warnings=report.warnings,
         keys=report.keys,
         sections=report.sections,
-        tables_html={table.slug: table.html_rows(currency) for table in report.tables},
+        tables_html={table.slug: table.html_rows(currency, report.lang) for table in report.tables},
         charts_b64={chart.slug: base64.b64encode(chart.svg).decode("ascii") for chart in report.charts},
     )
 
@@ -275,8 +320,24 @@ def write_report(
     report is written without it and a warning says why, unless `pdf_required`: then
     :class:`~exporters.reports.pdf.PdfError` is raised.
     """
+    with language(report.lang):
+        return _write_report(
+            report, out, source_description, currency, generated_at, progress, pdf_browser, pdf_required
+        )
+
+
+def _write_report(
+    report: Report,
+    out: Path,
+    source_description: str,
+    currency: str,
+    generated_at: dt.datetime,
+    progress: Progress | None,
+    pdf_browser: str | None,
+    pdf_required: bool,
+) -> WrittenReport:
     progress = progress or (lambda *_: None)
-    total = HISTORY_MONTHS + _STEPS_AFTER_READING
+    total = len(report_months(report.history.month)) + _STEPS_AFTER_READING
     progress("writing the files", total - 1, total)
     out.mkdir(parents=True, exist_ok=True)
     (out / "charts").mkdir(exist_ok=True)
@@ -306,9 +367,12 @@ def write_report(
         "month": current.month,
         "timezone": current.timezone,
         "market": current.market,
+        "partial_month": report.partial,
         "source": source_description,
         "generated_at": generated_at.isoformat(),
+        "notes": {table.slug: table.notes for table in report.tables if table.notes},
         "unit": "visits (sessions), not users",
+        "language": report.lang,
         "html": html.name,
         "tables": [p.name for p in csv_files],
         "charts": [f"charts/{p.name}" for p in charts],

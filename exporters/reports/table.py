@@ -8,8 +8,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text", "int", "visits", "share", "change", "money", "number"]
+from exporters.reports.i18n import current, t
+from exporters.reports.numbers import country_name, language_name, money_text, visits_text
+
+Kind = Literal["text", "int", "visits", "share", "change", "ratio", "money", "number", "language", "country"]
 Cell = str | int | float | None
+
+#: the cell of a value that cannot be known (a share of a site whose audience countries are unknown):
+#: written "unknown" in the CSV and the HTML, never 0 and never confused with "–" (not applicable)
+UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,31 @@ class Column:
     name: str
     heading: str
     kind: Kind = "text"
+    #: a heading over several columns (``visits`` over ``low``, ``central``, ``high``), so each column's own
+    #: heading stays one short word and no header wraps into five lines
+    group: str = ""
+    #: the values of the heading's and the group's ``{placeholders}`` (the headings are catalogue messages)
+    args: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def shown_heading(self) -> str:
+        """The heading in the report's language."""
+        return t(self.heading, **self.args)
+
+    @property
+    def shown_group(self) -> str:
+        return t(self.group, **self.args) if self.group else ""
+
+    @property
+    def csv_heading(self) -> str:
+        """The CSV header: the column's name in English (stable for programs), its headings in other editions."""
+        if current() == "en":
+            return self.name
+        return f"{self.shown_group} {self.shown_heading}".strip()
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind not in ("text", "language", "country")
 
 
 @dataclass
@@ -31,19 +63,46 @@ class Table:
     caption: str
     columns: list[Column]
     rows: list[list[Cell]] = field(default_factory=list)
+    #: what the table leaves out and why, and other flags a reader must see next to it
+    notes: list[str] = field(default_factory=list)
+    #: the rows that are totals (shown in bold)
+    totals: set[int] = field(default_factory=set)
+
+    def add_total(self, row: list[Cell]) -> None:
+        self.totals.add(len(self.rows))
+        self.rows.append(row)
+
+    @property
+    def header_groups(self) -> list[tuple[str, int]]:
+        """The upper header row: each group's heading and how many columns it spans ("" over ungrouped ones)."""
+        out: list[tuple[str, int]] = []
+        for column in self.columns:
+            group = column.shown_group
+            if out and group and out[-1][0] == group:
+                out[-1] = (group, out[-1][1] + 1)
+            else:
+                out.append((group, 1))
+        return out
+
+    @property
+    def wide(self) -> bool:
+        """Too many columns for a portrait A4 page: printed on a landscape one."""
+        return len(self.columns) > 11
 
     def csv(self) -> str:
         """The table as CSV: plain numbers (shares and changes as fractions), empty for no value."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([c.name for c in self.columns])
+        writer.writerow([c.csv_heading for c in self.columns])
         for row in self.rows:
             writer.writerow([csv_cell(v, c.kind) for v, c in zip(row, self.columns, strict=True)])
         return out.getvalue()
 
-    def html_rows(self, currency: str = "") -> list[list[str]]:
-        """The rows as the HTML shows them (thousands separators, percentages)."""
-        return [[html_cell(v, c.kind, currency) for v, c in zip(row, self.columns, strict=True)] for row in self.rows]
+    def html_rows(self, currency: str = "", lang: str = "en") -> list[list[str]]:
+        """The rows as the HTML shows them (three significant figures, percentages, names for codes)."""
+        return [
+            [html_cell(v, c.kind, currency, lang) for v, c in zip(row, self.columns, strict=True)] for row in self.rows
+        ]
 
 
 def _plain(value: float, digits: int) -> str:
@@ -64,16 +123,22 @@ def csv_cell(value: Cell, kind: Kind) -> str:
         return ""
     if kind == "int":
         return str(int(value))
-    if kind in ("share", "change"):
+    if kind in ("share", "change", "ratio"):
         return _plain(float(value), 6)
     return _plain(float(value), 2)
 
 
-def html_cell(value: Cell, kind: Kind, currency: str = "") -> str:
-    """One value as a reader sees it."""
+def html_cell(value: Cell, kind: Kind, currency: str = "", lang: str = "en", digits: int = 3) -> str:
+    """One value as a reader sees it: visits and money to `digits` significant figures (exact in the CSV)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     if isinstance(value, str):
+        if value == UNKNOWN:
+            return t(UNKNOWN)
+        if kind == "language":
+            return " · ".join(language_name(code, lang) for code in value.split())
+        if kind == "country":
+            return country_name(value, lang)
         return value
     if kind == "int":
         return f"{int(value):,}"
@@ -81,10 +146,12 @@ def html_cell(value: Cell, kind: Kind, currency: str = "") -> str:
         return f"{value * 100:.1f} %"
     if kind == "change":
         return f"{value * 100:+.1f} %"
+    if kind == "ratio":
+        return f"×{value:.2f}" if value < 10 else f"×{value:.1f}"
     if kind == "money":
-        return f"{currency} {value:,.0f}".strip()
+        return money_text(float(value), currency, lang, digits) if currency else f"{value:,.0f}"
     if kind == "visits":
-        return f"{value:,.0f}"
+        return visits_text(float(value), lang, digits)
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
@@ -93,3 +160,14 @@ def change(now: float | None, before: float | None) -> float | None:
     if now is None or before is None or before == 0:
         return None
     return now / before - 1.0
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """``1 site``, ``5 sites`` (the number and the noun that agrees with it)."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def names(items: list[str], limit: int = 12) -> str:
+    """`items` joined for a note, the rest counted (``a, b, c and 4 more``)."""
+    shown = ", ".join(items[:limit])
+    return f"{shown} and {len(items) - limit} more" if len(items) > limit else shown

@@ -8,15 +8,17 @@ place for these parts, so that every table names its band columns and states its
 from __future__ import annotations
 
 from exporters.figures.model import Band, MonthFigures
+from exporters.reports.i18n import t
 from exporters.reports.table import Column
 
 
-def band_columns(prefix: str, heading: str) -> list[Column]:
-    """A band's three columns (low, central, high), named `prefix`_… and headed `heading` (…)."""
+def band_columns(prefix: str, heading: str, **args: str) -> list[Column]:
+    """A band's three columns (low, central, high), named `prefix`_… under the group heading `heading`
+    (a catalogue message, its placeholders filled from `args`)."""
     return [
-        Column(f"{prefix}_low", f"{heading} (low)", "visits"),
-        Column(f"{prefix}_central", f"{heading} (central)", "visits"),
-        Column(f"{prefix}_high", f"{heading} (high)", "visits"),
+        Column(f"{prefix}_low", "low", "visits", heading, dict(args)),
+        Column(f"{prefix}_central", "central", "visits", heading, dict(args)),
+        Column(f"{prefix}_high", "high", "visits", heading, dict(args)),
     ]
 
 
@@ -27,8 +29,11 @@ def band_cells(band: Band | None) -> list[float | None]:
 
 def source_note(figures: MonthFigures) -> str:
     """Which sources the month's estimates come from, for every caption."""
-    kinds = ", ".join(f"{k} {n}" for k, n in sorted(figures.sites_by_source.items())) or "none"
-    return (
-        f"Visits (sessions), not users. Source: piratewatch traffic estimates for {figures.month} "
-        f"({figures.sites_estimated} sites; by source: {kinds}); band low–high from the estimates."
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(figures.sites_by_source.items())) or t("none")
+    return t(
+        "Visits (sessions), not users. Source: piratewatch traffic estimates for {month} ({sites} sites; by "
+        "source: {kinds}); band low–high from the estimates.",
+        month=figures.month,
+        sites=figures.sites_estimated,
+        kinds=kinds,
     )

@@ -25,6 +25,13 @@ class Source(enum.StrEnum):
     PROMETHEUS = "prometheus"
 
 
+class Lang(enum.StrEnum):
+    """The report's editions."""
+
+    EN = "en"
+    JA = "ja"
+
+
 class Pdf(enum.StrEnum):
     """``exporters.config.PdfMode``'s values, named here so that ``--help`` loads no settings."""
 
@@ -51,6 +58,23 @@ def monthly(
     pdf: Annotated[
         Pdf | None, typer.Option(help="Print report.pdf with headless Chromium: auto (when one is found), yes, no.")
     ] = None,
+    top_sites: Annotated[
+        int | None, typer.Option(min=1, max=100, help="Sites in the market's top list (default: the settings').")
+    ] = None,
+    top_per_language: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Sites in each language's list: N for every language, LANG=N for one (repeat: --top-per-language 5 "
+            "--top-per-language vi=3)."
+        ),
+    ] = None,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="The edition: en (English) or ja (Japanese) (default: the settings').")
+    ] = None,
+    base_year: Annotated[
+        int | None,
+        typer.Option(min=2000, max=2100, help="Base year of the multi-year comparison (default: the oldest shown)."),
+    ] = None,
 ) -> None:
     """Write the monthly report: HTML with its charts, a CSV per table, SVG charts, a PDF (docs/reports.md)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -58,8 +82,21 @@ def monthly(
     from piratewatch.errors import InvalidRequestError
     from piratewatch.services import ReportRequest
 
+    every, by_language = _list_lengths(top_per_language or [])
     request = ReportRequest(
-        month, out, source.value, tz, market, coefficients, prometheus_url, pdf.value if pdf else None
+        month,
+        out,
+        source.value,
+        tz,
+        market,
+        coefficients,
+        prometheus_url,
+        pdf.value if pdf else None,
+        top_sites,
+        every,
+        by_language,
+        base_year,
+        lang.value if lang else None,
     )
     with (
         services(schema=False) as svc,
@@ -89,6 +126,21 @@ def monthly(
         f"{written.html.name}, {len(written.csv_files)} CSV tables, {len(written.charts)} charts"
         + (f", {written.pdf.name}" if written.pdf else "")
     )
+
+
+def _list_lengths(values: list[str]) -> tuple[int | None, dict[str, int]]:
+    """``--top-per-language`` values: one N for every language, ``lang=N`` for one."""
+    every: int | None = None
+    by_language: dict[str, int] = {}
+    for value in values:
+        language, _, count = value.rpartition("=")
+        if not count.strip().isdigit() or not 1 <= int(count) <= 100 or (language == "" and "=" in value):
+            fail(f"--top-per-language {value!r}: give N or LANG=N, N from 1 to 100", USAGE)
+        if language:
+            by_language[language.strip().lower()] = int(count)
+        else:
+            every = int(count)
+    return every, by_language
 
 
 @metrics_app.command("backfill")

@@ -32,6 +32,14 @@ class ReportRequest:
     prometheus_url: str | None = None
     #: auto (when Chromium is found), yes (fail without one), no
     pdf: str | None = None
+    #: list lengths: the market's top sites, each language's top sites, and per language
+    top_sites: int | None = None
+    top_per_language: int | None = None
+    top_per_language_by: dict[str, int] = field(default_factory=dict)
+    #: the base year of the multi-year comparison (None: the oldest with figures)
+    base_year: int | None = None
+    #: the edition: "en" or "ja" (None: the settings')
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,9 @@ def monthly_report(self: Resources, request: ReportRequest, progress: Progress |
     except CoefficientError as exc:
         raise InvalidRequestError(str(exc)) from exc
     reports = settings.reports
+    lang = request.lang or reports.language
+    if lang not in ("en", "ja"):
+        raise InvalidRequestError(f"language {lang!r}: the report is written in en or ja")
     pdf_mode = PdfMode(request.pdf) if request.pdf else reports.pdf
     browser = browser_for(pdf_mode, reports.browser)
     warnings = []
@@ -100,8 +111,11 @@ def monthly_report(self: Resources, request: ReportRequest, progress: Progress |
         raise InvalidRequestError(f"source {request.source!r}: the store (db) or prometheus")
     options = ReportOptions(
         the_month,
-        top_sites=reports.top_sites,
-        top_per_language=reports.top_per_language,
+        top_sites=request.top_sites or reports.top_sites,
+        top_per_language=request.top_per_language or reports.top_per_language,
+        top_per_language_by={**reports.top_per_language_by, **request.top_per_language_by},
+        base_year=request.base_year,
+        lang=lang,
         languages_shown=reports.languages_shown,
         countries_shown=reports.countries_shown,
     )

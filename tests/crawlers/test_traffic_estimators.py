@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,19 +85,30 @@ async def test_unfitted_without_anchors_says_so(tmp_path: Path) -> None:
     assert math.log10(estimate.high / estimate.central) == pytest.approx(0.6)
 
 
-async def test_crux_rank_band_uses_the_geometric_mean_of_its_bounds(tmp_path: Path) -> None:
+def log_mean_rank(lower: float, upper: float) -> float:
+    """exp(mean of ln r) over ranks 1 apart from lower to upper, by brute force (the band's geometric mean)."""
+    ranks = range(int(lower), int(upper) + 1)
+    return math.exp(sum(math.log(r) for r in ranks) / len(ranks))
+
+
+async def test_crux_rank_band_uses_the_geometric_mean_of_its_ranks(tmp_path: Path) -> None:
     path = tmp_path / "crux.csv"
     path.write_text(
         "origin,rank\nhttps://www.anchor.com,1000\nhttps://manga.example,10000\nhttp://other.example,50000\n"
     )
     kind, ranks = load_ranks(path, ["manga.example", "anchor.com"])
     assert kind == "crux" and set(ranks) == {"manga.example", "anchor.com"}
-    assert ranks["manga.example"].rank == pytest.approx(math.sqrt(5000 * 10000))
-    assert ranks["anchor.com"].rank == pytest.approx(math.sqrt(1 * 1000))
-    settings = TrafficSettings(rank_list_path=path, anchors={"anchor.com": 1e9 / math.sqrt(1000)})
+    assert ranks["manga.example"].rank == pytest.approx(log_mean_rank(5000, 10000), rel=1e-3)
+    # close to the bounds' geometric mean for a band not at the top ...
+    assert ranks["manga.example"].rank == pytest.approx(math.sqrt(5000 * 10000), rel=0.05)
+    # ... but the top band (1 - 1,000) holds ranks whose geometric mean is ~370, not sqrt(1 x 1000) = 32
+    assert ranks["anchor.com"].rank == pytest.approx(log_mean_rank(1, 1000), rel=1e-2)
+    assert 360 < ranks["anchor.com"].rank < 380
+    anchor_rank = ranks["anchor.com"].rank
+    settings = TrafficSettings(rank_list_path=path, anchors={"anchor.com": 1e9 / anchor_rank})
     estimate = (await RankListEstimator(settings).estimate([SiteInput(3, ["manga.example"])], "2026-10"))[3]
     assert estimate.source == "rank:crux"
-    assert estimate.central == pytest.approx(1e9 / math.sqrt(5e7))
+    assert estimate.central == pytest.approx(1e9 / ranks["manga.example"].rank)
     # the band covers the whole rank band: rank 5,000 at best, 10,000 at worst
     assert estimate.high >= 1e9 / 5000 and estimate.low <= 1e9 / 10000
 
@@ -111,13 +123,16 @@ def test_counter_growth_is_page_views() -> None:
 async def test_counter_estimator_extrapolates_to_a_month() -> None:
     settings = TrafficSettings(counter_min_interval_seconds=60)
     day = 24 * 3600.0
-    readings = [CounterReading(0, {"/a": 1000}), CounterReading(day, {"/a": 5000})]
+    start = dt.datetime(2026, 10, 10, tzinfo=dt.UTC).timestamp()
+    readings = [CounterReading(start, {"/a": 1000}), CounterReading(start + day, {"/a": 5000})]
     sites = [SiteInput(1, ["x.com"], readings), SiteInput(2, ["y.com"], readings[:1])]
     result = await CounterEstimator(settings).estimate(sites, "2026-10")
     assert set(result) == {1}  # one reading only: nothing to compare
     monthly_views = 4000 * 30.44
     assert result[1].central == pytest.approx(monthly_views / 4)
     assert (result[1].low, result[1].high) == pytest.approx((monthly_views / 8, monthly_views / 2))
+    # counters read in October say nothing about another month
+    assert await CounterEstimator(settings).estimate(sites, "2026-09") == {}
     too_soon = TrafficSettings(counter_min_interval_seconds=2 * day)
     assert await CounterEstimator(too_soon).estimate(sites, "2026-10") == {}
 
@@ -144,10 +159,13 @@ async def test_traffic_api_client_against_a_local_server(traffic_api: tuple[Traf
     assert set(result) == {1}
     estimate = result[1]
     assert estimate.source == "traffic-api"
-    assert estimate.central == 2_000_000 and estimate.details["domain"] == "rawkuma.example"
-    assert (estimate.low, estimate.high) == (1_500_000, 2_500_000)
-    assert estimate.pages_per_visit == 6.5 and estimate.minutes_per_visit == 9.0
-    assert dict(estimate.countries)["JP"] == 0.6
+    # the site's two domains summed, their engagement and audience weighted by their visits
+    assert estimate.central == 2_500_000
+    assert estimate.details["domains"] == {"rawkuma.example": 2_000_000, "mirror.example": 500_000}
+    assert (estimate.low, estimate.high) == (1_875_000, 3_125_000)
+    assert estimate.pages_per_visit == pytest.approx((2e6 * 6.5 + 5e5 * 4.0) / 2.5e6)
+    assert estimate.minutes_per_visit == pytest.approx((2e6 * 9.0 + 5e5 * 5.0) / 2.5e6)
+    assert dict(estimate.countries)["JP"] == pytest.approx((2e6 * 0.6 + 5e5 * 1.0) / 2.5e6)
     assert server.requests > 0
 
     wrong_key = TrafficSettings(api_url=url, api_key="wrong")

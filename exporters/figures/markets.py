@@ -1,0 +1,42 @@
+"""Which sites are "for" a market: the sites whose audience is mainly that country.
+
+The published tables (a country's top pirate sites, e.g. the Japanese IP Strategic Program's "top 10
+sites for Japan") count a site's *whole* monthly visits when the site serves that country, not only
+the visits that come from it. A site is for the market when the market is the largest named country
+of its audience; a site whose audience countries are unknown is for the market when every one of its
+languages is spoken mostly there (a Japanese-only site for JP), and the report says that this is the
+basis. Both the store's selection of exported sites and the report use this one rule, so the report
+reads the same sites from the store and from Prometheus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from exporters.figures.languages import home_country
+from exporters.figures.model import OTHER, UNKNOWN_COUNTRY
+
+#: why a site counts for the market: its audience, or (audience unknown) its language
+Basis = Literal["audience", "language"]
+
+
+def audience_known(countries: Mapping[str, float]) -> bool:
+    """Whether a site's audience countries are known (not the single ``unknown`` share)."""
+    return bool(countries) and UNKNOWN_COUNTRY not in countries
+
+
+def main_country(countries: Mapping[str, float]) -> str | None:
+    """The largest named country of an audience (ties: the first code); None when none is named."""
+    named = [(share, code) for code, share in countries.items() if code not in (OTHER, UNKNOWN_COUNTRY) and share > 0]
+    if not named:
+        return None
+    return min(named, key=lambda sc: (-sc[0], sc[1]))[1]
+
+
+def market_basis(countries: Mapping[str, float], languages: Sequence[str], market: str) -> Basis | None:
+    """Why the site counts for `market` (None: it does not)."""
+    if audience_known(countries):
+        return "audience" if main_country(countries) == market else None
+    homes = {home_country(lang) for lang in languages}
+    return "language" if homes == {market} else None
