@@ -187,6 +187,8 @@ class TrafficApiEstimator:
             raise ValueError("no traffic API key configured (traffic.api_key)")
         self._settings = settings
         self._api = TrafficApiClient(settings, transport)
+        #: site id → why its answer could not be read, for the last :meth:`estimate` (the others were estimated)
+        self.failures: dict[int, str] = {}
         self._clock = clock
         self.name = "traffic-api"
 
@@ -195,13 +197,22 @@ class TrafficApiEstimator:
         band = self._settings.api_relative_band
         data_month = finished_month(month, self._clock())
         out: dict[int, SourceEstimate] = {}
+        self.failures = {}
+        last: Exception | None = None
         async with self._api._client() as client:
             for site in sites:
                 answers = []
-                for domain in distinct_domains(site.domains):
-                    answer = await self._api.domain(client, domain, data_month)
-                    if answer is not None:
-                        answers.append((domain, answer))
+                try:
+                    for domain in distinct_domains(site.domains):
+                        answer = await self._api.domain(client, domain, data_month)
+                        if answer is not None:
+                            answers.append((domain, answer))
+                except (TrafficApiError, httpx.HTTPError) as exc:
+                    # This site's answer was broken: it alone goes without (a sum missing a domain would
+                    # undercount it), and the others are still asked.
+                    self.failures[site.site_id] = f"{type(exc).__name__}: {exc}"[:500]
+                    last = exc
+                    continue
                 if not answers:
                     continue
                 visits = sum(float(a["visits"]) for _, a in answers)
@@ -221,4 +232,6 @@ class TrafficApiEstimator:
                         "api": self._settings.api_url,
                     },
                 )
+        if last is not None and not out and len(self.failures) == len(sites):
+            raise last  # every site failed: the source is down, and the job records it as such
         return out

@@ -94,6 +94,7 @@ async def estimate_sites(
         inputs = site_inputs(session, site_ids)
     by_site: dict[int, list[SourceEstimate]] = defaultdict(list)
     failed: dict[str, str] = {}
+    failed_for: dict[int, dict[str, str]] = defaultdict(dict)
     counts: list[Increment] = []
     for estimator in estimators:
         start = time.perf_counter()
@@ -107,11 +108,13 @@ async def estimate_sites(
         counts += source_counts(estimator.name, time.perf_counter() - start, len(answers), failed=False)
         for sid, estimate in answers.items():
             by_site[sid].append(estimate)
+        for sid, why in getattr(estimator, "failures", {}).items():  # a source that failed for some sites only
+            failed_for[sid][estimator.name] = why
     results: dict[int, EstimateIn | None] = {}
     for sid in site_ids:
         result = to_estimate_in(month, by_site[sid]) if by_site[sid] else None
-        if result is not None and failed:
-            result.method["failed_sources"] = failed
+        if result is not None and (failed or failed_for[sid]):
+            result.method["failed_sources"] = {**failed, **failed_for[sid]}
         try:
             with transaction(factory) as session:
                 if result is not None:

@@ -102,3 +102,15 @@ async def test_country_shares_keep_only_codes_and_shares_that_can_be(api: str) -
     answer = await _visits(api, "fine.test")
     assert answer is not None and answer["visits"] == 1000.0
     assert answer["countries"] == [("JP", 0.7), ("DE", 0.05)]
+
+
+async def test_one_sites_broken_answer_costs_only_that_site(api: str) -> None:
+    from crawlers.traffic.api import TrafficApiEstimator
+    from crawlers.traffic.base import SiteInput
+
+    estimator = TrafficApiEstimator(TrafficSettings(api_url=api, api_key="k", api_timeout=0.5))
+    got = await estimator.estimate([SiteInput(1, ["fine.test"]), SiteInput(2, ["broken.test"])], "2026-10")
+    assert set(got) == {1} and got[1].central == 1000.0
+    assert set(estimator.failures) == {2} and "not JSON" in estimator.failures[2]
+    with pytest.raises(TrafficApiError):  # every site failed: the source is down, said as such
+        await estimator.estimate([SiteInput(2, ["broken.test"])], "2026-10")
