@@ -38,7 +38,7 @@ def test_crawl_estimate_and_run(db_url: str, sites_lab: Any, tmp_path: Path) -> 
     assert invoke("sites", "add", "https://unlisted-site.test/", "--association", "ABJ")[0] == 0
 
     code, out, _ = invoke("crawl", "mangafree.test")
-    assert code == 0 and "crawled http://mangafree.test:" in out and ": ok" in out
+    assert code == 0 and "crawled http://mangafree.test:" in out and "recorded" in out
     code, _, err = invoke("crawl", "nobody.test")
     assert code == 1 and "no site has the domain" in err
 

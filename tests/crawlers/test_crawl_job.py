@@ -32,6 +32,11 @@ def get(client: Any, key: str, path: str, **params: Any) -> Any:
     return client.get(path, params=params, headers={"X-API-Key": key})
 
 
+def this_month() -> str:
+    """The month the crawls' counter readings fall in (the counters estimate only that month)."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m")
+
+
 def test_crawl_stores_profile_counters_and_works_found_per_association(
     client: Any, tenants: Any, factory: Any, engine: Engine, sites_lab: Any
 ) -> None:
@@ -66,7 +71,11 @@ def test_crawl_stores_profile_counters_and_works_found_per_association(
     # counters of the two crawls give page views: 2,000 views over the seconds between the crawls
     results = asyncio.run(
         estimate_sites(
-            factory, [CounterEstimator(TrafficSettings(counter_min_interval_seconds=0))], [site], "2026-11", Actor("t")
+            factory,
+            [CounterEstimator(TrafficSettings(counter_min_interval_seconds=0))],
+            [site],
+            this_month(),
+            Actor("t"),
         )
     )
     estimate = results[site]

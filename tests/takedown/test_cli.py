@@ -92,5 +92,5 @@ def test_draft_review_send_and_report(
     assert code == 0 and json.loads(out)[0]["actioned"] == 1
     code, out, _ = invoke(env, "notices", "lumen")
     assert code == 0 and json.loads(out)[0]["notice"]["action_taken"] == "Yes"
-    code, out, _ = invoke(env, "cases", "list", str(world.site_id))
-    assert code == 0 and {n["state"] for c in json.loads(out) for n in c["notices"]} == {"draft", "actioned"}
+    code, out, _ = invoke(env, "cases", "list", str(world.site_id), "--json")
+    assert code == 0 and {n["state"] for line in out.splitlines() for n in json.loads(line)["notices"]} == {"draft", "actioned"}
