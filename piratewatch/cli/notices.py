@@ -89,7 +89,10 @@ _QUEUE_COLUMNS = {
     "association": "association",
     "site": "site",
     "provider": "to",
+    "urls": "URLs",
+    "live_urls": "live",
     "due_at": "due",
+    "review_reason": "back in review because",
     "claimed_by": "claimed by",
     "claim_expires_at": "claim expires",
 }
@@ -106,11 +109,13 @@ def queue(
 
     from cases.providers.models import Provider
     from cases.sites.models import Site
+    from cases.takedown.item_counts import ItemCounts, item_counts
     from cases.takedown.review import CLAIM_TIMEOUT, QueueFilters, list_queue
     from cases.tenants.queries import association_choices
 
     with services() as svc, svc.factory() as session:
         notices = list_queue(session, QueueFilters(), limit)
+        counts = item_counts(session, [n.id or 0 for n in notices])
         associations = dict(association_choices(session))
         providers = dict(session.execute(sa.select(col(Provider.id), col(Provider.name))).all())
         sites = dict(
@@ -128,7 +133,11 @@ def queue(
             "site": sites.get(n.site_id),
             "provider_id": n.provider_id,
             "provider": providers.get(n.provider_id),
+            # a notice with no live URL cannot be approved: reject it or send it back to draft
+            "urls": counts.get(n.id or 0, ItemCounts()).urls,
+            "live_urls": counts.get(n.id or 0, ItemCounts()).live,
             "due_at": n.due_at.isoformat() if n.due_at else None,
+            "review_reason": n.review_reason,
             "claimed_by": n.claimed_by,
             "claim_expires_at": (n.claimed_at + CLAIM_TIMEOUT).isoformat() if n.claimed_by and n.claimed_at else None,
         }

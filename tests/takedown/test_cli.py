@@ -93,4 +93,7 @@ def test_draft_review_send_and_report(
     code, out, _ = invoke(env, "notices", "lumen")
     assert code == 0 and json.loads(out)[0]["notice"]["action_taken"] == "Yes"
     code, out, _ = invoke(env, "cases", "list", str(world.site_id), "--json")
-    assert code == 0 and {n["state"] for line in out.splitlines() for n in json.loads(line)["notices"]} == {"draft", "actioned"}
+    assert code == 0 and {n["state"] for line in out.splitlines() for n in json.loads(line)["notices"]} == {
+        "draft",
+        "actioned",
+    }
