@@ -98,14 +98,17 @@ class Nsd:
             return 0.0
         total = 0.0
         tick = 100.0  # USER_HZ on Linux
-        # NSD's main process forks its server and zone-transfer processes: count them all.
-        pids = [self.process.pid]
+        # The process started becomes NSD's zone-transfer daemon; its child is the main process,
+        # whose children serve the queries: count the whole tree.
+        parents: dict[int, int] = {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.process.pid:
-                    pids.append(int(stat.parent.name))
+                parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
+        pids = [self.process.pid]
+        for pid in pids:  # grows while it is walked: breadth first through the tree
+            pids += [child for child, parent in parents.items() if parent == pid]
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -122,7 +122,22 @@ def dnsperf(input_file: Path, port: int, concurrency: int) -> tuple[int, int]:
     if binary is None:
         raise RuntimeError("dnsperf is not installed (apt-get install dnsperf)")
     out = subprocess.run(
-        [binary, "-s", "127.0.0.1", "-p", str(port), "-d", str(input_file), "-n", "1", "-q", str(concurrency)],
+        # -t 2: the bare loops' timeout (dnsperf waits 5 s for a lost answer by default)
+        [
+            binary,
+            "-s",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-d",
+            str(input_file),
+            "-n",
+            "1",
+            "-q",
+            str(concurrency),
+            "-t",
+            "2",
+        ],
         capture_output=True,
         text=True,
         timeout=600,
