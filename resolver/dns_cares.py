@@ -165,7 +165,13 @@ class CaresExchange:
     def _expire_later(self, future: asyncio.Future[Any]) -> None:
         assert self._loop is not None
         deadline = self._loop.time() + self.settings.dns_lifetime
-        self._waiting.append((deadline, future))
+        waiting = self._waiting
+        # Answers come back roughly in the order asked: dropping the answered ones at the head
+        # keeps the queue short. Kept until their deadline, they (and the answers they hold)
+        # were 200 MB at 10,000 sites in the resolver benchmark.
+        while waiting and waiting[0][1].done():
+            waiting.popleft()
+        waiting.append((deadline, future))
         if self._timer is None:
             self._timer = self._loop.call_at(deadline, self._expire)
 
@@ -212,6 +218,10 @@ class CaresExchange:
         if self._resolver is not None:
             self._resolver.close()
             self._resolver = None
+        self._waiting.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
 def _name(value: str) -> str:
