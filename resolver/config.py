@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -29,6 +30,11 @@ class ResolverSettings(BaseModel):
     dns_lifetime: float = 6.0  # per question, retries included
     #: CNAME chains longer than this are cut (a loop, or a hostile zone)
     cname_max_depth: int = 10
+    #: Which DNS client asks the questions: "c-ares" (aiodns/pycares, the fast path; the resolver
+    #: benchmark measures it) or "dnspython" (pure Python). Both record the same answers and the
+    #: same failures; nameservers that are not plain addresses (DNS over HTTPS, ...) always use
+    #: dnspython.
+    dns_client: Literal["c-ares", "dnspython"] = "c-ares"
 
     #: Team Cymru's IP-to-ASN zones (names are settings so the lab can serve its own).
     cymru_origin_zone: str = "origin.asn.cymru.com"

@@ -1,6 +1,7 @@
-"""DNS lookups with dnspython's async resolver: every error becomes a recorded failure.
+"""DNS lookups: every error becomes a recorded failure.
 
-The resolver asks the configured recursive nameservers (or the system's), retries within a
+Questions go through c-ares (:mod:`resolver.dns_cares`) or dnspython, as ``dns_client`` says;
+both give the same records and record the same failures. The dnspython path asks the configured recursive nameservers (or the system's), retries within a
 lifetime, and falls back to TCP when a UDP answer is truncated. CNAME chains are followed one link
 at a time so that loops and over-long chains are named as such.
 """
@@ -24,6 +25,7 @@ import dns.rdatatype
 import dns.resolver
 
 from resolver.config import ResolverSettings
+from resolver.dns_cares import SUPPORTED, CaresExchange, DnsQuestionError
 from resolver.models import DnsRecord, DnsResult, Failure
 
 RecordFailure = Callable[[Failure], None]
@@ -52,6 +54,9 @@ class DnsClient:
         # Plain nameserver addresses (the usual case) are asked directly, see _exchange; other
         # kinds dnspython supports (DNS over HTTPS, ...) go through its resolver.
         self._direct = all(isinstance(ns, str) and _is_address(ns) for ns in self.resolver.nameservers)
+        # c-ares asks plain addresses (or the system's resolv.conf servers) only.
+        plain = all(_is_address(ns) for ns in settings.nameservers)
+        self._cares = CaresExchange(settings) if settings.dns_client == "c-ares" and plain else None
 
     async def _exchange(self, name: str, rdtype: str) -> dns.message.Message:
         """One question, asked the way dnspython's resolver asks it, without its bookkeeping.
@@ -119,36 +124,36 @@ class DnsClient:
         """Records of `rdtype` at `name` (not following CNAMEs for the CNAME type)."""
         self.queries += 1
         try:
+            if self._cares is not None and rdtype in SUPPORTED:
+                found = await self._cares.records(name, rdtype)
+            else:
+                found = await self._dnspython_records(name, rdtype)
+        except DnsQuestionError as failure:
+            failures.append(Failure(stage=stage, target=f"{name} {rdtype}", kind=failure.kind, message=failure.message))
+            return []
+        return [DnsRecord(type=rdtype, value=value, ttl=ttl) for ttl, value in found]
+
+    async def _dnspython_records(self, name: str, rdtype: str) -> list[tuple[int, str]]:
+        """``(ttl, text)`` of the `rdtype` records answering `name`, through dnspython."""
+        try:
             section = await self._answer_section(name, rdtype)
         except dns.resolver.NXDOMAIN:
-            failures.append(Failure(stage=stage, target=f"{name} {rdtype}", kind="nxdomain", message="no such domain"))
-            return []
+            raise DnsQuestionError("nxdomain", "no such domain") from None
         except dns.resolver.NoNameservers as exc:
-            failures.append(Failure(stage=stage, target=f"{name} {rdtype}", kind="servfail", message=str(exc)[:300]))
-            return []
+            raise DnsQuestionError("servfail", str(exc)[:300]) from None
         except dns.exception.Timeout:
-            failures.append(
-                Failure(
-                    stage=stage,
-                    target=f"{name} {rdtype}",
-                    kind="timeout",
-                    message=f"no answer within {self.settings.dns_lifetime} s",
-                )
-            )
-            return []
+            raise DnsQuestionError("timeout", f"no answer within {self.settings.dns_lifetime} s") from None
         except dns.exception.DNSException as exc:
-            failures.append(Failure(stage=stage, target=f"{name} {rdtype}", kind="malformed", message=str(exc)[:300]))
-            return []
+            raise DnsQuestionError("malformed", str(exc)[:300]) from None
         if not section:
             return []
         wanted = dns.rdatatype.from_text(rdtype)
-        records = []
-        for rrset in section:
-            if rrset.rdtype != wanted:
-                continue
-            for rdata in rrset:
-                records.append(DnsRecord(type=rdtype, value=_text(rdata, rdtype), ttl=rrset.ttl))
-        return records
+        return [(rrset.ttl, _text(rdata, rdtype)) for rrset in section if rrset.rdtype == wanted for rdata in rrset]
+
+    def close(self) -> None:
+        """Let go of the c-ares channel (its sockets and thread); the client can be used again."""
+        if self._cares is not None:
+            self._cares.close()
 
     async def addresses(self, host: str) -> list[str]:
         """A and AAAA of `host` from the configured nameservers (for connecting to it; failures give none)."""

@@ -1,16 +1,19 @@
-"""Resolver benchmark: 10,000 synthetic domains (see :mod:`benchmarks.resolver.world`) resolved end
-to end against the lab DNS and RDAP servers on loopback, and a bare dnspython query loop against
-the same DNS server, at the same concurrency, as the ceiling.
+"""Resolver benchmark: synthetic domains (see :mod:`benchmarks.resolver.world`) whose zones NSD, a
+compiled server, serves on loopback (:mod:`benchmarks.resolver.nsd`), so the server is never the
+ceiling. In the same run, alternated and repeated, it measures on the same questions at the same
+concurrency: the resolver's DNS stage, a bare dnspython loop (sockets reused), a bare c-ares loop
+and dnsperf, DNS-OARC's C load tool (:mod:`benchmarks.resolver.peers`); then the resolver end to
+end on a cold cache, against the lab RDAP server in its own process.
 
-The lab servers run in their own processes so that the figures measure the resolver, not a server
-sharing its interpreter. The HTTP probe is disabled: the synthetic zones name public addresses and
-the benchmark never leaves loopback. RDAP rate limits are lifted (the servers are local) so that
-the figures show the work done, and the RDAP request counts are taken on the server side.
+The HTTP probe is disabled: the synthetic zones name public addresses and the benchmark never
+leaves loopback. RDAP rate limits are lifted (the servers are local) so that the figures show the
+work done, and the RDAP request counts are taken on the server side. Each figure is the median of
+ROUNDS rounds, with the spread (lowest-highest); CPU is per site, of the client and of NSD.
 
-Targets (issue): DNS stage >= 300 sites/s and >= 60 % of the bare loop's query rate; one RDAP
-request per distinct network per cache period (and per registrable domain, the key registrations
-are cached by); peak memory <= 500 MB.
-Run: ``./run bench resolver`` (DOMAINS=2000 for a quicker look; CONCURRENCY to change the 50).
+Targets (issue): the DNS stage at >= 70 % of the fastest Python bare loop's query rate; end to end
+on a cold cache at >= 50 % of the DNS stage's site rate; one RDAP request per distinct network
+and per registrable domain per cache period; peak memory <= 500 MB.
+Run: ``./run bench resolver`` (DOMAINS=2000 for a quicker look, ROUNDS (3), CONCURRENCY (50)).
 """
 
 from __future__ import annotations
@@ -19,39 +22,29 @@ import asyncio
 import multiprocessing as mp
 import os
 import resource
+import statistics
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import dns.asyncquery
-import dns.exception
-import dns.message
-
+from benchmarks.machine import describe
+from benchmarks.resolver import peers
+from benchmarks.resolver.nsd import Nsd
 from benchmarks.resolver.world import Network, World, build, domain_answer, network_answer
-from lab.dns_server import DnsServer
 from lab.rdap_server import RdapServer
 from resolver import Resolver, ResolverSettings
 
 DOMAINS = int(os.environ.get("DOMAINS", "10000"))
 CONCURRENCY = int(os.environ.get("CONCURRENCY", "50"))
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
 #: how many sites are resolved a second time with warm caches (no RDAP request expected)
 REPEAT = min(1000, DOMAINS)
 
 
-# -- the lab servers, each in its own process ------------------------------------------------------
-
-
-def _dns_process(n: int, conn: Connection) -> None:
-    world = build(n)
-    server = DnsServer(world.zones).start()
-    conn.send(server.port)
-    while conn.recv() == "count":
-        conn.send(server.queries)
-    server.stop()
+# -- the lab RDAP server, in its own process -------------------------------------------------------
 
 
 class _Generated(dict[str, Any]):
@@ -99,27 +92,12 @@ def _ask(conn: Connection) -> Any:
 # -- measurements ----------------------------------------------------------------------------------
 
 
-async def bare_loop(questions: Iterable[tuple[str, str]], port: int) -> tuple[int, int, float]:
-    """The same questions with nothing but dnspython: CONCURRENCY workers, one UDP query at a time each."""
-    pending = iter(questions)
-    done = failed = 0
+async def dns_stage(settings: ResolverSettings, world: World) -> peers.Run:
+    """The resolver's DNS stage (CNAME chain, A, AAAA, NS, MX, TXT, SOA) for every site.
 
-    async def worker() -> None:
-        nonlocal done, failed
-        for name, rdtype in pending:  # one shared iterator: each question is asked once
-            try:
-                await dns.asyncquery.udp(dns.message.make_query(name, rdtype), "127.0.0.1", timeout=2.0, port=port)
-            except dns.exception.Timeout:
-                failed += 1
-            done += 1
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    return done, failed, time.perf_counter() - start
-
-
-async def dns_stage(settings: ResolverSettings, world: World) -> tuple[int, int, float]:
-    """The resolver's DNS stage (CNAME chain, A, AAAA, NS, MX, TXT, SOA) for every site."""
+    Time and CPU are taken around the lookups only, not the Resolver's setup (its TLS context
+    and catalogue are loaded once per process, not per site).
+    """
     semaphore = asyncio.Semaphore(CONCURRENCY)
     failures: list[Any] = []
     async with Resolver(settings) as r:
@@ -128,9 +106,13 @@ async def dns_stage(settings: ResolverSettings, world: World) -> tuple[int, int,
             async with semaphore:
                 await r.dns.lookup(host, failures)
 
-        start = time.perf_counter()
+        await r.dns.lookup(world.sites[0].host, [])  # the client's channel is made on first use
+        cpu, start = peers.own_cpu(), time.perf_counter()
+        queries = r.dns.queries
         await asyncio.gather(*(one(s.host) for s in world.sites))
-        return r.dns.queries, len(failures), time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, peers.own_cpu() - cpu
+        r.dns.close()
+        return peers.Run(r.dns.queries - queries, len(failures), seconds, cpu, 0.0)
 
 
 async def end_to_end(
@@ -172,72 +154,124 @@ async def end_to_end(
     return figures, {"first": first, "second": second}
 
 
+# -- the run ---------------------------------------------------------------------------------------
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
+def _summary(values: list[float]) -> str:
+    return f"{statistics.median(values):,.0f} (spread {min(values):,.0f}-{max(values):,.0f})"
+
+
+def _cpu(runs: list[peers.Run], sites: int) -> str:
+    client = statistics.median(r.client_cpu for r in runs) / sites * 1e6
+    server = statistics.median(r.server_cpu for r in runs) / sites * 1e6
+    return f"CPU per site: client {client:,.0f} us, NSD {server:,.0f} us"
+
+
 def main() -> None:
+    print(f"  machine at start: {describe()}; {_load()}")
     ctx = mp.get_context("spawn")  # fresh interpreters: no threads or sockets inherited
     world = build(DOMAINS)
     with tempfile.TemporaryDirectory() as tmp:
-        dns_parent, dns_child = ctx.Pipe()
+        nsd = Nsd(world.zones, Path(tmp) / "nsd").start(world.zones[0][0])
         rdap_parent, rdap_child = ctx.Pipe()
-        dns_proc = ctx.Process(target=_dns_process, args=(DOMAINS, dns_child), daemon=True)
         rdap_proc = ctx.Process(target=_rdap_process, args=(DOMAINS, tmp, rdap_child), daemon=True)
-        dns_proc.start()
         rdap_proc.start()
         try:
-            port = dns_parent.recv()
             bootstrap = Path(rdap_parent.recv())
             settings = ResolverSettings(
                 nameservers=["127.0.0.1"],
-                dns_port=port,
+                dns_port=nsd.port,
                 rdap_bootstrap_offline=True,
                 rdap_bootstrap_files=[bootstrap],
                 allow_networks=["127.0.0.0/8"],
                 default_rate_limit={"requests": 1_000_000, "per_seconds": 1},  # local servers: no limit
                 probe=False,
             )
-            _run(settings, world, port, dns_parent, rdap_parent)
+            print(f"  NSD {nsd.zone_count:,} zones on 127.0.0.1:{nsd.port}; DNS client: {settings.dns_client}")
+            _run(settings, world, nsd, Path(tmp), rdap_parent)
         finally:
-            for conn in (dns_parent, rdap_parent):
-                conn.send("stop")
-            dns_proc.join(timeout=20)
+            rdap_parent.send("stop")
             rdap_proc.join(timeout=20)
+            nsd.stop()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    servers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # known once they are joined
     print(
         f"  peak memory (benchmark process: world, resolver, caches, {len(world.sites):,} profiles): {peak:.0f} MB "
-        f"[target <= 500 MB: {'met' if peak <= 500 else 'MISSED'}]; largest lab server process {servers:.0f} MB"
+        f"[target <= 500 MB: {'met' if peak <= 500 else 'MISSED'}]"
     )
+    print(f"  machine at end: {_load()}")
 
 
-def _run(settings: ResolverSettings, world: World, port: int, dns_conn: Connection, rdap: Connection) -> None:
+def _stage(settings: ResolverSettings, world: World, nsd: Nsd) -> peers.Run:
+    server = nsd.cpu_seconds()
+    run = asyncio.run(dns_stage(settings, world))
+    run.server_cpu = nsd.cpu_seconds() - server
+    return run
+
+
+def _run(settings: ResolverSettings, world: World, nsd: Nsd, tmp: Path, rdap: Connection) -> None:
     n = len(world.sites)
+    questions = world.questions
     print(f"  {n:,} sites ({', '.join(f'{k} {v}' for k, v in Counter(s.kind for s in world.sites).most_common())}),")
     print(
         f"  {len({s.registrar for s in world.sites})} registrars, {len(world.used_networks)} networks in use; "
-        f"concurrency {CONCURRENCY}; HTTP probe off; lab DNS and RDAP servers in their own processes"
+        f"{len(questions):,} DNS questions per pass; concurrency {CONCURRENCY}; HTTP probe off; {ROUNDS} rounds"
     )
-    asyncio.run(bare_loop(world.questions[:2000], port))  # warm-up (both sides' code paths)
-    done, failed, bare_s = asyncio.run(bare_loop(world.questions, port))
-    bare_rate = done / bare_s
-    print(f"  bare dnspython loop: {done:,} queries in {bare_s:.1f} s, {bare_rate:,.0f} queries/s ({failed} timeouts)")
-
-    before = _ask(dns_conn)
-    queries, failures, stage_s = asyncio.run(dns_stage(settings, world))
-    served = _ask(dns_conn) - before
-    stage_rate = queries / stage_s
-    ratio = stage_rate / bare_rate
+    port = nsd.port
+    perf_input = peers.write_dnsperf_input(questions, tmp / "questions.txt")
+    contenders: dict[str, Any] = {
+        "resolver DNS stage": lambda: _stage(settings, world, nsd),
+        "bare dnspython loop": lambda: peers.measure(
+            lambda: asyncio.run(peers.dnspython_loop(questions, port, CONCURRENCY)), nsd.cpu_seconds
+        ),
+        "bare c-ares loop": lambda: peers.measure(
+            lambda: asyncio.run(peers.cares_loop(questions, port, CONCURRENCY)), nsd.cpu_seconds
+        ),
+    }
+    if peers.dnsperf_binary():
+        contenders["dnsperf (C)"] = lambda: peers.measure(
+            lambda: peers.dnsperf(perf_input, port, CONCURRENCY), nsd.cpu_seconds, peers.children_cpu
+        )
+    else:
+        print("  dnsperf is not installed (apt-get install dnsperf): the C peer is left out of this run")
+    asyncio.run(peers.dnspython_loop(questions[:2000], port, CONCURRENCY))  # warm-up
+    runs: dict[str, list[peers.Run]] = {name: [] for name in contenders}
+    e2e_runs: list[dict[str, float]] = []
+    rdap_counts: dict[str, Any] = {}
+    order = list(contenders)
+    for round_ in range(ROUNDS):
+        for name in order if round_ % 2 == 0 else reversed(order):  # A/B/A/B, each order in turn
+            runs[name].append(contenders[name]())
+        cpu0, server0 = peers.own_cpu(), nsd.cpu_seconds()
+        figures, counts = asyncio.run(end_to_end(settings, world, rdap))  # a new Resolver: cold caches
+        figures["client_cpu"], figures["server_cpu"] = peers.own_cpu() - cpu0, nsd.cpu_seconds() - server0
+        e2e_runs.append(figures)
+        rdap_counts = rdap_counts or counts
+    for name, results in runs.items():
+        rates = [r.rate for r in results]
+        unanswered = sum(r.unanswered for r in results)
+        extra = f"; {_summary([n / r.seconds for r in results])} sites/s" if name == "resolver DNS stage" else ""
+        print(f"  {name}: {_summary(rates)} queries/s{extra}; {_cpu(results, n)}; {unanswered} unanswered or failed")
+    stage_rate = statistics.median(r.rate for r in runs["resolver DNS stage"])
+    stage_sites = statistics.median(n / r.seconds for r in runs["resolver DNS stage"])
+    python_best = max(statistics.median(r.rate for r in runs[k]) for k in ("bare dnspython loop", "bare c-ares loop"))
+    ratio = stage_rate / python_best
     print(
-        f"  DNS stage: {n / stage_s:,.0f} sites/s, {stage_rate:,.0f} queries/s ({queries:,} queries, server saw "
-        f"{served:,}; {failures} failures) = {ratio:.0%} of the bare loop"
-        f"  [target >= 300 sites/s: {'met' if n / stage_s >= 300 else 'MISSED'}; "
-        f">= 60 %: {'met' if ratio >= 0.6 else 'MISSED'}]"
+        f"  DNS stage = {ratio:.0%} of the fastest Python bare loop  [target >= 70 %: "
+        f"{'met' if ratio >= 0.7 else 'MISSED'}]"
     )
-
-    figures, rdap_counts = asyncio.run(end_to_end(settings, world, rdap))
-    e2e = figures["elapsed"]
+    e2e_sites = [n / f["elapsed"] for f in e2e_runs]
+    e2e_ratio = statistics.median(e2e_sites) / stage_sites
+    figures = e2e_runs[0]
+    client_cpu = statistics.median(f["client_cpu"] for f in e2e_runs) / n * 1e6
     print(
-        f"  end to end (DNS, Cymru, RDAP domain + registrar + network): {n / e2e:,.0f} sites/s "
-        f"({e2e:.1f} s), {figures['queries'] / e2e:,.0f} DNS queries/s ({figures['queries']:,} queries), "
-        f"{figures['failures']} failures"
+        f"  end to end, cold cache (DNS, Cymru, PTR, RDAP domain + registrar + network): {_summary(e2e_sites)} "
+        f"sites/s; client CPU per site {client_cpu:,.0f} us; {figures['failures']} failures in the first round "
+        f"= {e2e_ratio:.0%} of the DNS stage's site rate  [target >= 50 %: {'met' if e2e_ratio >= 0.5 else 'MISSED'}]"
     )
     print(
         f"  right CDN {figures['right_cdn']:,}/{n:,} (plain hosts count as right when none is named), "
@@ -249,7 +283,7 @@ def _run(settings: ResolverSettings, world: World, port: int, dns_conn: Connecti
     registrars = len({s.registrar for s in world.sites})
     ok = kinds.get("ip", 0) <= networks and kinds.get("domain", 0) <= registrable and repeated == 0
     print(
-        f"  RDAP requests: {kinds.get('ip', 0)} to RIRs for {networks} distinct networks; "
+        f"  RDAP requests (first round): {kinds.get('ip', 0)} to RIRs for {networks} distinct networks; "
         f"{kinds.get('domain', 0):,} to registries for {registrable:,} registrable domains; "
         f"{kinds.get('entity', 0):,} to the {registrars} registrars' servers (one per domain, the related link); "
         f"{repeated} paths asked more than once  [target one per registrar/network/domain per cache period: "
