@@ -140,6 +140,25 @@ def _ascii_host(host: str) -> str:
         raise UnsafeTextError(f"the URL's host {host[:80]!r} is not a valid domain name: {exc}") from exc
 
 
+def _without_dot_segments(path: str) -> str:
+    """`path` with its ``.`` and ``..`` segments resolved (RFC 3986 §5.2.4), as every HTTP client sends it:
+    the URL kept is the URL fetched (``/a/./b/../c`` is ``/a/c``)."""
+    if "." not in path:
+        return path
+    segments = path.split("/")
+    kept: list[str] = []
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment in (".", ".."):
+            if segment == ".." and len(kept) > 1:
+                kept.pop()
+            if last:
+                kept.append("")  # "/a/." and "/a/b/.." name a directory: the slash stays
+        else:
+            kept.append(segment)
+    return "/".join(kept)
+
+
 def normalize_url(value: str) -> str:
     """`value` as the one http(s) URL every client accepts, or :class:`UnsafeTextError` saying why not.
 
@@ -169,7 +188,8 @@ def normalize_url(value: str) -> str:
     def encode(part: str) -> str:
         return quote(_BAD_ESCAPE.sub("%25", part), safe=_URL_SAFE)
 
-    url = urlunsplit((scheme, netloc, encode(parts.path) or "/", encode(parts.query), encode(parts.fragment)))
+    path = _without_dot_segments(encode(parts.path)) or "/"
+    url = urlunsplit((scheme, netloc, path, encode(parts.query), encode(parts.fragment)))
     if _PLAIN_URL.match(url):
         return url
     try:
