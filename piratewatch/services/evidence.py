@@ -150,23 +150,35 @@ async def capture(
     return outcomes
 
 
-def _chosen(self: Resources, notice_id: int | None, site_id: int | None) -> tuple[str, list[EvidenceCapture]]:
+@dataclass(frozen=True)
+class _Chosen:
+    scope: str
+    captures: list[EvidenceCapture]
+    #: the summary's language: the notice's (its template's), English for a site
+    language: str = "en"
+
+
+def _chosen(self: Resources, notice_id: int | None, site_id: int | None) -> _Chosen:
     from sqlmodel import col, select
 
     from cases.evidence.services import captures_of_site, latest_captures
-    from cases.takedown.models import NoticeItem
+    from cases.takedown.models import Notice, NoticeItem
+    from cases.takedown.render import TEMPLATES
 
     if (notice_id is None) == (site_id is None):
         raise InvalidRequestError("name one notice or one site to export the evidence of")
     with self.factory() as session:
         if notice_id is not None:
             urls = list(session.exec(select(NoticeItem.url).where(col(NoticeItem.notice_id) == notice_id)))
-            if not urls:
+            notice = session.get(Notice, notice_id)
+            if not urls or notice is None:
                 raise InvalidRequestError(f"notice {notice_id} has no items (or does not exist)")
             found = latest_captures(session, urls)
-            return f"notice {notice_id}", [found[u] for u in urls if u in found]
+            template = TEMPLATES.get(notice.template)
+            language = template.language if template else "en"
+            return _Chosen(f"notice {notice_id}", [found[u] for u in urls if u in found], language)
         assert site_id is not None
-        return f"site {site_id}", captures_of_site(session, site_id)
+        return _Chosen(f"site {site_id}", captures_of_site(session, site_id))
 
 
 async def export_evidence(
@@ -179,7 +191,8 @@ async def export_evidence(
     from cases.evidence.services import record_event
     from cases.evidence.timestamps import TimestampError
 
-    scope, captures = _chosen(self, notice_id, site_id)
+    chosen = _chosen(self, notice_id, site_id)
+    scope, captures = chosen.scope, chosen.captures
     if not captures:
         raise InvalidRequestError(f"{scope} has no captures: capture its URLs first (piratewatch evidence capture)")
     authority = self.timestamp_authority
@@ -191,6 +204,7 @@ async def export_evidence(
         program=program_version(),
         created_by=actor.name,
         created_at=utcnow(),
+        language=chosen.language,
     )
     token = None
     if authority is None:
