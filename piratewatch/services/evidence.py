@@ -275,6 +275,25 @@ async def capture_before_send(self: Resources, actor: Actor, limit: int) -> list
     return outcomes
 
 
+async def capture_crawl_matches(
+    self: Resources, actor: Actor, site_id: int, matches: Sequence[tuple[int, str]]
+) -> list[CaptureOutcome]:
+    """Capture the URLs a crawl matched a work at for the first time (trigger ``crawl``), each for the
+    association whose work it matched, at most ``crawl_capture_limit`` of them; nothing when
+    ``capture_on_crawl`` is off. Runs after the crawl is stored, never inside the crawl child."""
+    settings = self.settings.evidence
+    if not settings.capture_on_crawl or settings.crawl_capture_limit == 0:
+        return []
+    chosen = list(dict.fromkeys(matches))[: settings.crawl_capture_limit]  # one capture per URL and association
+    by_association: dict[int, list[str]] = {}
+    for association_id, url in chosen:
+        by_association.setdefault(association_id, []).append(url)
+    outcomes: list[CaptureOutcome] = []
+    for association_id, urls in by_association.items():
+        outcomes += await capture(self, urls, actor, trigger="crawl", site_id=site_id, association_id=association_id)
+    return outcomes
+
+
 def _grouped(rows: Sequence[Any]) -> dict[tuple[int, int], list[str]]:
     groups: dict[tuple[int, int], list[str]] = {}
     for url, site_id, association_id in rows:
