@@ -5,6 +5,7 @@ due-job runner, on the lab's pirate sites."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -119,3 +120,24 @@ def test_the_runner_captures_after_the_crawl_job_is_stored(
             first = list(session.exec(select(WorkFound).order_by(col(WorkFound.id)).limit(3)))
         assert sorted(r.url for r in rows) == sorted(w.url for w in first)
         assert {(r.trigger, r.site_id, r.status) for r in rows} == {("crawl", site_id, "complete")}
+
+
+def test_the_crawl_command_prints_each_capture(
+    evidence_lab: EvidenceLab, engine: Engine, db_url: str, tenants: Any, tmp_path: Path
+) -> None:
+    from .test_cli import _env, invoke
+
+    with _services(evidence_lab, engine, db_url, tmp_path, capture_on_crawl=True, crawl_capture_limit=2) as svc:
+        _site(svc, tenants)
+        values = evidence_lab.settings_values(tmp_path / "data", db_url)
+        values["evidence"].update(capture_on_crawl=True, crawl_capture_limit=2)
+        values["crawler"] = svc.settings.crawler.model_dump(
+            include={"allow_networks", "start_url_template", "delay_seconds", "timeout_seconds", "max_pages"}
+        )
+    env = _env(values)
+    env["PIRATEWATCH_CRAWLER__HOST_OVERRIDES"] = json.dumps(dict.fromkeys(HOSTS, "127.0.0.1"))
+    code, out, err = invoke(env, "crawl", "rawkuma.test")
+    assert code == 0, out + err
+    assert "22 new works found" in out
+    lines = [line for line in out.splitlines() if line.strip().startswith("capture ")]
+    assert len(lines) == 2 and all(" complete: http://rawkuma.test:" in line for line in lines), out
