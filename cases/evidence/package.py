@@ -5,7 +5,7 @@ Layout::
 
     manifest.json                  the package manifest: every file's SHA-256, the captures, who made it, when
     manifest.tsr                   an RFC 3161 token over manifest.json (when a TSA is configured)
-    summary.html                   the captures in a table: URL, time, status, hashes, the screenshot
+    summary.html                   the captures in a table (in the notice's language): URL, time, status, hashes, the screenshot
     tsa/certificates.pem           the TSA's certificates the tokens chain to
     captures/<id>/manifest.json    the capture's manifest, exactly as stored and timestamped
     captures/<id>/timestamp.tsr    its token (DER TimeStampResp)
@@ -15,7 +15,6 @@ Layout::
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import json
 import zipfile
@@ -26,6 +25,7 @@ from typing import Any
 from cases.evidence.manifest import canonical
 from cases.evidence.models import EvidenceCapture
 from cases.evidence.objects import ObjectStore, sha256_hex
+from cases.evidence.summary import summary_html
 
 FORMAT = "piratewatch-evidence-package/1"
 CERTIFICATES = "tsa/certificates.pem"
@@ -40,36 +40,6 @@ class PackageContents:
     problems: list[str] = field(default_factory=list)
 
 
-def _summary_html(scope: str, created_at: str, captures: Sequence[EvidenceCapture]) -> bytes:
-    rows = []
-    for c in captures:
-        shot = (
-            f'<img src="captures/{c.id}/screenshot.png" alt="screenshot" width="240">'
-            if c.screenshot_sha256
-            else html.escape(c.screenshot_problem or "no screenshot")
-        )
-        stamp = c.timestamped_at.isoformat() if c.timestamped_at else f"not timestamped: {c.timestamp_problem or ''}"
-        rows.append(
-            "<tr>"
-            f"<td>{c.id}</td><td>{html.escape(c.url)}</td><td>{html.escape(c.started_at.isoformat())}</td>"
-            f"<td>{html.escape(c.status)}{': ' + html.escape(c.limit_reason) if c.limit_reason else ''}</td>"
-            f"<td>{c.http_status or ''}</td><td><code>{c.manifest_sha256}</code></td>"
-            f"<td>{html.escape(stamp)}<br>{html.escape(c.tsa_name or '')}</td><td>{shot}</td>"
-            "</tr>"
-        )
-    page = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Evidence package</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #999;padding:4px;vertical-align:top;font-size:13px}code{word-break:break-all}</style>"
-        f"</head><body><h1>Evidence package</h1><p>Scope: {html.escape(scope)}. Made {html.escape(created_at)}.</p>"
-        "<p>Each capture's manifest lists the SHA-256 of its WARC file, text and screenshot; its RFC 3161 token "
-        "proves the manifest existed at the token's time. <code>piratewatch evidence verify</code> checks all of "
-        "it offline.</p><table><tr><th>#</th><th>URL</th><th>captured</th><th>status</th><th>HTTP</th>"
-        "<th>manifest SHA-256</th><th>timestamp</th><th>screenshot</th></tr>" + "".join(rows) + "</table></body></html>"
-    )
-    return page.encode()
-
-
 def package_contents(
     captures: Sequence[EvidenceCapture],
     store: ObjectStore,
@@ -79,8 +49,10 @@ def package_contents(
     program: str,
     created_by: str,
     created_at: dt.datetime,
+    language: str = "en",
 ) -> PackageContents:
-    """Every file of the package (objects read back and checked), and its manifest."""
+    """Every file of the package (objects read back and checked), and its manifest; the summary is
+    written in `language`, the notice's (:mod:`cases.evidence.summary`)."""
     out = PackageContents()
     entries: list[dict[str, Any]] = []
     for c in captures:
@@ -114,10 +86,11 @@ def package_contents(
             }
         )
     out.files[CERTIFICATES] = certificates_pem
-    out.files["summary.html"] = _summary_html(scope, created_at.isoformat(), captures)
+    out.files["summary.html"] = summary_html(scope, created_at.isoformat(), captures, language)
     manifest = {
         "format": FORMAT,
         "scope": scope,
+        "language": language,
         "program": program,
         "created_by": created_by,
         "created_at": created_at.isoformat(),

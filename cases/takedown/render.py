@@ -35,6 +35,8 @@ class Template:
     #: None: the notice is a JSON document built in code (see :func:`cases.takedown.cloudflare_reports.dmca_reports`)
     filename: str | None
     media_type: str = "text/plain; charset=utf-8"
+    #: the language the notice is written in (its evidence package's summary is written in it too)
+    language: str = "en"
 
 
 TEMPLATES: dict[str, Template] = {
@@ -42,7 +44,7 @@ TEMPLATES: dict[str, Template] = {
     for t in (
         Template("dmca_512c3", LegalBasis.DMCA, "dmca_512c3.txt.j2"),
         Template("dsa_art16", LegalBasis.DSA, "dsa_art16.txt.j2"),
-        Template("jp_transmission_prevention", LegalBasis.JP_PLA, "jp_transmission_prevention.txt.j2"),
+        Template("jp_transmission_prevention", LegalBasis.JP_PLA, "jp_transmission_prevention.txt.j2", language="ja"),
         Template("raa_3_18", LegalBasis.RAA, "raa_3_18.txt.j2"),
         Template("registry_abuse_policy", LegalBasis.REGISTRY_POLICY, "registry_abuse_policy.txt.j2"),
         Template("cloudflare_abuse_dmca", LegalBasis.DMCA, None, "application/json"),

@@ -1,4 +1,11 @@
-"""Provider scorecards, the Lumen-compatible export and yearly counts (DSA Art. 22 style)."""
+"""Provider scorecards, the Lumen-compatible export and yearly counts (DSA Art. 22 style).
+
+The Lumen export follows the notice parameters Lumen's API accepts (``NoticesController#notice_params``
+in berkmancenter/lumendatabase; docs/notices.md): a work is ``description``, ``kind``,
+``copyrighted_urls_attributes`` and ``infringing_urls_attributes`` of ``url`` alone, so each item's
+evidence (its newest capture's time and manifest SHA-256) goes into the notice's ``body`` text, which
+Lumen keeps, and beside the notice as structured ``evidence`` for our own readers.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from cases.evidence.models import EvidenceCapture
+from cases.evidence.services import latest_captures
 from cases.providers.models import Provider
 from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeReply, NoticeState
 from cases.tenants.models import Association
 from cases.works.models import Work
+from cases.works.queries import work_titles
 
 S = NoticeState
 _ACTIONED = (S.ACTIONED, S.PARTIALLY_ACTIONED)
@@ -88,8 +98,30 @@ def _action_taken(state: str) -> str:
     return {S.ACTIONED: "Yes", S.PARTIALLY_ACTIONED: "Partial", S.REJECTED: "No"}.get(NoticeState(state), "Unspecified")
 
 
+def _evidence_of(url: str, capture: EvidenceCapture) -> dict[str, Any]:
+    return {
+        "url": url,
+        "capture_id": capture.id,
+        "captured_at": capture.started_at.isoformat(),
+        "manifest_sha256": capture.manifest_sha256,
+        "timestamped_at": capture.timestamped_at.isoformat() if capture.timestamped_at else None,
+    }
+
+
+def _evidence_body(evidence: list[dict[str, Any]]) -> str:
+    """The evidence as text in the notice's ``body`` (the one Lumen field that can carry it)."""
+    if not evidence:
+        return ""
+    lines = ["Evidence (each URL's capture; the manifest SHA-256 names its timestamped manifest):"]
+    lines += [
+        f"- {e['url']}: captured {e['captured_at']}; evidence manifest SHA-256 {e['manifest_sha256']}" for e in evidence
+    ]
+    return "\n".join(lines)
+
+
 def lumen_export(session: Session, since: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Sent notices in Lumen's notice format (works with copyrighted and infringing URLs, roles, action taken)."""
+    """Sent notices in Lumen's notice format (works by title with their copyrighted and infringing URLs,
+    roles, action taken), each with its items' evidence where a capture exists."""
     query = select(Notice).where(col(Notice.sent_at).is_not(None)).order_by(col(Notice.sent_at))
     if since is not None:
         query = query.where(col(Notice.sent_at) >= since)
@@ -99,30 +131,36 @@ def lumen_export(session: Session, since: dt.datetime | None = None) -> list[dic
         provider = session.get(Provider, notice.provider_id)
         association = session.get(Association, notice.association_id)
         items = session.exec(
-            select(NoticeItem).where(
-                col(NoticeItem.notice_id) == notice.id, col(NoticeItem.outcome) != ItemOutcome.DROPPED.value
-            )
+            select(NoticeItem)
+            .where(col(NoticeItem.notice_id) == notice.id, col(NoticeItem.outcome) != ItemOutcome.DROPPED.value)
+            .order_by(col(NoticeItem.id))
         ).all()
         by_work: dict[int | None, list[str]] = defaultdict(list)
         for item in items:
             by_work[item.work_id].append(item.url)
+        titles = work_titles(session, by_work)
+        # the notice's association's captures, or staff's: never another association's (as in the notice text)
+        captures = latest_captures(session, [i.url for i in items], association_id=notice.association_id)
+        evidence = [_evidence_of(i.url, captures[i.url]) for i in items if i.url in captures]
         works = []
         for work_id, urls in by_work.items():
             work = session.get(Work, work_id) if work_id is not None else None
             works.append(
                 {
-                    "description": work.ref if work else "unspecified work",
+                    "description": titles.get(work.id or 0, work.ref) if work else "unspecified work",
                     "kind": work.content_type if work else "other",
                     "copyrighted_urls_attributes": [{"url": work.official_url}] if work and work.official_url else [],
                     "infringing_urls_attributes": [{"url": u} for u in urls],
                 }
             )
+        lumen_type = _LUMEN_TYPE[LegalBasis(notice.legal_basis)]
         out.append(
             {
                 "notice": {
-                    "title": f"{_LUMEN_TYPE[LegalBasis(notice.legal_basis)]} notice to {provider.name if provider else ''}",
-                    "type": _LUMEN_TYPE[LegalBasis(notice.legal_basis)],
+                    "title": f"{lumen_type} notice to {provider.name if provider else ''}",
+                    "type": lumen_type,
                     "subject": notice.legal_basis,
+                    "body": _evidence_body(evidence),
                     "date_sent": notice.sent_at.isoformat() if notice.sent_at else None,
                     "action_taken": _action_taken(notice.state),
                     "works_attributes": works,
@@ -137,7 +175,8 @@ def lumen_export(session: Session, since: dt.datetime | None = None) -> list[dic
                             },
                         },
                     ],
-                }
+                },
+                "evidence": evidence,
             }
         )
     return out

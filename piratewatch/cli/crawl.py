@@ -52,7 +52,9 @@ def run(
 def crawl(site: Annotated[str, typer.Argument(help="A site id or one of its domains.")]) -> None:
     """Crawl one site now: profile, catalogue size, counters, works found, hops.
 
-    Exits with 1 when the crawl failed (its start page could not be fetched, or was refused), naming why.
+    With ``PIRATEWATCH_EVIDENCE__CAPTURE_ON_CRAWL`` on, the URLs it matched a work at for the first time are
+    captured afterwards, one line each. Exits with 1 when the crawl failed (its start page could not be
+    fetched, or was refused), naming why, or when a capture got no answer at all.
     """
     with services() as svc:
         summary = svc.crawl(site_of(svc, site), cli_actor())
@@ -73,7 +75,10 @@ def crawl(site: Annotated[str, typer.Argument(help="A site id or one of its doma
         (console if summary.ok else err_console).print(
             f"  [yellow]{problem['kind']}[/yellow] {problem['url']}", highlight=False
         )
-    if not summary.ok:
+    for captured in summary.captures:
+        limit = f" ({captured.limit})" if captured.limit else ""
+        console.print(f"  capture {captured.capture_id} {captured.status}{limit}: {captured.url}", highlight=False)
+    if not summary.ok or any(c.status == "failed" for c in summary.captures):
         raise typer.Exit(1)
 
 

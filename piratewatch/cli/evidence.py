@@ -60,8 +60,9 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the package (.zip).")],
     notice: Annotated[int | None, typer.Option(help="Every item of this notice (its newest capture).")] = None,
     site: Annotated[str | None, typer.Option(help="Every capture of this site (id or domain).")] = None,
+    case: Annotated[int | None, typer.Option(help="Every item of every notice of this takedown case.")] = None,
 ) -> None:
-    """Write an evidence package (zip) of a notice or a site. Exits non-zero if anything could not be packed."""
+    """Write an evidence package (zip) of a notice, a case or a site. Exits non-zero if anything could not be packed."""
     import asyncio
 
     with services() as svc:
@@ -70,7 +71,7 @@ def export(
             site_id = int(site) if site.isdigit() else svc.site_id_of(site)
             if site_id is None:
                 fail(f"no site has the domain {site!r}", USAGE)
-        outcome = asyncio.run(svc.export_evidence(cli_actor(), notice_id=notice, site_id=site_id))
+        outcome = asyncio.run(svc.export_evidence(cli_actor(), notice_id=notice, site_id=site_id, case_id=case))
     output.write_bytes(outcome.data)
     console.print(
         f"wrote {output}: {len(outcome.captures)} captures, {len(outcome.data)} bytes, sha256 {outcome.sha256}"

@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 from cases.audit.services import Actor, updated
 from cases.audit.services import record as audit
 from cases.counters.services import add_counts
+from cases.crawls.models import WorkFound
 from cases.crawls.schemas import CrawlIn, MatchIn
 from cases.crawls.services import record_crawl, record_works_found
 from cases.db import transaction, utcnow
@@ -59,6 +60,10 @@ class CrawlSummary:
     families: list[int] = field(default_factory=list)
     #: notices drafted for the works this crawl found
     notices_drafted: int = 0
+    #: (association id, URL) of each match this crawl stored for the first time, in the order found
+    new_matches: list[tuple[int, str]] = field(default_factory=list)
+    #: the captures made of those URLs after the crawl was stored (see ``Services.crawl``), one per URL
+    captures: list[Any] = field(default_factory=list)
 
 
 def crawl_domain(session: Session, site_id: int) -> Domain:
@@ -199,6 +204,7 @@ def crawl_and_record(
             if (page_url := _safe_url(m.url)) is not None
         ]
         summary.works_found = record_works_found(session, actor, site_id, row.id, stored)
+        summary.new_matches = _new_matches(session, site_id, row.id) if summary.works_found else []
         # An association whose works were found here but never submitted the site gets a submission
         # of its own, so that it sees the site its notices are about (the one tenant rule).
         adopt_found_works(session, actor, site_id, host, [(m.association_id, m.work_id, m.url) for m in stored])
@@ -210,6 +216,17 @@ def crawl_and_record(
         if on_stored is not None:
             on_stored(session, site_id)
     return summary
+
+
+def _new_matches(session: Session, site_id: int, crawl_id: int | None) -> list[tuple[int, str]]:
+    """The matches first stored by this crawl (a known one keeps the crawl that found it first);
+    by site first, which an index serves."""
+    query = (
+        sa.select(col(WorkFound.association_id), col(WorkFound.url))
+        .where(col(WorkFound.site_id) == site_id, col(WorkFound.crawl_id) == crawl_id)
+        .order_by(col(WorkFound.id))
+    )
+    return [(int(a), str(u)) for a, u in session.execute(query)]
 
 
 def _safe_url(url: str) -> str | None:

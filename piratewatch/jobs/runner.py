@@ -24,7 +24,7 @@ from cases.schedule.models import JobKind
 from cases.schedule.services import ClaimedJob, claim_due, claim_pair, finish_job, schedule_sites
 from crawlers.config import CrawlerSettings, TrafficSettings
 from crawlers.traffic import Estimator, configured_estimators, month_of
-from piratewatch.jobs.crawl import crawl_and_record, crawl_domain
+from piratewatch.jobs.crawl import CrawlSummary, crawl_and_record, crawl_domain
 from piratewatch.jobs.estimate import estimate_sites
 from piratewatch.jobs.resolve import resolve_and_record
 from resolver import Resolver, ResolverSettings
@@ -59,6 +59,8 @@ class Runner:
     upkeep: Callable[[], Awaitable[object]] | None = None
     #: the traffic sources asked by estimate jobs (None: those the traffic settings switch on)
     estimators: Sequence[Estimator] | None = None
+    #: run after a crawl is stored, outside its transaction and its child (the captures of its new matches)
+    after_crawl: Callable[[CrawlSummary], Awaitable[object]] | None = None
 
     def _every(self, kind: JobKind) -> dt.timedelta:
         hours = {
@@ -92,8 +94,13 @@ class Runner:
 
     async def _crawl(self, job: ClaimedJob, report: RunReport) -> None:
         finish = self._finisher(JobKind.CRAWL, job.claimed_at)
-        await asyncio.to_thread(crawl_and_record, self.factory, self.crawler, job.site_id, self.actor, finish)
+        summary = await asyncio.to_thread(crawl_and_record, self.factory, self.crawler, job.site_id, self.actor, finish)
         report.count(JobKind.CRAWL)
+        if self.after_crawl is not None and summary.new_matches:
+            try:
+                await self.after_crawl(summary)
+            except Exception as exc:  # the crawl is stored and done: a capture failing does not undo it
+                report.failed.append(f"captures after crawl of site {job.site_id}: {type(exc).__name__}: {exc}")
 
     async def _resolve(self, jobs: Sequence[ClaimedJob], report: RunReport) -> None:
         with self.factory() as session:

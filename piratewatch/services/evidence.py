@@ -150,36 +150,70 @@ async def capture(
     return outcomes
 
 
-def _chosen(self: Resources, notice_id: int | None, site_id: int | None) -> tuple[str, list[EvidenceCapture]]:
+@dataclass(frozen=True)
+class _Chosen:
+    scope: str
+    captures: list[EvidenceCapture]
+    #: the summary's language: the notice's (its template's), English for a site
+    language: str = "en"
+
+
+def _language_of(templates: Sequence[str]) -> str:
+    """The summary's language for notices rendered with `templates`: theirs when they share one, else English."""
+    from cases.takedown.render import TEMPLATES
+
+    languages = {TEMPLATES[t].language if t in TEMPLATES else "en" for t in templates}
+    return languages.pop() if len(languages) == 1 else "en"
+
+
+def _chosen(self: Resources, notice_id: int | None, site_id: int | None, case_id: int | None = None) -> _Chosen:
     from sqlmodel import col, select
 
     from cases.evidence.services import captures_of_site, latest_captures
-    from cases.takedown.models import NoticeItem
+    from cases.takedown.models import Notice, NoticeItem
 
-    if (notice_id is None) == (site_id is None):
-        raise InvalidRequestError("name one notice or one site to export the evidence of")
+    if sum(x is not None for x in (notice_id, site_id, case_id)) != 1:
+        raise InvalidRequestError("name one notice, one site or one case to export the evidence of")
     with self.factory() as session:
+        if site_id is not None:
+            return _Chosen(f"site {site_id}", captures_of_site(session, site_id))
         if notice_id is not None:
-            urls = list(session.exec(select(NoticeItem.url).where(col(NoticeItem.notice_id) == notice_id)))
-            if not urls:
-                raise InvalidRequestError(f"notice {notice_id} has no items (or does not exist)")
-            found = latest_captures(session, urls)
-            return f"notice {notice_id}", [found[u] for u in urls if u in found]
-        assert site_id is not None
-        return f"site {site_id}", captures_of_site(session, site_id)
+            scope, notices = (
+                f"notice {notice_id}",
+                list(session.exec(select(Notice).where(col(Notice.id) == notice_id))),
+            )
+        else:
+            scope = f"case {case_id}"
+            notices = list(session.exec(select(Notice).where(col(Notice.case_id) == case_id).order_by(col(Notice.id))))
+        ids = [n.id for n in notices]
+        query = select(NoticeItem.url).where(col(NoticeItem.notice_id).in_(ids)).order_by(col(NoticeItem.id))
+        # a URL in several notices of a case is packed once, with its newest capture
+        urls = list(dict.fromkeys(session.exec(query)))
+        if not urls:
+            raise InvalidRequestError(f"{scope} has no notice items (or does not exist)")
+        found = latest_captures(session, urls)
+        language = _language_of([n.template for n in notices])
+        return _Chosen(scope, [found[u] for u in urls if u in found], language)
 
 
 async def export_evidence(
-    self: Resources, actor: Actor, *, notice_id: int | None = None, site_id: int | None = None
+    self: Resources,
+    actor: Actor,
+    *,
+    notice_id: int | None = None,
+    site_id: int | None = None,
+    case_id: int | None = None,
 ) -> ExportOutcome:
-    """The evidence package of a notice (the newest capture of each item's URL) or of a site (every capture)."""
+    """The evidence package of a notice or a case (the newest capture of each of its notices' item URLs)
+    or of a site (every capture)."""
     from cases.db import utcnow
     from cases.evidence.objects import sha256_hex
     from cases.evidence.package import package_contents, write_zip
     from cases.evidence.services import record_event
     from cases.evidence.timestamps import TimestampError
 
-    scope, captures = _chosen(self, notice_id, site_id)
+    chosen = _chosen(self, notice_id, site_id, case_id)
+    scope, captures = chosen.scope, chosen.captures
     if not captures:
         raise InvalidRequestError(f"{scope} has no captures: capture its URLs first (piratewatch evidence capture)")
     authority = self.timestamp_authority
@@ -191,6 +225,7 @@ async def export_evidence(
         program=program_version(),
         created_by=actor.name,
         created_at=utcnow(),
+        language=chosen.language,
     )
     token = None
     if authority is None:
@@ -258,6 +293,25 @@ async def capture_before_send(self: Resources, actor: Actor, limit: int) -> list
     outcomes: list[CaptureOutcome] = []
     for (site_id, association_id), group in _grouped(rows).items():
         outcomes += await capture(self, group, actor, trigger="recheck", site_id=site_id, association_id=association_id)
+    return outcomes
+
+
+async def capture_crawl_matches(
+    self: Resources, actor: Actor, site_id: int, matches: Sequence[tuple[int, str]]
+) -> list[CaptureOutcome]:
+    """Capture the URLs a crawl matched a work at for the first time (trigger ``crawl``), each for the
+    association whose work it matched, at most ``crawl_capture_limit`` of them; nothing when
+    ``capture_on_crawl`` is off. Runs after the crawl is stored, never inside the crawl child."""
+    settings = self.settings.evidence
+    if not settings.capture_on_crawl or settings.crawl_capture_limit == 0:
+        return []
+    chosen = list(dict.fromkeys(matches))[: settings.crawl_capture_limit]  # one capture per URL and association
+    by_association: dict[int, list[str]] = {}
+    for association_id, url in chosen:
+        by_association.setdefault(association_id, []).append(url)
+    outcomes: list[CaptureOutcome] = []
+    for association_id, urls in by_association.items():
+        outcomes += await capture(self, urls, actor, trigger="crawl", site_id=site_id, association_id=association_id)
     return outcomes
 
 

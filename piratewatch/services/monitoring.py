@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -37,10 +38,21 @@ async def resolve(self: Resources, names: Sequence[str], actor: Actor, *, store:
 
 
 def crawl(self: Resources, site_id: int, actor: Actor) -> CrawlSummary:
-    """Crawl one site now and record what was found (blocking: the crawl runs in a child process)."""
+    """Crawl one site now and record what was found (blocking: the crawl runs in a child process), then
+    capture the URLs it matched a work at for the first time (``PIRATEWATCH_EVIDENCE__CAPTURE_ON_CRAWL``)."""
     from piratewatch.jobs.crawl import crawl_and_record
 
-    return crawl_and_record(self.factory, self.settings.crawler, site_id, actor)
+    summary = crawl_and_record(self.factory, self.settings.crawler, site_id, actor)
+    if summary.new_matches and self.settings.evidence.capture_on_crawl:
+        asyncio.run(capture_after_crawl(self, actor, summary))
+    return summary
+
+
+async def capture_after_crawl(self: Resources, actor: Actor, summary: CrawlSummary) -> None:
+    """The captures of a stored crawl's new matches, kept in its summary."""
+    from piratewatch.services.evidence import capture_crawl_matches
+
+    summary.captures = await capture_crawl_matches(self, actor, summary.site_id, summary.new_matches)
 
 
 async def estimate(self: Resources, site_ids: Sequence[int], month: str, actor: Actor) -> list[EstimateOutcome]:
@@ -68,6 +80,9 @@ def runner(self: Resources, actor: Actor, *, takedown: bool = True) -> Runner:
     async def upkeep() -> object:
         return await takedown_cases.upkeep(self, actor)
 
+    async def after_crawl(summary: CrawlSummary) -> None:
+        await capture_after_crawl(self, actor, summary)
+
     return Runner(
         self.factory,
         self.settings.crawler,
@@ -76,4 +91,5 @@ def runner(self: Resources, actor: Actor, *, takedown: bool = True) -> Runner:
         actor,
         upkeep=upkeep if takedown else None,
         estimators=self.estimators,
+        after_crawl=after_crawl if self.settings.evidence.capture_on_crawl else None,
     )

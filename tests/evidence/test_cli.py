@@ -102,9 +102,18 @@ def test_verify_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     assert "No such file" in err
 
 
-@pytest.mark.parametrize("args", [["export", "-o", "x.zip"], ["export", "-o", "x.zip", "--notice", "1", "--site", "1"]])
-def test_export_needs_one_notice_or_one_site(args: list[str], db_url: str, tmp_path: Path, engine: object) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "-o", "x.zip"],
+        ["export", "-o", "x.zip", "--notice", "1", "--site", "1"],
+        ["export", "-o", "x.zip", "--case", "1", "--notice", "1"],
+    ],
+)
+def test_export_needs_one_notice_one_site_or_one_case(
+    args: list[str], db_url: str, tmp_path: Path, engine: object
+) -> None:
     env = {"PIRATEWATCH_DATABASE_URL": db_url, "PIRATEWATCH_DATA_DIR": str(tmp_path)}
     code, _, err = invoke(env, "evidence", *args)
     assert code == 1
-    assert "name one notice or one site" in err
+    assert "name one notice, one site or one case" in err
