@@ -30,6 +30,7 @@ from cases.errors import CasesError, ConflictError, ForbiddenError, InvalidInput
 from common.text import scrub_block
 from piratewatch.errors import SignInRequiredError
 from piratewatch.web.ui import i18n
+from piratewatch.web.ui.i18n import N_
 from piratewatch.web.ui.session import CSRF_HEADER, SESSION_COOKIE
 from piratewatch.web.ui.state import signed_in_user
 
@@ -89,19 +90,28 @@ def templates() -> Jinja2Templates:
 
 @dataclass(frozen=True)
 class Flash:
-    """A message shown above the page: what an action did, or why it was refused."""
+    """A message shown above the page: what an action did, or why it was refused.
+
+    `text` is a message of the catalogue (marked ``N_``) with ``{name}`` places filled from `args`
+    after translation, so the page can say it in the reader's language.
+    """
 
     text: str
     ok: bool = True
     problems: list[str] = field(default_factory=list)
     #: part of the work was done and part refused (a bulk action): neither a success nor a failure
     partial: bool = False
+    args: dict[str, object] = field(default_factory=dict)
+
+    def said(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language of `gettext`, its places filled."""
+        return gettext(self.text).format(**self.args) if self.args else gettext(self.text)
 
 
 def flash_for(exc: CasesError) -> Flash:
     """The message for a refused action."""
     if isinstance(exc, InvalidInputError):
-        return Flash("Not done: the input needs changes.", ok=False, problems=list(exc.problems))
+        return Flash(N_("Not done: the input needs changes."), ok=False, problems=list(exc.problems))
     return Flash(str(exc), ok=False)
 
 
@@ -198,7 +208,9 @@ class UiRoute(APIRoute):
             except CasesError as exc:
                 response = error_page(request, status_for(exc), flash_for(exc))
             except RequestValidationError as exc:
-                flash = Flash("Not done: the request was not understood.", ok=False, problems=_validation_problems(exc))
+                flash = Flash(
+                    N_("Not done: the request was not understood."), ok=False, problems=_validation_problems(exc)
+                )
                 response = error_page(request, 422, flash)
             except HTTPException as exc:
                 response = error_page(request, exc.status_code, Flash(str(exc.detail), ok=False))
