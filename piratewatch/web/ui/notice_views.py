@@ -30,6 +30,7 @@ from cases.takedown.queries import (
     unconfirmed,
 )
 from cases.takedown.services import get_notice, submit_for_review
+from cases.takedown.withdrawal import has_no_live_url, withdraw_dead_notice
 from cases.works.queries import work_titles
 from piratewatch.web.api.deps import request_id
 from piratewatch.web.ui.auth import current_user, operator_action
@@ -71,6 +72,8 @@ def _notice_page(
             "channels": sorted(ui_state(request).delivery.channels),
             "claim_expires_at": claims.claim_expires_at(notice) if claims.claim_is_live(notice) else None,
             "mine": notice.claimed_by == user.principal.actor(None).name,
+            # the re-check keeps the old text when it drops every URL: the page says so above it
+            "no_live_url": has_no_live_url(session, notice_id),
         }
     return page(request, "notice.html", context, flash=flash, status_code=status_code)
 
@@ -160,6 +163,17 @@ def reject(
     except CasesError as exc:
         return _refused(request, user, notice_id, exc)
     return _acted(request, user, notice_id, N_("Notice {notice} rejected."))
+
+
+@router.post("/notices/{notice_id}/withdraw")
+def withdraw(notice_id: int, request: Request, user: UiUser = Depends(operator_action)) -> Response:
+    """Withdraw a notice in review whose every URL is gone (rejected with that reason, audited)."""
+    try:
+        with transaction(session_maker(request)) as session:
+            withdraw_dead_notice(session, user.principal.actor(request_id(request)), notice_id)
+    except CasesError as exc:
+        return _refused(request, user, notice_id, exc)
+    return _acted(request, user, notice_id, N_("Notice {notice} withdrawn: every URL is gone."))
 
 
 @router.post("/notices/{notice_id}/send")

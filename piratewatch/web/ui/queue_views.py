@@ -22,6 +22,7 @@ from cases.takedown.list_pages import notices_page as notices_by_page
 from cases.takedown.list_pages import queue_page as queue_by_page
 from cases.takedown.models import LegalBasis, NoticeState
 from cases.takedown.queries import names_for, state_counts
+from cases.takedown.withdrawal import withdraw_dead_notice
 from cases.tenants.queries import association_choices
 from piratewatch.web.api.deps import request_id
 from piratewatch.web.ui.auth import current_user, operator_action, operator_user
@@ -185,6 +186,27 @@ def bulk_approve(
     problems = [f"notice {i}: {why}" for i, why in refused.items()]
     args = {"count": len(approved), "ids": ", ".join(map(str, approved))}
     flash = Flash(text, ok=not refused, problems=problems, partial=bool(approved and refused), args=args)
+    return _queue_page(request, user, filters, shown, flash)
+
+
+@router.post("/queue/{notice_id}/withdraw")
+def withdraw(
+    notice_id: int,
+    request: Request,
+    association_id: str = Form(default=""),
+    recipient_kind: str = Form(default=""),
+    legal_basis: str = Form(default=""),
+    due_within_hours: str = Form(default=""),
+    user: UiUser = Depends(operator_action),
+) -> Response:
+    """Withdraw, from the queue, a notice whose every URL is gone (rejected with that reason, audited)."""
+    filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
+    try:
+        with transaction(session_maker(request)) as session:
+            withdraw_dead_notice(session, user.principal.actor(request_id(request)), notice_id)
+    except CasesError as exc:
+        return _queue_page(request, user, filters, shown, flash_for(exc), status_for(exc))
+    flash = Flash(N_("Notice {notice} withdrawn: every URL is gone."), args={"notice": notice_id})
     return _queue_page(request, user, filters, shown, flash)
 
 
