@@ -9,6 +9,7 @@ instead of replacing the page (``HX-Retarget``/``HX-Reselect``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import cache
@@ -65,6 +66,28 @@ def _number(context: Context, value: float | None) -> str:
     return i18n.number(value, context.get("lang", "en"))
 
 
+#: how much of one audited text a page shows (the rest is in the store and the API)
+_AUDITED_TEXT = 300
+
+
+def _audited(value: str | None) -> object:
+    """An audit trail's stored value as what it was: a JSON object or list as itself (shown as a table
+    by the ``answer`` macro), a time stamp as a time, other text as text (cut, never mid-structure)."""
+    if value is None:
+        return None
+    if value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except ValueError:
+            pass  # text that only looks like JSON: shown as text
+    if len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return value if len(value) <= _AUDITED_TEXT else value[:_AUDITED_TEXT] + "…"
+
+
 def _shown(value: object) -> object:
     """Every value a page prints, without what would change how the page reads.
 
@@ -84,6 +107,7 @@ def templates() -> Jinja2Templates:
     built.env.finalize = _shown  # before any template is compiled: Jinja applies it at compile time
     built.env.filters["when"] = _when
     built.env.filters["number"] = _number
+    built.env.filters["audited"] = _audited
     built.env.globals["csrf_header"] = CSRF_HEADER
     return built
 
