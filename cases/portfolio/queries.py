@@ -26,6 +26,7 @@ from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage
 from cases.tenants.models import Association
 from cases.tenants.services import Principal
 from cases.works.models import Work
+from cases.works.queries import work_titles
 
 # Core tables: the page query is plain SQL, so SQLAlchemy skips its ORM layer (a third of the CPU
 # of a page request).
@@ -253,3 +254,16 @@ def site_detail(session: Session, principal: Principal, site_id: int) -> SiteDet
             for s, name in subs
         ],
     )
+
+
+def evidence_work_titles(session: Session, evidence_ids: Sequence[int]) -> dict[int, str]:
+    """The display title of the work each evidence item names (its first title, else its ref), by item id."""
+    if not evidence_ids:
+        return {}
+    rows = session.execute(
+        sa.select(col(EvidenceItem.id), col(EvidenceItem.work_id)).where(
+            col(EvidenceItem.id).in_(sorted(set(evidence_ids))), col(EvidenceItem.work_id).is_not(None)
+        )
+    ).all()
+    titles = work_titles(session, [work_id for _, work_id in rows])
+    return {item_id: titles[work_id] for item_id, work_id in rows if work_id in titles}

@@ -32,6 +32,8 @@ def forms(world: Any) -> dict[str, dict[str, Any]]:
         "/ui/notices/{notice_id}/submit": {},
         "/ui/notices/{notice_id}/approve": {},
         "/ui/notices/{notice_id}/reject": {"reason": "forged"},
+        "/ui/notices/{notice_id}/withdraw": {},
+        "/ui/queue/{notice_id}/withdraw": {},
         "/ui/notices/{notice_id}/send": {"channel": "smtp"},
         "/ui/notices/{notice_id}/settle": {},
         "/ui/notices/{notice_id}/confirm": {"was_sent": "yes"},

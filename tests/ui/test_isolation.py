@@ -33,6 +33,8 @@ A_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/ui/notices/{notice_id}/submit"): "403",
     ("POST", "/ui/notices/{notice_id}/approve"): "403",
     ("POST", "/ui/notices/{notice_id}/reject"): "403",
+    ("POST", "/ui/notices/{notice_id}/withdraw"): "403",
+    ("POST", "/ui/queue/{notice_id}/withdraw"): "403",
     ("POST", "/ui/notices/{notice_id}/send"): "403",
     ("POST", "/ui/notices/{notice_id}/settle"): "403",
     ("POST", "/ui/notices/{notice_id}/confirm"): "403",

@@ -21,15 +21,27 @@ def test_accept_language_is_read_by_quality_and_bounded() -> None:
 
 
 def test_every_message_has_its_japanese_text() -> None:
+    """Every text of the templates (``_("...")``) and every message the views answer with or state name they
+    show (``N_("...")``) has its Japanese text, and every state a notice can be in is among them."""
     import re
     from pathlib import Path
 
+    from cases.takedown.models import NoticeState
+
     catalogue = translations("ja")
-    templates = Path(__file__).resolve().parents[2] / "piratewatch" / "web" / "ui" / "templates"
-    ids = {m for f in templates.glob("*.html") for m in re.findall(r'_\("((?:[^"\\]|\\.)*)"\)', f.read_text())}
-    assert len(ids) > 80
-    untranslated = sorted(i for i in ids if catalogue.gettext(i) == i and i not in ("URL", "Message-ID"))
+    ui = Path(__file__).resolve().parents[2] / "piratewatch" / "web" / "ui"
+    ids = {m for f in ui.glob("templates/*.html") for m in re.findall(r'_\("((?:[^"\\]|\\.)*)"\)', f.read_text())}
+    marked = {m for f in ui.glob("*.py") for m in re.findall(r'\bN_\("((?:[^"\\]|\\.)*)"\)', f.read_text())}
+    assert len(ids) > 150 and len(marked) > 50
+    assert {s.value for s in NoticeState} <= marked
+    assert "Notice {notice} approved: ready to send." in marked  # the flash messages are among them
+    untranslated = sorted(
+        i for i in ids | marked if catalogue.gettext(i) == i and i not in ("URL", "Message-ID", "CDN")
+    )
     assert untranslated == []
+    # a message's places survive translation, so filling them in cannot fail or lose a value
+    for message in marked:
+        assert set(re.findall(r"\{\w+[^}]*\}", message)) == set(re.findall(r"\{\w+[^}]*\}", catalogue.gettext(message)))
 
 
 def test_the_language_follows_the_browser_until_the_user_chooses(ui_app: FastAPI) -> None:
@@ -75,9 +87,16 @@ def test_an_operator_reviews_in_japanese_by_keyboard(served: str, world: Any, te
         notice_id = int(page.url.rsplit("/", 1)[1])
         expect(page.get_by_test_id("claim-expires")).to_contain_text("まで")
         page.keyboard.press("a")
-        expect(page.locator("#notice [data-testid=state]").first).to_have_text("approved")
+        expect(page.locator("#notice [data-testid=state]").first).to_have_text("承認済み")
         assert state_of(engine, notice_id) == "approved"
         shoot(page, "notice-ja")
+        page.goto(served + "/ui/sites")
+        expect(page.locator("h1")).to_have_text("サイト")
+        shoot(page, "sites-ja")
+        page.goto(served + f"/ui/sites/{world.a_site}")
+        expect(page.locator("h2").nth(3)).to_have_text("削除要請の案件")
+        shoot(page, "site-ja")
+        page.goto(served + f"/ui/notices/{notice_id}")
 
         page.get_by_test_id("language-en").click()  # the choice is remembered from then on
         expect(page.locator("h2").first).to_have_text("Rendered text")
@@ -86,3 +105,34 @@ def test_an_operator_reviews_in_japanese_by_keyboard(served: str, world: Any, te
         assert errors == []
         context.close()
         chromium.close()
+
+
+def test_the_list_pages_the_flash_messages_and_the_states_speak_japanese(
+    world: Any, tenants: Any, signed_in: Any
+) -> None:
+    ops = signed_in(tenants.operator)
+    ops.http.cookies.set("pw_lang", "ja", path="/ui")
+    sites = ops.get("/ui/sites").text
+    assert "<h1>サイト</h1>" in sites and "初回確認" in sites and "稼働中" in sites and "First seen" not in sites
+    site = ops.get(f"/ui/sites/{world.a_site}").text
+    assert "削除要請の案件" in site and "登録と証拠" in site and "Takedown cases" not in site
+    # a state is shown by its Japanese name
+    assert 'data-state="in_review" data-testid="state">レビュー中</span>' in site
+    providers = ops.get("/ui/providers").text
+    assert "<h1>事業者</h1>" in providers and "事業者を追加" in providers and "Add a provider" not in providers
+    provider = ops.get(f"/ui/providers/{world.host}").text
+    assert "不正利用の通報窓口" in provider and "Bulletproof Hosting Ltd への通知" in provider
+    notices = ops.get("/ui/notices", params={"state": "in_review"}).text
+    assert "<h1>通知: レビュー中</h1>" in notices and "新しい順、1ページ100件。" in notices
+    assert '<option value="in_review" selected>レビュー中</option>' in notices
+
+    approved = ops.post(f"/ui/notices/{world.a_notice}/approve", htmx=True)
+    assert approved.status_code == 200
+    assert f"通知 {world.a_notice} を承認しました：送信できます。" in approved.text  # the flash, its place filled
+    assert 'data-state="approved" data-testid="state">承認済み</span>' in approved.text
+    nothing = ops.post("/ui/queue/approve", htmx=True)
+    assert nothing.status_code == 422 and "先に承認する通知を選択してください。" in nothing.text
+
+    ops.http.cookies.set("pw_lang", "en", path="/ui")
+    english = ops.post(f"/ui/notices/{world.b_notice}/approve", htmx=True).text
+    assert f"Notice {world.b_notice} approved: ready to send." in english and ">approved</span>" in english

@@ -23,6 +23,7 @@ from cases.tenants.services import Principal, authenticate
 from piratewatch.errors import SignInRequiredError
 from piratewatch.web.api.deps import request_id
 from piratewatch.web.throttle import AuthThrottle
+from piratewatch.web.ui.i18n import N_
 from piratewatch.web.ui.pages import UI_PATH, Flash, UiRoute, page
 from piratewatch.web.ui.session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, SIGN_IN_COOKIE, new_token, tokens_match
 from piratewatch.web.ui.state import UiUser, cookies_secure, session_maker, ui_state
@@ -111,7 +112,7 @@ def sign_in_form(request: Request, next: str | None = None, expired: bool = Fals
     """The sign-in form (already signed in: straight on)."""
     if ui_state(request).codec.loads(request.cookies.get(SESSION_COOKIE), utcnow()) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    flash = Flash("Your session has ended: sign in again.", ok=False) if expired else None
+    flash = Flash(N_("Your session has ended: sign in again."), ok=False) if expired else None
     return _sign_in_page(request, safe_next(next), flash=flash)
 
 
@@ -131,7 +132,7 @@ def sign_in(
     client = request.client.host if request.client else "unknown"
     wait = throttle.retry_after(client, api_key)
     if wait is not None:
-        flash = Flash(f"Too many wrong API keys: try again in {wait} seconds.", ok=False)
+        flash = Flash(N_("Too many wrong API keys: try again in {wait} seconds."), ok=False, args={"wait": wait})
         response = _sign_in_page(request, safe_next(next), status_code=429, flash=flash)
         response.headers["Retry-After"] = str(wait)
         return response
@@ -144,7 +145,7 @@ def sign_in(
         if api_key.strip():
             throttle.failed(client, api_key)
         return _sign_in_page(
-            request, safe_next(next), status_code=401, flash=Flash("Unknown or revoked API key.", ok=False)
+            request, safe_next(next), status_code=401, flash=Flash(N_("Unknown or revoked API key."), ok=False)
         )
     session = state.codec.new_session(principal.key_id, now)
     response = RedirectResponse(safe_next(next), status_code=303)

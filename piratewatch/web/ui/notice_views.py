@@ -30,9 +30,11 @@ from cases.takedown.queries import (
     unconfirmed,
 )
 from cases.takedown.services import get_notice, submit_for_review
+from cases.takedown.withdrawal import has_no_live_url, withdraw_dead_notice
 from cases.works.queries import work_titles
 from piratewatch.web.api.deps import request_id
 from piratewatch.web.ui.auth import current_user, operator_action
+from piratewatch.web.ui.i18n import N_
 from piratewatch.web.ui.pages import UI_PATH, Flash, UiRoute, after_action, flash_for, page, status_for
 from piratewatch.web.ui.state import UiUser, session_maker, ui_state
 
@@ -70,15 +72,17 @@ def _notice_page(
             "channels": sorted(ui_state(request).delivery.channels),
             "claim_expires_at": claims.claim_expires_at(notice) if claims.claim_is_live(notice) else None,
             "mine": notice.claimed_by == user.principal.actor(None).name,
+            # the re-check keeps the old text when it drops every URL: the page says so above it
+            "no_live_url": has_no_live_url(session, notice_id),
         }
     return page(request, "notice.html", context, flash=flash, status_code=status_code)
 
 
-def _acted(request: Request, user: UiUser, notice_id: int, message: str, ok: bool = True) -> Response:
+def _acted(request: Request, user: UiUser, notice_id: int, message: str, ok: bool = True, **args: object) -> Response:
+    """The notice's page after an action; `message` is a message of the catalogue, its places filled from `args`."""
+    flash = Flash(message, ok=ok, args={"notice": notice_id, **args})
     return after_action(
-        request,
-        f"{UI_PATH}/notices/{notice_id}",
-        lambda: _notice_page(request, user, notice_id, Flash(message, ok=ok)),
+        request, f"{UI_PATH}/notices/{notice_id}", lambda: _notice_page(request, user, notice_id, flash)
     )
 
 
@@ -100,7 +104,7 @@ def submit(notice_id: int, request: Request, user: UiUser = Depends(operator_act
             submit_for_review(session, user.principal.actor(request_id(request)), notice_id)
     except CasesError as exc:
         return _refused(request, user, notice_id, exc)
-    return _acted(request, user, notice_id, f"Notice {notice_id} rendered and queued for review.")
+    return _acted(request, user, notice_id, N_("Notice {notice} rendered and queued for review."))
 
 
 @router.post("/notices/{notice_id}/approve")
@@ -111,7 +115,7 @@ def approve(notice_id: int, request: Request, user: UiUser = Depends(operator_ac
             review.approve(session, user.principal.actor(request_id(request)), notice_id)
     except CasesError as exc:
         return _refused(request, user, notice_id, exc)
-    return _acted(request, user, notice_id, f"Notice {notice_id} approved: ready to send.")
+    return _acted(request, user, notice_id, N_("Notice {notice} approved: ready to send."))
 
 
 @router.post("/notices/{notice_id}/release")
@@ -123,7 +127,9 @@ def release(notice_id: int, request: Request, user: UiUser = Depends(operator_ac
             claims.release(session, user.principal.actor(request_id(request)), notice_id)
     except CasesError as exc:
         return _refused(request, user, notice_id, exc)
-    return _acted(request, user, notice_id, f"Claim of {before} released: notice {notice_id} is back in the queue.")
+    return _acted(
+        request, user, notice_id, N_("Claim of {holder} released: notice {notice} is back in the queue."), holder=before
+    )
 
 
 @router.post("/notices/{notice_id}/take-over")
@@ -135,10 +141,12 @@ def take_over(notice_id: int, request: Request, user: UiUser = Depends(operator_
             claims.take_over(session, user.principal.actor(request_id(request)), notice_id)
     except CasesError as exc:
         return _refused(request, user, notice_id, exc)
-    taken = f" from {before}" if before else ""
-    return _acted(
-        request, user, notice_id, f"Notice {notice_id} taken over{taken}: it is yours for {_CLAIM_MINUTES} minutes."
+    text = (
+        N_("Notice {notice} taken over from {holder}: it is yours for {minutes} minutes.")
+        if before
+        else N_("Notice {notice} taken over: it is yours for {minutes} minutes.")
     )
+    return _acted(request, user, notice_id, text, holder=before, minutes=_CLAIM_MINUTES)
 
 
 @router.post("/notices/{notice_id}/reject")
@@ -154,7 +162,18 @@ def reject(
             review.reject(session, user.principal.actor(request_id(request)), notice_id, reason)
     except CasesError as exc:
         return _refused(request, user, notice_id, exc)
-    return _acted(request, user, notice_id, f"Notice {notice_id} rejected.")
+    return _acted(request, user, notice_id, N_("Notice {notice} rejected."))
+
+
+@router.post("/notices/{notice_id}/withdraw")
+def withdraw(notice_id: int, request: Request, user: UiUser = Depends(operator_action)) -> Response:
+    """Withdraw a notice in review whose every URL is gone (rejected with that reason, audited)."""
+    try:
+        with transaction(session_maker(request)) as session:
+            withdraw_dead_notice(session, user.principal.actor(request_id(request)), notice_id)
+    except CasesError as exc:
+        return _refused(request, user, notice_id, exc)
+    return _acted(request, user, notice_id, N_("Notice {notice} withdrawn: every URL is gone."))
 
 
 @router.post("/notices/{notice_id}/send")
@@ -183,13 +202,17 @@ async def send(
     except CasesError as exc:
         return _refused(request, user, notice_id, exc)
     if notice.state == NoticeState.SENT:
-        return _acted(request, user, notice_id, f"Notice {notice_id} sent by {channel}.")
+        return _acted(request, user, notice_id, N_("Notice {notice} sent by {channel}."), channel=channel)
     if notice.state == NoticeState.IN_REVIEW:
-        return _acted(request, user, notice_id, "No URL passed the re-check: the notice is back in review.", ok=False)
+        return _acted(
+            request, user, notice_id, N_("No URL passed the re-check: the notice is back in review."), ok=False
+        )
     with transaction(factory) as session:
         last = session.get(DeliveryAttempt, max(a.id or 0 for a in delivery_attempts(session, notice_id)))
         error = last.error if last is not None else None
-    return _acted(request, user, notice_id, f"Not sent ({error or notice.state}); still approved.", ok=False)
+    return _acted(
+        request, user, notice_id, N_("Not sent ({why}); still approved."), ok=False, why=error or notice.state
+    )
 
 
 @router.post("/notices/{notice_id}/settle")
@@ -199,11 +222,11 @@ async def settle(notice_id: int, request: Request, user: UiUser = Depends(operat
     decisions = await reconcile(session_maker(request), user.principal.actor(request_id(request)), delivery.channels)
     decision = decisions.get(notice_id)
     text = (
-        f"Interrupted send of notice {notice_id}: {decision}."
+        N_("Interrupted send of notice {notice}: {decision}.")
         if decision
-        else "Nothing to settle for this notice yet (a send younger than five minutes may still be under way)."
+        else N_("Nothing to settle for this notice yet (a send younger than five minutes may still be under way).")
     )
-    return _acted(request, user, notice_id, text, ok=decision == "sent")
+    return _acted(request, user, notice_id, text, ok=decision == "sent", decision=decision)
 
 
 @router.post("/notices/{notice_id}/confirm")
@@ -221,4 +244,4 @@ def confirm(
             )
     except CasesError as exc:
         return _refused(request, user, notice_id, exc)
-    return _acted(request, user, notice_id, f"Notice {notice_id} is now {notice.state}.")
+    return _acted(request, user, notice_id, N_("Notice {notice} is now {state}."), state=notice.state)

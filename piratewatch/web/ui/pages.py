@@ -9,6 +9,7 @@ instead of replacing the page (``HX-Retarget``/``HX-Reselect``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,6 +31,7 @@ from cases.errors import CasesError, ConflictError, ForbiddenError, InvalidInput
 from common.text import scrub_block
 from piratewatch.errors import SignInRequiredError
 from piratewatch.web.ui import i18n
+from piratewatch.web.ui.i18n import N_
 from piratewatch.web.ui.session import CSRF_HEADER, SESSION_COOKIE
 from piratewatch.web.ui.state import signed_in_user
 
@@ -64,6 +66,28 @@ def _number(context: Context, value: float | None) -> str:
     return i18n.number(value, context.get("lang", "en"))
 
 
+#: how much of one audited text a page shows (the rest is in the store and the API)
+_AUDITED_TEXT = 300
+
+
+def _audited(value: str | None) -> object:
+    """An audit trail's stored value as what it was: a JSON object or list as itself (shown as a table
+    by the ``answer`` macro), a time stamp as a time, other text as text (cut, never mid-structure)."""
+    if value is None:
+        return None
+    if value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except ValueError:
+            pass  # text that only looks like JSON: shown as text
+    if len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return value if len(value) <= _AUDITED_TEXT else value[:_AUDITED_TEXT] + "…"
+
+
 def _shown(value: object) -> object:
     """Every value a page prints, without what would change how the page reads.
 
@@ -83,25 +107,35 @@ def templates() -> Jinja2Templates:
     built.env.finalize = _shown  # before any template is compiled: Jinja applies it at compile time
     built.env.filters["when"] = _when
     built.env.filters["number"] = _number
+    built.env.filters["audited"] = _audited
     built.env.globals["csrf_header"] = CSRF_HEADER
     return built
 
 
 @dataclass(frozen=True)
 class Flash:
-    """A message shown above the page: what an action did, or why it was refused."""
+    """A message shown above the page: what an action did, or why it was refused.
+
+    `text` is a message of the catalogue (marked ``N_``) with ``{name}`` places filled from `args`
+    after translation, so the page can say it in the reader's language.
+    """
 
     text: str
     ok: bool = True
     problems: list[str] = field(default_factory=list)
     #: part of the work was done and part refused (a bulk action): neither a success nor a failure
     partial: bool = False
+    args: dict[str, object] = field(default_factory=dict)
+
+    def said(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language of `gettext`, its places filled."""
+        return gettext(self.text).format(**self.args) if self.args else gettext(self.text)
 
 
 def flash_for(exc: CasesError) -> Flash:
     """The message for a refused action."""
     if isinstance(exc, InvalidInputError):
-        return Flash("Not done: the input needs changes.", ok=False, problems=list(exc.problems))
+        return Flash(N_("Not done: the input needs changes."), ok=False, problems=list(exc.problems))
     return Flash(str(exc), ok=False)
 
 
@@ -198,7 +232,9 @@ class UiRoute(APIRoute):
             except CasesError as exc:
                 response = error_page(request, status_for(exc), flash_for(exc))
             except RequestValidationError as exc:
-                flash = Flash("Not done: the request was not understood.", ok=False, problems=_validation_problems(exc))
+                flash = Flash(
+                    N_("Not done: the request was not understood."), ok=False, problems=_validation_problems(exc)
+                )
                 response = error_page(request, 422, flash)
             except HTTPException as exc:
                 response = error_page(request, exc.status_code, Flash(str(exc.detail), ok=False))

@@ -19,6 +19,7 @@ from cases.takedown.queries import names_for, notices_to_provider
 from cases.takedown.statistics import scorecards
 from piratewatch.web.api.deps import request_id
 from piratewatch.web.ui.auth import operator_action, operator_user
+from piratewatch.web.ui.i18n import N_
 from piratewatch.web.ui.pages import UI_PATH, Flash, UiRoute, after_action, flash_for, is_htmx, page, status_for
 from piratewatch.web.ui.state import UiUser, session_maker
 
@@ -117,7 +118,7 @@ def add(
         return _directory(request, None, flash_for(exc), status_for(exc))
     target = f"{UI_PATH}/providers/{provider.id}"
     if is_htmx(request):
-        return _provider_page(request, provider.id or 0, Flash(f"{provider.name} added."))
+        return _provider_page(request, provider.id or 0, Flash(N_("{name} added."), args={"name": provider.name}))
     return RedirectResponse(target, status_code=303)
 
 
@@ -161,5 +162,5 @@ def edit(
     return after_action(
         request,
         f"{UI_PATH}/providers/{provider_id}",
-        lambda: _provider_page(request, provider_id, Flash("Provider saved.")),
+        lambda: _provider_page(request, provider_id, Flash(N_("Provider saved."))),
     )

@@ -22,9 +22,11 @@ from cases.takedown.list_pages import notices_page as notices_by_page
 from cases.takedown.list_pages import queue_page as queue_by_page
 from cases.takedown.models import LegalBasis, NoticeState
 from cases.takedown.queries import names_for, state_counts
+from cases.takedown.withdrawal import withdraw_dead_notice
 from cases.tenants.queries import association_choices
 from piratewatch.web.api.deps import request_id
 from piratewatch.web.ui.auth import current_user, operator_action, operator_user
+from piratewatch.web.ui.i18n import N_
 from piratewatch.web.ui.pages import UI_PATH, Flash, UiRoute, flash_for, is_htmx, page, status_for
 from piratewatch.web.ui.state import UiUser, session_maker, ui_state
 
@@ -141,7 +143,9 @@ def claim(
     with transaction(session_maker(request)) as session:
         notice = review.claim_next(session, user.principal.actor(request_id(request)), filters)
     if notice is None:
-        return _queue_page(request, user, filters, shown, Flash("Nothing is waiting for review with these filters."))
+        return _queue_page(
+            request, user, filters, shown, Flash(N_("Nothing is waiting for review with these filters."))
+        )
     target = f"{UI_PATH}/notices/{notice.id}"
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": target})
@@ -161,17 +165,48 @@ def bulk_approve(
     """Approve the ticked notices; the page says which were approved and why the others were not."""
     filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
     if not notice_ids:
-        return _queue_page(request, user, filters, shown, Flash("Tick the notices to approve first.", ok=False), 422)
+        return _queue_page(
+            request, user, filters, shown, Flash(N_("Tick the notices to approve first."), ok=False), 422
+        )
     if len(notice_ids) > 1000:
-        return _queue_page(request, user, filters, shown, Flash("At most 1,000 notices at once.", ok=False), 422)
+        return _queue_page(
+            request,
+            user,
+            filters,
+            shown,
+            Flash(N_("At most {limit} notices at once."), ok=False, args={"limit": "1,000"}),
+            422,
+        )
     try:
         with transaction(session_maker(request)) as session:
             approved, refused = review.bulk_approve(session, user.principal.actor(request_id(request)), notice_ids)
     except CasesError as exc:
         return _queue_page(request, user, filters, shown, flash_for(exc), status_for(exc))
-    text = f"Approved {len(approved)} notice(s)" + (f": {', '.join(map(str, approved))}." if approved else ".")
+    text = N_("Approved {count} notice(s): {ids}.") if approved else N_("Approved no notice.")
     problems = [f"notice {i}: {why}" for i, why in refused.items()]
-    flash = Flash(text, ok=not refused, problems=problems, partial=bool(approved and refused))
+    args = {"count": len(approved), "ids": ", ".join(map(str, approved))}
+    flash = Flash(text, ok=not refused, problems=problems, partial=bool(approved and refused), args=args)
+    return _queue_page(request, user, filters, shown, flash)
+
+
+@router.post("/queue/{notice_id}/withdraw")
+def withdraw(
+    notice_id: int,
+    request: Request,
+    association_id: str = Form(default=""),
+    recipient_kind: str = Form(default=""),
+    legal_basis: str = Form(default=""),
+    due_within_hours: str = Form(default=""),
+    user: UiUser = Depends(operator_action),
+) -> Response:
+    """Withdraw, from the queue, a notice whose every URL is gone (rejected with that reason, audited)."""
+    filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
+    try:
+        with transaction(session_maker(request)) as session:
+            withdraw_dead_notice(session, user.principal.actor(request_id(request)), notice_id)
+    except CasesError as exc:
+        return _queue_page(request, user, filters, shown, flash_for(exc), status_for(exc))
+    flash = Flash(N_("Notice {notice} withdrawn: every URL is gone."), args={"notice": notice_id})
     return _queue_page(request, user, filters, shown, flash)
 
 
@@ -192,12 +227,12 @@ async def bulk_send(
     delivery = ui_state(request).delivery
     chosen = delivery.channels.get(channel)
     if chosen is None:
-        problem = Flash(f"Unknown channel {channel!r}.", ok=False)
+        problem = Flash(N_("Unknown channel {channel!r}."), ok=False, args={"channel": channel})
         return _queue_page(request, user, filters, shown, problem, 422)
     if not notice_ids:
-        return _queue_page(request, user, filters, shown, Flash("Tick the notices to send first.", ok=False), 422)
+        return _queue_page(request, user, filters, shown, Flash(N_("Tick the notices to send first."), ok=False), 422)
     if len(notice_ids) > BULK_SEND_LIMIT:
-        too_many = Flash(f"At most {BULK_SEND_LIMIT} notices at once.", ok=False)
+        too_many = Flash(N_("At most {limit} notices at once."), ok=False, args={"limit": BULK_SEND_LIMIT})
         return _queue_page(request, user, filters, shown, too_many, 422)
     factory = session_maker(request)
     actor = user.principal.actor(request_id(request))
@@ -220,8 +255,9 @@ async def bulk_send(
             problems.append(f"notice {notice_id}: no URL passed the re-check, back in review")
         else:
             problems.append(f"notice {notice_id}: not sent ({notice.state})")
-    text = f"Sent {len(sent)} notice(s) by {channel}" + (f": {', '.join(map(str, sent))}." if sent else ".")
-    flash = Flash(text, ok=not problems, problems=problems, partial=bool(sent and problems))
+    text = N_("Sent {count} notice(s) by {channel}: {ids}.") if sent else N_("Sent no notice by {channel}.")
+    args = {"count": len(sent), "channel": channel, "ids": ", ".join(map(str, sent))}
+    flash = Flash(text, ok=not problems, problems=problems, partial=bool(sent and problems), args=args)
     return _queue_page(request, user, filters, shown, flash)
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from cases.crawls.queries import site_crawls, works_found
 from cases.db import transaction
-from cases.portfolio.queries import list_sites, site_detail
+from cases.portfolio.queries import evidence_work_titles, list_sites, site_detail
 from cases.portfolio.schemas import SiteFilters
 from cases.takedown.queries import site_cases, site_timeline
 from cases.traffic.queries import site_traffic
@@ -51,5 +51,7 @@ def site_page(site_id: int, request: Request, user: UiUser = Depends(current_use
             "traffic": site_traffic(session, site_id).months,
             "works": works_found(session, user.principal, site_id),
             "crawls": site_crawls(session, site_id, limit=5),
+            # evidence names its work by the association's ref: the page shows the work's title
+            "evidence_titles": evidence_work_titles(session, [e.id for s in detail.submissions for e in s.evidence]),
         }
     return page(request, "site.html", context)
