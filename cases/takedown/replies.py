@@ -16,8 +16,9 @@ from cases.audit.services import Actor, created, updated
 from cases.audit.services import record as record_audit
 from cases.db import transaction, utcnow
 from cases.errors import InvalidInputError, NotFoundError
+from cases.takedown.domain_outcome import domain_outcomes
 from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeReply, NoticeState
-from cases.takedown.recheck import Recheck, check_urls, titles_of_items
+from cases.takedown.recheck import Finding, Recheck, check_urls, titles_of_items
 from cases.takedown.services import get_notice
 from cases.takedown.states import can_move, move
 from common.text import scrub, scrub_block
@@ -113,6 +114,11 @@ async def check_outcomes(factory: sessionmaker[Session], actor: Actor, notice_id
     legitimate page) means actioned. A passing failure (timeout, 5xx, refused connection) proves nothing:
     the item keeps its outcome, with the reason, and is checked again next time.
 
+    A registrar's or a registry's notice is settled by the domain first (:mod:`cases.takedown.domain_outcome`):
+    the newest resolution since sending shows the domain on hold, gone from the DNS or redirected to a
+    suspension page, and that evidence (what was seen, in which resolution, when) is the item's outcome.
+    Its items on a domain that shows nothing are checked by URL like any other.
+
     The notice becomes actioned or partially actioned.
     """
     with factory() as session:
@@ -124,8 +130,12 @@ async def check_outcomes(factory: sessionmaker[Session], actor: Actor, notice_id
                 )
             )
         )
-        titles = titles_of_items(session, items)
-    findings = await check_urls(policy, [i.url for i in items], titles)
+        suspended = domain_outcomes(session, get_notice(session, notice_id), items, policy.suspension_pages)
+        items = [i for i in items if i.id not in suspended] + [i for i in items if i.id in suspended]
+        to_fetch = items[: len(items) - len(suspended)]
+        titles = titles_of_items(session, to_fetch)
+    findings: list[Finding | None] = list(await check_urls(policy, [i.url for i in to_fetch], titles))
+    findings += [Finding(suspended[i.id or 0].evidence, gone=True) for i in items[len(to_fetch) :]]
     with transaction(factory) as session:
         now = utcnow()
         for item, finding in zip(items, findings, strict=True):
