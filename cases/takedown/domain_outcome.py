@@ -98,7 +98,8 @@ def signal_of(
     return None
 
 
-def _covers(domain: str, url: str) -> bool:
+def covers(domain: str, url: str) -> bool:
+    """Whether `url`'s host is `domain` or one of its sub-domains."""
     try:
         host = (urlsplit(url).hostname or "").rstrip(".").lower()
     except ValueError:
@@ -139,7 +140,7 @@ def domain_outcomes(
     signals = latest_signals(session, notice.site_id, notice.sent_at, suspension_pages)
     found: dict[int, DomainSignal] = {}
     for item in items:
-        signal = next((s for s in signals if _covers(s.domain, item.url)), None)
+        signal = next((s for s in signals if covers(s.domain, item.url)), None)
         if signal is not None and item.id is not None:
             found[item.id] = signal
     return found
