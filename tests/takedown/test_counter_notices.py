@@ -23,10 +23,11 @@ from cases.takedown.counter_notices import (
 from cases.takedown.delivery.channels import FileChannel
 from cases.takedown.delivery.sending import send_notice
 from cases.takedown.models import LegalBasis, NoticeReply, NoticeState
+from cases.takedown.recheck import Recheck
 from cases.takedown.replies import record_reply
 from cases.takedown.review import approve
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
-from cases.takedown.upkeep import has_work
+from cases.takedown.upkeep import has_work, run_upkeep
 
 ACTOR = Actor("test:counter-notices")
 
@@ -153,3 +154,22 @@ async def test_a_posters_objection_is_a_rejection(
         assert get_notice(session, notice_id).state == NoticeState.REJECTED
     with transaction(factory) as session:  # the clock no longer runs for it
         assert run_out_clocks(session, ACTOR, utcnow() + dt.timedelta(days=30)) == []
+
+
+async def test_upkeep_runs_out_the_clock_of_a_notice_sent_weeks_ago(
+    factory: sessionmaker[Session], approved_notice: int, tmp_path: Path
+) -> None:
+    await send_notice(factory, ACTOR, FileChannel(tmp_path), approved_notice)
+    weeks_ago = utcnow() - dt.timedelta(days=30)
+    with transaction(factory) as session:  # the notice went out a month ago; the counter-notice came days later
+        notice = get_notice(session, approved_notice)
+        notice.sent_at = weeks_ago
+        session.add(notice)
+        session.flush()
+        record_counter_notice(session, ACTOR, approved_notice, received_at=weeks_ago + dt.timedelta(days=3))
+    report = await run_upkeep(factory, ACTOR, {}, Recheck(timeout=1.0))
+    assert [(c.notice_id, c.state) for c in report.clocks] == [(approved_notice, "restore_expected")]
+    with factory() as session:
+        assert get_notice(session, approved_notice).state == NoticeState.RESTORE_EXPECTED
+    again = await run_upkeep(factory, ACTOR, {}, Recheck(timeout=1.0))
+    assert again.clocks == []
