@@ -36,6 +36,8 @@ class NoticeSettings(BaseModel):
     export_dir: Path | None = None
     #: URL prefixes of legitimate pages: an item redirected to one of them is dropped before sending
     allow_list: list[str] = Field(default_factory=list)
+    #: URL prefixes of registrars' and registries' suspension pages: a site redirected to one is suspended
+    suspension_pages: list[str] = Field(default_factory=list)
     #: re-check every URL of a notice just before it is sent (off: notices leave as approved)
     recheck_before_send: bool = True
     #: seconds for one URL's pre-send re-check (and later outcome check)

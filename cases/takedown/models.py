@@ -36,6 +36,14 @@ class NoticeState(enum.StrEnum):
     REJECTED = "rejected"
     NO_RESPONSE = "no_response"
     ESCALATED = "escalated"
+    #: the poster put a §512(g) counter-notice: restore expected after 10–14 business days unless an action is filed
+    COUNTER_NOTICED = "counter_noticed"
+    #: the rights holder filed an action against the poster (§512(g)(2)(C)): the content stays down
+    ACTION_FILED = "action_filed"
+    #: the counter-notice's 10 business days are over with no action filed: the provider may restore
+    RESTORE_EXPECTED = "restore_expected"
+    #: a Japanese provider asked the poster whether they object; 7 days to answer
+    POSTER_INQUIRED = "poster_inquired"
 
 
 class LegalBasis(enum.StrEnum):
@@ -121,6 +129,14 @@ class Notice(SQLModel, table=True):
     #: why the notice came back to review on its own (the re-check, or a send that cannot succeed as it stands)
     review_reason: str | None = Field(default=None, sa_type=sa.Text)
     escalated_from_id: int | None = Field(default=None, foreign_key="notice.id")
+    #: a counter-notice or objection clock (``cases.takedown.counter_notices``): which, since when, its ends
+    counter_kind: str | None = Field(default=None, sa_type=sa.String(16))
+    counter_received_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: when the clock runs out: the 10th business day (§512(g)), or the poster's 7th day (Japan)
+    clock_ends_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    #: the 14th business day after a counter-notice: restored by then at the latest
+    restore_latest_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    action_filed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -36,6 +36,8 @@ class Recheck:
     """How to re-check: the allow-list of legitimate URL prefixes, time limits, how many at once."""
 
     allow_list: Sequence[str] = ()
+    #: URL prefixes of registrars' and registries' suspension pages: a site sent there is suspended
+    suspension_pages: Sequence[str] = ()
     timeout: float = 10.0
     concurrency: int = 8
     max_redirects: int = 5
@@ -51,6 +53,7 @@ class Recheck:
         """The re-check the notice settings describe."""
         return cls(
             allow_list=settings.allow_list,
+            suspension_pages=settings.suspension_pages,
             timeout=settings.recheck_timeout,
             concurrency=settings.recheck_concurrency,
             max_redirects=settings.recheck_max_redirects,

@@ -16,18 +16,33 @@ from cases.audit.services import Actor, created, updated
 from cases.audit.services import record as record_audit
 from cases.db import transaction, utcnow
 from cases.errors import InvalidInputError, NotFoundError
+from cases.takedown.domain_outcome import domain_outcomes
 from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeReply, NoticeState
-from cases.takedown.recheck import Recheck, check_urls, titles_of_items
+from cases.takedown.recheck import Finding, Recheck, check_urls, titles_of_items
+from cases.takedown.reply_effects import ImportedReply, check_applicable, open_host_case, settle_suspended_items
+from cases.takedown.reply_parsing import ParsedReply, parse_reply
 from cases.takedown.services import get_notice
 from cases.takedown.states import can_move, move
 from common.text import scrub, scrub_block
 
 S = NoticeState
-REPLY_KINDS = ("bounce", "delivered", "acknowledgement", "actioned", "partially_actioned", "rejected", "reply")
+REPLY_KINDS = (
+    "bounce",
+    "delivered",
+    "acknowledgement",
+    "forwarded",
+    "actioned",
+    "partially_actioned",
+    "rejected",
+    "reply",
+)
 _STATE_OF = {
     "bounce": S.BOUNCED,
     "delivered": S.DELIVERED,
     "acknowledgement": S.ACKNOWLEDGED,
+    # A CDN that forwarded the notice to the host has done what it can: it answered; the host's own
+    # case (opened from the reply) takes the content down, and the CDN's notice waits out its time.
+    "forwarded": S.ACKNOWLEDGED,
     "actioned": S.ACTIONED,
     "partially_actioned": S.PARTIALLY_ACTIONED,
     "rejected": S.REJECTED,
@@ -84,8 +99,14 @@ def record_reply(
     return reply
 
 
-def import_message(session: Session, actor: Actor, message: Message) -> NoticeReply:
-    """Record an inbound e-mail (a mailbox import): a delivery status notification is a bounce."""
+def import_message(session: Session, actor: Actor, message: Message) -> ImportedReply:
+    """Record an inbound e-mail (a mailbox import) as what it says.
+
+    A delivery status notification is a bounce; the big recipients' known answers are read
+    (:mod:`cases.takedown.reply_parsing`): a CDN's forwarding naming the host opens the host's case, a
+    registrar's suspension of the site's domain actions the notice and its items on that domain, an
+    automatic acknowledgement acknowledges. Anything else is a ``reply`` for an operator, no state moved.
+    """
     body_part = message.get_body(preferencelist=("plain",)) if hasattr(message, "get_body") else None
     body = body_part.get_content() if body_part is not None else str(message.get_payload())
     notice = find_notice_by_reference(
@@ -97,21 +118,32 @@ def import_message(session: Session, actor: Actor, message: Message) -> NoticeRe
         message.get_content_type() == "multipart/report"
         or "delivery status notification" in (message.get("Subject") or "").lower()
     )
-    return record_reply(
-        session,
-        actor,
-        notice.id,
-        "bounce" if is_dsn else "reply",
-        sender=message.get("From"),
-        subject=message.get("Subject"),
-        body=body[:100_000],
+    sender, subject = message.get("From"), message.get("Subject")
+    parsed = (
+        ParsedReply("bounce", "delivery_status")
+        if is_dsn
+        else parse_reply(str(sender or ""), str(subject or ""), body[:100_000], message.get("Auto-Submitted"))
     )
+    not_applied = check_applicable(session, notice, parsed)
+    kind = "reply" if not_applied else parsed.kind
+    reply = record_reply(session, actor, notice.id, kind, sender=sender, subject=subject, body=body[:100_000])
+    host_case_id = None
+    if not not_applied and parsed.kind == "forwarded":
+        host_case_id = open_host_case(session, actor, notice, parsed)
+    if not not_applied and parsed.kind == "actioned" and parsed.domain:
+        settle_suspended_items(session, actor, reply, parsed.domain)
+    return ImportedReply(reply, parsed, host_case_id, not_applied)
 
 
 async def check_outcomes(factory: sessionmaker[Session], actor: Actor, notice_id: int, policy: Recheck) -> NoticeState:
     """Check each sent URL again: gone for good (404, 410, 451, no longer showing the work, redirected to a
     legitimate page) means actioned. A passing failure (timeout, 5xx, refused connection) proves nothing:
     the item keeps its outcome, with the reason, and is checked again next time.
+
+    A registrar's or a registry's notice is settled by the domain first (:mod:`cases.takedown.domain_outcome`):
+    the newest resolution since sending shows the domain on hold, gone from the DNS or redirected to a
+    suspension page, and that evidence (what was seen, in which resolution, when) is the item's outcome.
+    Its items on a domain that shows nothing are checked by URL like any other.
 
     The notice becomes actioned or partially actioned.
     """
@@ -124,8 +156,12 @@ async def check_outcomes(factory: sessionmaker[Session], actor: Actor, notice_id
                 )
             )
         )
-        titles = titles_of_items(session, items)
-    findings = await check_urls(policy, [i.url for i in items], titles)
+        suspended = domain_outcomes(session, get_notice(session, notice_id), items, policy.suspension_pages)
+        items = [i for i in items if i.id not in suspended] + [i for i in items if i.id in suspended]
+        to_fetch = items[: len(items) - len(suspended)]
+        titles = titles_of_items(session, to_fetch)
+    findings: list[Finding | None] = list(await check_urls(policy, [i.url for i in to_fetch], titles))
+    findings += [Finding(suspended[i.id or 0].evidence, gone=True) for i in items[len(to_fetch) :]]
     with transaction(factory) as session:
         now = utcnow()
         for item, finding in zip(items, findings, strict=True):

@@ -104,7 +104,9 @@ class ReplyIn(BaseModel):
 
     notice_id: DbId | None = None
     reference: Annotated[str, Field(max_length=300)] | None = None
-    kind: Literal["bounce", "delivered", "acknowledgement", "actioned", "partially_actioned", "rejected", "reply"]
+    kind: Literal[
+        "bounce", "delivered", "acknowledgement", "forwarded", "actioned", "partially_actioned", "rejected", "reply"
+    ]
     sender: Annotated[str, Field(max_length=320)] | None = None
     subject: Annotated[str, Field(max_length=1000)] | None = None
     body: Annotated[str, Field(max_length=100_000)] | None = None

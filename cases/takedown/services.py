@@ -28,7 +28,9 @@ from cases.works.models import Work, WorkTitle
 from common.keys import url_work_key
 
 #: Notices still being worked on: a second one for the same (case, association, basis) is refused.
-OPEN_STATES = frozenset(set(NoticeState) - {NoticeState.ACTIONED, NoticeState.REJECTED, NoticeState.ESCALATED})
+OPEN_STATES = frozenset(
+    set(NoticeState) - {NoticeState.ACTIONED, NoticeState.REJECTED, NoticeState.ESCALATED, NoticeState.ACTION_FILED}
+)
 
 
 def open_case(session: Session, actor: Actor, site_id: int, provider_id: int, step: str | None = None) -> TakedownCase:

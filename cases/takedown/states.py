@@ -6,7 +6,11 @@
 A notice that was never answered may also go from ``sent`` or ``delivered`` to ``no_response``; the
 URL check may find the content gone at any point after sending (``actioned``); and
 a bounced one back to ``approved`` (to be sent again through another channel). Reviewers can send a
-notice back to ``draft``. Everything else is refused with a :class:`ConflictError`.
+notice back to ``draft``. Counter-notices and objections (``cases.takedown.counter_notices``):
+
+    sent … actioned → counter_noticed → action_filed | restore_expected (→ action_filed | escalated)
+    sent … acknowledged → poster_inquired → acknowledged (7 days over) | rejected (objection) | actioned
+ Everything else is refused with a :class:`ConflictError`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from cases.errors import ConflictError
 from cases.takedown.models import Notice, NoticeState
 
 S = NoticeState
+#: what a sent notice may become on a counter-notice (DMCA) or the provider's inquiry to the poster (Japan)
+_COUNTERED = (S.COUNTER_NOTICED, S.POSTER_INQUIRED)
 
 TRANSITIONS: dict[NoticeState, frozenset[NoticeState]] = {
     S.DRAFT: frozenset({S.IN_REVIEW}),
@@ -27,12 +33,23 @@ TRANSITIONS: dict[NoticeState, frozenset[NoticeState]] = {
     S.APPROVED: frozenset({S.SENDING, S.IN_REVIEW}),
     # `approved` again: the send failed before anything left (the outbox knows).
     S.SENDING: frozenset({S.SENT, S.APPROVED}),
-    S.SENT: frozenset({S.DELIVERED, S.BOUNCED, S.ACKNOWLEDGED, S.NO_RESPONSE, S.ACTIONED, S.PARTIALLY_ACTIONED}),
-    S.DELIVERED: frozenset({S.ACKNOWLEDGED, S.BOUNCED, S.NO_RESPONSE, S.ACTIONED, S.PARTIALLY_ACTIONED}),
+    S.SENT: frozenset(
+        {S.DELIVERED, S.BOUNCED, S.ACKNOWLEDGED, S.NO_RESPONSE, S.ACTIONED, S.PARTIALLY_ACTIONED, *_COUNTERED}
+    ),
+    S.DELIVERED: frozenset({S.ACKNOWLEDGED, S.BOUNCED, S.NO_RESPONSE, S.ACTIONED, S.PARTIALLY_ACTIONED, *_COUNTERED}),
     S.BOUNCED: frozenset({S.APPROVED, S.ESCALATED}),
-    S.ACKNOWLEDGED: frozenset({S.ACTIONED, S.PARTIALLY_ACTIONED, S.REJECTED, S.NO_RESPONSE}),
-    S.ACTIONED: frozenset(),
-    S.PARTIALLY_ACTIONED: frozenset({S.ESCALATED}),
+    S.ACKNOWLEDGED: frozenset({S.ACTIONED, S.PARTIALLY_ACTIONED, S.REJECTED, S.NO_RESPONSE, *_COUNTERED}),
+    # A counter-notice answers a takedown that happened: it comes after the notice was actioned.
+    S.ACTIONED: frozenset({S.COUNTER_NOTICED}),
+    S.PARTIALLY_ACTIONED: frozenset({S.ESCALATED, *_COUNTERED}),
+    # §512(g)(2)(C): an action filed before the restore keeps the content down; past the 10 business
+    # days the provider may restore, yet an action filed later still counts for the operator.
+    S.COUNTER_NOTICED: frozenset({S.ACTION_FILED, S.RESTORE_EXPECTED}),
+    S.RESTORE_EXPECTED: frozenset({S.ACTION_FILED, S.ESCALATED}),
+    S.ACTION_FILED: frozenset(),
+    # The poster's 7 days: an objection is a rejection (the operator decides the next step); once they
+    # are over, the provider may take the content down and the notice is watched as acknowledged.
+    S.POSTER_INQUIRED: frozenset({S.ACKNOWLEDGED, S.REJECTED, S.ACTIONED, S.PARTIALLY_ACTIONED}),
     S.REJECTED: frozenset({S.ESCALATED}),
     # The content may go after the deadline: that still counts as actioned.
     S.NO_RESPONSE: frozenset({S.ESCALATED, S.ACTIONED, S.PARTIALLY_ACTIONED}),
@@ -41,10 +58,23 @@ TRANSITIONS: dict[NoticeState, frozenset[NoticeState]] = {
 
 #: States in which a notice has left (counts as a report to the recipient; proof for the next step).
 SENT_STATES = frozenset(
-    {S.SENT, S.DELIVERED, S.ACKNOWLEDGED, S.ACTIONED, S.PARTIALLY_ACTIONED, S.REJECTED, S.NO_RESPONSE, S.ESCALATED}
+    {
+        S.SENT,
+        S.DELIVERED,
+        S.ACKNOWLEDGED,
+        S.ACTIONED,
+        S.PARTIALLY_ACTIONED,
+        S.REJECTED,
+        S.NO_RESPONSE,
+        S.ESCALATED,
+        S.COUNTER_NOTICED,
+        S.ACTION_FILED,
+        S.RESTORE_EXPECTED,
+        S.POSTER_INQUIRED,
+    }
 )
 #: States that end a notice's life.
-FINAL_STATES = frozenset({S.ACTIONED, S.ESCALATED})
+FINAL_STATES = frozenset({S.ACTIONED, S.ESCALATED, S.ACTION_FILED})
 
 
 def can_move(current: NoticeState, target: NoticeState) -> bool:
@@ -69,6 +99,8 @@ def move(session: Session, notice: Notice, target: NoticeState, actor: Actor) ->
         notice.sent_at = now
     if target in FINAL_STATES:
         notice.closed_at = now
+    elif current in FINAL_STATES:
+        notice.closed_at = None  # an actioned notice countered is open again
     session.add(notice)
     return notice
 

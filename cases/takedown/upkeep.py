@@ -1,5 +1,6 @@
 """The takedown work that runs on its own, in order: settle interrupted sends, send approved notices,
-check whether sent URLs are gone, and escalate what nobody acted on.
+check whether sent URLs are gone, run out the counter-notice and objection clocks, and escalate what
+nobody acted on.
 
 Checking outcomes comes before escalating, so a notice whose content went down in the meantime is
 recorded as actioned instead of climbing the ladder. ``piratewatch run`` does this after each pass,
@@ -20,6 +21,7 @@ from sqlmodel import Session, col
 
 from cases.audit.services import Actor
 from cases.db import transaction, utcnow
+from cases.takedown.counter_notices import ClockOut, clock_ran_out, run_out_clocks
 from cases.takedown.delivery.channels import Channel
 from cases.takedown.delivery.outbox import IN_FLIGHT, reconcile
 from cases.takedown.delivery.results import SendResult, send_results
@@ -33,7 +35,7 @@ from common.text import scrub
 log = logging.getLogger(__name__)
 S = NoticeState
 #: notices whose URLs may still be up: their items are checked again now and then
-_WATCHED = (S.SENT, S.DELIVERED, S.ACKNOWLEDGED, S.NO_RESPONSE)
+_WATCHED = (S.SENT, S.DELIVERED, S.ACKNOWLEDGED, S.NO_RESPONSE, S.POSTER_INQUIRED)
 
 #: how often a sent notice's URLs are checked again
 OUTCOME_CHECK_EVERY = dt.timedelta(days=1)
@@ -48,6 +50,8 @@ class UpkeepReport:
     sends: list[SendResult] = field(default_factory=list)
     checked: dict[int, str] = field(default_factory=dict)
     escalated: dict[int, int | None] = field(default_factory=dict)
+    #: counter-notice and objection clocks that ran out in this round
+    clocks: list[ClockOut] = field(default_factory=list)
 
     @property
     def sent(self) -> list[int]:
@@ -85,6 +89,7 @@ def has_work(
         sa.exists().where(_outcome_check_due(outcome_every, now)),
         sa.exists().where(overdue(now)),
         sa.exists().where(to_escalate(now)),
+        sa.exists().where(clock_ran_out(now)),
     ]
     return bool(session.scalar(sa.select(sa.or_(*conditions))))
 
@@ -119,6 +124,8 @@ async def run_upkeep(
         except Exception as exc:  # one notice's fault is reported with it; the round goes on
             log.exception("notice %s: the outcome check failed", notice_id)
             report.checked[notice_id] = f"check failed: {scrub(f'{type(exc).__name__}: {exc}', max_length=300)}"
+    with transaction(factory) as session:
+        report.clocks = run_out_clocks(session, actor)
     with transaction(factory) as session:
         report.escalated = {e.notice_id: e.new_notice_id for e in escalate_overdue(session, actor)}
     return report

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Notices: draft, review, send, follow up.", no_args_is_help=True, rich_markup_mode=None)
 
 _BASES = "dmca_512c3, dsa_art16, jp_provider_liability, raa_3_18, search_delisting"
-_REPLY_KINDS = "bounce, delivered, acknowledgement, actioned, partially_actioned, rejected, reply"
+_REPLY_KINDS = "bounce, delivered, acknowledgement, forwarded, actioned, partially_actioned, rejected, reply"
 
 
 def read_sender_file(path: Path) -> dict[str, object]:
@@ -284,6 +284,10 @@ def upkeep() -> None:
     _print_sends(report.settled, report.sends, {})
     for notice_id, state in report.checked.items():
         console.print(f"checked notice {notice_id}: {state}")
+    for clock in report.clocks:
+        console.print(
+            f"notice {clock.notice_id}: {clock.state} ({clock.kind} clock ended {clock.ended_at:%Y-%m-%d}: {clock.meaning})"
+        )
     for notice_id, new_id in report.escalated.items():
         console.print(f"notice {notice_id} escalated" + (f" to notice {new_id}" if new_id else ": no next step"))
     if any(s.failed for s in report.sends):
@@ -328,7 +332,10 @@ def import_mail(paths: Annotated[list[Path], typer.Argument(help="RFC 822 files 
             with svc.transaction() as session:
                 message = message_from_bytes(path.read_bytes(), policy=policy.default)
                 answer = import_message(session, cli_actor(), message)
-                console.print(f"{path.name}: {answer.kind} for notice {answer.notice_id}")
+                read = f" (read as {answer.parsed.parser})" if answer.parsed.parser else ""
+                opened = f"; the host's case {answer.host_case_id}" if answer.host_case_id else ""
+                why = f"; not applied: {answer.not_applied}" if answer.not_applied else ""
+                console.print(f"{path.name}: {answer.kind} for notice {answer.notice_id}{read}{opened}{why}")
 
 
 @app.command("lumen")
@@ -363,3 +370,7 @@ def scorecards() -> None:
 
     with services() as svc, svc.factory() as session:
         print_json([asdict(card) for card in provider_scorecards(session)])
+
+
+# The counter-notice steps live in their own module; importing it registers them on `app`.
+from piratewatch.cli import notice_clocks as _notice_clocks  # noqa: E402, F401

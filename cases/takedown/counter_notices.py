@@ -1,0 +1,186 @@
+"""Counter-notices and objections, with their clocks.
+
+**DMCA §512(g).** A poster whose material was taken down may send the provider a counter-notice
+(§512(g)(3)). The provider then restores the material "not less than 10, nor more than 14, business
+days following receipt of the counter notice, unless its designated agent first receives notice from
+the person who submitted the notification … that such person has filed an action seeking a court
+order to restrain the subscriber" (§512(g)(2)(C)). So a counter-notice starts a clock: from its 10th
+business day the content may come back; by the 14th it will have. The only thing that stops it is the
+rights holder's action, recorded here by the operator (:func:`record_action_filed`).
+
+**Japan.** Under the law on dealing with rights infringement through specified telecommunications
+(情報流通プラットフォーム対処法, Art. 3(2)(ii)), a provider that receives a request may ask the poster
+whether they agree to the removal; if the poster does not object within **7 days**, the provider may
+remove the content without liability to them. The provider's inquiry starts that clock
+(:func:`record_poster_inquiry`); an objection is a rejection the operator decides on, and when the 7
+days are over without one the notice is watched again as acknowledged.
+
+Business days are Monday to Friday; public holidays are not left out, so the dates computed may be a
+holiday early (the warning comes early, never late).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from cases.audit.services import Actor, updated
+from cases.audit.services import record as record_audit
+from cases.db import utcnow
+from cases.errors import ConflictError
+from cases.takedown.models import LegalBasis, Notice, NoticeReply, NoticeState
+from cases.takedown.services import get_notice
+from cases.takedown.states import move
+from common.text import scrub_block
+
+S = NoticeState
+DMCA_COUNTER = "dmca_512g"
+JP_OBJECTION = "jp_objection"
+#: §512(g)(2)(C): restore not less than 10, nor more than 14, business days after the counter-notice
+RESTORE_EARLIEST_BUSINESS_DAYS = 10
+RESTORE_LATEST_BUSINESS_DAYS = 14
+#: Art. 3(2)(ii): the poster's 7 days to object
+POSTER_OBJECTION_DAYS = 7
+
+
+def add_business_days(start: dt.datetime, days: int) -> dt.datetime:
+    """`start` moved on by `days` business days (Monday to Friday), the time of day kept."""
+    current = start
+    left = days
+    while left > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def _aware(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    if value is None:
+        return now
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _keep(session: Session, notice: Notice, body: str | None) -> None:
+    """Keep what the provider forwarded (the counter-notice, the inquiry) as a reply of the notice."""
+    reply = NoticeReply(notice_id=notice.id or 0, kind="counter_notice", body=scrub_block(body))
+    session.add(reply)
+    session.flush()
+
+
+def _set(session: Session, actor: Actor, notice: Notice, field: str, value: object) -> None:
+    old = getattr(notice, field)
+    shown_old = old.isoformat() if isinstance(old, dt.datetime) else old
+    shown_new = value.isoformat() if isinstance(value, dt.datetime) else value
+    record_audit(session, actor, [updated("notice", notice.id or 0, field, shown_old, shown_new)])
+    setattr(notice, field, value)
+
+
+def record_counter_notice(
+    session: Session,
+    actor: Actor,
+    notice_id: int,
+    *,
+    received_at: dt.datetime | None = None,
+    body: str | None = None,
+) -> Notice:
+    """A §512(g) counter-notice on a sent DMCA notice, received by the provider at `received_at` (default now).
+
+    Starts the clock: ``clock_ends_at`` the 10th business day, ``restore_latest_at`` the 14th.
+    :class:`ConflictError` for a notice that is not a sent DMCA notice, or already countered.
+    """
+    notice = get_notice(session, notice_id)
+    if notice.legal_basis != LegalBasis.DMCA:
+        raise ConflictError(
+            f"notice {notice_id} is {notice.legal_basis}: a §512(g) counter-notice answers a DMCA notice"
+        )
+    now = utcnow()
+    received = _aware(received_at, now)
+    if notice.sent_at is not None and received < notice.sent_at:
+        raise ConflictError(f"notice {notice_id} was sent at {notice.sent_at.isoformat()}: no counter-notice before")
+    move(session, notice, S.COUNTER_NOTICED, actor)
+    _set(session, actor, notice, "counter_kind", DMCA_COUNTER)
+    _set(session, actor, notice, "counter_received_at", received)
+    _set(session, actor, notice, "clock_ends_at", add_business_days(received, RESTORE_EARLIEST_BUSINESS_DAYS))
+    _set(session, actor, notice, "restore_latest_at", add_business_days(received, RESTORE_LATEST_BUSINESS_DAYS))
+    _keep(session, notice, body)
+    session.add(notice)
+    return notice
+
+
+def record_action_filed(
+    session: Session, actor: Actor, notice_id: int, *, filed_at: dt.datetime | None = None
+) -> Notice:
+    """The operator's step: the rights holder filed an action against the poster (the content stays down).
+
+    Allowed while the counter-notice's clock runs and after it (a late action is still recorded, and
+    the notice says it was filed after the 10th business day).
+    """
+    notice = get_notice(session, notice_id)
+    move(session, notice, S.ACTION_FILED, actor)
+    _set(session, actor, notice, "action_filed_at", _aware(filed_at, utcnow()))
+    session.add(notice)
+    return notice
+
+
+def record_poster_inquiry(
+    session: Session,
+    actor: Actor,
+    notice_id: int,
+    *,
+    inquired_at: dt.datetime | None = None,
+    body: str | None = None,
+) -> Notice:
+    """A Japanese provider asked the poster whether they object (Art. 3(2)(ii)); the 7 days start at `inquired_at`."""
+    notice = get_notice(session, notice_id)
+    if notice.legal_basis != LegalBasis.JP_PLA:
+        raise ConflictError(
+            f"notice {notice_id} is {notice.legal_basis}: the poster's 7 days apply to the Japanese request"
+        )
+    inquired = _aware(inquired_at, utcnow())
+    move(session, notice, S.POSTER_INQUIRED, actor)
+    _set(session, actor, notice, "counter_kind", JP_OBJECTION)
+    _set(session, actor, notice, "counter_received_at", inquired)
+    _set(session, actor, notice, "clock_ends_at", inquired + dt.timedelta(days=POSTER_OBJECTION_DAYS))
+    _keep(session, notice, body)
+    session.add(notice)
+    return notice
+
+
+@dataclass(frozen=True)
+class ClockOut:
+    """A clock that ran out in this round, and what that means."""
+
+    notice_id: int
+    kind: str
+    ended_at: dt.datetime
+    state: str
+    meaning: str
+
+
+def clock_ran_out(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """A notice whose counter-notice or objection clock ended by `now`."""
+    return sa.and_(
+        col(Notice.state).in_([S.COUNTER_NOTICED.value, S.POSTER_INQUIRED.value]), col(Notice.clock_ends_at) <= now
+    )
+
+
+def run_out_clocks(session: Session, actor: Actor, now: dt.datetime | None = None) -> list[ClockOut]:
+    """Move every notice whose clock ran out: a counter-notice without action → ``restore_expected``;
+    the poster's 7 days without objection → ``acknowledged`` (the provider may now remove the content)."""
+    now = now or utcnow()
+    due = session.exec(select(Notice).where(clock_ran_out(now)).order_by(col(Notice.clock_ends_at), col(Notice.id)))
+    out = []
+    for notice in list(due):
+        assert notice.clock_ends_at is not None
+        if notice.state == S.COUNTER_NOTICED:
+            latest = notice.restore_latest_at.date().isoformat() if notice.restore_latest_at else "?"
+            meaning = f"no action filed within 10 business days: the provider may restore the content (by {latest})"
+            move(session, notice, S.RESTORE_EXPECTED, actor)
+        else:
+            meaning = "the poster's 7 days passed without an objection: the provider may remove the content"
+            move(session, notice, S.ACKNOWLEDGED, actor)
+        out.append(ClockOut(notice.id or 0, notice.counter_kind or "", notice.clock_ends_at, notice.state, meaning))
+    return out

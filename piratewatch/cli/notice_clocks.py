@@ -1,0 +1,75 @@
+"""The counter-notice and objection steps of ``piratewatch notices``: each prints the clock's dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from piratewatch.cli.notices import app
+from piratewatch.cli.support import cli_actor, console, services
+
+
+def _when(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        console.print(f"not a date or time (ISO 8601, e.g. 2026-12-03 or 2026-12-03T15:00:00+00:00): {value!r}")
+        raise typer.Exit(1) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+@app.command("counter-notice")
+def counter_notice(
+    notice_id: Annotated[int, typer.Argument()],
+    received: Annotated[str | None, typer.Option(help="When the provider received it (ISO 8601; default now).")] = None,
+    body_file: Annotated[
+        Path | None, typer.Option("--body", help="The counter-notice as forwarded, kept as received.")
+    ] = None,
+) -> None:
+    """Record a §512(g) counter-notice on a sent DMCA notice: the content may be restored after 10 business days."""
+    from cases.takedown.counter_notices import record_counter_notice
+
+    body = body_file.read_text(encoding="utf-8", errors="replace") if body_file else None
+    with services() as svc, svc.transaction() as session:
+        notice = record_counter_notice(session, cli_actor(), notice_id, received_at=_when(received), body=body)
+        console.print(
+            f"notice {notice_id}: {notice.state}; restore expected from {notice.clock_ends_at:%Y-%m-%d} "
+            f"to {notice.restore_latest_at:%Y-%m-%d} unless an action is filed (notices action-filed {notice_id})"
+        )
+
+
+@app.command("action-filed")
+def action_filed(
+    notice_id: Annotated[int, typer.Argument()],
+    filed: Annotated[str | None, typer.Option(help="When the action was filed (ISO 8601; default now).")] = None,
+) -> None:
+    """Record that the rights holder filed an action against the poster of a counter-notice (§512(g)(2)(C))."""
+    from cases.takedown.counter_notices import record_action_filed
+
+    with services() as svc, svc.transaction() as session:
+        notice = record_action_filed(session, cli_actor(), notice_id, filed_at=_when(filed))
+        late = notice.clock_ends_at is not None and notice.action_filed_at is not None
+        late = late and notice.action_filed_at > notice.clock_ends_at  # type: ignore[operator]
+        console.print(f"notice {notice_id}: {notice.state}" + (" (filed after the 10th business day)" if late else ""))
+
+
+@app.command("poster-inquired")
+def poster_inquired(
+    notice_id: Annotated[int, typer.Argument()],
+    inquired: Annotated[
+        str | None, typer.Option(help="When the provider asked the poster (ISO 8601; default now).")
+    ] = None,
+) -> None:
+    """Record that a Japanese provider asked the poster whether they object: 7 days start (an objection: reply rejected)."""
+    from cases.takedown.counter_notices import record_poster_inquiry
+
+    with services() as svc, svc.transaction() as session:
+        notice = record_poster_inquiry(session, cli_actor(), notice_id, inquired_at=_when(inquired))
+        console.print(
+            f"notice {notice_id}: {notice.state}; the poster's 7 days end {notice.clock_ends_at:%Y-%m-%d %H:%M} UTC"
+        )
