@@ -10,15 +10,18 @@ from collections.abc import Mapping
 
 from exporters.figures.model import Band
 from exporters.reports.coefficients import Coefficients
-from exporters.reports.damage import DamageTables, damage_tables, sensitivity
+from exporters.reports.damage import DamageTables, coverage, damage_tables
 from exporters.reports.history import History
+from exporters.reports.i18n import current as current_language
 from exporters.reports.i18n import t
+from exporters.reports.numbers import visits_text
+from exporters.reports.sensitivity import sensitivity
 from exporters.reports.table import Column, Table
 from exporters.reports.visit_columns import band_cells, source_note
 
 
 def damage_tables_of(history: History, coefficients: Coefficients) -> DamageTables:
-    return damage_tables(coefficients, history.current.audience, history.current.market)
+    return damage_tables(coefficients, history.current.damage_inputs(), history.current.market)
 
 
 def damage_table_set(history: History, coefficients: Coefficients) -> list[Table]:
@@ -28,8 +31,8 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
     cur = coefficients.currency
     note = (
         f"{source_note(current)} Money in {cur} at {coefficients.price_year} prices: read-for-free value "
-        f"(visits × minutes per visit ÷ minutes per unit × unit price) and lost sales (value × displacement); "
-        "the two are never added. Coefficients and their sources: appendix."
+        f"(visits × content share × minutes per visit ÷ minutes per unit × unit price) and lost sales "
+        "(value × displacement); the two are never added. Coefficients and their sources: appendix."
     )
 
     def money(prefix: str, heading: str) -> list[Column]:
@@ -46,7 +49,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
         [
             Column("content_type", "content type"),
             Column("unit", "unit"),
-            Column("visits_central", "visits (central)", "visits"),
+            Column("visits_central", "visits counted (central)", "visits"),
             Column("units_central", "units read (central)", "number"),
             *money("value", "read-for-free value"),
             *money("lost_sales", "lost sales"),
@@ -66,6 +69,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
     by_type.add_total(
         ["all", "", d.total.visits.central, None, *band_cells(d.total.value), *band_cells(d.total.lost_sales)]
     )
+    by_type.notes += _coverage_notes(history, coefficients)
     fallback = _default_priced(current.audience, coefficients)
     if fallback:
         by_type.notes.append(
@@ -124,7 +128,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
             Column("high_lost_sales", "lost sales", "money"),
         ],
     )
-    for s in sensitivity(coefficients, current.audience, current.market):
+    for s in sensitivity(coefficients, current.damage_inputs(), current.market):
         table.rows.append(
             [s.parameter, s.low_setting, s.low_value, s.low_lost_sales, s.high_setting, s.high_value, s.high_lost_sales]
         )
@@ -174,3 +178,41 @@ def _default_priced(audience: Mapping[tuple[str, str], Band], coefficients: Coef
         if country not in coefficients.content_types[content_type].unit_price:
             out.setdefault(content_type, []).append(country)
     return out
+
+
+def _coverage_notes(history: History, coefficients: Coefficients) -> list[str]:
+    """What the damage counts at a fallback: visits of sites with no content share, visits with no duration."""
+    current = history.current
+    inputs = current.damage_inputs()
+    cover = coverage(coefficients, inputs)
+    lang = current_language()
+    fallback = coefficients.content_share_fallback
+    total = current.total.central
+    notes = [
+        t(
+            "Visits counted: those that concern the associations' works, each site's visits times its content "
+            "share (distinct works found on it ÷ the titles its sitemaps list)."
+        )
+    ]
+    if cover.share_unknown.central > 0:
+        notes.append(
+            t(
+                "Content share unknown (no catalogue count) for sites with {unknown} of the month's {total} visits: "
+                "counted at the fallback share {central} (low {low}, high {high}; {source}).",
+                unknown=visits_text(cover.share_unknown.central, lang),
+                total=visits_text(total, lang),
+                central=f"{fallback.central:g}",
+                low=f"{fallback.low:g}",
+                high=f"{fallback.high:g}",
+                source=fallback.source,
+            )
+        )
+    notes.append(
+        t(
+            "Visit duration measured by the traffic source for {timed} of the {counted} visits counted; "
+            "the others at their content type's minutes per visit (appendix).",
+            timed=visits_text(cover.timed, lang),
+            counted=visits_text(cover.counted, lang),
+        )
+    )
+    return notes
