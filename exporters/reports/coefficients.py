@@ -60,7 +60,20 @@ class Ranged(BaseModel):
 
 
 class Displacement(Ranged):
-    """Lost sales per read-for-free value: low, central, high."""
+    """Lost sales per read-for-free value: low, central, high; and, per audience country, rates of its own."""
+
+    #: ISO 3166-1 alpha-2 countries whose audience a study measured apart (the rest: the rates above)
+    by_country: dict[str, Ranged] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _countries(self) -> Displacement:
+        bad = sorted(k for k in self.by_country if not (len(k) == 2 and k.isascii() and k.isalpha() and k.isupper()))
+        if bad:
+            raise ValueError(f"by_country: not ISO 3166-1 alpha-2 codes: {', '.join(bad)}")
+        return self
+
+    def rates_for(self, country: str) -> Ranged:
+        return self.by_country.get(country, self)
 
 
 #: Used when a coefficients file gives no fallback share: every visit counts, as before the share existed.
@@ -118,7 +131,7 @@ class Coefficients(BaseModel):
 
     def displacement(self, content_type: str, country: str) -> Ranged:
         """The displacement rates of `content_type` for an audience in `country`."""
-        return self.content_types[content_type].displacement
+        return self.content_types[content_type].displacement.rates_for(country)
 
     def rate(self, currency: str) -> float:
         """Report-currency units per unit of `currency`."""

@@ -79,6 +79,16 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
             )
         )
 
+    rates_fallback = _default_displaced(current.audience, coefficients)
+    if rates_fallback:
+        by_type.notes.append(
+            t(
+                "Lost sales at the content type's general displacement rates (no study measured these audiences "
+                "apart): {which}.",
+                which="; ".join(f"{ct}: {', '.join(countries)}" for ct, countries in rates_fallback.items()),
+            )
+        )
+
     by_audience = Table(
         "damage_by_audience",
         f"Damage by audience: domestic ({current.market}) and overseas",
@@ -166,6 +176,9 @@ def coefficients_table(coefficients: Coefficients) -> Table:
             )
         for band in ("low", "central", "high"):
             table.rows.append([name, f"displacement ({band})", c.displacement.get(band), "", c.displacement.source])
+        for country, rates in sorted(c.displacement.by_country.items()):
+            for band in ("low", "central", "high"):
+                table.rows.append([name, f"displacement {country} ({band})", rates.get(band), "", rates.source])
     return table
 
 
@@ -216,3 +229,15 @@ def _coverage_notes(history: History, coefficients: Coefficients) -> list[str]:
         )
     )
     return notes
+
+
+def _default_displaced(audience: Mapping[tuple[str, str], Band], coefficients: Coefficients) -> dict[str, list[str]]:
+    """Per content type with rates by country, the audience countries with visits that its general rates value."""
+    out: dict[str, list[str]] = {}
+    for (content_type, country), band in sorted(audience.items()):
+        content = coefficients.content_types.get(content_type)
+        if band.central <= 0 or content is None or not content.displacement.by_country:
+            continue
+        if country not in content.displacement.by_country:
+            out.setdefault(content_type, []).append(country)
+    return out
