@@ -10,13 +10,14 @@ from collections.abc import Mapping
 
 from exporters.figures.model import Band
 from exporters.reports.coefficients import Coefficients
-from exporters.reports.damage import DamageTables, coverage, damage_tables
+from exporters.reports.damage import Damage, DamageTables, coverage, damage_tables
 from exporters.reports.history import History
 from exporters.reports.i18n import current as current_language
 from exporters.reports.i18n import t
 from exporters.reports.numbers import visits_text
 from exporters.reports.sensitivity import sensitivity
 from exporters.reports.table import Column, Table
+from exporters.reports.uncertainty import Interval, Simulation, simulate
 from exporters.reports.visit_columns import band_cells, source_note
 
 
@@ -35,11 +36,38 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
         "(value × displacement); the two are never added. Coefficients and their sources: appendix."
     )
 
+    sim = simulate(coefficients, current.damage_inputs(), current.market)
+
     def money(prefix: str, heading: str) -> list[Column]:
-        # the group heading is a catalogue message: "read-for-free value ({currency})"
+        # the group heading is a catalogue message: "read-for-free value ({currency})"; low and high are
+        # the envelope (every range at one end), the simulated interval has columns of its own
         return [
-            Column(f"{prefix}_{b}", b, "money", f"{heading} ({{currency}})", {"currency": cur})
-            for b in ("low", "central", "high")
+            Column(f"{prefix}_{b}", h, "money", f"{heading} ({{currency}})", {"currency": cur})
+            for b, h in (("low", "envelope low"), ("central", "central"), ("high", "envelope high"))
+        ]
+
+    def interval(prefix: str, heading: str) -> list[Column]:
+        group = f"{heading}, {{level}} % interval ({{currency}})"
+        args = {"currency": cur, "level": f"{sim.level * 100:g}"}
+        return [Column(f"{prefix}_p05", "5th percentile", "money", group, args),
+                Column(f"{prefix}_p95", "95th percentile", "money", group, args)]  # fmt: skip
+
+    def money_cells(damage: Damage, drawn: Interval) -> list[float | None]:
+        return [
+            *band_cells(damage.value),
+            drawn.value_low,
+            drawn.value_high,
+            *band_cells(damage.lost_sales),
+            drawn.lost_sales_low,
+            drawn.lost_sales_high,
+        ]
+
+    def money_columns() -> list[Column]:
+        return [
+            *money("value", "read-for-free value"),
+            *interval("value", "read-for-free value"),
+            *money("lost_sales", "lost sales"),
+            *interval("lost_sales", "lost sales"),
         ]
 
     by_type = Table(
@@ -51,8 +79,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
             Column("unit", "unit"),
             Column("visits_central", "visits counted (central)", "visits"),
             Column("units_central", "units read (central)", "number"),
-            *money("value", "read-for-free value"),
-            *money("lost_sales", "lost sales"),
+            *money_columns(),
         ],
     )
     for content_type, damage in sorted(d.by_content_type.items(), key=lambda kv: -kv[1].value.central):
@@ -62,13 +89,11 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
                 coefficients.content_types[content_type].unit,
                 damage.visits.central,
                 damage.units.central,
-                *band_cells(damage.value),
-                *band_cells(damage.lost_sales),
+                *money_cells(damage, sim.by_content_type[content_type]),
             ]
         )
-    by_type.add_total(
-        ["all", "", d.total.visits.central, None, *band_cells(d.total.value), *band_cells(d.total.lost_sales)]
-    )
+    by_type.add_total(["all", "", d.total.visits.central, None, *money_cells(d.total, sim.total)])
+    by_type.notes.append(_interval_note(sim))
     by_type.notes += _coverage_notes(history, coefficients)
     fallback = _default_priced(current.audience, coefficients)
     if fallback:
@@ -96,17 +121,15 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
         + " Domestic: visits from the market's country; overseas: every other country and `other`; unknown: no breakdown.",
         [
             Column("audience", "audience"),
-            Column("visits_central", "visits (central)", "visits"),
-            *money("value", "read-for-free value"),
-            *money("lost_sales", "lost sales"),
+            Column("visits_central", "visits counted (central)", "visits"),
+            *money_columns(),
         ],
     )
     for where in ("domestic", "overseas", "unknown"):
         if where in d.by_audience:
             damage = d.by_audience[where]
-            by_audience.rows.append(
-                [where, damage.visits.central, *band_cells(damage.value), *band_cells(damage.lost_sales)]
-            )
+            by_audience.rows.append([where, damage.visits.central, *money_cells(damage, sim.by_audience[where])])
+    by_audience.notes.append(_interval_note(sim))
 
     both = Table(
         "damage_by_content_type_audience",
@@ -241,3 +264,54 @@ def _default_displaced(audience: Mapping[tuple[str, str], Band], coefficients: C
         if country not in content.displacement.by_country:
             out.setdefault(content_type, []).append(country)
     return out
+
+
+def _interval_note(sim: Simulation) -> str:
+    return t(
+        "Envelope low and high: every ranged value at its low end together, and at its high end (not an "
+        "interval). {level} % interval: the 5th to the 95th percentile of {draws} draws (seed {seed}) from "
+        "triangular distributions over the ranges of the visits (one draw for all sites), the content-share "
+        "fallback and each content type's displacement; minutes, prices and exchange rates have no range "
+        "(the sensitivity table moves them).",
+        level=f"{sim.level * 100:g}",
+        draws=f"{sim.draws:,}",
+        seed=sim.seed,
+    )
+
+
+def damage_summary(history: History, coefficients: Coefficients) -> dict[str, object]:
+    """The damage's totals for ``report.json``: the envelope, the central value and the simulated interval."""
+    current = history.current
+    d = damage_tables_of(history, coefficients)
+    sim = simulate(coefficients, current.damage_inputs(), current.market)
+
+    def figures(damage: Damage, drawn: Interval) -> dict[str, object]:
+        return {
+            "read_for_free_value": {
+                "central": damage.value.central,
+                "envelope": [damage.value.low, damage.value.high],
+                "interval": [drawn.value_low, drawn.value_high],
+            },
+            "lost_sales": {
+                "central": damage.lost_sales.central,
+                "envelope": [damage.lost_sales.low, damage.lost_sales.high],
+                "interval": [drawn.lost_sales_low, drawn.lost_sales_high],
+            },
+        }
+
+    return {
+        "currency": coefficients.currency,
+        "price_year": coefficients.price_year,
+        "envelope": "every ranged value at its low end together, and at its high end (not an interval)",
+        "interval": {
+            "level": sim.level,
+            "percentiles": [5, 95],
+            "draws": sim.draws,
+            "seed": sim.seed,
+            "method": "simulation: triangular draws over the ranges of the visits (one draw for all sites), "
+            "the content-share fallback and each content type's displacement",
+        },
+        "total": figures(d.total, sim.total),
+        "by_content_type": {k: figures(v, sim.by_content_type[k]) for k, v in sorted(d.by_content_type.items())},
+        "by_audience": {k: figures(v, sim.by_audience[k]) for k, v in sorted(d.by_audience.items())},
+    }

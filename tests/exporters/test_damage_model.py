@@ -7,6 +7,7 @@ anime: 24 minutes a visit and an episode, 220 yen; fallback share 0.5 / 1.0 / 1.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -207,9 +208,19 @@ def test_the_report_prints_the_fallback_and_the_measured_share(
         StoreSource(factory, RULES), ReportOptions(MONTH, top_sites=5, top_per_language=3), load_coefficients()
     )
     write_report(report, tmp_path, "the store", "JPY", dt.datetime(2026, 4, 2, tzinfo=dt.UTC))
-    notes = json.loads((tmp_path / "report.json").read_text("utf-8"))["notes"]["damage_by_content_type"]
+    meta = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    notes = meta["notes"]["damage_by_content_type"]
     text = " ".join(notes)
     # b and c (500 of the 2,510 visits) have no content share
     assert "for sites with 500 of the month's 2.5 k visits: counted at the fallback share 1 (low 0.5, high 1" in text
     # measured: 410 + 100 of the 1,010 counted
     assert "measured by the traffic source for 510 of the 1 k visits counted" in text
+    # the envelope and the simulated interval beside it, in report.json and the damage table
+    total = meta["damage"]["total"]["lost_sales"]
+    assert meta["damage"]["interval"]["draws"] == 10_000 and meta["damage"]["interval"]["level"] == 0.9
+    assert total["envelope"][0] < total["interval"][0] < total["central"] < total["interval"][1] < total["envelope"][1]
+    rows = list(csv.DictReader((tmp_path / "damage_by_content_type.csv").open(encoding="utf-8")))
+    manga = next(r for r in rows if r["content_type"] == "manga")
+    assert float(manga["lost_sales_low"]) <= float(manga["lost_sales_p05"]) <= float(manga["lost_sales_p95"])
+    assert float(manga["lost_sales_p95"]) <= float(manga["lost_sales_high"])
+    assert "90 % interval: the 5th to the 95th percentile of 10,000 draws" in " ".join(notes)
