@@ -125,15 +125,19 @@ class MonthFigures:
     #: the exported sites, largest first
     sites: list[SiteFigures]
     events: dict[str, int]
-    #: the damage model's inputs, by (content type, audience country, :data:`CONTENT_SHARES`); empty
-    #: for figures written before they existed (then :meth:`damage_inputs` derives them from `audience`)
-    work_visits: dict[tuple[str, str, str], WorkVisits] = field(default_factory=dict)
+    #: the damage model's inputs, by (content type, audience country, :data:`CONTENT_SHARES`, the site's
+    #: distribution type: :data:`exporters.figures.markets.DISTRIBUTIONS`); empty for figures written
+    #: before they existed (then :meth:`damage_inputs` derives them from `audience`)
+    work_visits: dict[tuple[str, str, str, str], WorkVisits] = field(default_factory=dict)
 
-    def damage_inputs(self) -> dict[tuple[str, str, str], WorkVisits]:
-        """`work_visits`, or, when the figures have none, every visit with an unknown share and no duration."""
+    def damage_inputs(self) -> dict[tuple[str, str, str, str], WorkVisits]:
+        """`work_visits`, or, when the figures have none, every visit with an unknown share, duration and type."""
         if self.work_visits:
             return self.work_visits
-        return {(ct, country, SHARE_UNKNOWN): WorkVisits(band) for (ct, country), band in sorted(self.audience.items())}
+        return {
+            (ct, country, SHARE_UNKNOWN, "unknown"): WorkVisits(band)
+            for (ct, country), band in sorted(self.audience.items())
+        }
 
     def by_country(self) -> dict[str, Band]:
         """Visits by audience country (summed over content types, in a fixed order)."""

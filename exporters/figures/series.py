@@ -70,14 +70,16 @@ WORK_VISITS = Family(
     "piratewatch_audience_work_monthly_visits",
     "The damage model's visits this month by content type and audience country: for sites whose content share "
     "(works found / catalogue titles) is known, their visits times that share (`content_share=known`), for the "
-    "others their whole visits (`unknown`); `duration=measured`: the part whose visit duration the source measured.",
-    ("content_type", "country", "content_share", "duration", "band"),
+    "others their whole visits (`unknown`); `distribution`: the sites' distribution type (within the market, "
+    "aimed abroad, within the destination country); `duration=measured`: the part whose visit duration the "
+    "source measured.",
+    ("content_type", "country", "content_share", "distribution", "duration", "band"),
 )
 WORK_VISIT_SECONDS = Family(
     "piratewatch_audience_work_monthly_visit_seconds",
     "Visit-seconds the traffic sources measured this month on the visits of "
     'piratewatch_audience_work_monthly_visits{duration="measured"}, by band.',
-    ("content_type", "country", "content_share", "band"),
+    ("content_type", "country", "content_share", "distribution", "band"),
 )
 SITE_VISITS = Family(
     "piratewatch_site_monthly_visits",
@@ -173,8 +175,13 @@ def month_samples(figures: MonthFigures) -> list[Sample]:
         out += _bands(LANGUAGE_LOCATED_VISITS, {"language": language}, band)
     for (content_type, country), band in figures.audience.items():
         out += _bands(AUDIENCE_VISITS, {"content_type": content_type, "country": country}, band)
-    for (content_type, country, share), work in figures.work_visits.items():
-        labels = {"content_type": content_type, "country": country, "content_share": share}
+    for (content_type, country, share, distribution), work in figures.work_visits.items():
+        labels = {
+            "content_type": content_type,
+            "country": country,
+            "content_share": share,
+            "distribution": distribution,
+        }
         out += _bands(WORK_VISITS, {**labels, "duration": "all"}, work.visits)
         out += _bands(WORK_VISITS, {**labels, "duration": "measured"}, work.timed)
         out += _bands(WORK_VISIT_SECONDS, labels, work.timed_seconds)
@@ -273,15 +280,15 @@ def figures_from_samples(samples: Iterable[Sample]) -> MonthFigures:
         if parts.visits
     ]
     site_figures.sort(key=lambda f: (-f.visits.central, f.site_id))
-    cell = ("content_type", "country", "content_share")
+    cell = ("content_type", "country", "content_share", "distribution")
     work_all = grouped(WORK_VISITS, (*cell, "duration"))
     seconds = grouped(WORK_VISIT_SECONDS, cell)
     work_visits = {
-        (k[0], k[1], k[2]): WorkVisits(
-            _band(v), _band(work_all.get((*k[:3], "measured"), {})), _band(seconds.get(k[:3], {}))
+        (k[0], k[1], k[2], k[3]): WorkVisits(
+            _band(v), _band(work_all.get((*k[:4], "measured"), {})), _band(seconds.get(k[:4], {}))
         )
         for k, v in sorted(work_all.items())
-        if k[3] == "all"
+        if k[4] == "all"
     }
     total = grouped(MONTHLY_VISITS, ())
     events = single(MONTHLY_EVENTS, "event")

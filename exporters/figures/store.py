@@ -33,7 +33,7 @@ from exporters.figures.calendar import Month
 from exporters.figures.estimates import ParseCache, current_estimates
 from exporters.figures.events import month_events
 from exporters.figures.languages import home_country
-from exporters.figures.markets import market_basis
+from exporters.figures.markets import distribution_type, market_basis
 from exporters.figures.model import (
     MONTH_EVENTS,
     OTHER,
@@ -91,8 +91,8 @@ def _add(acc: dict[Any, list[float]], key: Any, low: float, central: float, high
 
 
 def _add_work_visits(
-    acc: dict[tuple[str, str, str], list[float]],
-    key: tuple[str, str, str],
+    acc: dict[tuple[str, str, str, str], list[float]],
+    key: tuple[str, str, str, str],
     visits: tuple[float, float, float],
     minutes: float | None,
 ) -> None:
@@ -108,11 +108,11 @@ def _add_work_visits(
 
 
 def _work_bands(
-    acc: Mapping[tuple[str, str, str], list[float]], kept: set[str]
-) -> dict[tuple[str, str, str], WorkVisits]:
-    out: dict[tuple[str, str, str], WorkVisits] = {}
-    for (content_type, country, share), v in sorted(acc.items()):
-        key = (content_type, country if country in kept else OTHER, share)
+    acc: Mapping[tuple[str, str, str, str], list[float]], kept: set[str]
+) -> dict[tuple[str, str, str, str], WorkVisits]:
+    out: dict[tuple[str, str, str, str], WorkVisits] = {}
+    for (content_type, country, share, distribution), v in sorted(acc.items()):
+        key = (content_type, country if country in kept else OTHER, share, distribution)
         cell = WorkVisits(Band(*v[0:3]), Band(*v[3:6]), Band(*v[6:9]))
         out[key] = out[key] + cell if key in out else cell
     return out
@@ -133,7 +133,7 @@ def visit_figures(
     language_home: dict[str, list[float]] = {}
     language_located: dict[str, list[float]] = {}
     audience: dict[tuple[str, str], list[float]] = {}
-    works: dict[tuple[str, str, str], list[float]] = {}
+    works: dict[tuple[str, str, str, str], list[float]] = {}
     by_source: Counter[str] = Counter()
     central: dict[int, float] = {}
     from_market: dict[int, float] = {}
@@ -172,6 +172,7 @@ def visit_figures(
         content_share = site_facts.content_shares.get(site_id)
         share_key = SHARE_UNKNOWN if content_share is None else SHARE_KNOWN
         work_factor = 1.0 if content_share is None else content_share
+        distribution = distribution_type(shares, attributes.languages, rules.market)
         for content_type in attributes.content_types:
             for country, share in shares.items():  # in country order (audience_shares)
                 factor = weight * share
@@ -186,7 +187,7 @@ def visit_figures(
                 wf = factor * work_factor
                 _add_work_visits(
                     works,
-                    (content_type, country, share_key),
+                    (content_type, country, share_key, distribution),
                     (low * wf, mid * wf, high * wf),
                     estimate.minutes_per_visit,
                 )

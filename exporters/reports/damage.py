@@ -19,8 +19,8 @@ from exporters.figures.model import BANDS, SHARE_KNOWN, UNKNOWN_COUNTRY, Band, W
 from exporters.reports.coefficients import Coefficients
 
 DOMESTIC, OVERSEAS, UNKNOWN = "domestic", "overseas", "unknown"
-#: a cell of the damage model's inputs: (content type, audience country, content share known?)
-Cell = tuple[str, str, str]
+#: a cell of the damage model's inputs: (content type, audience country, content share known?, distribution type)
+Cell = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def audience_of(country: str, market: str) -> str:
 
 def cell_damage(coefficients: Coefficients, cell: Cell, work: WorkVisits) -> Damage:
     """The damage of one cell's visits (see the module's formulas)."""
-    content_type, country, share = cell
+    content_type, country, share, _ = cell
     c = coefficients.content_types[content_type]
     fallback = coefficients.content_share_fallback
     price = coefficients.price(content_type, country)
@@ -78,6 +78,8 @@ class DamageTables:
     by_audience: dict[str, Damage]
     by_content_type_audience: dict[tuple[str, str], Damage]
     total: Damage
+    #: by the sites' distribution type (exporters.figures.markets.DISTRIBUTIONS)
+    by_distribution: dict[str, Damage]
 
 
 def damage_tables(coefficients: Coefficients, inputs: Mapping[Cell, WorkVisits], market: str) -> DamageTables:
@@ -85,16 +87,18 @@ def damage_tables(coefficients: Coefficients, inputs: Mapping[Cell, WorkVisits],
     by_type: dict[str, Damage] = {}
     by_audience: dict[str, Damage] = {}
     both: dict[tuple[str, str], Damage] = {}
+    by_distribution: dict[str, Damage] = {}
     total = ZERO
     for cell, work in sorted(inputs.items()):
         damage = cell_damage(coefficients, cell, work)
-        content_type, country, _ = cell
+        content_type, country, _, distribution = cell
         where = audience_of(country, market)
+        by_distribution[distribution] = by_distribution.get(distribution, ZERO) + damage
         by_type[content_type] = by_type.get(content_type, ZERO) + damage
         by_audience[where] = by_audience.get(where, ZERO) + damage
         both[(content_type, where)] = both.get((content_type, where), ZERO) + damage
         total = total + damage
-    return DamageTables(by_type, by_audience, both, total)
+    return DamageTables(by_type, by_audience, both, total, by_distribution)
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ class Coverage:
 def coverage(coefficients: Coefficients, inputs: Mapping[Cell, WorkVisits]) -> Coverage:
     unknown, counted, timed = Band(), 0.0, 0.0
     fallback = coefficients.content_share_fallback.central
-    for (_, _, share), work in sorted(inputs.items()):
+    for (_, _, share, _), work in sorted(inputs.items()):
         known = share == SHARE_KNOWN
         if not known:
             unknown = unknown + work.visits

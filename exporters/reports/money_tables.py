@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from exporters.figures.markets import DISTRIBUTIONS
 from exporters.figures.model import Band
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.damage import Damage, DamageTables, coverage, damage_tables
@@ -131,6 +132,30 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
             by_audience.rows.append([where, damage.visits.central, *money_cells(damage, sim.by_audience[where])])
     by_audience.notes.append(_interval_note(sim))
 
+    by_distribution = Table(
+        "damage_by_distribution",
+        "Damage by distribution type",
+        note
+        + " "
+        + t(
+            "Distribution type of each site: within {market} (its audience is mainly {market}), within the "
+            "destination country (mainly one other country, at least half of its visits, in that country's own "
+            "language), aimed abroad (the rest: audiences outside {market} across borders); unknown: neither "
+            "its audience nor its languages tell.",
+            market=current.market,
+        ),
+        [
+            Column("distribution", "distribution type"),
+            Column("visits_central", "visits counted (central)", "visits"),
+            *money_columns(),
+        ],
+    )
+    for kind in DISTRIBUTIONS:
+        if kind in d.by_distribution:
+            damage = d.by_distribution[kind]
+            by_distribution.rows.append([kind, damage.visits.central, *money_cells(damage, sim.by_distribution[kind])])
+    by_distribution.notes.append(_interval_note(sim))
+
     both = Table(
         "damage_by_content_type_audience",
         "Damage by content type and audience",
@@ -165,7 +190,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
         table.rows.append(
             [s.parameter, s.low_setting, s.low_value, s.low_lost_sales, s.high_setting, s.high_value, s.high_lost_sales]
         )
-    return [by_type, by_audience, both, table]
+    return [by_type, by_audience, by_distribution, both, table]
 
 
 def coefficients_table(coefficients: Coefficients) -> Table:
@@ -314,4 +339,5 @@ def damage_summary(history: History, coefficients: Coefficients) -> dict[str, ob
         "total": figures(d.total, sim.total),
         "by_content_type": {k: figures(v, sim.by_content_type[k]) for k, v in sorted(d.by_content_type.items())},
         "by_audience": {k: figures(v, sim.by_audience[k]) for k, v in sorted(d.by_audience.items())},
+        "by_distribution": {k: figures(v, sim.by_distribution[k]) for k, v in sorted(d.by_distribution.items())},
     }

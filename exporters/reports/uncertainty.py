@@ -53,6 +53,7 @@ class Simulation:
     by_content_type: dict[str, Interval]
     by_audience: dict[str, Interval]
     total: Interval
+    by_distribution: dict[str, Interval]
     draws: int
     seed: int
     level: float
@@ -71,7 +72,7 @@ def triangular(u: Floats, low: float, mode: float, high: float) -> Floats:
 
 def _cell_values(coefficients: Coefficients, cell: Cell, work: WorkVisits) -> list[float]:
     """The cell's read-for-free value at each band of its visits, before any content share factor."""
-    content_type, country, _ = cell
+    content_type, country, _, _ = cell
     c = coefficients.content_types[content_type]
     price = coefficients.price(content_type, country)
     out = []
@@ -103,7 +104,7 @@ def simulate(
         sums[key] = (value, lost) if found is None else (found[0] + value, found[1] + lost)
 
     for cell, work in sorted(inputs.items()):
-        content_type, country, known = cell
+        content_type, country, known, distribution = cell
         rates_key = country if country in coefficients.content_types[content_type].displacement.by_country else ""
         rates = coefficients.displacement(content_type, country)
         key = (content_type, rates_key)
@@ -115,6 +116,7 @@ def simulate(
         lost = value * displacement[key]
         add(("type", content_type), value, lost)
         add(("audience", audience_of(country, market)), value, lost)
+        add(("distribution", distribution), value, lost)
         add(("total", ""), value, lost)
 
     tail = (1.0 - level) / 2 * 100
@@ -131,6 +133,7 @@ def simulate(
         by_content_type={k[1]: interval(k) for k in sorted(sums) if k[0] == "type"},
         by_audience={k[1]: interval(k) for k in sorted(sums) if k[0] == "audience"},
         total=interval(("total", "")),
+        by_distribution={k[1]: interval(k) for k in sorted(sums) if k[0] == "distribution"},
         draws=draws,
         seed=seed,
         level=level,

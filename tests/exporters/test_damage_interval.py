@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from exporters.figures.markets import AIMED_ABROAD, WITHIN_DESTINATION, WITHIN_MARKET
 from exporters.figures.model import SHARE_KNOWN, SHARE_UNKNOWN, Band, WorkVisits
 from exporters.reports import load_coefficients
 from exporters.reports.coefficients import Coefficients
@@ -14,10 +15,12 @@ from exporters.reports.damage import damage_tables
 from exporters.reports.uncertainty import simulate, triangular
 
 INPUTS = {
-    ("manga", "JP", SHARE_KNOWN): WorkVisits(Band(600, 1000, 1500), Band(300, 500, 750), Band(3.6e5, 6e5, 9e5)),
-    ("manga", "US", SHARE_UNKNOWN): WorkVisits(Band(60, 100, 150)),
-    ("film", "DE", SHARE_UNKNOWN): WorkVisits(Band(120, 200, 300)),
-    ("anime", "unknown", SHARE_KNOWN): WorkVisits(Band(300, 500, 750)),
+    ("manga", "JP", SHARE_KNOWN, WITHIN_MARKET): WorkVisits(
+        Band(600, 1000, 1500), Band(300, 500, 750), Band(3.6e5, 6e5, 9e5)
+    ),
+    ("manga", "US", SHARE_UNKNOWN, AIMED_ABROAD): WorkVisits(Band(60, 100, 150)),
+    ("film", "DE", SHARE_UNKNOWN, WITHIN_DESTINATION): WorkVisits(Band(120, 200, 300)),
+    ("anime", "unknown", SHARE_KNOWN, WITHIN_MARKET): WorkVisits(Band(300, 500, 750)),
 }
 
 
@@ -40,6 +43,7 @@ def test_the_interval_lies_inside_the_envelope_and_is_narrower() -> None:
         (d.total, sim.total),
         *((d.by_content_type[k], v) for k, v in sim.by_content_type.items()),
         *((d.by_audience[k], v) for k, v in sim.by_audience.items()),
+        *((d.by_distribution[k], v) for k, v in sim.by_distribution.items()),
     ]:
         assert _inside(damage.value, drawn.value_low, drawn.value_high)
         assert _inside(damage.lost_sales, drawn.lost_sales_low, drawn.lost_sales_high)

@@ -28,6 +28,7 @@ from cases.works.kinds import ContentType
 from cases.works.models import Work
 from exporters.figures.calendar import Month, zone
 from exporters.figures.estimates import measured_minutes
+from exporters.figures.markets import WITHIN_MARKET
 from exporters.figures.model import SHARE_KNOWN, SHARE_UNKNOWN, Band, MonthFigures, WorkVisits
 from exporters.figures.series import figures_from_samples, month_samples
 from exporters.figures.site_facts import load_site_facts
@@ -145,21 +146,23 @@ def test_content_shares_come_from_works_found_and_the_newest_catalogue_count(
 def test_work_visits_carry_the_share_and_the_measured_duration(factory: sessionmaker[Session], store: Any) -> None:
     figures = _figures(factory)
     work = figures.work_visits
+    # every site is Japanese: within the market (C by its language, its audience being unknown)
+    jp = WITHIN_MARKET
     assert set(work) == {
-        ("manga", "JP", SHARE_KNOWN),
-        ("manga", "other", SHARE_KNOWN),
-        ("manga", "JP", SHARE_UNKNOWN),
-        ("anime", "unknown", SHARE_UNKNOWN),
+        ("manga", "JP", SHARE_KNOWN, jp),
+        ("manga", "other", SHARE_KNOWN, jp),
+        ("manga", "JP", SHARE_UNKNOWN, jp),
+        ("anime", "unknown", SHARE_UNKNOWN, jp),
     }
     # A: 2000 x 0.8 x 0.25 = 400 (low 200, high 600); D: 10 x 1.0 = 10
-    assert work[("manga", "JP", SHARE_KNOWN)].visits == Band(210, 410, 610)
-    assert work[("manga", "JP", SHARE_KNOWN)].timed == Band(210, 410, 610)
+    assert work[("manga", "JP", SHARE_KNOWN, jp)].visits == Band(210, 410, 610)
+    assert work[("manga", "JP", SHARE_KNOWN, jp)].timed == Band(210, 410, 610)
     # A: 400 visits x 20 min x 60 s + D: 10 x 30 x 60
-    assert work[("manga", "JP", SHARE_KNOWN)].timed_seconds.central == pytest.approx(480_000 + 18_000)
-    assert work[("manga", "other", SHARE_KNOWN)].visits.central == pytest.approx(2000 * 0.2 * 0.25)
-    assert work[("manga", "JP", SHARE_UNKNOWN)] == WorkVisits(Band(400, 400, 400), Band(), Band())
+    assert work[("manga", "JP", SHARE_KNOWN, jp)].timed_seconds.central == pytest.approx(480_000 + 18_000)
+    assert work[("manga", "other", SHARE_KNOWN, jp)].visits.central == pytest.approx(2000 * 0.2 * 0.25)
+    assert work[("manga", "JP", SHARE_UNKNOWN, jp)] == WorkVisits(Band(400, 400, 400), Band(), Band())
     # C's week-long "visit" is no measurement: untimed
-    assert work[("anime", "unknown", SHARE_UNKNOWN)] == WorkVisits(Band(100, 100, 100), Band(), Band())
+    assert work[("anime", "unknown", SHARE_UNKNOWN, jp)] == WorkVisits(Band(100, 100, 100), Band(), Band())
     assert figures_from_samples(month_samples(figures)).work_visits == work
 
 
@@ -224,3 +227,6 @@ def test_the_report_prints_the_fallback_and_the_measured_share(
     assert float(manga["lost_sales_low"]) <= float(manga["lost_sales_p05"]) <= float(manga["lost_sales_p95"])
     assert float(manga["lost_sales_p95"]) <= float(manga["lost_sales_high"])
     assert "90 % interval: the 5th to the 95th percentile of 10,000 draws" in " ".join(notes)
+    split = list(csv.DictReader((tmp_path / "damage_by_distribution.csv").open(encoding="utf-8")))
+    assert [r["distribution"] for r in split] == ["within_market"]  # all four sites are Japanese
+    assert float(split[0]["value_central"]) == pytest.approx(float(rows[-1]["value_central"]))

@@ -30,7 +30,7 @@ def _figures(audience: dict[tuple[str, str], Band]) -> MonthFigures:
         month=MONTH.label, timezone="UTC", market="JP", top_sites=1, top_per_group=1, max_languages=1,
         max_countries=10, sites_estimated=1, sites_by_source={}, total=total, by_language={}, by_language_home={},
         by_language_located={}, audience=audience, sites=[], events={},
-        work_visits={(ct, c, SHARE_KNOWN): WorkVisits(band) for (ct, c), band in audience.items()},
+        work_visits={(ct, c, SHARE_KNOWN, "aimed_abroad"): WorkVisits(band) for (ct, c), band in audience.items()},
     )  # fmt: skip
 
 
