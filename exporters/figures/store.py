@@ -90,23 +90,6 @@ def _add(acc: dict[Any, list[float]], key: Any, low: float, central: float, high
         found[2] += high
 
 
-def _add_work_visits(
-    acc: dict[tuple[str, str, str, str], list[float]],
-    key: tuple[str, str, str, str],
-    visits: tuple[float, float, float],
-    minutes: float | None,
-) -> None:
-    """Add one cell's visits (already times the content share) and, when measured, their visit-seconds."""
-    found = acc.get(key)
-    if found is None:
-        found = acc[key] = [0.0] * 9
-    for j in range(3):
-        found[j] += visits[j]
-        if minutes is not None:
-            found[3 + j] += visits[j]
-            found[6 + j] += visits[j] * minutes * 60.0
-
-
 def _work_bands(
     acc: Mapping[tuple[str, str, str, str], list[float]], kept: set[str]
 ) -> dict[tuple[str, str, str, str], WorkVisits]:
@@ -173,6 +156,7 @@ def visit_figures(
         share_key = SHARE_UNKNOWN if content_share is None else SHARE_KNOWN
         work_factor = 1.0 if content_share is None else content_share
         distribution = distribution_type(shares, attributes.languages, rules.market)
+        seconds = None if estimate.minutes_per_visit is None else estimate.minutes_per_visit * 60.0
         for content_type in attributes.content_types:
             for country, share in shares.items():  # in country order (audience_shares)
                 factor = weight * share
@@ -184,13 +168,23 @@ def visit_figures(
                     acc[0] += low * factor
                     acc[1] += mid * factor
                     acc[2] += high * factor
+                # the damage model's cell: visits times the content share, and the measured visit-seconds
+                # (nine floats: visits, timed visits, timed seconds; each low, central, high)
                 wf = factor * work_factor
-                _add_work_visits(
-                    works,
-                    (content_type, country, share_key, distribution),
-                    (low * wf, mid * wf, high * wf),
-                    estimate.minutes_per_visit,
-                )
+                wkey = (content_type, country, share_key, distribution)
+                cell = works.get(wkey)
+                if cell is None:
+                    cell = works[wkey] = [0.0] * 9
+                cell[0] += low * wf
+                cell[1] += mid * wf
+                cell[2] += high * wf
+                if seconds is not None:
+                    cell[3] += low * wf
+                    cell[4] += mid * wf
+                    cell[5] += high * wf
+                    cell[6] += low * wf * seconds
+                    cell[7] += mid * wf * seconds
+                    cell[8] += high * wf * seconds
             by_type_members[content_type][site_id] = mid
 
     by_language = _capped(_bands(languages), rules.max_languages)
