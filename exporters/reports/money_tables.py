@@ -134,7 +134,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
 
     by_distribution = Table(
         "damage_by_distribution",
-        "Damage by distribution type",
+        t("Damage by distribution type"),
         note
         + " "
         + t(
