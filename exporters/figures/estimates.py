@@ -23,6 +23,8 @@ from exporters.figures.model import OTHER, UNKNOWN_COUNTRY, Band
 SOURCE_KINDS = frozenset({"traffic-api", "counters", "rank"})
 # Shares that add up to 1 within this are taken as complete (the estimators round them).
 _SHARE_SLACK = 1e-9
+# A visit duration beyond a day is no visit duration: the source's answer is dropped, not believed.
+_MAX_MINUTES_PER_VISIT = 24 * 60.0
 
 
 def audience_shares(raw: Iterable[Mapping[str, Any]] | None) -> dict[str, float]:
@@ -55,6 +57,19 @@ class Estimate:
     visits: Band
     countries: dict[str, float]
     sources: tuple[str, ...]
+    #: the visit duration the traffic source measured (None: not measured, or not believable)
+    minutes_per_visit: float | None = None
+
+
+def measured_minutes(value: Any) -> float | None:
+    """A stored minutes-per-visit as a number of minutes, or None when it is missing or not believable."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        minutes = float(value)
+    except (TypeError, ValueError):
+        return None
+    return minutes if 0 < minutes <= _MAX_MINUTES_PER_VISIT else None  # also drops NaN
 
 
 def _source_kind(source: str) -> str:
@@ -106,6 +121,7 @@ def current_estimates(session: Session, month: str, cache: ParseCache | None = N
             col(TrafficEstimate.visits_low),
             col(TrafficEstimate.visits_central),
             col(TrafficEstimate.visits_high),
+            col(TrafficEstimate.minutes_per_visit),
             # as text on both stores (JSONB arrives parsed otherwise): parsed once per distinct text
             sa.cast(col(TrafficEstimate.countries), sa.Text).label("countries"),
             sa.cast(col(TrafficEstimate.sources), sa.Text).label("sources"),
@@ -125,6 +141,7 @@ def current_estimates(session: Session, month: str, cache: ParseCache | None = N
             ranked.c.visits_low,
             ranked.c.visits_central,
             ranked.c.visits_high,
+            ranked.c.minutes_per_visit,
             ranked.c.countries,
             ranked.c.sources,
         )
@@ -133,7 +150,10 @@ def current_estimates(session: Session, month: str, cache: ParseCache | None = N
     )
     return {
         site_id: Estimate(
-            Band(float(low), float(central), float(high)), cache.shares_of(countries), cache.kinds_of(sources)
+            Band(float(low), float(central), float(high)),
+            cache.shares_of(countries),
+            cache.kinds_of(sources),
+            measured_minutes(minutes),
         )
-        for site_id, low, central, high, countries, sources in rows
+        for site_id, low, central, high, minutes, countries, sources in rows
     }

@@ -40,3 +40,32 @@ def market_basis(countries: Mapping[str, float], languages: Sequence[str], marke
         return "audience" if main_country(countries) == market else None
     homes = {home_country(lang) for lang in languages}
     return "language" if homes == {market} else None
+
+
+#: How a site distributes (the IP Strategic Program asks damage split so): mainly for the market; mainly
+#: for one other country in that country's own language ("within the destination country"); or across
+#: borders, to audiences outside the market spread over several countries ("aimed abroad").
+WITHIN_MARKET, WITHIN_DESTINATION, AIMED_ABROAD, UNKNOWN_DISTRIBUTION = (
+    "within_market",
+    "within_destination",
+    "aimed_abroad",
+    "unknown",
+)
+DISTRIBUTIONS = (WITHIN_MARKET, AIMED_ABROAD, WITHIN_DESTINATION, UNKNOWN_DISTRIBUTION)
+#: the share of its audience a site's main country must hold for the site to be "within" that country
+LOCAL_SHARE = 0.5
+
+
+def distribution_type(countries: Mapping[str, float], languages: Sequence[str], market: str) -> str:
+    """The site's distribution type (:data:`DISTRIBUTIONS`)."""
+    if market_basis(countries, languages, market) is not None:
+        return WITHIN_MARKET
+    homes = {home_country(lang) for lang in languages}
+    if audience_known(countries):
+        main = main_country(countries)
+        if main is not None and countries.get(main, 0.0) >= LOCAL_SHARE and main in homes:
+            return WITHIN_DESTINATION
+        return AIMED_ABROAD
+    if len(homes) == 1 and None not in homes:
+        return WITHIN_DESTINATION  # e.g. a Vietnamese-only site of unknown audience
+    return UNKNOWN_DISTRIBUTION

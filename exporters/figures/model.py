@@ -51,6 +51,31 @@ class Band:
         return value
 
 
+#: whether a site's content share (works found against its catalogue) is known: see :class:`WorkVisits`
+SHARE_KNOWN, SHARE_UNKNOWN = "known", "unknown"
+CONTENT_SHARES = (SHARE_KNOWN, SHARE_UNKNOWN)
+
+
+@dataclass(frozen=True)
+class WorkVisits:
+    """What the damage model needs of a (content type, audience country, content share known?) cell.
+
+    For sites whose content share is known, `visits` are their visits times that share (the visits
+    that concern the associations' works); for the others, their whole visits, which the damage
+    model multiplies by the coefficients' fallback share. `timed` is the part of `visits` whose
+    estimate measured the visit duration, `timed_seconds` the visit-seconds it measured.
+    """
+
+    visits: Band = field(default_factory=Band)
+    timed: Band = field(default_factory=Band)
+    timed_seconds: Band = field(default_factory=Band)
+
+    def __add__(self, other: WorkVisits) -> WorkVisits:
+        return WorkVisits(
+            self.visits + other.visits, self.timed + other.timed, self.timed_seconds + other.timed_seconds
+        )
+
+
 @dataclass(frozen=True)
 class SiteFigures:
     """One exported site's figures for the month."""
@@ -100,6 +125,19 @@ class MonthFigures:
     #: the exported sites, largest first
     sites: list[SiteFigures]
     events: dict[str, int]
+    #: the damage model's inputs, by (content type, audience country, :data:`CONTENT_SHARES`, the site's
+    #: distribution type: :data:`exporters.figures.markets.DISTRIBUTIONS`); empty for figures written
+    #: before they existed (then :meth:`damage_inputs` derives them from `audience`)
+    work_visits: dict[tuple[str, str, str, str], WorkVisits] = field(default_factory=dict)
+
+    def damage_inputs(self) -> dict[tuple[str, str, str, str], WorkVisits]:
+        """`work_visits`, or, when the figures have none, every visit with an unknown share, duration and type."""
+        if self.work_visits:
+            return self.work_visits
+        return {
+            (ct, country, SHARE_UNKNOWN, "unknown"): WorkVisits(band)
+            for (ct, country), band in sorted(self.audience.items())
+        }
 
     def by_country(self) -> dict[str, Band]:
         """Visits by audience country (summed over content types, in a fixed order)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from exporters.errors import SampleError
 from exporters.figures.languages import home_country
-from exporters.figures.model import BANDS, Band, MonthFigures, SiteFigures
+from exporters.figures.model import BANDS, Band, MonthFigures, SiteFigures, WorkVisits
 
 PREFIX = "piratewatch_"
 
@@ -66,6 +66,21 @@ AUDIENCE_VISITS = Family(
     "in each; `other`: outside a site's top five or beyond the exported countries; `unknown`: no breakdown).",
     ("content_type", "country", "band"),
 )
+WORK_VISITS = Family(
+    "piratewatch_audience_work_monthly_visits",
+    "The damage model's visits this month by content type and audience country: for sites whose content share "
+    "(works found / catalogue titles) is known, their visits times that share (`content_share=known`), for the "
+    "others their whole visits (`unknown`); `distribution`: the sites' distribution type (within the market, "
+    "aimed abroad, within the destination country); `duration=measured`: the part whose visit duration the "
+    "source measured.",
+    ("content_type", "country", "content_share", "distribution", "duration", "band"),
+)
+WORK_VISIT_SECONDS = Family(
+    "piratewatch_audience_work_monthly_visit_seconds",
+    "Visit-seconds the traffic sources measured this month on the visits of "
+    'piratewatch_audience_work_monthly_visits{duration="measured"}, by band.',
+    ("content_type", "country", "content_share", "distribution", "band"),
+)
 SITE_VISITS = Family(
     "piratewatch_site_monthly_visits",
     "Estimated visits this month to one of the top sites (by visits, by visits from the market, "
@@ -106,6 +121,8 @@ FAMILIES: tuple[Family, ...] = (
     LANGUAGE_HOME_VISITS,
     LANGUAGE_LOCATED_VISITS,
     AUDIENCE_VISITS,
+    WORK_VISITS,
+    WORK_VISIT_SECONDS,
     SITE_VISITS,
     SITE_AUDIENCE,
     SITE_INFO,
@@ -158,6 +175,16 @@ def month_samples(figures: MonthFigures) -> list[Sample]:
         out += _bands(LANGUAGE_LOCATED_VISITS, {"language": language}, band)
     for (content_type, country), band in figures.audience.items():
         out += _bands(AUDIENCE_VISITS, {"content_type": content_type, "country": country}, band)
+    for (content_type, country, share, distribution), work in figures.work_visits.items():
+        labels = {
+            "content_type": content_type,
+            "country": country,
+            "content_share": share,
+            "distribution": distribution,
+        }
+        out += _bands(WORK_VISITS, {**labels, "duration": "all"}, work.visits)
+        out += _bands(WORK_VISITS, {**labels, "duration": "measured"}, work.timed)
+        out += _bands(WORK_VISIT_SECONDS, labels, work.timed_seconds)
     for site in figures.sites:
         key = {"site_id": str(site.site_id), "site": site.name}
         out += _bands(SITE_VISITS, key, site.visits)
@@ -253,6 +280,16 @@ def figures_from_samples(samples: Iterable[Sample]) -> MonthFigures:
         if parts.visits
     ]
     site_figures.sort(key=lambda f: (-f.visits.central, f.site_id))
+    cell = ("content_type", "country", "content_share", "distribution")
+    work_all = grouped(WORK_VISITS, (*cell, "duration"))
+    seconds = grouped(WORK_VISIT_SECONDS, cell)
+    work_visits = {
+        (k[0], k[1], k[2], k[3]): WorkVisits(
+            _band(v), _band(work_all.get((*k[:4], "measured"), {})), _band(seconds.get(k[:4], {}))
+        )
+        for k, v in sorted(work_all.items())
+        if k[4] == "all"
+    }
     total = grouped(MONTHLY_VISITS, ())
     events = single(MONTHLY_EVENTS, "event")
     return MonthFigures(
@@ -274,6 +311,7 @@ def figures_from_samples(samples: Iterable[Sample]) -> MonthFigures:
         audience={
             (k[0], k[1]): _band(v) for k, v in sorted(grouped(AUDIENCE_VISITS, ("content_type", "country")).items())
         },
+        work_visits=work_visits,
         sites=site_figures,
         events={k: int(v) for k, v in events.items()},
     )

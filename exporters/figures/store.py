@@ -33,14 +33,17 @@ from exporters.figures.calendar import Month
 from exporters.figures.estimates import ParseCache, current_estimates
 from exporters.figures.events import month_events
 from exporters.figures.languages import home_country
-from exporters.figures.markets import market_basis
+from exporters.figures.markets import distribution_type, market_basis
 from exporters.figures.model import (
     MONTH_EVENTS,
     OTHER,
+    SHARE_KNOWN,
+    SHARE_UNKNOWN,
     UNKNOWN_COUNTRY,
     Band,
     MonthFigures,
     SiteFigures,
+    WorkVisits,
 )
 from exporters.figures.site_facts import SiteFacts, load_site_facts
 
@@ -87,6 +90,17 @@ def _add(acc: dict[Any, list[float]], key: Any, low: float, central: float, high
         found[2] += high
 
 
+def _work_bands(
+    acc: Mapping[tuple[str, str, str, str], list[float]], kept: set[str]
+) -> dict[tuple[str, str, str, str], WorkVisits]:
+    out: dict[tuple[str, str, str, str], WorkVisits] = {}
+    for (content_type, country, share, distribution), v in sorted(acc.items()):
+        key = (content_type, country if country in kept else OTHER, share, distribution)
+        cell = WorkVisits(Band(*v[0:3]), Band(*v[3:6]), Band(*v[6:9]))
+        out[key] = out[key] + cell if key in out else cell
+    return out
+
+
 def visit_figures(
     session: Session,
     month: Month,
@@ -102,6 +116,7 @@ def visit_figures(
     language_home: dict[str, list[float]] = {}
     language_located: dict[str, list[float]] = {}
     audience: dict[tuple[str, str], list[float]] = {}
+    works: dict[tuple[str, str, str, str], list[float]] = {}
     by_source: Counter[str] = Counter()
     central: dict[int, float] = {}
     from_market: dict[int, float] = {}
@@ -137,6 +152,11 @@ def visit_figures(
                 _add(language_located, language, *part)
             by_language_members[language][site_id] = mid
         weight = 1.0 / len(attributes.content_types)
+        content_share = site_facts.content_shares.get(site_id)
+        share_key = SHARE_UNKNOWN if content_share is None else SHARE_KNOWN
+        work_factor = 1.0 if content_share is None else content_share
+        distribution = distribution_type(shares, attributes.languages, rules.market)
+        seconds = None if estimate.minutes_per_visit is None else estimate.minutes_per_visit * 60.0
         for content_type in attributes.content_types:
             for country, share in shares.items():  # in country order (audience_shares)
                 factor = weight * share
@@ -148,6 +168,23 @@ def visit_figures(
                     acc[0] += low * factor
                     acc[1] += mid * factor
                     acc[2] += high * factor
+                # the damage model's cell: visits times the content share, and the measured visit-seconds
+                # (nine floats: visits, timed visits, timed seconds; each low, central, high)
+                wf = factor * work_factor
+                wkey = (content_type, country, share_key, distribution)
+                cell = works.get(wkey)
+                if cell is None:
+                    cell = works[wkey] = [0.0] * 9
+                cell[0] += low * wf
+                cell[1] += mid * wf
+                cell[2] += high * wf
+                if seconds is not None:
+                    cell[3] += low * wf
+                    cell[4] += mid * wf
+                    cell[5] += high * wf
+                    cell[6] += low * wf * seconds
+                    cell[7] += mid * wf * seconds
+                    cell[8] += high * wf * seconds
             by_type_members[content_type][site_id] = mid
 
     by_language = _capped(_bands(languages), rules.max_languages)
@@ -165,6 +202,7 @@ def visit_figures(
     for (content_type, country), band in sorted(audience_bands.items()):
         key = (content_type, country if country in kept else OTHER)
         capped_audience[key] = capped_audience.get(key, Band()) + band
+    work_visits = _work_bands(works, kept)
 
     chosen = set(_top(central, rules.top_sites)) | set(_top(from_market, rules.top_sites))
     chosen |= set(_top(for_market, rules.top_sites))
@@ -200,6 +238,7 @@ def visit_figures(
         by_language_home=dict(sorted(by_language_home.items())),
         by_language_located=dict(sorted(by_language_located.items())),
         audience=capped_audience,
+        work_visits=work_visits,
         sites=sites,
         events={},
     )

@@ -256,7 +256,8 @@ def damage_chart(damage: DamageTables, currency: str, month: str) -> Chart:
     return Chart(
         "damage",
         "Damage by content type",
-        f"Read-for-free value and lost sales in {currency} (central, whiskers low–high), from visits (not users) "
+        f"Read-for-free value and lost sales in {currency} (central, whiskers: the envelope low–high, not an "
+        "interval; the simulated 90 % interval is in the damage table), from visits (not users) "
         "and the coefficients of the appendix. The two figures are different measures: never add them.",
         _svg(figure),
     )

@@ -40,8 +40,8 @@ class Rate(BaseModel):
     source: str = Field(min_length=1)
 
 
-class Displacement(BaseModel):
-    """Lost sales per read-for-free value: low, central, high."""
+class Ranged(BaseModel):
+    """A fraction with its range: low, central, high, and where it comes from."""
 
     low: float = Field(ge=0, le=1)
     central: float = Field(ge=0, le=1)
@@ -49,14 +49,37 @@ class Displacement(BaseModel):
     source: str = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> Displacement:
+    def _ordered(self) -> Ranged:
         if not self.low <= self.central <= self.high:
-            raise ValueError("displacement: low <= central <= high must hold")
+            raise ValueError("low <= central <= high must hold")
         return self
 
     def get(self, band: str) -> float:
         value: float = getattr(self, band)
         return value
+
+
+class Displacement(Ranged):
+    """Lost sales per read-for-free value: low, central, high; and, per audience country, rates of its own."""
+
+    #: ISO 3166-1 alpha-2 countries whose audience a study measured apart (the rest: the rates above)
+    by_country: dict[str, Ranged] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _countries(self) -> Displacement:
+        bad = sorted(k for k in self.by_country if not (len(k) == 2 and k.isascii() and k.isalpha() and k.isupper()))
+        if bad:
+            raise ValueError(f"by_country: not ISO 3166-1 alpha-2 codes: {', '.join(bad)}")
+        return self
+
+    def rates_for(self, country: str) -> Ranged:
+        return self.by_country.get(country, self)
+
+
+#: Used when a coefficients file gives no fallback share: every visit counts, as before the share existed.
+DEFAULT_SHARE_FALLBACK = Ranged(
+    low=1.0, central=1.0, high=1.0, source="piratewatch's default: every visit counts (the file gives no fallback)"
+)
 
 
 class ContentCoefficients(BaseModel):
@@ -83,6 +106,8 @@ class Coefficients(BaseModel):
     price_year: int = Field(ge=1990, le=2100)
     exchange_rates: dict[str, Rate]
     content_types: dict[str, ContentCoefficients]
+    #: the share of a site's visits that concern the associations' works when its catalogue share is unknown
+    content_share_fallback: Ranged = DEFAULT_SHARE_FALLBACK
 
     @model_validator(mode="after")
     def _complete(self) -> Coefficients:
@@ -103,6 +128,10 @@ class Coefficients(BaseModel):
         prices = self.content_types[content_type].unit_price
         price = prices.get(country) or prices["default"]
         return price.amount * self.rate(price.currency)
+
+    def displacement(self, content_type: str, country: str) -> Ranged:
+        """The displacement rates of `content_type` for an audience in `country`."""
+        return self.content_types[content_type].displacement.rates_for(country)
 
     def rate(self, currency: str) -> float:
         """Report-currency units per unit of `currency`."""

@@ -1,27 +1,31 @@
-"""Damage: read-for-free value and lost sales, from visits by content type and audience country.
+"""Damage: read-for-free value and lost sales, from the visits that concern the associations' works.
 
-    units  = visits × minutes_per_visit / minutes_per_unit
-    value  = units × unit_price[content type, country]          (read for free: no substitution)
-    lost   = value × displacement[content type]                 (lost sales)
+    visits  = site visits × content share (works found ÷ catalogue titles; the fallback when unknown)
+    minutes = measured visit-minutes + unmeasured visits × minutes_per_visit[content type]
+    units   = minutes / minutes_per_unit
+    value   = units × unit_price[content type, country]          (read for free: no substitution)
+    lost    = value × displacement[content type, country]        (lost sales)
 
-Each band goes with its own: low visits with the low displacement, central with central, high
-with high. The two money figures are never added to each other.
+Each band goes with its own: low visits with the low fallback share and the low displacement,
+central with central, high with high. The two money figures are never added to each other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from exporters.figures.model import BANDS, UNKNOWN_COUNTRY, Band
+from exporters.figures.model import BANDS, SHARE_KNOWN, UNKNOWN_COUNTRY, Band, WorkVisits
 from exporters.reports.coefficients import Coefficients
 
 DOMESTIC, OVERSEAS, UNKNOWN = "domestic", "overseas", "unknown"
+#: a cell of the damage model's inputs: (content type, audience country, content share known?, distribution type)
+Cell = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
 class Damage:
-    """Visits, units read, value read for free and lost sales of one group, each with its band."""
+    """Visits counted, units read, value read for free and lost sales of one group, each with its band."""
 
     visits: Band
     units: Band
@@ -47,15 +51,23 @@ def audience_of(country: str, market: str) -> str:
     return DOMESTIC if country == market else OVERSEAS
 
 
-def cell_damage(coefficients: Coefficients, content_type: str, country: str, visits: Band) -> Damage:
-    """The damage of `visits` to `content_type` sites from `country`."""
+def cell_damage(coefficients: Coefficients, cell: Cell, work: WorkVisits) -> Damage:
+    """The damage of one cell's visits (see the module's formulas)."""
+    content_type, country, share, _ = cell
     c = coefficients.content_types[content_type]
-    per_visit = c.minutes_per_visit.value / c.minutes_per_unit.value
+    fallback = coefficients.content_share_fallback
     price = coefficients.price(content_type, country)
-    units = {b: visits.get(b) * per_visit for b in BANDS}
-    value = {b: units[b] * price for b in BANDS}
-    lost = {b: value[b] * c.displacement.get(b) for b in BANDS}
-    return Damage(visits, Band(**units), Band(**value), Band(**lost))
+    displacement = coefficients.displacement(content_type, country)
+    visits, units, value, lost = {}, {}, {}, {}
+    for b in BANDS:
+        factor = 1.0 if share == SHARE_KNOWN else fallback.get(b)
+        visits[b] = work.visits.get(b) * factor
+        untimed = max(0.0, work.visits.get(b) - work.timed.get(b)) * factor
+        minutes = work.timed_seconds.get(b) * factor / 60.0 + untimed * c.minutes_per_visit.value
+        units[b] = minutes / c.minutes_per_unit.value
+        value[b] = units[b] * price
+        lost[b] = value[b] * displacement.get(b)
+    return Damage(Band(**visits), Band(**units), Band(**value), Band(**lost))
 
 
 @dataclass(frozen=True)
@@ -66,101 +78,48 @@ class DamageTables:
     by_audience: dict[str, Damage]
     by_content_type_audience: dict[tuple[str, str], Damage]
     total: Damage
+    #: by the sites' distribution type (exporters.figures.markets.DISTRIBUTIONS)
+    by_distribution: dict[str, Damage]
 
 
-def damage_tables(coefficients: Coefficients, audience: Mapping[tuple[str, str], Band], market: str) -> DamageTables:
+def damage_tables(coefficients: Coefficients, inputs: Mapping[Cell, WorkVisits], market: str) -> DamageTables:
     """Damage by content type, by domestic / overseas / unknown audience, and both."""
     by_type: dict[str, Damage] = {}
     by_audience: dict[str, Damage] = {}
     both: dict[tuple[str, str], Damage] = {}
+    by_distribution: dict[str, Damage] = {}
     total = ZERO
-    for (content_type, country), visits in sorted(audience.items()):
-        cell = cell_damage(coefficients, content_type, country, visits)
+    for cell, work in sorted(inputs.items()):
+        damage = cell_damage(coefficients, cell, work)
+        content_type, country, _, distribution = cell
         where = audience_of(country, market)
-        by_type[content_type] = by_type.get(content_type, ZERO) + cell
-        by_audience[where] = by_audience.get(where, ZERO) + cell
-        both[(content_type, where)] = both.get((content_type, where), ZERO) + cell
-        total = total + cell
-    return DamageTables(by_type, by_audience, both, total)
+        by_distribution[distribution] = by_distribution.get(distribution, ZERO) + damage
+        by_type[content_type] = by_type.get(content_type, ZERO) + damage
+        by_audience[where] = by_audience.get(where, ZERO) + damage
+        both[(content_type, where)] = both.get((content_type, where), ZERO) + damage
+        total = total + damage
+    return DamageTables(by_type, by_audience, both, total, by_distribution)
 
 
 @dataclass(frozen=True)
-class Sensitivity:
-    """Totals (central) when one group of coefficients is moved, the others kept."""
+class Coverage:
+    """How much of the month's visits the measured inputs cover (printed under the damage table)."""
 
-    parameter: str
-    low_setting: str
-    low_value: float
-    low_lost_sales: float
-    high_setting: str
-    high_value: float
-    high_lost_sales: float
+    #: visits of sites whose content share is unknown (counted at the fallback share)
+    share_unknown: Band
+    #: visits counted (central, at the central fallback share), and those whose duration the source measured
+    counted: float
+    timed: float
 
 
-def _scaled(coefficients: Coefficients, change: Callable[[dict[str, object]], None]) -> Coefficients:
-    data = coefficients.model_dump()
-    change(data)
-    return Coefficients.model_validate(data)
-
-
-def _scale_field(field: str, factor: float) -> Callable[[dict[str, object]], None]:
-    def change(data: dict[str, object]) -> None:
-        for content in data["content_types"].values():  # type: ignore[attr-defined]
-            content[field]["value"] *= factor
-
-    return change
-
-
-def _scale_prices(factor: float) -> Callable[[dict[str, object]], None]:
-    def change(data: dict[str, object]) -> None:
-        for content in data["content_types"].values():  # type: ignore[attr-defined]
-            for price in content["unit_price"].values():
-                price["amount"] *= factor
-
-    return change
-
-
-def _scale_rates(factor: float) -> Callable[[dict[str, object]], None]:
-    def change(data: dict[str, object]) -> None:
-        for currency, rate in data["exchange_rates"].items():  # type: ignore[attr-defined]
-            if currency != data["currency"]:
-                rate["rate"] *= factor
-
-    return change
-
-
-def _displacement_band(band: str) -> Callable[[dict[str, object]], None]:
-    def change(data: dict[str, object]) -> None:
-        for content in data["content_types"].values():  # type: ignore[attr-defined]
-            d = content["displacement"]
-            d["low"] = d["central"] = d["high"] = d[band]
-
-    return change
-
-
-def sensitivity(coefficients: Coefficients, audience: Mapping[tuple[str, str], Band], market: str) -> list[Sensitivity]:
-    """How the central value and lost sales move with each group of coefficients."""
-
-    def totals(c: Coefficients, visits_band: str = "central") -> tuple[float, float]:
-        moved = {k: Band(v.get(visits_band), v.get(visits_band), v.get(visits_band)) for k, v in audience.items()}
-        t = damage_tables(c, moved, market).total
-        return t.value.central, t.lost_sales.central
-
-    rows = []
-    low_v, low_l = totals(coefficients, "low")
-    high_v, high_l = totals(coefficients, "high")
-    rows.append(Sensitivity("visits (estimate band)", "low band", low_v, low_l, "high band", high_v, high_l))
-    for name, field in (("minutes per visit", "minutes_per_visit"), ("minutes per unit", "minutes_per_unit")):
-        a = totals(_scaled(coefficients, _scale_field(field, 0.5)))
-        b = totals(_scaled(coefficients, _scale_field(field, 1.5)))
-        rows.append(Sensitivity(name, "x 0.5", *a, "x 1.5", *b))
-    a = totals(_scaled(coefficients, _scale_prices(0.8)))
-    b = totals(_scaled(coefficients, _scale_prices(1.2)))
-    rows.append(Sensitivity("unit prices", "x 0.8", *a, "x 1.2", *b))
-    a = totals(_scaled(coefficients, _scale_rates(0.9)))
-    b = totals(_scaled(coefficients, _scale_rates(1.1)))
-    rows.append(Sensitivity("exchange rates", "x 0.9", *a, "x 1.1", *b))
-    a = totals(_scaled(coefficients, _displacement_band("low")))
-    b = totals(_scaled(coefficients, _displacement_band("high")))
-    rows.append(Sensitivity("displacement rates", "low rates", *a, "high rates", *b))
-    return rows
+def coverage(coefficients: Coefficients, inputs: Mapping[Cell, WorkVisits]) -> Coverage:
+    unknown, counted, timed = Band(), 0.0, 0.0
+    fallback = coefficients.content_share_fallback.central
+    for (_, _, share, _), work in sorted(inputs.items()):
+        known = share == SHARE_KNOWN
+        if not known:
+            unknown = unknown + work.visits
+        factor = 1.0 if known else fallback
+        counted += work.visits.central * factor
+        timed += work.timed.central * factor
+    return Coverage(unknown, counted, timed)

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from exporters.figures.markets import DISTRIBUTIONS
 from exporters.figures.model import Band
 from exporters.reports.coefficients import Coefficients
-from exporters.reports.damage import DamageTables, damage_tables, sensitivity
+from exporters.reports.damage import Damage, DamageTables, coverage, damage_tables
 from exporters.reports.history import History
+from exporters.reports.i18n import current as current_language
 from exporters.reports.i18n import t
+from exporters.reports.numbers import visits_text
+from exporters.reports.sensitivity import sensitivity
 from exporters.reports.table import Column, Table
+from exporters.reports.uncertainty import Interval, Simulation, simulate
 from exporters.reports.visit_columns import band_cells, source_note
 
 
 def damage_tables_of(history: History, coefficients: Coefficients) -> DamageTables:
-    return damage_tables(coefficients, history.current.audience, history.current.market)
+    return damage_tables(coefficients, history.current.damage_inputs(), history.current.market)
 
 
 def damage_table_set(history: History, coefficients: Coefficients) -> list[Table]:
@@ -28,15 +33,42 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
     cur = coefficients.currency
     note = (
         f"{source_note(current)} Money in {cur} at {coefficients.price_year} prices: read-for-free value "
-        f"(visits × minutes per visit ÷ minutes per unit × unit price) and lost sales (value × displacement); "
-        "the two are never added. Coefficients and their sources: appendix."
+        f"(visits × content share × minutes per visit ÷ minutes per unit × unit price) and lost sales "
+        "(value × displacement); the two are never added. Coefficients and their sources: appendix."
     )
 
+    sim = simulate(coefficients, current.damage_inputs(), current.market)
+
     def money(prefix: str, heading: str) -> list[Column]:
-        # the group heading is a catalogue message: "read-for-free value ({currency})"
+        # the group heading is a catalogue message: "read-for-free value ({currency})"; low and high are
+        # the envelope (every range at one end), the simulated interval has columns of its own
         return [
-            Column(f"{prefix}_{b}", b, "money", f"{heading} ({{currency}})", {"currency": cur})
-            for b in ("low", "central", "high")
+            Column(f"{prefix}_{b}", h, "money", f"{heading} ({{currency}})", {"currency": cur})
+            for b, h in (("low", "envelope low"), ("central", "central"), ("high", "envelope high"))
+        ]
+
+    def interval(prefix: str, heading: str) -> list[Column]:
+        group = f"{heading}, {{level}} % interval ({{currency}})"
+        args = {"currency": cur, "level": f"{sim.level * 100:g}"}
+        return [Column(f"{prefix}_p05", "5th percentile", "money", group, args),
+                Column(f"{prefix}_p95", "95th percentile", "money", group, args)]  # fmt: skip
+
+    def money_cells(damage: Damage, drawn: Interval) -> list[float | None]:
+        return [
+            *band_cells(damage.value),
+            drawn.value_low,
+            drawn.value_high,
+            *band_cells(damage.lost_sales),
+            drawn.lost_sales_low,
+            drawn.lost_sales_high,
+        ]
+
+    def money_columns() -> list[Column]:
+        return [
+            *money("value", "read-for-free value"),
+            *interval("value", "read-for-free value"),
+            *money("lost_sales", "lost sales"),
+            *interval("lost_sales", "lost sales"),
         ]
 
     by_type = Table(
@@ -46,10 +78,9 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
         [
             Column("content_type", "content type"),
             Column("unit", "unit"),
-            Column("visits_central", "visits (central)", "visits"),
+            Column("visits_central", "visits counted (central)", "visits"),
             Column("units_central", "units read (central)", "number"),
-            *money("value", "read-for-free value"),
-            *money("lost_sales", "lost sales"),
+            *money_columns(),
         ],
     )
     for content_type, damage in sorted(d.by_content_type.items(), key=lambda kv: -kv[1].value.central):
@@ -59,19 +90,28 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
                 coefficients.content_types[content_type].unit,
                 damage.visits.central,
                 damage.units.central,
-                *band_cells(damage.value),
-                *band_cells(damage.lost_sales),
+                *money_cells(damage, sim.by_content_type[content_type]),
             ]
         )
-    by_type.add_total(
-        ["all", "", d.total.visits.central, None, *band_cells(d.total.value), *band_cells(d.total.lost_sales)]
-    )
+    by_type.add_total(["all", "", d.total.visits.central, None, *money_cells(d.total, sim.total)])
+    by_type.notes.append(_interval_note(sim))
+    by_type.notes += _coverage_notes(history, coefficients)
     fallback = _default_priced(current.audience, coefficients)
     if fallback:
         by_type.notes.append(
             t(
                 "Priced at the default price (the coefficients have no price of their own for them): {which}.",
                 which="; ".join(f"{ct}: {', '.join(countries)}" for ct, countries in fallback.items()),
+            )
+        )
+
+    rates_fallback = _default_displaced(current.audience, coefficients)
+    if rates_fallback:
+        by_type.notes.append(
+            t(
+                "Lost sales at the content type's general displacement rates (no study measured these audiences "
+                "apart): {which}.",
+                which="; ".join(f"{ct}: {', '.join(countries)}" for ct, countries in rates_fallback.items()),
             )
         )
 
@@ -82,17 +122,39 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
         + " Domestic: visits from the market's country; overseas: every other country and `other`; unknown: no breakdown.",
         [
             Column("audience", "audience"),
-            Column("visits_central", "visits (central)", "visits"),
-            *money("value", "read-for-free value"),
-            *money("lost_sales", "lost sales"),
+            Column("visits_central", "visits counted (central)", "visits"),
+            *money_columns(),
         ],
     )
     for where in ("domestic", "overseas", "unknown"):
         if where in d.by_audience:
             damage = d.by_audience[where]
-            by_audience.rows.append(
-                [where, damage.visits.central, *band_cells(damage.value), *band_cells(damage.lost_sales)]
-            )
+            by_audience.rows.append([where, damage.visits.central, *money_cells(damage, sim.by_audience[where])])
+    by_audience.notes.append(_interval_note(sim))
+
+    by_distribution = Table(
+        "damage_by_distribution",
+        t("Damage by distribution type"),
+        note
+        + " "
+        + t(
+            "Distribution type of each site: within {market} (its audience is mainly {market}), within the "
+            "destination country (mainly one other country, at least half of its visits, in that country's own "
+            "language), aimed abroad (the rest: audiences outside {market} across borders); unknown: neither "
+            "its audience nor its languages tell.",
+            market=current.market,
+        ),
+        [
+            Column("distribution", "distribution type"),
+            Column("visits_central", "visits counted (central)", "visits"),
+            *money_columns(),
+        ],
+    )
+    for kind in DISTRIBUTIONS:
+        if kind in d.by_distribution:
+            damage = d.by_distribution[kind]
+            by_distribution.rows.append([kind, damage.visits.central, *money_cells(damage, sim.by_distribution[kind])])
+    by_distribution.notes.append(_interval_note(sim))
 
     both = Table(
         "damage_by_content_type_audience",
@@ -124,11 +186,11 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
             Column("high_lost_sales", "lost sales", "money"),
         ],
     )
-    for s in sensitivity(coefficients, current.audience, current.market):
+    for s in sensitivity(coefficients, current.damage_inputs(), current.market):
         table.rows.append(
             [s.parameter, s.low_setting, s.low_value, s.low_lost_sales, s.high_setting, s.high_value, s.high_lost_sales]
         )
-    return [by_type, by_audience, both, table]
+    return [by_type, by_audience, by_distribution, both, table]
 
 
 def coefficients_table(coefficients: Coefficients) -> Table:
@@ -162,6 +224,9 @@ def coefficients_table(coefficients: Coefficients) -> Table:
             )
         for band in ("low", "central", "high"):
             table.rows.append([name, f"displacement ({band})", c.displacement.get(band), "", c.displacement.source])
+        for country, rates in sorted(c.displacement.by_country.items()):
+            for band in ("low", "central", "high"):
+                table.rows.append([name, f"displacement {country} ({band})", rates.get(band), "", rates.source])
     return table
 
 
@@ -174,3 +239,105 @@ def _default_priced(audience: Mapping[tuple[str, str], Band], coefficients: Coef
         if country not in coefficients.content_types[content_type].unit_price:
             out.setdefault(content_type, []).append(country)
     return out
+
+
+def _coverage_notes(history: History, coefficients: Coefficients) -> list[str]:
+    """What the damage counts at a fallback: visits of sites with no content share, visits with no duration."""
+    current = history.current
+    inputs = current.damage_inputs()
+    cover = coverage(coefficients, inputs)
+    lang = current_language()
+    fallback = coefficients.content_share_fallback
+    total = current.total.central
+    notes = [
+        t(
+            "Visits counted: those that concern the associations' works, each site's visits times its content "
+            "share (distinct works found on it ÷ the titles its sitemaps list)."
+        )
+    ]
+    if cover.share_unknown.central > 0:
+        notes.append(
+            t(
+                "Content share unknown (no catalogue count) for sites with {unknown} of the month's {total} visits: "
+                "counted at the fallback share {central} (low {low}, high {high}; {source}).",
+                unknown=visits_text(cover.share_unknown.central, lang),
+                total=visits_text(total, lang),
+                central=f"{fallback.central:g}",
+                low=f"{fallback.low:g}",
+                high=f"{fallback.high:g}",
+                source=fallback.source,
+            )
+        )
+    notes.append(
+        t(
+            "Visit duration measured by the traffic source for {timed} of the {counted} visits counted; "
+            "the others at their content type's minutes per visit (appendix).",
+            timed=visits_text(cover.timed, lang),
+            counted=visits_text(cover.counted, lang),
+        )
+    )
+    return notes
+
+
+def _default_displaced(audience: Mapping[tuple[str, str], Band], coefficients: Coefficients) -> dict[str, list[str]]:
+    """Per content type with rates by country, the audience countries with visits that its general rates value."""
+    out: dict[str, list[str]] = {}
+    for (content_type, country), band in sorted(audience.items()):
+        content = coefficients.content_types.get(content_type)
+        if band.central <= 0 or content is None or not content.displacement.by_country:
+            continue
+        if country not in content.displacement.by_country:
+            out.setdefault(content_type, []).append(country)
+    return out
+
+
+def _interval_note(sim: Simulation) -> str:
+    return t(
+        "Envelope low and high: every ranged value at its low end together, and at its high end (not an "
+        "interval). {level} % interval: the 5th to the 95th percentile of {draws} draws (seed {seed}) from "
+        "triangular distributions over the ranges of the visits (one draw for all sites), the content-share "
+        "fallback and each content type's displacement; minutes, prices and exchange rates have no range "
+        "(the sensitivity table moves them).",
+        level=f"{sim.level * 100:g}",
+        draws=f"{sim.draws:,}",
+        seed=sim.seed,
+    )
+
+
+def damage_summary(history: History, coefficients: Coefficients) -> dict[str, object]:
+    """The damage's totals for ``report.json``: the envelope, the central value and the simulated interval."""
+    current = history.current
+    d = damage_tables_of(history, coefficients)
+    sim = simulate(coefficients, current.damage_inputs(), current.market)
+
+    def figures(damage: Damage, drawn: Interval) -> dict[str, object]:
+        return {
+            "read_for_free_value": {
+                "central": damage.value.central,
+                "envelope": [damage.value.low, damage.value.high],
+                "interval": [drawn.value_low, drawn.value_high],
+            },
+            "lost_sales": {
+                "central": damage.lost_sales.central,
+                "envelope": [damage.lost_sales.low, damage.lost_sales.high],
+                "interval": [drawn.lost_sales_low, drawn.lost_sales_high],
+            },
+        }
+
+    return {
+        "currency": coefficients.currency,
+        "price_year": coefficients.price_year,
+        "envelope": "every ranged value at its low end together, and at its high end (not an interval)",
+        "interval": {
+            "level": sim.level,
+            "percentiles": [5, 95],
+            "draws": sim.draws,
+            "seed": sim.seed,
+            "method": "simulation: triangular draws over the ranges of the visits (one draw for all sites), "
+            "the content-share fallback and each content type's displacement",
+        },
+        "total": figures(d.total, sim.total),
+        "by_content_type": {k: figures(v, sim.by_content_type[k]) for k, v in sorted(d.by_content_type.items())},
+        "by_audience": {k: figures(v, sim.by_audience[k]) for k, v in sorted(d.by_audience.items())},
+        "by_distribution": {k: figures(v, sim.by_distribution[k]) for k, v in sorted(d.by_distribution.items())},
+    }

@@ -29,7 +29,7 @@ from exporters.reports.group_tables import content_type_table, country_table, la
 from exporters.reports.history import History, report_months
 from exporters.reports.i18n import language, t
 from exporters.reports.key_figures import key_figures
-from exporters.reports.money_tables import coefficients_table, damage_table_set, damage_tables_of
+from exporters.reports.money_tables import coefficients_table, damage_summary, damage_table_set, damage_tables_of
 from exporters.reports.numbers import country_name, language_name
 from exporters.reports.pdf import print_pdf
 from exporters.reports.site_lists import language_sites_table, market_table, market_top_sites
@@ -82,6 +82,8 @@ class Report:
     partial: bool = False
     #: its language (``en``, ``ja``)
     lang: str = "en"
+    #: the damage's totals, envelope and simulated interval (``report.json``'s ``damage``)
+    damage: dict[str, object] = field(default_factory=dict)
 
     @property
     def tables(self) -> list[Table]:
@@ -268,7 +270,7 @@ def _build_report(
     )
     by_slug["damage"].charts.append(damage_chart(damage, coefficients.currency, current.month))
     keys = key_figures(history, damage, coefficients.currency, top, options.lang)
-    return Report(history, sections, keys, warnings, partial, options.lang)
+    return Report(history, sections, keys, warnings, partial, options.lang, damage_summary(history, coefficients))
 
 
 def is_partial(month: Month, now: dt.datetime | None = None) -> bool:
@@ -378,6 +380,7 @@ def _write_report(
         "charts": [f"charts/{p.name}" for p in charts],
         "pdf": pdf.name if pdf else None,
         "warnings": warnings,
+        "damage": report.damage,
     }
     (out / "report.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
     progress("done", total, total)

@@ -143,6 +143,12 @@ def test_label_sets_stay_bounded_whatever_the_number_of_sites(tmp_path: Path, sq
         if name == "piratewatch_audience_monthly_visits":
             # three bands x three content types x (the 7 kept countries, the market, other, unknown)
             assert len(family.samples) <= 3 * 3 * (7 + 3)
+        elif name == "piratewatch_audience_work_monthly_visits":
+            # the same cells, each with its content share known or not, all visits and those with a duration
+            # ... and each of the four distribution types
+            assert len(family.samples) <= 3 * 3 * (7 + 3) * 2 * 2 * 4
+        elif name == "piratewatch_audience_work_monthly_visit_seconds":
+            assert len(family.samples) <= 3 * 3 * (7 + 3) * 2 * 4
         elif not name.startswith("piratewatch_site_") and "duration" not in name:
             assert len(family.samples) == len(small[name].samples), name  # three times the sites, not one series more
     for found in (small, large):

@@ -126,6 +126,8 @@ def test_damage_follows_the_formulas_and_the_coefficients(world: Any, tmp_path: 
     manga = coefficients["content_types"]["manga"]
     rates = {k: v["rate"] for k, v in coefficients["exchange_rates"].items()}
     k = world.index(world.month)
+    # the world's sites have no catalogue counts: every visit is counted at the fallback content share
+    fallback = [coefficients["content_share_fallback"][b] for b in ("low", "central", "high")]
     visits: dict[str, list[float]] = {}  # manga visits by audience country (low, central, high)
     for s in world.counted():
         types = s.content_types or ["other"]
@@ -138,7 +140,7 @@ def test_damage_follows_the_formulas_and_the_coefficients(world: Any, tmp_path: 
             c = s.central(k) / len(types) * share
             band = visits.setdefault(country, [0.0, 0.0, 0.0])
             for j, factor in enumerate((0.6, 1.0, 1.5)):
-                band[j] += c * factor
+                band[j] += c * factor * fallback[j]
     per_visit = manga["minutes_per_visit"]["value"] / manga["minutes_per_unit"]["value"]
     value = [0.0, 0.0, 0.0]
     for country, band in visits.items():
