@@ -308,14 +308,14 @@ def _main() -> None:
     if any(s.units == 0 for runs in samples.values() for s in runs):
         raise SystemExit(f"  a run sent nothing: on {outcomes.get('on')}, off {outcomes.get('off')}")
     for label, runs in samples.items():
-        print(summary(f"{label}, {SENDS} notices a run", runs, "notice"))
+        print(summary(f"{label}, {SENDS} notices a run", runs, "notice", ",.1f"))
     on = samples["re-check on (default)"]
     print(
-        f"  re-check on: {spread([s.rate * URL_COUNT for s in on])} URLs/s re-checked (each a ~{page_size / 1024:.0f} "
+        f"  re-check on: {spread([s.rate * URL_COUNT for s in on], ',.1f')} URLs/s re-checked (each a ~{page_size / 1024:.0f} "
         f"KiB page over TLS, its text searched for the work's title)"
     )
     ratio = statistics.median(s.rate for s in on) / statistics.median(s.rate for s in samples["re-check off"])
-    print(f"  re-check on / off: {ratio:.0%} of the rate without it")
+    print(f"  re-check on / off: {ratio:.1%} of the rate without it")
     print(f"  outcomes: on {', '.join(outcomes['on'])}; off {', '.join(outcomes['off'])}")
     print(
         f"  messages received over STARTTLS: {len(mails)} (of {SENDS * REPEATS * 2} approved), "
