@@ -15,7 +15,7 @@ client asks its next page when the last one is answered):
 Each page is picked at random per request. The two phases alternate (API, UI, API, UI, ...)
 REPEATS times, DURATION seconds each; per page kind the p50 and p95 (locust's) are printed as
 median and spread over the runs, with requests/s and the server's CPU per request (the uvicorn
-process tree; PostgreSQL's backends are printed apart). Run: ``python -m benchmarks pages``
+process tree; PostgreSQL's backends alive at the end of a run are printed apart). Run: ``python -m benchmarks pages``
 (SITES=100000 NOTICES=50000 by default; smaller for a quick look).
 """
 
@@ -201,13 +201,19 @@ def locust(host: str, key: str, user_class: str, clients: int, out: Path) -> tup
         return list(csv.DictReader(f)), children_cpu() - before
 
 
-def backends_cpu(engine: sa.Engine, database: str) -> float:
+def backends_cpu(engine: sa.Engine, database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving `database` now, by process id."""
     with engine.connect() as conn:
         pids = conn.execute(
             sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"),
             {"db": database},
         ).scalars()
-        return sum(cpu_seconds(int(p)) for p in pids)
+        return {int(p): cpu_seconds(int(p)) for p in pids}
+
+
+def backends_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the backends alive at the end used since `before` (one that ended meanwhile is not counted)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def main() -> None:
@@ -250,7 +256,7 @@ def _main() -> None:
                     server_before, db_before = cpu_seconds(server.pid), backends_cpu(engine, database)
                     rows, locust_cpu = locust(host, key, user_class, clients, Path(tmp) / f"{phase}-{run}")
                     server_cpu = cpu_seconds(server.pid) - server_before
-                    db_cpu = backends_cpu(engine, database) - db_before
+                    db_cpu = backends_used(db_before, backends_cpu(engine, database))
                     for row in rows:
                         results.setdefault(row["Name"], []).append(row)
                     total = next(r for r in rows if r["Name"] == "Aggregated")
