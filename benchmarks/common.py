@@ -88,8 +88,8 @@ def spread(values: list[float], fmt: str = ",.0f") -> str:
     return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}}, n={len(values)})"
 
 
-def summary(label: str, samples: list[Sample], unit: str) -> str:
-    """One line: the rate's median and spread, CPU per unit (and its parts), peak memory."""
+def summary(label: str, samples: list[Sample], unit: str, rate_fmt: str = ",.0f") -> str:
+    """One line: the rate's median and spread (`rate_fmt`: decimals for slow rates), CPU per unit (and its parts), peak memory."""
     parts = sorted({p for s in samples for p in s.parts})
     cpu = f"CPU {spread([s.cpu_per_unit_ms * 1000 for s in samples])} µs/{unit}"
     if parts:
@@ -98,7 +98,7 @@ def summary(label: str, samples: list[Sample], unit: str) -> str:
         )
     peak = [s.peak_mb for s in samples if s.peak_mb is not None]
     mem = f"; peak RSS {spread(peak)} MB" if peak else ""
-    return f"  {label}: {spread([s.rate for s in samples])} {unit}s/s; {cpu}{mem}"
+    return f"  {label}: {spread([s.rate for s in samples], rate_fmt)} {unit}s/s; {cpu}{mem}"
 
 
 def settings_line(differs: dict[str, tuple[object, object]]) -> str:

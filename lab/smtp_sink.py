@@ -3,12 +3,17 @@
 It stands in for the abuse desks notices are mailed to: the demo's notices land here, and tests count
 what arrived (a notice must arrive exactly once, even across crashes). Messages are kept in memory and,
 when a directory is given, written there as ``.eml`` files too, so a person can open them.
+
+With a TLS context it offers STARTTLS (RFC 3207) and, like a relay that requires it, answers
+``530 Must issue a STARTTLS command first`` to MAIL FROM on a connection not yet upgraded (aiosmtpd's
+``require_starttls``).
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 import threading
 from email.message import EmailMessage
 from pathlib import Path
@@ -30,6 +35,7 @@ class SmtpSink:
         maildir: Path | None = None,
         messages_per_connection: int | None = None,
         refuse: frozenset[str] = frozenset(),
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         self.host = host
         self.port = port or free_port()
@@ -42,7 +48,9 @@ class SmtpSink:
         #: the client's (address, port) of each message, in order: which connection carried it
         self.peers: list[tuple[str, int]] = []
         self._lock = threading.Lock()
-        self._controller = Controller(self, hostname=host, port=self.port)
+        self._controller = Controller(
+            self, hostname=host, port=self.port, tls_context=tls_context, require_starttls=tls_context is not None
+        )
 
     async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]

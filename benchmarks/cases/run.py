@@ -1,13 +1,12 @@
 """Takedown benchmark on PostgreSQL: queue page p95, claims/s with 8 concurrent operators (zero double
-claims), notices/s sent to a local SMTP server.
+claims), then notices/s sent with the pre-send re-check on and off (:mod:`benchmarks.cases.sending`).
 
 Targets (issue): queue page p95 <= 50 ms, >= 500 claims/s, >= 200 notices/s sent, at 1,000,000 notice items.
-Run: ``python -m benchmarks cases`` (ITEMS=200000 for a quicker look; SMTP_CONNECTIONS=32 for a wider window).
+Run: ``python -m benchmarks cases`` (ITEMS=200000 for a quicker look; SENDS, REPEATS, URL_COUNT for the sending part).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import statistics
 import threading
@@ -15,8 +14,7 @@ import time
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
-
+from benchmarks.cases import sending
 from benchmarks.common import session, settings_line
 from benchmarks.intake.run import fresh_postgres
 from cases.audit.services import Actor
@@ -26,8 +24,6 @@ from cases.migrations import upgrade
 from cases.providers.models import Provider
 from cases.sites.models import Site
 from cases.sqlutil import insert_returning_ids, insert_rows, refresh_statistics
-from cases.takedown.delivery.channels import SmtpChannel
-from cases.takedown.delivery.sending import send_approved
 from cases.takedown.models import Notice, NoticeItem, TakedownCase
 from cases.takedown.review import QueueFilters, claim_next, list_queue
 from cases.tenants.models import Association
@@ -36,9 +32,6 @@ ITEMS = int(os.environ.get("ITEMS", "1000000"))
 ITEMS_PER_NOTICE = 20
 CLAIMERS = 8
 CLAIMS = int(os.environ.get("CLAIMS", "4000"))
-SENDS = int(os.environ.get("SENDS", "1000"))
-#: SMTP connections kept open to the relay (notices in flight); the setting's default is 16
-CONNECTIONS = int(os.environ.get("SMTP_CONNECTIONS", "16"))
 
 
 def load(url: str) -> int:
@@ -186,60 +179,11 @@ def claims(url: str) -> None:
     )
 
 
-def sends(url: str) -> None:
-    """Approved notices sent to an SMTP server in a process of its own, as a relay would be."""
-    import subprocess
-    import sys
-    import tempfile
-    from pathlib import Path
-
-    from lab.http_util import free_port, wait_for_port
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "UPDATE notice SET state = 'approved', claimed_by = NULL WHERE id IN (SELECT id FROM notice WHERE state = 'in_review' ORDER BY id LIMIT :n)"
-            ),
-            {"n": SENDS},
-        )
-    port = free_port()
-    with tempfile.TemporaryDirectory() as maildir:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "import sys, time; from pathlib import Path; from lab.smtp_sink import SmtpSink; "
-                "SmtpSink(port=int(sys.argv[1]), maildir=Path(sys.argv[2])).start(); time.sleep(3600)",
-                str(port),
-                maildir,
-            ]
-        )
-        try:
-            wait_for_port(port, alive=lambda: server.poll() is None)
-            channel = SmtpChannel("127.0.0.1", port, "bench@piratewatch.invalid", timeout=30, connections=CONNECTIONS)
-            start = time.perf_counter()
-            sent = asyncio.run(send_approved(session_factory(engine), Actor("bench:sender"), channel, limit=SENDS))
-            elapsed = time.perf_counter() - start
-        finally:
-            server.kill()
-        received = len(list(Path(maildir).glob("*.eml")))
-    print(
-        f"sent (re-check off): {len(sent)} notices in {elapsed:.2f} s = {len(sent) / elapsed:.0f} notices/s "
-        f"over {CONNECTIONS} SMTP connections (server in its own process); messages received: {received}"
-    )
-
-
 def main() -> None:
     with session("takedown"):
         print(
             settings_line(
                 {
-                    "pre-send re-check": (
-                        "on, a fetch per URL (`notices send`, the workers)",
-                        "off (send_approved without one)",
-                    ),
-                    "SMTP": ("the configured relay", "a local sink on loopback (plain SMTP, no AUTH)"),
                     "notices": ("over many sites", "all on one site"),
                     "queue pages and claims": ("through the HTTP API and the UI", "in-process calls"),
                 }
@@ -258,4 +202,5 @@ def _main() -> None:
     )
     queue_pages(url)
     claims(url)
-    sends(url)
+    # Sending: its own store of drafted notices over many sites, the re-check on and off (benchmarks/cases/sending.py).
+    sending.main()
