@@ -233,7 +233,9 @@ class RdapClient:
         self.cache.set("rdap-network", str(network), value)
         hit, lengths = self.cache.get("rdap-network-lengths", str(network.version))
         # set again even when known: the lengths must outlive every network cached under them
-        self.cache.set("rdap-network-lengths", str(network.version), (set(lengths) if hit else set()) | {network.prefixlen})
+        self.cache.set(
+            "rdap-network-lengths", str(network.version), (set(lengths) if hit else set()) | {network.prefixlen}
+        )
 
     async def network(self, ip: str, failures: list[Failure]) -> tuple[NetworkFacts | None, str | None]:
         """The network holding `ip`: name, range, holder, abuse contact.
