@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import select
 import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -32,6 +34,55 @@ async def system_resolve(host: str) -> list[str]:
     """Addresses of `host` from the operating system's resolver."""
     infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class _Stream(httpcore.AsyncNetworkStream):
+    """httpcore's anyio stream, with its socket looked up once.
+
+    The connection pool asks every idle connection whether its socket is readable (closed by the
+    server) each time it hands out a connection; through anyio each question rebuilt the stream's
+    attribute table and called ``getpeername``. With 50 resolutions at once that was 28,000
+    questions for 2,200 RDAP requests and a tenth of the resolver's CPU.
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream, sock: socket.socket | None = None) -> None:
+        self._inner = inner
+        self._socket: socket.socket | None = sock if sock is not None else inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+    ) -> httpcore.AsyncNetworkStream:
+        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout), self._socket)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "socket":
+            return self._socket
+        if info == "is_readable":
+            return _readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+def _readable(sock: socket.socket | None) -> bool:
+    """Whether a read would return at once (for an idle connection: the server closed it).
+    A socket that is gone counts as readable, as in httpcore."""
+    fd = sock.fileno() if sock is not None else -1
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -68,7 +119,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             self._guard.check(addresses[0])  # raises with the reason
             raise BlockedAddressError(addresses[0], "not allowed")
         port = self._ports.get(port, port)
-        return await self._inner.connect_tcp(allowed[0], port, timeout, local_address, socket_options)
+        return _Stream(await self._inner.connect_tcp(allowed[0], port, timeout, local_address, socket_options))
 
     async def connect_unix_socket(
         self,

@@ -13,7 +13,9 @@ ROUNDS rounds, with the spread (lowest-highest); CPU is per site, of the client 
 Targets (issue): the DNS stage at >= 70 % of the fastest Python bare loop's query rate; end to end
 on a cold cache at >= 50 % of the DNS stage's site rate; one RDAP request per distinct network
 and per registrable domain per cache period; peak memory <= 500 MB.
-Run: ``./run bench resolver`` (DOMAINS=2000 for a quicker look, ROUNDS (3), CONCURRENCY (50)).
+Run: ``./run bench resolver`` (DOMAINS=2000 for a quicker look, ROUNDS (3), CONCURRENCY (50),
+MEMORY_BATCHES (0): that many batches of the same names through one Resolver afterwards, resident
+memory after each, see :mod:`benchmarks.resolver.memory`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.machine import describe
-from benchmarks.resolver import peers
+from benchmarks.resolver import memory, peers
 from benchmarks.resolver.nsd import Nsd
 from benchmarks.resolver.world import Network, World, build, domain_answer, network_answer
 from lab.rdap_server import RdapServer
@@ -40,6 +42,7 @@ from resolver import Resolver, ResolverSettings
 DOMAINS = int(os.environ.get("DOMAINS", "10000"))
 CONCURRENCY = int(os.environ.get("CONCURRENCY", "50"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
+MEMORY_BATCHES = int(os.environ.get("MEMORY_BATCHES", "0"))
 #: how many sites are resolved a second time with warm caches (no RDAP request expected)
 REPEAT = min(1000, DOMAINS)
 
@@ -194,6 +197,8 @@ def main() -> None:
             )
             print(f"  NSD {nsd.zone_count:,} zones on 127.0.0.1:{nsd.port}; DNS client: {settings.dns_client}")
             _run(settings, world, nsd, Path(tmp), rdap_parent)
+            if MEMORY_BATCHES:
+                memory.run(settings, [s.host for s in world.sites], MEMORY_BATCHES, CONCURRENCY)
         finally:
             rdap_parent.send("stop")
             rdap_proc.join(timeout=20)
