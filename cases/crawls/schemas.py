@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from cases.fields import Scrubbed, ScrubbedUrl
+from cases.fields import ScrubbedUrl
 from common.text import scrub
+
+#: a BCP 47 language tag as a page's ``lang`` may give it (``ja``, ``zh-Hant-TW``, ``en_US``): at most 35 characters
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
+
+
+def _language_tag(value: object) -> str | None:
+    """A page's declared language if it is a language tag; anything else (a sentence, markup) is no language."""
+    text = scrub(value, max_length=35)
+    return text if text and _LANGUAGE_TAG.fullmatch(text) else None
 
 
 class CrawlIn(BaseModel):
@@ -21,8 +31,8 @@ class CrawlIn(BaseModel):
     #: what the crawled site says is hostile: scrubbed to what a store and a page can hold
     final_url: ScrubbedUrl = None
     ok: bool = True
-    title: Scrubbed = None
-    language: Scrubbed = None
+    title: Annotated[str | None, BeforeValidator(lambda v: scrub(v, max_length=500))] = None  # the column's size
+    language: Annotated[str | None, BeforeValidator(_language_tag)] = None
     catalogue_titles: int | None = None
     catalogue_chapters: int | None = None
     #: the title URLs of the sitemaps, to compute growth (not stored: only their count is)

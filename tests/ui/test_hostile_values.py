@@ -86,3 +86,55 @@ def test_hostile_registry_and_reply_values_are_stored_and_shown_safely(
     for one_line in (sender, subject, registrar):  # kept as one line, markup and all, nothing a store refuses
         assert "\n" not in one_line and "\x00" not in one_line and SCRIPT in one_line
     assert body.count("The sender withdraws this notice.") == 3 and "\x00" not in body and "\ud800" not in body
+
+
+def test_what_a_crawled_page_says_is_stored_and_shown_safely(
+    factory: sessionmaker[Session], engine: Engine, world: UiWorld, tenants: Any, signed_in: Any
+) -> None:
+    from cases.crawls.schemas import CrawlIn, MatchIn
+    from cases.crawls.services import record_crawl, record_works_found
+    from cases.works.models import Work
+
+    now = utcnow()
+    with transaction(factory) as session:
+        work = session.scalars(sa.select(Work).where(Work.association_id == world.a_id)).first()
+        assert work is not None and work.id is not None
+        crawl = CrawlIn.model_validate(
+            {
+                "started_at": now,
+                "finished_at": now,
+                "start_url": "https://manga-raw.test/",
+                "title": HOSTILE,
+                "language": HOSTILE,
+                "analytics_ids": [HOSTILE],
+                "ad_networks": [HOSTILE],
+                "mirror_links": [HOSTILE],
+                "view_counters": {HOSTILE: 3},
+            }
+        )
+        assert crawl.language is None  # a sentence is no language tag (and the column holds 35 characters)
+        stored = record_crawl(session, ACTOR, world.a_site, crawl)
+        match = MatchIn(
+            work_id=work.id,
+            association_id=world.a_id,
+            url="https://manga-raw.test/chapter-1",
+            title_found=HOSTILE,
+            title_matched="Work WA",
+            score=100,
+            captured_at=now,
+            content_sha256="0" * 64,
+        )
+        assert record_works_found(session, ACTOR, world.a_site, stored.id, [match]) == 1
+    with engine.connect() as conn:
+        title, found = conn.execute(
+            sa.text("SELECT c.title, w.title_found FROM site_crawl c, work_found w WHERE w.crawl_id = c.id")
+        ).one()
+    for one_line in (title, found):  # the page's words, one storable line, markup and all
+        assert "\n" not in one_line and "\x00" not in one_line and "\u202e" not in one_line and SCRIPT in one_line
+    page = signed_in(tenants.operator).get(f"/ui/sites/{world.a_site}")
+    assert page.status_code == 200
+    _safe(page.text)
+    api = signed_in(tenants.operator).get(
+        f"/api/v1/sites/{world.a_site}/crawls", headers={"X-API-Key": tenants.operator}
+    )
+    assert api.status_code == 200 and "\x00" not in api.text
