@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from benchmarks.common import Sample, alternate, own_cpu, session, settings_line, spread, summary
+from benchmarks.fixtures import SENDER, start_nginx
 from benchmarks.intake.run import fresh_postgres
 from cases.audit.services import Actor
 from cases.db import make_engine, session_factory, transaction
@@ -59,20 +59,6 @@ URL_COUNT = int(os.environ.get("URL_COUNT", "10"))
 WORKS = 50
 PROVIDERS = 20
 ACTOR = Actor("bench:sender")
-SENDER: dict[str, object] = {
-    "name": "Hanako Yamada",
-    "organisation": "Association A",
-    "email": "legal@association-a.example",
-    "address": "1-2-3 Chiyoda, Tokyo 100-0001, Japan",
-    "phone": "+81 3 0000 0000",
-    "signature": "/Hanako Yamada/",
-    "explanation": "The pages reproduce the complete chapters of the works without the rights holder's licence.",
-    "right_infringed": "copyright",
-    "good_faith": True,
-    "accuracy_under_perjury": True,
-    "bona_fide": True,
-    "truth_statement": True,
-}
 _WORDS = [
     "read",
     "raw",
@@ -113,39 +99,6 @@ def write_pages(root: Path) -> int:
             (root / f"w{work}" / f"c{chapter}.html").write_text(page)
             size = len(page)
     return size
-
-
-def start_nginx_tls(root: Path, work: Path, port: int) -> subprocess.Popen[bytes]:
-    """nginx (Debian's) serving `root` over TLS on loopback, one worker, whatever Host is asked for."""
-    key, cert = write_self_signed(work / "tls", ["pirate.test", "*.test"])
-    conf = work / "nginx.conf"
-    conf.write_text(
-        f"""daemon off;
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/error.log warn;
-{"user root;" if os.geteuid() == 0 else ""}
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  sendfile on;
-  keepalive_requests 100000;
-  default_type text/html;
-  types {{ text/html html; }}
-  server {{
-    listen 127.0.0.1:{port} ssl;
-    ssl_certificate {cert};
-    ssl_certificate_key {key};
-    root {root};
-    location / {{ try_files $uri =404; }}
-  }}
-}}
-"""
-    )
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(work)], stderr=subprocess.DEVNULL)
-    wait_for_port(port, alive=lambda: proc.poll() is None)
-    return proc
 
 
 class LoopbackTransport(httpx.AsyncBaseTransport):
@@ -267,7 +220,7 @@ def _main() -> None:
             f"drafted in {time.perf_counter() - started:.1f} s; pages {page_size / 1024:.0f} KiB"
         )
         web_port, smtp_port = free_port(), free_port()
-        nginx = start_nginx_tls(work / "pages", work / "nginx", web_port)
+        nginx = start_nginx(work / "pages", work / "nginx", web_port, tls_names=["pirate.test", "*.test"])
         smtp_key, smtp_cert = write_self_signed(work / "smtp-tls", ["localhost"], issuer="localhost")
         os.environ["SSL_CERT_FILE"] = str(smtp_cert)  # the client verifies the sink's certificate
         sink = start_sink(smtp_port, work / "mail", smtp_key, smtp_cert)

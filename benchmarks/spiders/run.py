@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -25,10 +24,11 @@ import time
 from pathlib import Path
 
 from benchmarks.common import Sample, alternate, children_cpu, session, settings_line, summary
+from benchmarks.fixtures import start_nginx
 from benchmarks.spiders.pages import write_large, write_small
 from crawlers.config import CrawlerSettings
 from crawlers.crawl import crawl_site
-from lab.http_util import free_port, wait_for_port
+from lab.http_util import free_port
 
 SECONDS = int(os.environ.get("SECONDS_PER_RUN", os.environ.get("SECONDS", "20")))
 REPEATS = int(os.environ.get("REPEATS", "3"))
@@ -37,32 +37,6 @@ SMALL_PAGES = int(os.environ.get("SMALL_PAGES", "20000"))
 LARGE_PAGES = int(os.environ.get("LARGE_PAGES", "1500"))
 LOG_LEVEL = "WARNING"  # the project's own level (crawlers/settings.py), for both
 HOST = "pages.test"
-
-
-def start_nginx(root: Path, work: Path, port: int) -> subprocess.Popen[bytes]:
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    conf = work / "nginx.conf"
-    conf.write_text(
-        f"""daemon off;
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/error.log warn;
-{"user root;" if os.geteuid() == 0 else ""}
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 100000;
-  default_type text/html;
-  types {{ text/html html; application/javascript js; }}
-  server {{ listen 127.0.0.1:{port}; root {root}; location / {{ try_files $uri $uri/ =404; }} }}
-}}
-"""
-    )
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(work)], stderr=subprocess.DEVNULL)
-    wait_for_port(port, alive=lambda: proc.poll() is None)
-    return proc
 
 
 def ours(port: int, pages: int) -> Sample:

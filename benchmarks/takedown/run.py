@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from benchmarks.fixtures import SENDER
 from benchmarks.intake.run import fresh_postgres
 from cases.audit.services import Actor
 from cases.db import make_engine, session_factory, transaction
@@ -48,20 +49,6 @@ WORKERS = int(os.environ.get("WORKERS", "2"))
 CONCURRENCY = int(os.environ.get("CONCURRENCY", "4"))
 TAKEDOWN_CONCURRENCY = int(os.environ.get("TAKEDOWN_CONCURRENCY", "1"))
 ACTOR = Actor("bench")
-SENDER: dict[str, object] = {
-    "name": "Hanako Yamada",
-    "organisation": "Association A",
-    "email": "legal@association-a.example",
-    "address": "1-2-3 Chiyoda, Tokyo 100-0001, Japan",
-    "phone": "+81 3 0000 0000",
-    "signature": "/Hanako Yamada/",
-    "explanation": "The pages reproduce the complete chapters of the works without the rights holder's licence.",
-    "right_infringed": "copyright",
-    "good_faith": True,
-    "accuracy_under_perjury": True,
-    "bona_fide": True,
-    "truth_statement": True,
-}
 
 
 def seed(url: str, ranks: Path) -> tuple[sessionmaker[Session], list[int]]:
