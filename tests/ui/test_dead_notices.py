@@ -73,8 +73,10 @@ def test_a_dead_notices_page_flags_its_kept_text_and_withdraws_it(
     assert "Every URL of this notice is gone" in note  # the note stands above the text
     assert f"{evidence_site}/gone/1" in text.split("</pre>", 1)[0]  # the kept text, not re-rendered empty
     assert f'action="/ui/notices/{dead}/withdraw"' in shown
+    assert 'data-testid="approve" data-shortcut="a" disabled title="no live URL' in shown  # approving it is refused
     live = ops.get(f"/ui/notices/{world.a_notice}").text
     assert "no-live-url-note" not in live and f"/ui/notices/{world.a_notice}/withdraw" not in live
+    assert 'data-testid="approve"' in live and 'disabled title="no live URL' not in live
 
     ops.http.cookies.set("pw_lang", "ja", path="/ui")
     assert "この通知のURLはすべて消えています" in ops.get(f"/ui/notices/{dead}").text
@@ -107,7 +109,9 @@ def test_one_click_in_the_japanese_queue_withdraws_a_dead_notice(
     page.reload()
     row = page.locator(f"#queue-table tr[data-notice='{dead}']")
     expect(row.get_by_test_id("no-live-url")).to_have_text("掲載中のURLなし")
-    expect(row.get_by_test_id("review-reason")).to_have_text("every URL failed the re-check")
+    expect(row.get_by_test_id("review-reason")).to_have_text(
+        "すべてのURLが再確認で除外されました"
+    )  # the stored reason, in the reader's language
     shoot(page, "queue-dead-ja")
     row.get_by_test_id("withdraw").click()
     expect(page.get_by_test_id("flash")).to_contain_text(f"通知 {dead} を取り下げました")

@@ -36,6 +36,9 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's own name for a marker)
 
 #: the names of states and kinds the pages show translated (``_(value)`` in the templates), marked here
 #: so that the catalogue holds each: a notice's states, a case's, a site's and a domain's
+#: reasons the store writes in English and the pages show in the reader's language (their exact text)
+STORED_REASONS = (N_("every URL failed the re-check"),)
+
 STATE_NAMES = (
     N_("draft"),
     N_("in_review"),
