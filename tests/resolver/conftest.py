@@ -15,6 +15,7 @@ from lab.dns_server import Behaviour, DnsServer
 from lab.rdap_server import RdapServer, Script
 from lab.whois_server import WhoisServer
 from resolver import ResolverSettings
+from tests.resolver.hostile_lab import loopback_settings
 
 ZONES = [
     (
@@ -158,23 +159,8 @@ class Lab:
     testdata: Path
 
     def settings(self, **overrides: object) -> ResolverSettings:
-        values: dict[str, object] = {
-            "nameservers": [self.dns.host],
-            "dns_port": self.dns.port,
-            "dns_timeout": 0.5,
-            "dns_lifetime": 1.5,
-            "rdap_bootstrap_offline": True,
-            "rdap_bootstrap_files": [self.bootstrap],
-            "allow_networks": ["127.0.0.0/8", "::1/128"],
-            "http_timeout": 2.0,
-            "http_retries": 2,
-            "max_retry_after_seconds": 2.0,
-            "default_rate_limit": {"requests": 1000, "per_seconds": 1},
-            # The zones above name public addresses: never probe them (no test touches the internet).
-            "probe": False,
-        }
-        values.update(overrides)
-        return ResolverSettings.model_validate(values)
+        values: dict[str, object] = {"http_retries": 2, "max_retry_after_seconds": 2.0}
+        return loopback_settings(self.dns, self.bootstrap, **(values | overrides))
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,24 @@ from resolver import ResolverSettings
 ADDRESS = "198.51.100.10"
 
 
+def loopback_settings(dns: DnsServer, bootstrap: Path, **overrides: object) -> ResolverSettings:
+    """Resolver settings for a lab on loopback: its DNS server and RDAP bootstrap, short timeouts, and no
+    probe of the zones' addresses (some are public: no test touches the internet)."""
+    values: dict[str, object] = {
+        "nameservers": [dns.host],
+        "dns_port": dns.port,
+        "dns_timeout": 0.5,
+        "dns_lifetime": 1.5,
+        "rdap_bootstrap_offline": True,
+        "rdap_bootstrap_files": [bootstrap],
+        "allow_networks": ["127.0.0.0/8", "::1/128"],
+        "http_timeout": 2.0,
+        "default_rate_limit": {"requests": 1000, "per_seconds": 1},
+        "probe": False,
+    }
+    return ResolverSettings.model_validate(values | overrides)
+
+
 @dataclass
 class HostileLab:
     dns: DnsServer
@@ -24,23 +42,8 @@ class HostileLab:
     bootstrap: Path
 
     def settings(self, **overrides: object) -> ResolverSettings:
-        values: dict[str, object] = {
-            "nameservers": [self.dns.host],
-            "dns_port": self.dns.port,
-            "dns_timeout": 0.5,
-            "dns_lifetime": 1.5,
-            "rdap_bootstrap_offline": True,
-            "rdap_bootstrap_files": [self.bootstrap],
-            "allow_networks": ["127.0.0.0/8", "::1/128"],
-            "http_timeout": 2.0,
-            "http_retries": 0,
-            "default_rate_limit": {"requests": 1000, "per_seconds": 1},
-            "probe": False,
-            "reverse_dns": False,
-            "find_origin": False,
-        }
-        values.update(overrides)
-        return ResolverSettings.model_validate(values)
+        values: dict[str, object] = {"http_retries": 0, "reverse_dns": False, "find_origin": False}
+        return loopback_settings(self.dns, self.bootstrap, **(values | overrides))
 
 
 def zone(name: str, address: str = ADDRESS) -> tuple[str, str]:
