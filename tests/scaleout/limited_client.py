@@ -2,6 +2,8 @@
 
 Run by ``test_shared_limits.py`` as a subprocess:
 ``python limited_client.py URL REQUESTS RATE START_AT [REDIS_URL PREFIX]`` (no Redis: per-process limits).
+Prints the wall-clock time of each permit, one a line: the limiter's decisions, on a clock every process
+of the machine shares.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ async def main(url: str, requests: int, rate: float, start_at: float, redis_url:
         await asyncio.sleep(max(0.0, start_at - time.time()))  # both clients start together
         for _ in range(requests):
             await resolver.limiters.acquire(url)
+            print(f"{time.time():.6f}", flush=True)
             (await client.get(url)).raise_for_status()
 
 
