@@ -59,3 +59,10 @@ class PairDoneError(CasesError):
     Raised inside the transaction that stores the job's results, so they roll back: a run that
     lost its claim (its worker was thought dead and the job given to another) stores nothing.
     """
+
+
+def message_of(exc: CasesError) -> str:
+    """The message `exc` was raised with: a :class:`cases.messages.Said` where the service built it with
+    ``said()`` (so a page can say it in its reader's language), else its text."""
+    first = exc.args[0] if len(exc.args) == 1 else None
+    return first if isinstance(first, str) else str(exc)

@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from cases.errors import InvalidInputError
+from cases.messages import said
 
 T = TypeVar("T")
 
@@ -31,9 +32,9 @@ def decode_cursor(cursor: str | None) -> int | None:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-        raise InvalidInputError(["cursor: not a cursor returned by this API"]) from exc
+        raise InvalidInputError([said("cursor: not a cursor returned by this API")]) from exc
     if not isinstance(value, int):
-        raise InvalidInputError(["cursor: not a cursor returned by this API"])
+        raise InvalidInputError([said("cursor: not a cursor returned by this API")])
     return value
 
 

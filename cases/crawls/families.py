@@ -20,6 +20,7 @@ from cases.errors import ConflictError, NotFoundError
 from cases.infra.models import InfraEvent, ResolutionSnapshot
 from cases.infra.services import add_event
 from cases.intake.models import EvidenceItem, Submission
+from cases.messages import said
 from cases.schedule.models import JobDue
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
 from cases.sqlutil import insert_ignore
@@ -70,9 +71,9 @@ def merge_sites(session: Session, actor: Actor, keep_id: int, merge_id: int) -> 
     """Move everything of site `merge_id` to site `keep_id`; the merged site points at the other."""
     keep, merged = session.get(Site, keep_id), session.get(Site, merge_id)
     if keep is None or merged is None:
-        raise NotFoundError("site not found")
+        raise NotFoundError(said("site not found"))
     if keep_id == merge_id or merged.status == SiteStatus.MERGED:
-        raise ConflictError(f"site {merge_id} cannot be merged into {keep_id}")
+        raise ConflictError(said("site {site} cannot be merged into {other}", site=merge_id, other=keep_id))
     moved_domains = [d for d in session.scalars(sa.select(col(Domain.id)).where(col(Domain.site_id) == merge_id)) if d]
     for model in _MOVED:
         table = table_of(model)
@@ -103,9 +104,11 @@ def decide(session: Session, actor: Actor, proposal_id: int, *, accept: bool) ->
     """An operator's decision on a proposal: merge the two sites, or reject the proposal."""
     proposal = session.get(FamilyProposal, proposal_id)
     if proposal is None:
-        raise NotFoundError(f"family proposal {proposal_id} not found")
+        raise NotFoundError(said("family proposal {proposal} not found", proposal=proposal_id))
     if proposal.status != FamilyStatus.PROPOSED:
-        raise ConflictError(f"family proposal {proposal_id} is already {proposal.status}")
+        raise ConflictError(
+            said("family proposal {proposal} is already {status}", proposal=proposal_id, status=proposal.status)
+        )
     if accept:
         merge_sites(session, actor, proposal.site_id, proposal.other_site_id)
     status = FamilyStatus.MERGED if accept else FamilyStatus.REJECTED

@@ -13,6 +13,7 @@ from cases.base import table_of
 from cases.crawls.models import SiteCrawl, WorkFound
 from cases.crawls.schemas import CrawlIn, MatchIn
 from cases.errors import NotFoundError
+from cases.messages import said
 from cases.sites.models import Site
 from cases.sqlutil import insert_ignore, one_of
 from common.keys import url_key
@@ -31,7 +32,7 @@ def previous_crawl(session: Session, site_id: int) -> SiteCrawl | None:
 def record_crawl(session: Session, actor: Actor, site_id: int, crawl: CrawlIn) -> SiteCrawl:
     """Store one crawl of `site_id`; catalogue growth is counted against the previous crawl."""
     if session.get(Site, site_id) is None:
-        raise NotFoundError(f"site {site_id} not found")
+        raise NotFoundError(said("site {site} not found", site=site_id))
     before = previous_crawl(session, site_id)
     growth = None
     if before is not None and before.catalogue_titles is not None and crawl.catalogue_titles is not None:

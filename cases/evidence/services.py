@@ -22,6 +22,7 @@ from cases.evidence.manifest import OBJECT_KINDS, CaptureInput, canonical, manif
 from cases.evidence.models import EvidenceCapture, EvidenceObject
 from cases.evidence.objects import ObjectStore, sha256_hex
 from cases.evidence.timestamps import TokenInfo
+from cases.messages import said
 from cases.sqlutil import insert_ignore
 from common.keys import url_key
 from common.text import scrub
@@ -125,7 +126,7 @@ def get_capture(session: Session, capture_id: int, association_id: int | None = 
     """One capture; with `association_id`, only one made for that association (else 404, as everywhere)."""
     row = session.get(EvidenceCapture, capture_id)
     if row is None or (association_id is not None and row.association_id != association_id):
-        raise NotFoundError(f"capture {capture_id} not found")
+        raise NotFoundError(said("capture {capture} not found", capture=capture_id))
     return row
 
 

@@ -20,6 +20,7 @@ from cases.errors import NotFoundError
 from cases.infra.services import site_infrastructure, site_timeline
 from cases.intake.models import EvidenceItem, Submission
 from cases.intake.schemas import EvidencePublic, SubmissionDetail
+from cases.messages import said
 from cases.pagination import Page, decode_cursor, encode_cursor
 from cases.portfolio.schemas import DomainPublic, SiteDetail, SiteFilters, SiteSummary
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage
@@ -188,7 +189,7 @@ def get_visible_site(session: Session, principal: Principal, site_id: int) -> Si
     """The site, if the caller may see it; otherwise :class:`NotFoundError`."""
     site = session.scalars(sa.select(Site).where(col(Site.id) == site_id, _visible_sites(principal))).first()
     if site is None:
-        raise NotFoundError(f"site {site_id} not found")
+        raise NotFoundError(said("site {site} not found", site=site_id))
     return site
 
 

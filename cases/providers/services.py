@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from cases.audit.services import Actor, created, record, updated
 from cases.db import utcnow
 from cases.errors import ConflictError, InvalidInputError, NotFoundError
+from cases.messages import said
 from cases.providers.models import Provider, ProviderKind
 from common.text import UnsafeTextError, email_address, header_value, normalize_url, scrub
 
@@ -77,7 +78,7 @@ def _name(name: str) -> str:
     except UnsafeTextError as exc:
         raise InvalidInputError([f"name: {exc}"]) from exc
     if not clean:
-        raise InvalidInputError(["name: must not be empty"])
+        raise InvalidInputError([said("name: must not be empty")])
     return clean
 
 
@@ -85,7 +86,7 @@ def get_provider(session: Session, provider_id: int) -> Provider:
     """A provider by id; :class:`NotFoundError` if there is none."""
     provider = session.get(Provider, provider_id)
     if provider is None:
-        raise NotFoundError(f"provider {provider_id} not found")
+        raise NotFoundError(said("provider {provider} not found", provider=provider_id))
     return provider
 
 
@@ -99,13 +100,13 @@ def add_provider(session: Session, actor: Actor, name: str, kind: str, **values:
     clean = _name(name)
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise InvalidInputError([f"{k}: unknown field" for k in sorted(unknown)])
+        raise InvalidInputError([said("{field}: unknown field", field=k) for k in sorted(unknown)])
     values = {k: v for k, v in values.items() if v is not None or k in _REQUIRED}
     checked = {**values, "kind": kind}
     _check(checked)
     values = {k: v for k, v in checked.items() if k != "kind"}
     if find_provider(session, clean) is not None:
-        raise ConflictError(f"provider {clean!r} already exists")
+        raise ConflictError(said("provider {name!r} already exists", name=clean))
     provider = Provider(name=clean, kind=ProviderKind(kind), **values)
     session.add(provider)
     session.flush()
@@ -118,7 +119,7 @@ def edit_provider(session: Session, actor: Actor, provider_id: int, **values: An
     """Change some fields of a provider (operators), one audit event per changed field."""
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise InvalidInputError([f"{k}: unknown field" for k in sorted(unknown)])
+        raise InvalidInputError([said("{field}: unknown field", field=k) for k in sorted(unknown)])
     values = dict(values)
     _check(values)
     provider = get_provider(session, provider_id)

@@ -19,6 +19,7 @@ from cases.audit.services import Actor, CreationLog, Creations, created, record,
 from cases.base import table_of
 from cases.db import utcnow
 from cases.errors import InvalidInputError, NotFoundError
+from cases.messages import said
 from cases.sites.models import Domain, Site, SiteContentType, SiteLanguage, SiteStatus
 from cases.sqlutil import insert_ignore, insert_returning_ids, insert_rows, is_postgres, key_in, lock_keys
 from cases.works.models import Work
@@ -180,7 +181,7 @@ def update_site_status(session: Session, site_id: int, status: str, actor: Actor
         raise InvalidInputError([f"status: must be one of {', '.join(s.value for s in SiteStatus)}"])
     site = session.get(Site, site_id)
     if site is None:
-        raise NotFoundError(f"site {site_id} not found")
+        raise NotFoundError(said("site {site} not found", site=site_id))
     if site.status != status:
         record(session, actor, [updated("site", site_id, "status", site.status, status)])
         site.status = SiteStatus(status)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from cases.audit.services import Actor, record, updated
 from cases.db import utcnow
 from cases.errors import ConflictError
+from cases.messages import said
 from cases.takedown.models import Notice, NoticeState
 from cases.takedown.review import CLAIM_TIMEOUT
 from cases.takedown.services import get_notice
@@ -35,7 +36,13 @@ def claim_is_live(notice: Notice, now: dt.datetime | None = None) -> bool:
 def _in_review(session: Session, notice_id: int) -> Notice:
     notice = get_notice(session, notice_id)
     if notice.state != NoticeState.IN_REVIEW:
-        raise ConflictError(f"notice {notice_id} is {notice.state}, not in review: there is no claim to change")
+        raise ConflictError(
+            said(
+                "notice {notice} is {state}, not in review: there is no claim to change",
+                notice=notice_id,
+                state=notice.state,
+            )
+        )
     return notice
 
 
@@ -44,7 +51,7 @@ def release(session: Session, actor: Actor, notice_id: int) -> Notice:
     colleague: the audit trail names who released whose claim)."""
     notice = _in_review(session, notice_id)
     if not notice.claimed_by:
-        raise ConflictError(f"notice {notice_id} is not claimed")
+        raise ConflictError(said("notice {notice} is not claimed", notice=notice_id))
     record(session, actor, [updated("notice", notice_id, "claimed_by", notice.claimed_by, None)])
     notice.claimed_by, notice.claimed_at = None, None
     session.add(notice)
@@ -56,7 +63,7 @@ def take_over(session: Session, actor: Actor, notice_id: int) -> Notice:
     """Claim the notice for `actor`, whoever held it; a fresh claim of the full timeout."""
     notice = _in_review(session, notice_id)
     if notice.claimed_by == actor.name and claim_is_live(notice):
-        raise ConflictError(f"notice {notice_id} is already claimed by you")
+        raise ConflictError(said("notice {notice} is already claimed by you", notice=notice_id))
     record(session, actor, [updated("notice", notice_id, "claimed_by", notice.claimed_by, actor.name)])
     notice.claimed_by, notice.claimed_at = actor.name, utcnow()
     session.add(notice)

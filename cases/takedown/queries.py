@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from cases.audit.models import AuditEvent
 from cases.errors import NotFoundError
 from cases.infra.schemas import EventPublic
+from cases.messages import said
 from cases.portfolio.queries import get_visible_site
 from cases.providers.models import Provider
 from cases.sites.models import Site
@@ -34,13 +35,13 @@ def get_visible_notice(session: Session, principal: Principal, notice_id: int) -
     """The notice, if the caller may see it; otherwise :class:`NotFoundError`."""
     notice = session.get(Notice, notice_id)
     if notice is None or (not principal.sees_everything and notice.association_id != principal.association_id):
-        raise NotFoundError(f"notice {notice_id} not found")
+        raise NotFoundError(said("notice {notice} not found", notice=notice_id))
     if not principal.sees_everything:
         # A notice is visible exactly where its site is: never a notice on a site its reader cannot open.
         try:
             get_visible_site(session, principal, notice.site_id)
         except NotFoundError:
-            raise NotFoundError(f"notice {notice_id} not found") from None
+            raise NotFoundError(said("notice {notice} not found", notice=notice_id)) from None
     return notice
 
 

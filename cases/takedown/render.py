@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from cases.errors import InvalidInputError
+from cases.messages import said
 from cases.takedown.basis_checks import basis_problems
 from cases.takedown.cloudflare_reports import dmca_reports, report_problems
 from cases.takedown.models import LegalBasis
@@ -195,7 +196,9 @@ def validate(context: NoticeContext) -> None:
     """Raise :class:`InvalidInputError` naming every element the notice's legal basis requires but lacks,
     and every other problem it has under that basis (:mod:`cases.takedown.basis_checks`)."""
     basis = TEMPLATES[context.template].basis
-    problems = [f"{e}: required by {basis.value}" for e in missing_elements(context)]
+    problems: list[str] = [
+        said("{element}: required by {basis}", element=e, basis=basis.value) for e in missing_elements(context)
+    ]
     problems += basis_problems(context, basis)
     if context.template == "cloudflare_abuse_dmca":
         problems += [p for p in report_problems(context) if p.split(":", 1)[0] not in missing_elements(context)]

@@ -22,7 +22,8 @@ from cases.audit.services import Actor, update_event_values, updated, updates_fr
 from cases.audit.services import record as record_audit
 from cases.base import table_of
 from cases.db import utcnow
-from cases.errors import CasesError, ConflictError, InvalidInputError
+from cases.errors import CasesError, ConflictError, InvalidInputError, message_of
+from cases.messages import said
 from cases.providers.models import Provider
 from cases.sqlutil import is_postgres
 from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeState
@@ -202,13 +203,13 @@ def _claim_serialised(
 def _reviewable(session: Session, actor: Actor, notice_id: int) -> Notice:
     notice = get_notice(session, notice_id)
     if notice.state != NoticeState.IN_REVIEW:
-        raise ConflictError(f"notice {notice_id} is {notice.state}, not in review")
+        raise ConflictError(said("notice {notice} is {state}, not in review", notice=notice_id, state=notice.state))
     if (
         notice.claimed_by not in (None, actor.name)
         and notice.claimed_at
         and notice.claimed_at > utcnow() - CLAIM_TIMEOUT
     ):
-        raise ConflictError(f"notice {notice_id} is claimed by {notice.claimed_by}")
+        raise ConflictError(said("notice {notice} is claimed by {holder}", notice=notice_id, holder=notice.claimed_by))
     return notice
 
 
@@ -227,10 +228,15 @@ def _refuse_without_live_items(session: Session, notice_id: int) -> None:
     if not rows or any(outcome != ItemOutcome.DROPPED.value for _, outcome, _ in rows):
         return  # a notice without items is the validator's business, not the re-check's
     reasons = "; ".join(f"{url}: {reason or 'dropped'}" for url, _, reason in rows[:5])
-    more = f" (and {len(rows) - 5} more)" if len(rows) > 5 else ""
+    if len(rows) > 5:
+        reasons = said("{reasons} (and {more} more)", reasons=reasons, more=len(rows) - 5)
     raise ConflictError(
-        f"notice {notice_id} has no live item: the re-check dropped every URL ({reasons}{more}); "
-        "reject it or send it back to draft"
+        said(
+            "notice {notice} has no live item: the re-check dropped every URL ({reasons}); "
+            "reject it or send it back to draft",
+            notice=notice_id,
+            reasons=reasons,
+        )
     )
 
 
@@ -247,7 +253,7 @@ def approve(session: Session, actor: Actor, notice_id: int) -> Notice:
 def reject(session: Session, actor: Actor, notice_id: int, reason: str) -> Notice:
     """Reject a notice in review; the reason is required and kept."""
     if not reason.strip():
-        raise InvalidInputError(["reason: a rejection needs a reason"])
+        raise InvalidInputError([said("reason: a rejection needs a reason")])
     notice = _reviewable(session, actor, notice_id)
     assert notice.id is not None
     record_audit(session, actor, [updated("notice", notice.id, "rejection_reason", None, reason.strip())])
@@ -267,5 +273,5 @@ def bulk_approve(session: Session, actor: Actor, notice_ids: Sequence[int]) -> t
                 approve(session, actor, notice_id)
             approved.append(notice_id)
         except CasesError as exc:  # report it and go on: one bad id must not block the batch
-            refused[notice_id] = str(exc)
+            refused[notice_id] = message_of(exc)
     return approved, refused

@@ -17,6 +17,7 @@ from cases.errors import ConflictError, InvalidInputError, NotFoundError
 from cases.evidence.models import EvidenceCapture
 from cases.evidence.services import latest_captures
 from cases.intake.models import EvidenceItem
+from cases.messages import said
 from cases.providers.models import Provider
 from cases.sites.models import Site
 from cases.takedown import render as rendering
@@ -41,10 +42,10 @@ def open_case(session: Session, actor: Actor, site_id: int, provider_id: int, st
     if existing is not None:
         return existing
     if session.get(Site, site_id) is None:
-        raise NotFoundError(f"site {site_id} not found")
+        raise NotFoundError(said("site {site} not found", site=site_id))
     provider = session.get(Provider, provider_id)
     if provider is None:
-        raise NotFoundError(f"provider {provider_id} not found")
+        raise NotFoundError(said("provider {provider} not found", provider=provider_id))
     case = TakedownCase(site_id=site_id, provider_id=provider_id, step=step or provider.kind)
     session.add(case)
     session.flush()
@@ -136,13 +137,19 @@ def draft_notice(
     """
     case = session.get(TakedownCase, case_id)
     if case is None:
-        raise NotFoundError(f"case {case_id} not found")
+        raise NotFoundError(said("case {case} not found", case=case_id))
     name = template or rendering.DEFAULT_TEMPLATE[legal_basis]
     if name not in rendering.TEMPLATES or rendering.TEMPLATES[name].basis != legal_basis:
         raise InvalidInputError([f"template: {name!r} does not serve {legal_basis.value}"])
     duplicate = open_notice_id(session, case_id, association_id, legal_basis)
     if duplicate is not None:
-        raise ConflictError(f"notice {duplicate} to this recipient under {legal_basis.value} is still open")
+        raise ConflictError(
+            said(
+                "notice {notice} to this recipient under {basis} is still open",
+                notice=duplicate,
+                basis=legal_basis.value,
+            )
+        )
     if items is None:
         candidates = evidence_candidates(session, case.site_id, association_id)
     else:
@@ -200,7 +207,7 @@ def get_notice(session: Session, notice_id: int) -> Notice:
     """A notice by id; :class:`NotFoundError` if there is none."""
     notice = session.get(Notice, notice_id)
     if notice is None:
-        raise NotFoundError(f"notice {notice_id} not found")
+        raise NotFoundError(said("notice {notice} not found", notice=notice_id))
     return notice
 
 
@@ -299,7 +306,7 @@ def submit_for_review(session: Session, actor: Actor, notice_id: int) -> Notice:
     """Render a draft (refused if incomplete) and put it in the operators' queue."""
     notice = get_notice(session, notice_id)
     if notice.state != NoticeState.DRAFT:
-        raise ConflictError(f"notice {notice_id} is {notice.state}, not draft")
+        raise ConflictError(said("notice {notice} is {state}, not draft", notice=notice_id, state=notice.state))
     render_notice(session, actor, notice)
     # Operators have REVIEW_WITHIN to review it: the queue is ordered, and filtered "due soon", by this date.
     due = utcnow() + REVIEW_WITHIN
@@ -313,7 +320,9 @@ def update_sender(session: Session, actor: Actor, notice_id: int, sender: dict[s
     """Change the sender's details of a draft (fields given replace those stored)."""
     notice = get_notice(session, notice_id)
     if notice.state != NoticeState.DRAFT:
-        raise ConflictError(f"notice {notice_id} is {notice.state}; only drafts can be edited")
+        raise ConflictError(
+            said("notice {notice} is {state}; only drafts can be edited", notice=notice_id, state=notice.state)
+        )
     merged = {**notice.sender, **sender}
     assert notice.id is not None
     record(session, actor, [updated("notice", notice.id, "sender", notice.sender, merged)])

@@ -21,6 +21,7 @@ from cases.audit.services import Actor, updated
 from cases.audit.services import record as record_audit
 from cases.db import utcnow
 from cases.errors import ConflictError
+from cases.messages import said
 from cases.takedown.models import Notice, NoticeState
 
 S = NoticeState
@@ -88,7 +89,13 @@ def move(session: Session, notice: Notice, target: NoticeState, actor: Actor) ->
     if not can_move(current, target):
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none"
         raise ConflictError(
-            f"notice {notice.id} is {current.value}; it cannot become {target.value} (allowed: {allowed})"
+            said(
+                "notice {notice} is {state}; it cannot become {target} (allowed: {allowed})",
+                notice=notice.id,
+                state=current.value,
+                target=target.value,
+                allowed=allowed,
+            )
         )
     now = utcnow()
     assert notice.id is not None

@@ -13,12 +13,13 @@ from sqlmodel import Session
 
 from cases.audit.services import Actor
 from cases.errors import ConflictError
+from cases.messages import said
 from cases.takedown.item_counts import item_counts
 from cases.takedown.models import Notice
 from cases.takedown.review import reject
 
 #: the reason a withdrawn notice is rejected with (kept on the notice and in its audit trail)
-WITHDRAWN_REASON = "every URL is gone"
+WITHDRAWN_REASON = said("every URL is gone")
 
 
 def has_no_live_url(session: Session, notice_id: int) -> bool:
@@ -34,5 +35,7 @@ def withdraw_dead_notice(session: Session, actor: Actor, notice_id: int) -> Noti
     colleague holds a live claim on it (``review.reject``'s rules).
     """
     if not has_no_live_url(session, notice_id):
-        raise ConflictError(f"notice {notice_id} still has a live URL (or none at all): review it instead")
+        raise ConflictError(
+            said("notice {notice} still has a live URL (or none at all): review it instead", notice=notice_id)
+        )
     return reject(session, actor, notice_id, WITHDRAWN_REASON)

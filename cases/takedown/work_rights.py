@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from cases.audit.services import Actor, created, record, updated
 from cases.db import utcnow
 from cases.errors import NotFoundError
+from cases.messages import said
 from cases.takedown.models import WorkRightsStatement
 from cases.works.models import Work
 
@@ -24,7 +25,7 @@ def own_work(session: Session, association_id: int | None, work_id: int) -> Work
     """The work, if `association_id` owns it (None: any association's); :class:`NotFoundError` otherwise."""
     work = session.get(Work, work_id)
     if work is None or (association_id is not None and work.association_id != association_id):
-        raise NotFoundError(f"work {work_id} not found")
+        raise NotFoundError(said("work {work} not found", work=work_id))
     return work
 
 

@@ -7,6 +7,7 @@ from sqlmodel import Session
 from cases.audit.services import Actor, created, record
 from cases.db import utcnow
 from cases.errors import InvalidInputError, NotFoundError
+from cases.messages import said
 from cases.sites.models import Site
 from cases.traffic.models import TrafficEstimate
 from cases.traffic.schemas import EstimateIn
@@ -15,7 +16,7 @@ from cases.traffic.schemas import EstimateIn
 def record_estimate(session: Session, actor: Actor, site_id: int, estimate: EstimateIn) -> TrafficEstimate:
     """Store one monthly estimate of `site_id`, with an audit event."""
     if session.get(Site, site_id) is None:
-        raise NotFoundError(f"site {site_id} not found")
+        raise NotFoundError(said("site {site} not found", site=site_id))
     if not estimate.visits_low <= estimate.visits_central <= estimate.visits_high:
         raise InvalidInputError(["visits: low <= central <= high must hold"])
     if not estimate.sources:

@@ -44,6 +44,69 @@ def test_every_message_has_its_japanese_text() -> None:
         assert set(re.findall(r"\{\w+[^}]*\}", message)) == set(re.findall(r"\{\w+[^}]*\}", catalogue.gettext(message)))
 
 
+def said_templates() -> set[str]:
+    """Every template the store and the UI give ``said()`` as a literal, found by reading their source."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found: set[str] = set()
+    for source in [*(root / "cases").rglob("*.py"), *(root / "piratewatch").rglob("*.py")]:
+        for node in ast.walk(ast.parse(source.read_text(), str(source))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "said" and node.args:
+                first = node.args[0]
+                assert isinstance(first, ast.Constant) and isinstance(first.value, str), (
+                    f"{source}: said() needs a literal"
+                )
+                found.add(first.value)
+    return found
+
+
+def test_every_message_of_the_store_and_every_word_of_its_vocabulary_has_its_japanese_text() -> None:
+    """What the store says with ``said()`` (refusals, problems, stored reasons) and the words an audit trail or
+    a stored answer holds (kinds, legal bases, outcomes, fields) are in the catalogue, places kept."""
+    import re
+
+    from cases.providers.models import ProviderKind
+    from cases.takedown.models import ItemOutcome, LegalBasis
+    from piratewatch.web.ui.i18n import TERMS
+
+    catalogue = translations("ja")
+    templates = said_templates()
+    assert len(templates) > 30 and "notice {notice} is claimed by {holder}" in templates
+    assert {k.value for k in ProviderKind} | {b.value for b in LegalBasis} | {o.value for o in ItemOutcome} <= {
+        *TERMS,
+        "pending",
+        "dropped",
+        "actioned",
+        "still_live",
+    }
+    assert sorted(m for m in templates | set(TERMS) if catalogue.gettext(m) == m) == []
+    for message in templates:
+        assert set(re.findall(r"\{\w+[^}]*\}", message)) == set(re.findall(r"\{\w+[^}]*\}", catalogue.gettext(message)))
+
+
+def test_a_store_message_is_said_in_the_readers_language_and_stays_english_elsewhere() -> None:
+    """A refusal made with ``said()`` is English text (the API, the CLI and the logs), and a page says it in
+    Japanese: template, nested message and state translated, an operator's name left as written."""
+    from cases.errors import ConflictError, message_of
+    from cases.messages import said
+    from piratewatch.web.ui.i18n import say, term
+
+    refusal = ConflictError(said("notice {notice} is {state}, not in review", notice=7, state="approved"))
+    assert str(refusal) == "notice 7 is approved, not in review"
+    ja = translations("ja").gettext
+    assert say(message_of(refusal), ja) == "通知 7 は承認済みのため、レビュー中ではありません"
+    nested = said(
+        "notice {notice}: {why}",
+        notice=3,
+        why=said("notice {notice} is claimed by {holder}", notice=3, holder="approved"),
+    )
+    assert "approved" in say(nested, ja) and "通知 3" in say(nested, ja)  # a holder named like a state keeps its name
+    assert term("dmca_512c3", ja) != "dmca_512c3" and term("my own reason", ja) == "my own reason"
+    assert say("plain text", ja) == "plain text"
+
+
 def test_the_language_follows_the_browser_until_the_user_chooses(ui_app: FastAPI) -> None:
     http = TestClient(ui_app)
     page = http.get("/ui/sign-in", headers={"Accept-Language": "ja,en;q=0.5"}).text
@@ -136,3 +199,31 @@ def test_the_list_pages_the_flash_messages_and_the_states_speak_japanese(
     ops.http.cookies.set("pw_lang", "en", path="/ui")
     english = ops.post(f"/ui/notices/{world.b_notice}/approve", htmx=True).text
     assert f"Notice {world.b_notice} approved: ready to send." in english and ">approved</span>" in english
+
+
+def test_the_stores_refusals_and_the_audit_trail_speak_japanese(world: Any, tenants: Any, signed_in: Any) -> None:
+    """A refusal the store raises, a bulk action's per-notice problems and the audit trail's fields and words
+    are shown in Japanese on a Japanese page, and stay English on an English one (and in the API)."""
+    ops = signed_in(tenants.operator)
+    ops.http.cookies.set("pw_lang", "ja", path="/ui")
+    assert ops.post(f"/ui/notices/{world.a_notice}/approve", htmx=True).status_code == 200
+    again = ops.post(f"/ui/notices/{world.a_notice}/approve", htmx=True)
+    assert again.status_code == 409
+    assert f"通知 {world.a_notice} は承認済みのため、レビュー中ではありません" in again.text
+    assert "not in review" not in again.text
+    bulk = ops.post("/ui/queue/approve", data={"notice_ids": [str(world.a_notice)]}, htmx=True).text
+    assert f"通知 {world.a_notice}: 通知 {world.a_notice} は承認済みのため、レビュー中ではありません" in bulk
+    wrong = ops.get("/ui/queue", params={"legal_basis": "nonsense"})
+    assert wrong.status_code == 422 and "法的根拠: 次のいずれかを指定してください" in wrong.text
+
+    page = ops.get(f"/ui/notices/{world.a_notice}").text
+    audit = page.split('data-testid="audit"', 1)[1]
+    assert '<td data-testid="audit-field">状態</td>' in audit and "承認済み" in audit
+    assert "legal basis" not in audit and "法的根拠" in audit  # a created notice's fields, by their names
+    assert "DMCA §512(c)(3)" in page or "情報流通プラットフォーム対処法" in page or "DSA 第16条" in page
+
+    ops.http.cookies.set("pw_lang", "en", path="/ui")
+    english = ops.post(f"/ui/notices/{world.a_notice}/approve", htmx=True).text
+    assert f"notice {world.a_notice} is approved, not in review" in english
+    audit = ops.get(f"/ui/notices/{world.a_notice}").text.split('data-testid="audit"', 1)[1]
+    assert '<td data-testid="audit-field">state</td>' in audit and "legal basis" in audit

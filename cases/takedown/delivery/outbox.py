@@ -30,6 +30,7 @@ from cases.audit.services import Actor, created, record, updated
 from cases.base import table_of
 from cases.db import transaction, utcnow
 from cases.errors import ConflictError
+from cases.messages import said
 from cases.providers.models import Provider
 from cases.sqlutil import insert_returning_ids
 from cases.takedown.deadlines import waiting_period
@@ -171,7 +172,7 @@ def begin_send(session: Session, actor: Actor, notice_id: int, channel: str) -> 
     """Take one approved notice for sending (:func:`begin_sends`); :class:`ConflictError` if it is not approved."""
     started = begin_sends(session, actor, [notice_id], channel)
     if not started:
-        raise ConflictError(f"notice {notice_id} is not approved (or another worker took it)")
+        raise ConflictError(said("notice {notice} is not approved (or another worker took it)", notice=notice_id))
     return started[0]
 
 
@@ -283,7 +284,7 @@ def confirm_unconfirmed(session: Session, actor: Actor, notice_id: int, *, was_s
         )
     ).first()
     if attempt is None or attempt.id is None:
-        raise ConflictError(f"notice {notice_id} has no unconfirmed delivery")
+        raise ConflictError(said("notice {notice} has no unconfirmed delivery", notice=notice_id))
     if was_sent:
         return finish_send(session, actor, attempt.id, {"confirmed_by": actor.name})
     return fail_send(session, actor, attempt.id, f"not received, per {actor.name}")

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from cases.audit.services import Actor, recorded_together
 from cases.db import transaction
 from cases.errors import ConflictError, DeliveryError
+from cases.messages import said
 from cases.providers.models import Provider
 from cases.takedown.delivery.channels import Channel
 from cases.takedown.delivery.outbox import Started, begin_sends, fail_send, finish_send
@@ -207,10 +208,12 @@ async def send_notice(
     with factory() as session:
         state = get_notice(session, notice_id).state
     if state != NoticeState.APPROVED:
-        raise ConflictError(f"notice {notice_id} is {state}, not approved (or another worker took it)")
+        raise ConflictError(
+            said("notice {notice} is {state}, not approved (or another worker took it)", notice=notice_id, state=state)
+        )
     done = await send_batch(factory, actor, channel, [notice_id], recheck)
     if not done:
-        raise ConflictError(f"notice {notice_id} was taken by another worker")
+        raise ConflictError(said("notice {notice} was taken by another worker", notice=notice_id))
     return done[0]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,8 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from fastapi import Request
 
+from cases.messages import TERM_PLACES, Said
+
 
 def N_(text: str) -> str:  # noqa: N802 (gettext's own name for a marker)
     """Mark `text` as a message of the catalogue without translating it here (the page translates it).
@@ -34,11 +37,54 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's own name for a marker)
     return text
 
 
+#: reasons the store writes in English and the pages show in the reader's language (their exact text)
+STORED_REASONS = (N_("every URL failed the re-check"), N_("every URL is gone"))
+
+#: words of the store's vocabulary that audit values and stored answers hold (kinds, legal bases,
+#: outcomes, channels, the fields an audit event names): a page shows each in the reader's language
+#: where it stands alone as a value or a key (:func:`term`), never inside free text
+TERMS = (
+    N_("host"),
+    N_("cdn"),
+    N_("registrar"),
+    N_("registry"),
+    N_("search_engine"),
+    N_("platform"),
+    N_("payment"),
+    N_("ads"),
+    N_("legal"),
+    N_("dmca_512c3"),
+    N_("dsa_art16"),
+    N_("jp_provider_liability"),
+    N_("raa_3_18"),
+    N_("registry_abuse_policy"),
+    N_("search_delisting"),
+    N_("smtp"),
+    N_("api"),
+    N_("state"),
+    N_("claimed_by"),
+    N_("review_reason"),
+    N_("rejection_reason"),
+    N_("due_at"),
+    N_("rendered_sha256"),
+    N_("outcome"),
+    N_("outcome_reason"),
+    N_("case_id"),
+    N_("notice_id"),
+    N_("provider_id"),
+    N_("site_id"),
+    N_("step"),
+    N_("items"),
+    N_("legal_basis"),
+    N_("template"),
+    N_("language"),
+    N_("channel"),
+    N_("sent_at"),
+    N_("status"),
+)
+
 #: the names of states and kinds the pages show translated (``_(value)`` in the templates), marked here
 #: so that the catalogue holds each: a notice's states, a case's, a site's and a domain's
-#: reasons the store writes in English and the pages show in the reader's language (their exact text)
-STORED_REASONS = (N_("every URL failed the re-check"),)
-
 STATE_NAMES = (
     N_("draft"),
     N_("in_review"),
@@ -78,6 +124,9 @@ STATE_NAMES = (
     N_("infrastructure"),
     N_("notice"),
 )
+
+#: every word :func:`term` translates
+_VOCABULARY = frozenset((*STORED_REASONS, *TERMS, *STATE_NAMES))
 
 #: the languages the UI speaks, the first one the default
 LANGUAGES = ("en", "ja")
@@ -142,3 +191,33 @@ def when(value: dt.datetime | None, language: str) -> str:
 def number(value: float | None, language: str) -> str:
     """A whole number with the language's grouping."""
     return format_decimal(round(value), locale=language) if value is not None else "—"
+
+
+def term(value: object, gettext: Callable[[str], str]) -> object:
+    """`value` in the reader's language if it is one of the store's words (a state, a kind, a field),
+    else as it is: an operator's text that happens to be a word elsewhere is never rewritten."""
+    if isinstance(value, str) and value in _VOCABULARY:
+        return gettext(value)
+    return value
+
+
+def say(text: object, gettext: Callable[[str], str]) -> str:
+    """A message of the store (:class:`cases.messages.Said`) in the language of `gettext`; other text as it is.
+
+    The template is translated, then its places filled: a value that is a message itself is said in
+    turn, a value in a place of :data:`cases.messages.TERM_PLACES` is a word of the vocabulary. A
+    translation whose places do not match the template's (a translator's slip) falls back to the
+    English rather than failing the page.
+    """
+    if not isinstance(text, Said):
+        return "" if text is None else str(text)
+    values = {
+        name: say(value, gettext)
+        if isinstance(value, Said)
+        else (term(str(value), gettext) if name in TERM_PLACES else value)
+        for name, value in text.params.items()
+    }
+    try:
+        return gettext(text.template).format(**values)
+    except (KeyError, IndexError, ValueError):
+        return str(text)

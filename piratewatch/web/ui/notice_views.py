@@ -15,6 +15,7 @@ from cases.db import transaction
 from cases.errors import CasesError, ConflictError, InvalidInputError
 from cases.evidence.models import EvidenceCapture
 from cases.evidence.services import latest_captures
+from cases.messages import said
 from cases.takedown import claims, review
 from cases.takedown.delivery.outbox import confirm_unconfirmed, reconcile
 from cases.takedown.delivery.sending import send_notice
@@ -197,7 +198,7 @@ async def send(
         with transaction(factory) as session:
             state = get_notice(session, notice_id).state
         if state != NoticeState.APPROVED:
-            raise ConflictError(f"notice {notice_id} is {state}, not approved")
+            raise ConflictError(said("notice {notice} is {state}, not approved", notice=notice_id, state=state))
         notice = await send_notice(factory, actor, chosen, notice_id, delivery.recheck)
     except CasesError as exc:
         return _refused(request, user, notice_id, exc)

@@ -27,7 +27,8 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from cases.errors import CasesError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from cases.errors import CasesError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError, message_of
+from cases.messages import Said
 from common.text import scrub_block
 from piratewatch.errors import SignInRequiredError
 from piratewatch.web.ui import i18n
@@ -128,15 +129,21 @@ class Flash:
     args: dict[str, object] = field(default_factory=dict)
 
     def said(self, gettext: Callable[[str], str]) -> str:
-        """The message in the language of `gettext`, its places filled."""
+        """The message in the language of `gettext`, its places filled (a store's message: :func:`i18n.say`)."""
+        if isinstance(self.text, Said):
+            return i18n.say(self.text, gettext)
         return gettext(self.text).format(**self.args) if self.args else gettext(self.text)
+
+    def problems_said(self, gettext: Callable[[str], str]) -> list[str]:
+        """Each problem in the language of `gettext` where the store said it with ``said()``, else as written."""
+        return [i18n.say(problem, gettext) for problem in self.problems]
 
 
 def flash_for(exc: CasesError) -> Flash:
     """The message for a refused action."""
     if isinstance(exc, InvalidInputError):
         return Flash(N_("Not done: the input needs changes."), ok=False, problems=list(exc.problems))
-    return Flash(str(exc), ok=False)
+    return Flash(message_of(exc), ok=False)
 
 
 def status_for(exc: CasesError) -> int:
@@ -172,6 +179,8 @@ def page(
         "languages": i18n.LANGUAGES,
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "_": words.gettext,
+        "say": lambda text: i18n.say(text, words.gettext),
+        "term": lambda value: i18n.term(value, words.gettext),
         **context,
     }
     response: HTMLResponse = templates().TemplateResponse(request, name, full, status_code=status_code)

@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from cases.db import transaction
-from cases.errors import CasesError, InvalidInputError
+from cases.errors import CasesError, InvalidInputError, message_of
+from cases.messages import said
 from cases.providers.models import ProviderKind
 from cases.takedown import review
 from cases.takedown.delivery.sending import send_notice
@@ -46,9 +47,9 @@ def _optional_int(name: str, value: str | None, low: int, high: int) -> int | No
     try:
         number = int(value)
     except ValueError:
-        raise InvalidInputError([f"{name}: not a number"]) from None
+        raise InvalidInputError([said("{field}: not a number", field=name)]) from None
     if not low <= number <= high:
-        raise InvalidInputError([f"{name}: must be between {low} and {high}"])
+        raise InvalidInputError([said("{field}: must be between {low} and {high}", field=name, low=low, high=high)])
     return number
 
 
@@ -56,7 +57,9 @@ def _choice(name: str, value: str | None, allowed: set[str]) -> str | None:
     if not value:
         return None
     if value not in allowed:
-        raise InvalidInputError([f"{name}: must be one of {', '.join(sorted(allowed))}"])
+        raise InvalidInputError(
+            [said("{field}: must be one of {allowed}", field=name, allowed=", ".join(sorted(allowed)))]
+        )
     return value
 
 
@@ -64,10 +67,10 @@ def _filters(
     association_id: str | None, recipient_kind: str | None, legal_basis: str | None, due_within_hours: str | None
 ) -> tuple[review.QueueFilters, dict[str, str]]:
     """The queue's filters from a form or query string (empty fields mean "any"), and their values to show again."""
-    association = _optional_int("association", association_id, 1, 2**31)
-    kind = _choice("recipient kind", recipient_kind, {k.value for k in ProviderKind})
-    basis = _choice("legal basis", legal_basis, {b.value for b in LegalBasis})
-    hours = _optional_int("due within hours", due_within_hours, 0, 24 * 365)
+    association = _optional_int(said("association"), association_id, 1, 2**31)
+    kind = _choice(said("recipient kind"), recipient_kind, {k.value for k in ProviderKind})
+    basis = _choice(said("legal basis"), legal_basis, {b.value for b in LegalBasis})
+    hours = _optional_int(said("due within hours"), due_within_hours, 0, 24 * 365)
     filters = review.QueueFilters(association, kind, basis, dt.timedelta(hours=hours) if hours is not None else None)
     shown = {
         "association_id": str(association or ""),
@@ -76,6 +79,27 @@ def _filters(
         "due_within_hours": "" if hours is None else str(hours),
     }
     return filters, shown
+
+
+class QueueForm:
+    """The queue's four filters as its forms post them back, so an action's page keeps the operator's filters.
+
+    One dependency for every form of the queue page (claim next, bulk approve, withdraw); empty fields
+    mean "any", and :meth:`filters` checks them as the page's query string is checked.
+    """
+
+    def __init__(
+        self,
+        association_id: str = Form(default="", max_length=20),
+        recipient_kind: str = Form(default="", max_length=40),
+        legal_basis: str = Form(default="", max_length=40),
+        due_within_hours: str = Form(default="", max_length=20),
+    ) -> None:
+        self.fields = (association_id, recipient_kind, legal_basis, due_within_hours)
+
+    def filters(self) -> tuple[review.QueueFilters, dict[str, str]]:
+        """The filters the form names, and their values to show again (:class:`InvalidInputError` if wrong)."""
+        return _filters(*self.fields)
 
 
 def _queue_page(
@@ -132,14 +156,11 @@ def queue_page(
 @router.post("/queue/claim")
 def claim(
     request: Request,
-    association_id: str = Form(default=""),
-    recipient_kind: str = Form(default=""),
-    legal_basis: str = Form(default=""),
-    due_within_hours: str = Form(default=""),
+    posted: QueueForm = Depends(),
     user: UiUser = Depends(operator_action),
 ) -> Response:
     """Claim the next notice matching the filters and open it; no other operator gets the same one."""
-    filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
+    filters, shown = posted.filters()
     with transaction(session_maker(request)) as session:
         notice = review.claim_next(session, user.principal.actor(request_id(request)), filters)
     if notice is None:
@@ -156,14 +177,11 @@ def claim(
 def bulk_approve(
     request: Request,
     notice_ids: list[int] = Form(default=[]),
-    association_id: str = Form(default=""),
-    recipient_kind: str = Form(default=""),
-    legal_basis: str = Form(default=""),
-    due_within_hours: str = Form(default=""),
+    posted: QueueForm = Depends(),
     user: UiUser = Depends(operator_action),
 ) -> Response:
     """Approve the ticked notices; the page says which were approved and why the others were not."""
-    filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
+    filters, shown = posted.filters()
     if not notice_ids:
         return _queue_page(
             request, user, filters, shown, Flash(N_("Tick the notices to approve first."), ok=False), 422
@@ -183,7 +201,7 @@ def bulk_approve(
     except CasesError as exc:
         return _queue_page(request, user, filters, shown, flash_for(exc), status_for(exc))
     text = N_("Approved {count} notice(s): {ids}.") if approved else N_("Approved no notice.")
-    problems = [f"notice {i}: {why}" for i, why in refused.items()]
+    problems: list[str] = [said("notice {notice}: {why}", notice=i, why=why) for i, why in refused.items()]
     args = {"count": len(approved), "ids": ", ".join(map(str, approved))}
     flash = Flash(text, ok=not refused, problems=problems, partial=bool(approved and refused), args=args)
     return _queue_page(request, user, filters, shown, flash)
@@ -193,14 +211,11 @@ def bulk_approve(
 def withdraw(
     notice_id: int,
     request: Request,
-    association_id: str = Form(default=""),
-    recipient_kind: str = Form(default=""),
-    legal_basis: str = Form(default=""),
-    due_within_hours: str = Form(default=""),
+    posted: QueueForm = Depends(),
     user: UiUser = Depends(operator_action),
 ) -> Response:
     """Withdraw, from the queue, a notice whose every URL is gone (rejected with that reason, audited)."""
-    filters, shown = _filters(association_id, recipient_kind, legal_basis, due_within_hours)
+    filters, shown = posted.filters()
     try:
         with transaction(session_maker(request)) as session:
             withdraw_dead_notice(session, user.principal.actor(request_id(request)), notice_id)
@@ -243,18 +258,18 @@ async def bulk_send(
             with transaction(factory) as session:
                 state = notices_state(session, notice_id)
             if state != NoticeState.APPROVED:
-                problems.append(f"notice {notice_id}: it is {state}, not approved")
+                problems.append(said("notice {notice}: it is {state}, not approved", notice=notice_id, state=state))
                 continue
             notice = await send_notice(factory, actor, chosen, notice_id, delivery.recheck)
         except CasesError as exc:  # one refusal must not stop the others
-            problems.append(f"notice {notice_id}: {exc}")
+            problems.append(said("notice {notice}: {why}", notice=notice_id, why=message_of(exc)))
             continue
         if notice.state == NoticeState.SENT:
             sent.append(notice_id)
         elif notice.state == NoticeState.IN_REVIEW:
-            problems.append(f"notice {notice_id}: no URL passed the re-check, back in review")
+            problems.append(said("notice {notice}: no URL passed the re-check, back in review", notice=notice_id))
         else:
-            problems.append(f"notice {notice_id}: not sent ({notice.state})")
+            problems.append(said("notice {notice}: not sent ({state})", notice=notice_id, state=notice.state))
     text = N_("Sent {count} notice(s) by {channel}: {ids}.") if sent else N_("Sent no notice by {channel}.")
     args = {"count": len(sent), "channel": channel, "ids": ", ".join(map(str, sent))}
     flash = Flash(text, ok=not problems, problems=problems, partial=bool(sent and problems), args=args)
@@ -276,7 +291,7 @@ def notices_page(
     user: UiUser = Depends(current_user),
 ) -> Response:
     """Notices by state, newest first, a page at a time (submitters: their association's only)."""
-    chosen = _choice("state", state, {s.value for s in NoticeState})
+    chosen = _choice(said("state"), state, {s.value for s in NoticeState})
     with transaction(session_maker(request)) as session:
         result = notices_by_page(session, user.principal, chosen, QUEUE_PAGE, cursor)
         notices = result.notices
