@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from cases.messages import said
 from cases.takedown.models import LegalBasis
 from cases.takedown.schemas import SenderDetails
 
@@ -85,29 +86,52 @@ JP_MANNERS = ("self_admitted", "full_copy", "compressed_copy", "other")
 
 def jp_problems(context: NoticeContext) -> list[str]:
     """What the copyright guideline's 様式A asks beyond the sender's elements, each problem named."""
-    problems: list[str] = []
+    problems: list[str] = []  # each a said() message: a Japanese operator reads them in Japanese
     sender = context.sender
     acts_as = sender.get("acts_as")
-    where = "required by jp_provider_liability (様式A)"
+    where = said("required by jp_provider_liability (様式A)")
     if acts_as == "agent" and not str(sender.get("mandate_document") or "").strip():
-        problems.append(f"sender.mandate_document: an agent attaches the holders' mandate (委任状); {where}")
+        problems.append(
+            said("sender.mandate_document: an agent attaches the holders' mandate (委任状); {where}", where=where)
+        )
     if acts_as == "trusted_organisation" and not str(sender.get("trusted_organisation") or "").strip():
-        problems.append(f"sender.trusted_organisation: the trusted organisation (信頼性確認団体); {where}")
+        problems.append(
+            said("sender.trusted_organisation: the trusted organisation (信頼性確認団体); {where}", where=where)
+        )
     for work in context.works:
         name = f"works.{work.id}"
         rights = work.rights or {}
         if acts_as in ("agent", "trusted_organisation") and not (work.rights_holder or "").strip():
-            problems.append(f"{name}.rights_holder: whom the association acts for; {where}")
+            problems.append(
+                said("{name}.rights_holder: whom the association acts for; {where}", name=name, where=where)
+            )
         for key in ("right_infringed", "protection_period"):
             if not str(rights.get(key) or "").strip():
-                problems.append(f"{name}.rights.{key}: {where}")
+                problems.append(said("{name}.rights.{key}: {where}", name=name, key=key, where=where))
         if rights.get("manner") not in JP_MANNERS:
-            problems.append(f"{name}.rights.manner: how the copy infringes ({', '.join(JP_MANNERS)}); {where}")
+            problems.append(
+                said(
+                    "{name}.rights.manner: how the copy infringes ({manners}); {where}",
+                    name=name,
+                    manners=", ".join(JP_MANNERS),
+                    where=where,
+                )
+            )
         elif rights.get("manner") == "other" and not str(rights.get("manner_detail") or "").strip():
-            problems.append(f"{name}.rights.manner_detail: the manner in words; {where}")
+            problems.append(said("{name}.rights.manner_detail: the manner in words; {where}", name=name, where=where))
         if rights.get("no_licence") is not True:
-            problems.append(f"{name}.rights.no_licence: the statement that no licence was given; {where}")
+            problems.append(
+                said(
+                    "{name}.rights.no_licence: the statement that no licence was given; {where}", name=name, where=where
+                )
+            )
         # Through a trusted organisation, the organisation confirms the right (the guideline, V 2 (2)).
         if acts_as != "trusted_organisation" and not str(rights.get("proof_of_right") or "").strip():
-            problems.append(f"{name}.rights.proof_of_right: the proof that the requester holds the right; {where}")
+            problems.append(
+                said(
+                    "{name}.rights.proof_of_right: the proof that the requester holds the right; {where}",
+                    name=name,
+                    where=where,
+                )
+            )
     return problems
