@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from cases.base import table_of
 from cases.evidence.models import EvidenceCapture
 from cases.evidence.services import latest_captures
 from cases.providers.models import Provider
@@ -48,37 +49,59 @@ class Scorecard:
     non_responsive: bool
 
 
-def scorecards(session: Session) -> list[Scorecard]:
-    """One scorecard per provider that was sent at least one notice."""
-    sent = list(session.exec(select(Notice).where(col(Notice.sent_at).is_not(None))))
-    answered = set(session.exec(select(NoticeReply.notice_id).distinct()))
-    by_provider: dict[int, list[Notice]] = defaultdict(list)
-    for notice in sent:
-        by_provider[notice.provider_id].append(notice)
+def scorecards(session: Session, provider_id: int | None = None) -> list[Scorecard]:
+    """One scorecard per provider that was sent at least one notice (of `provider_id` alone if given).
+
+    Counted by the database, reading three narrow columns of the actioned notices for the median: the
+    directory page asks for every card on each request, and loading every sent notice whole (its
+    rendered text, its sender) took seconds on a store of 15,000 sent notices.
+    """
+    notice = table_of(Notice)
+    reply = table_of(NoticeReply)
+    actioned = notice.c.state.in_([s.value for s in _ACTIONED])
+    silent = notice.c.state.in_([S.NO_RESPONSE.value, S.ESCALATED.value])
+    unanswered = sa.and_(silent, ~sa.exists().where(reply.c.notice_id == notice.c.id))
+    scope: list[sa.ColumnElement[bool]] = [notice.c.sent_at.is_not(None)]
+    if provider_id is not None:
+        scope.append(notice.c.provider_id == provider_id)
+    counts = {
+        row.provider_id: row
+        for row in session.execute(
+            sa.select(
+                notice.c.provider_id,
+                sa.func.count().label("sent"),
+                sa.func.sum(sa.case((actioned, 1), else_=0)).label("actioned"),
+                sa.func.sum(sa.case((unanswered, 1), else_=0)).label("unanswered"),
+            )
+            .where(*scope)
+            .group_by(notice.c.provider_id)
+        )
+    }
+    hours: dict[int, list[float]] = defaultdict(list)
+    for pid, sent_at, closed_at in session.execute(
+        sa.select(notice.c.provider_id, notice.c.sent_at, notice.c.closed_at).where(
+            *scope, actioned, notice.c.closed_at.is_not(None)
+        )
+    ):
+        hours[pid].append((closed_at - sent_at).total_seconds() / 3600)
     cards = []
     for provider in session.exec(
-        select(Provider).where(col(Provider.id).in_(list(by_provider))).order_by(col(Provider.name))
+        select(Provider).where(col(Provider.id).in_(list(counts))).order_by(col(Provider.name))
     ):
-        notices = by_provider[provider.id or 0]
-        actioned = [n for n in notices if n.state in _ACTIONED]
-        hours = [
-            (n.closed_at - n.sent_at).total_seconds() / 3600
-            for n in actioned
-            if n.closed_at is not None and n.sent_at is not None
-        ]
-        unanswered = sum(1 for n in notices if n.id not in answered and n.state in (S.NO_RESPONSE, S.ESCALATED))
+        row = counts[provider.id]
+        sent, done, silent_count = int(row.sent), int(row.actioned or 0), int(row.unanswered or 0)
+        taken = hours.get(provider.id or 0)
         cards.append(
             Scorecard(
                 provider_id=provider.id or 0,
                 provider=provider.name,
                 kind=provider.kind,
-                sent=len(notices),
-                actioned=len(actioned),
-                actioned_share=round(len(actioned) / len(notices), 4),
-                median_hours_to_action=round(statistics.median(hours), 2) if hours else None,
-                unanswered=unanswered,
-                non_responsive=len(notices) >= NON_RESPONSIVE_MIN_SENT
-                and unanswered / len(notices) >= NON_RESPONSIVE_SHARE,
+                sent=sent,
+                actioned=done,
+                actioned_share=round(done / sent, 4),
+                median_hours_to_action=round(statistics.median(taken), 2) if taken else None,
+                unanswered=silent_count,
+                non_responsive=sent >= NON_RESPONSIVE_MIN_SENT and silent_count / sent >= NON_RESPONSIVE_SHARE,
             )
         )
     return cards

@@ -179,6 +179,8 @@ async def test_unanswered_provider_is_flagged_non_responsive(
     with transaction(factory) as session:
         steps = escalate_overdue(session, ACTOR, utcnow() + dt.timedelta(days=30))
         (card,) = scorecards(session)
+        assert scorecards(session, world.host_id) == [card]  # one provider's card, counted alone
+        assert scorecards(session, world.host_id + 10_000) == []
     # All three climb (no snapshot: straight to the search engine); the DMCA and DSA ones share one delisting notice.
     assert [s.step for s in steps] == ["search_engine"] * 3
     assert len({s.new_notice_id for s in steps}) == 1

@@ -60,7 +60,7 @@ def _provider_page(
 ) -> Response:
     with transaction(session_maker(request)) as session:
         provider = get_provider(session, provider_id)
-        card = next((c for c in scorecards(session) if c.provider_id == provider_id), None)
+        card = next(iter(scorecards(session, provider_id)), None)
         notices = notices_to_provider(session, provider_id)
         context = {
             "provider": provider,
