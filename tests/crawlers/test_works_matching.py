@@ -118,3 +118,42 @@ def test_other_names_of_a_page_are_compared_and_forms_are_scored_once() -> None:
         "Solo Leveling Raw",
         "나 혼자만 레벨업 - MangaSite",
     }
+
+
+def _normalize_by_definition(text: str) -> str:
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).casefold()
+    kept = [" " if unicodedata.category(ch)[0] in {"P", "S", "Z", "C"} else ch for ch in text]
+    return re.sub(r"\s+", " ", "".join(kept)).strip()
+
+
+def _fold_by_definition(text: str) -> str:
+    import unicodedata
+
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", text.replace("đ", "d")):
+        if unicodedata.combining(ch) and out and out[-1].isascii():
+            continue  # a mark on a Latin letter (or after another one dropped there)
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+_MIXED = "aAeđĐ ảệ\u0303\u0301\u0300ゔカ\u309b\u3099パー・—!?.,\t\n\x00\u200bÅéñ한국어中文ｶﾞＡ１\U0001f600"
+
+
+def test_the_fast_normalisation_and_folding_equal_their_definitions() -> None:
+    """The table- and run-based forms (fast enough for whole pages) give exactly what the character-by-character
+    definitions give, on mixed scripts, combining marks, controls and symbols."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=800, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(_MIXED), max_size=40) | st.text(max_size=40))
+    def same(text: str) -> None:
+        assert normalize_title(text) == _normalize_by_definition(text)
+        assert fold_accents(text) == _fold_by_definition(text)
+        assert fold_accents(normalize_title(text)) == _fold_by_definition(_normalize_by_definition(text))
+
+    same()
