@@ -148,7 +148,9 @@ async def test_a_recheck_that_breaks_sends_only_that_notice_back_to_review(
     broken = _approved(factory, world, world.host_id, LegalBasis.DMCA)
     fine = _approved(factory, world, _second_host(factory), LegalBasis.DMCA)
 
-    async def recheck_notice(factory: Any, actor: Any, notice_id: int, policy: Recheck) -> dict[str, str]:
+    async def recheck_notice(
+        factory: Any, actor: Any, notice_id: int, policy: Recheck, client: Any = None
+    ) -> dict[str, str]:
         if notice_id == broken:
             raise UnicodeError("a page no decoder could read")
         return {}  # the other notice's URLs all pass (no network in this test)

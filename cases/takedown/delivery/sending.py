@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Collection, Mapping, Sequence
 
+import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
@@ -23,7 +24,7 @@ from cases.providers.models import Provider
 from cases.takedown.delivery.channels import Channel
 from cases.takedown.delivery.outbox import Started, begin_sends, fail_send, finish_send
 from cases.takedown.models import DeliveryAttempt, Notice, NoticeState
-from cases.takedown.recheck import Recheck, recheck_notice
+from cases.takedown.recheck import Recheck, recheck_client, recheck_notice
 from cases.takedown.render import TEMPLATES
 from cases.takedown.services import get_notice
 from cases.takedown.states import back_to_review
@@ -93,13 +94,14 @@ async def send_batch(
 
     settler = asyncio.create_task(settle_answers())
     pending = list(notice_ids)
+    client = recheck_client(recheck) if recheck is not None else None  # one for the round's re-checks
     try:
         while pending and not settler.done():
             room = min(batch, len(pending))
             for _ in range(room):
                 await free.acquire()
             chunk, pending = pending[:room], pending[room:]
-            ready, returned = await _rechecked(factory, actor, chunk, recheck)
+            ready, returned = await _rechecked(factory, actor, chunk, recheck, client)
             settled += returned
             started = await asyncio.to_thread(_take, factory, actor, ready, channel.name)
             for _ in range(room - len(started)):
@@ -113,34 +115,49 @@ async def send_batch(
         await asyncio.gather(*list(in_flight), return_exceptions=True)
         answered.put_nowait(None)
         await settler
+        if client is not None:
+            await client.aclose()
     if in_doubt:  # reported with the others (in doubt, still `sending`), not raised: the round goes on
         settled += await asyncio.to_thread(_load, factory, in_doubt)
     return settled
 
 
 async def _rechecked(
-    factory: sessionmaker[Session], actor: Actor, notice_ids: Sequence[int], recheck: Recheck | None
+    factory: sessionmaker[Session],
+    actor: Actor,
+    notice_ids: Sequence[int],
+    recheck: Recheck | None,
+    client: httpx.AsyncClient | None,
 ) -> tuple[list[int], list[Notice]]:
-    """The notices still to send after their URLs' re-check, and those it sent back to review."""
+    """The notices still to send after their URLs' re-check, and those it sent back to review.
+
+    The chunk's notices are re-checked together (their fetches overlap, through the round's one
+    client); each keeps its own outcome, and one whose re-check fails goes back to review alone.
+    """
     if recheck is None:
         return list(notice_ids), []
-    ready: list[int] = []
-    returned: list[Notice] = []
-    for notice_id in notice_ids:
+
+    async def one(notice_id: int) -> Notice | None:
         with factory() as session:
             if get_notice(session, notice_id).state != NoticeState.APPROVED:
-                continue  # neither re-checked nor sent: another worker has it, or an operator took it back
+                return None  # neither re-checked nor sent: another worker has it, or an operator took it back
         try:
-            await recheck_notice(factory, actor, notice_id, recheck)
+            await recheck_notice(factory, actor, notice_id, recheck, client)
         except Exception as exc:  # this notice's fault stays with it; the round goes on
             log.exception("notice %s: the re-check failed", notice_id)
             await asyncio.to_thread(_return_to_review, factory, actor, notice_id, f"the re-check failed: {_why(exc)}")
         with factory() as session:
-            notice = get_notice(session, notice_id)
-            if notice.state == NoticeState.APPROVED:
-                ready.append(notice_id)
-            else:
-                returned.append(notice)  # every URL failed: back in review, not sent
+            return get_notice(session, notice_id)
+
+    ready: list[int] = []
+    returned: list[Notice] = []
+    for notice_id, notice in zip(notice_ids, await asyncio.gather(*(one(i) for i in notice_ids)), strict=True):
+        if notice is None:
+            continue
+        if notice.state == NoticeState.APPROVED:
+            ready.append(notice_id)
+        else:
+            returned.append(notice)  # every URL failed: back in review, not sent
     return ready, returned
 
 
