@@ -31,6 +31,8 @@ def next_steps(notice: Notice) -> list[str]:
         steps.append("poster-inquired")
     if notice.counter_kind == DMCA_COUNTER and can_move(state, S.ACTION_FILED):
         steps.append("action-filed")
+    if can_move(state, S.RESTORED):
+        steps.append("restored")
     return steps
 
 
@@ -48,6 +50,11 @@ def meaning(notice: Notice, now: dt.datetime) -> str:
         return (
             f"no action filed within 10 business days of the counter-notice ({_day(ends)}): the provider may "
             f"restore the content, by {_day(latest)} at the latest; an action filed now is still recorded"
+        )
+    if state == S.RESTORED:
+        return (
+            f"the provider restored the content after the counter-notice (seen {_day(notice.restored_at)}, "
+            f"recorded by {notice.restored_by}): {notice.restore_evidence}"
         )
     if state == S.ACTION_FILED:
         late = ends is not None and notice.action_filed_at is not None and notice.action_filed_at > ends
@@ -85,6 +92,9 @@ def notice_clock(notice: Notice, now: dt.datetime) -> ClockPublic:
         clock_ends_at=notice.clock_ends_at,
         restore_latest_at=notice.restore_latest_at,
         action_filed_at=notice.action_filed_at,
+        restored_at=notice.restored_at,
+        restored_by=notice.restored_by,
+        restore_evidence=notice.restore_evidence,
         running=running,
         meaning=meaning(notice, now),
         next_steps=next_steps(notice),

@@ -255,8 +255,25 @@ class ClockPublic(BaseModel):
     #: the 14th business day: restored by then at the latest
     restore_latest_at: dt.datetime | None
     action_filed_at: dt.datetime | None
+    #: the restore after the clock ran out: when it was seen, who recorded it (an operator's key, or
+    #: upkeep), and what showed it (the re-check's URLs live again, or the operator's note)
+    restored_at: dt.datetime | None = None
+    restored_by: str | None = None
+    restore_evidence: str | None = None
     #: whether the clock is still running now
     running: bool
     meaning: str
     #: the operator steps the notice's state allows now (``counter-notice``, ``action-filed``, ...)
     next_steps: list[str]
+
+
+class RestoredIn(BaseModel):
+    """Record that the provider restored the content: confirmed by a re-check of the notice's URLs, or,
+    where the re-check cannot see the page, on the operator's `note` saying what shows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recheck: bool = True
+    note: Annotated[Text, Field(max_length=2000)] | None = None
+    #: when the content came back (only without a re-check; a re-check's time is its own)
+    restored_at: StepTime | None = None

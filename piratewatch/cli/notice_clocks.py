@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from piratewatch.cli.notices import app
-from piratewatch.cli.support import cli_actor, console, print_json, services
+from piratewatch.cli.support import USAGE, cli_actor, console, fail, print_json, services
 
 
 def _when(value: str | None) -> dt.datetime | None:
@@ -104,3 +104,37 @@ def clock(
     console.print(f"  {'running' if shown.running else 'not running'}: {shown.meaning}", highlight=False)
     steps = ", ".join(f"notices {s} {notice_id}" for s in shown.next_steps) or "none"
     console.print(f"  next steps: {steps}", highlight=False)
+
+
+@app.command("restored")
+def restored(
+    notice_id: Annotated[int, typer.Argument()],
+    without_recheck: Annotated[
+        bool, typer.Option("--without-recheck", help="The re-check cannot see the page: record it on --note.")
+    ] = False,
+    note: Annotated[str | None, typer.Option(help="What shows the restore (with --without-recheck).")] = None,
+    at: Annotated[str | None, typer.Option(help="When it came back (ISO 8601; with --without-recheck).")] = None,
+) -> None:
+    """Record that the provider restored the content after the counter-notice's clock ran out.
+
+    The notice's URLs are fetched again and the restore is recorded with those live again; when none
+    is, nothing is recorded and each URL's finding is printed (exit 1).
+    """
+    import asyncio
+
+    from cases.takedown.restores import check_restore, record_unchecked_restore
+
+    if not without_recheck and (note is not None or at is not None):
+        fail("--note and --at are for a restore recorded --without-recheck", USAGE)
+    with services() as svc:
+        if without_recheck:
+            with svc.transaction() as session:
+                notice = record_unchecked_restore(
+                    session, cli_actor(), notice_id, note=note or "", restored_at=_when(at)
+                )
+                console.print(f"notice {notice_id}: {notice.state}; {notice.restore_evidence}", highlight=False)
+            return
+        check = asyncio.run(check_restore(svc.factory, cli_actor(), notice_id, svc.url_checker, require=True))
+    console.print(f"notice {notice_id}: restored; live again: {', '.join(check.live)}", highlight=False)
+    for url, reason in check.not_live.items():
+        console.print(f"  not live: {url}: {reason}", highlight=False)

@@ -87,6 +87,7 @@ ISOLATION_CASES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/notices/{notice_id}/counter-notice"): "403",
     ("POST", "/api/v1/notices/{notice_id}/action-filed"): "403",
     ("POST", "/api/v1/notices/{notice_id}/poster-inquired"): "403",
+    ("POST", "/api/v1/notices/{notice_id}/restored"): "403",
     ("GET", "/api/v1/queue"): "403",
     ("POST", "/api/v1/queue/claim"): "403",
     ("POST", "/api/v1/queue/approve"): "403",
@@ -120,6 +121,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/notices/{notice_id}/counter-notice"): {"body": "A's notice countered by B"},
     ("POST", "/api/v1/notices/{notice_id}/action-filed"): {},
     ("POST", "/api/v1/notices/{notice_id}/poster-inquired"): {},
+    ("POST", "/api/v1/notices/{notice_id}/restored"): {},
     ("PUT", "/api/v1/associations/{association_id}/sender-profile"): {"name": "B pretending to be A"},
     ("PUT", "/api/v1/works/{work_id}/rights-statement"): {"right_infringed": "B pretending to be A"},
 }
