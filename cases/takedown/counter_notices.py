@@ -34,7 +34,7 @@ from cases.errors import ConflictError, InvalidInputError
 from cases.takedown.models import LegalBasis, Notice, NoticeReply, NoticeState
 from cases.takedown.services import get_notice
 from cases.takedown.states import move
-from common.text import scrub_block
+from common.text import scrub, scrub_block
 
 S = NoticeState
 DMCA_COUNTER = "dmca_512g"
@@ -81,9 +81,17 @@ def moment(value: dt.datetime | None, now: dt.datetime, field: str) -> dt.dateti
     return aware
 
 
-def _keep(session: Session, notice: Notice, body: str | None) -> None:
+def _keep(
+    session: Session, notice: Notice, body: str | None, sender: str | None = None, subject: str | None = None
+) -> None:
     """Keep what the provider forwarded (the counter-notice, the inquiry) as a reply of the notice."""
-    reply = NoticeReply(notice_id=notice.id or 0, kind="counter_notice", body=scrub_block(body))
+    reply = NoticeReply(
+        notice_id=notice.id or 0,
+        kind="counter_notice",
+        body=scrub_block(body),
+        sender=scrub(sender, max_length=300),
+        subject=scrub(subject, max_length=1000),
+    )
     session.add(reply)
     session.flush()
 
@@ -103,6 +111,8 @@ def record_counter_notice(
     *,
     received_at: dt.datetime | None = None,
     body: str | None = None,
+    sender: str | None = None,
+    subject: str | None = None,
 ) -> Notice:
     """A §512(g) counter-notice on a sent DMCA notice, received by the provider at `received_at` (default now).
 
@@ -122,7 +132,7 @@ def record_counter_notice(
     _set(session, actor, notice, "counter_received_at", received)
     _set(session, actor, notice, "clock_ends_at", add_business_days(received, RESTORE_EARLIEST_BUSINESS_DAYS))
     _set(session, actor, notice, "restore_latest_at", add_business_days(received, RESTORE_LATEST_BUSINESS_DAYS))
-    _keep(session, notice, body)
+    _keep(session, notice, body, sender, subject)
     session.add(notice)
     return notice
 
@@ -165,6 +175,13 @@ def record_poster_inquiry(
     _keep(session, notice, body)
     session.add(notice)
     return notice
+
+
+def mark_objection(session: Session, actor: Actor, notice: Notice) -> None:
+    """Mark a Japanese request the poster objected to (read from a reply) as ended by their objection."""
+    if notice.counter_kind != JP_OBJECTION:
+        _set(session, actor, notice, "counter_kind", JP_OBJECTION)
+        session.add(notice)
 
 
 @dataclass(frozen=True)
