@@ -30,11 +30,11 @@ from sqlmodel import Session, col, select
 from cases.audit.services import Actor, updated
 from cases.audit.services import record as record_audit
 from cases.db import utcnow
-from cases.errors import ConflictError
+from cases.errors import ConflictError, InvalidInputError
 from cases.takedown.models import LegalBasis, Notice, NoticeReply, NoticeState
 from cases.takedown.services import get_notice
 from cases.takedown.states import move
-from common.text import scrub_block
+from common.text import scrub, scrub_block
 
 S = NoticeState
 DMCA_COUNTER = "dmca_512g"
@@ -57,15 +57,41 @@ def add_business_days(start: dt.datetime, days: int) -> dt.datetime:
     return current
 
 
-def _aware(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+#: how far ahead of the store's clock a time given for a step may be (an operator's clock, a time zone
+#: written as UTC); later than that it has not happened yet
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+#: no step of a notice happened before this (a time before it is a typing error, or a hostile value)
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def moment(value: dt.datetime | None, now: dt.datetime, field: str) -> dt.datetime:
+    """`value` as an aware UTC time (naive: taken as UTC; None: `now`), or :class:`InvalidInputError`
+    naming `field` for a time that cannot be a step of a notice (before 2000, more than a day ahead,
+    or one whose offset carries it out of the calendar)."""
     if value is None:
         return now
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    try:
+        aware = (value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise InvalidInputError([f"{field}: {value.isoformat()} is outside the calendar in UTC"]) from None
+    if aware < EARLIEST:
+        raise InvalidInputError([f"{field}: {aware.isoformat()} is before {EARLIEST.year}"])
+    if aware > now + FUTURE_TOLERANCE:
+        raise InvalidInputError([f"{field}: {aware.isoformat()} has not happened yet (now {now.isoformat()})"])
+    return aware
 
 
-def _keep(session: Session, notice: Notice, body: str | None) -> None:
+def _keep(
+    session: Session, notice: Notice, body: str | None, sender: str | None = None, subject: str | None = None
+) -> None:
     """Keep what the provider forwarded (the counter-notice, the inquiry) as a reply of the notice."""
-    reply = NoticeReply(notice_id=notice.id or 0, kind="counter_notice", body=scrub_block(body))
+    reply = NoticeReply(
+        notice_id=notice.id or 0,
+        kind="counter_notice",
+        body=scrub_block(body),
+        sender=scrub(sender, max_length=300),
+        subject=scrub(subject, max_length=1000),
+    )
     session.add(reply)
     session.flush()
 
@@ -85,19 +111,20 @@ def record_counter_notice(
     *,
     received_at: dt.datetime | None = None,
     body: str | None = None,
+    sender: str | None = None,
+    subject: str | None = None,
 ) -> Notice:
     """A §512(g) counter-notice on a sent DMCA notice, received by the provider at `received_at` (default now).
 
     Starts the clock: ``clock_ends_at`` the 10th business day, ``restore_latest_at`` the 14th.
     :class:`ConflictError` for a notice that is not a sent DMCA notice, or already countered.
     """
+    received = moment(received_at, utcnow(), "received_at")
     notice = get_notice(session, notice_id)
     if notice.legal_basis != LegalBasis.DMCA:
         raise ConflictError(
             f"notice {notice_id} is {notice.legal_basis}: a §512(g) counter-notice answers a DMCA notice"
         )
-    now = utcnow()
-    received = _aware(received_at, now)
     if notice.sent_at is not None and received < notice.sent_at:
         raise ConflictError(f"notice {notice_id} was sent at {notice.sent_at.isoformat()}: no counter-notice before")
     move(session, notice, S.COUNTER_NOTICED, actor)
@@ -105,7 +132,7 @@ def record_counter_notice(
     _set(session, actor, notice, "counter_received_at", received)
     _set(session, actor, notice, "clock_ends_at", add_business_days(received, RESTORE_EARLIEST_BUSINESS_DAYS))
     _set(session, actor, notice, "restore_latest_at", add_business_days(received, RESTORE_LATEST_BUSINESS_DAYS))
-    _keep(session, notice, body)
+    _keep(session, notice, body, sender, subject)
     session.add(notice)
     return notice
 
@@ -118,9 +145,10 @@ def record_action_filed(
     Allowed while the counter-notice's clock runs and after it (a late action is still recorded, and
     the notice says it was filed after the 10th business day).
     """
+    filed = moment(filed_at, utcnow(), "filed_at")
     notice = get_notice(session, notice_id)
     move(session, notice, S.ACTION_FILED, actor)
-    _set(session, actor, notice, "action_filed_at", _aware(filed_at, utcnow()))
+    _set(session, actor, notice, "action_filed_at", filed)
     session.add(notice)
     return notice
 
@@ -134,12 +162,12 @@ def record_poster_inquiry(
     body: str | None = None,
 ) -> Notice:
     """A Japanese provider asked the poster whether they object (Art. 3(2)(ii)); the 7 days start at `inquired_at`."""
+    inquired = moment(inquired_at, utcnow(), "inquired_at")
     notice = get_notice(session, notice_id)
     if notice.legal_basis != LegalBasis.JP_PLA:
         raise ConflictError(
             f"notice {notice_id} is {notice.legal_basis}: the poster's 7 days apply to the Japanese request"
         )
-    inquired = _aware(inquired_at, utcnow())
     move(session, notice, S.POSTER_INQUIRED, actor)
     _set(session, actor, notice, "counter_kind", JP_OBJECTION)
     _set(session, actor, notice, "counter_received_at", inquired)
@@ -147,6 +175,13 @@ def record_poster_inquiry(
     _keep(session, notice, body)
     session.add(notice)
     return notice
+
+
+def mark_objection(session: Session, actor: Actor, notice: Notice) -> None:
+    """Mark a Japanese request the poster objected to (read from a reply) as ended by their objection."""
+    if notice.counter_kind != JP_OBJECTION:
+        _set(session, actor, notice, "counter_kind", JP_OBJECTION)
+        session.add(notice)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ class NoticeState(enum.StrEnum):
     RESTORE_EXPECTED = "restore_expected"
     #: a Japanese provider asked the poster whether they object; 7 days to answer
     POSTER_INQUIRED = "poster_inquired"
+    #: after the counter-notice's clock ran out, the content was seen live again (``cases.takedown.restores``)
+    RESTORED = "restored"
 
 
 class LegalBasis(enum.StrEnum):
@@ -137,6 +139,10 @@ class Notice(SQLModel, table=True):
     #: the 14th business day after a counter-notice: restored by then at the latest
     restore_latest_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     action_filed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: the restore after a counter-notice: when it was seen, who recorded it, and what showed it
+    restored_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    restored_by: str | None = Field(default=None, sa_type=sa.String(200))
+    restore_evidence: str | None = Field(default=None, sa_type=sa.Text)
     sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from email.message import Message
+from itertools import pairwise
 
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
@@ -16,10 +17,17 @@ from cases.audit.services import Actor, created, updated
 from cases.audit.services import record as record_audit
 from cases.db import transaction, utcnow
 from cases.errors import InvalidInputError, NotFoundError
+from cases.takedown.counter_notices import DMCA_COUNTER, JP_OBJECTION, mark_objection
 from cases.takedown.domain_outcome import domain_outcomes
 from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeReply, NoticeState
 from cases.takedown.recheck import Finding, Recheck, check_urls, titles_of_items
-from cases.takedown.reply_effects import ImportedReply, check_applicable, open_host_case, settle_suspended_items
+from cases.takedown.reply_effects import (
+    ImportedReply,
+    check_applicable,
+    open_counter_notice,
+    open_host_case,
+    settle_suspended_items,
+)
 from cases.takedown.reply_parsing import ParsedReply, parse_reply
 from cases.takedown.services import get_notice
 from cases.takedown.states import can_move, move
@@ -69,8 +77,12 @@ def record_reply(
     sender: str | None = None,
     subject: str | None = None,
     body: str | None = None,
+    note: str | None = None,
 ) -> NoticeReply:
-    """Keep a reply as received and move the notice accordingly (when that move is allowed)."""
+    """Keep a reply as received and move the notice accordingly (when that move is allowed).
+
+    `note` (why a reply read by a parser was not applied) is kept with the reply's audit event.
+    """
     if kind not in REPLY_KINDS:
         raise InvalidInputError([f"kind: must be one of {', '.join(REPLY_KINDS)}"])
     notice = get_notice(session, notice_id)
@@ -86,17 +98,30 @@ def record_reply(
     )
     session.add(reply)
     session.flush()
-    record_audit(session, actor, [created("notice_reply", reply.id or 0, {"notice_id": notice_id, "kind": kind})])
+    values: dict[str, object] = {"notice_id": notice_id, "kind": kind}
+    if note:
+        values["note"] = note
+    record_audit(session, actor, [created("notice_reply", reply.id or 0, values)])
     target = _STATE_OF.get(kind)
     current = NoticeState(notice.state)
     if target is not None and target != current:
-        # An answer to a notice still marked "sent" proves it was delivered: record that step first.
-        if not can_move(current, target) and can_move(current, S.DELIVERED) and can_move(S.DELIVERED, target):
-            move(session, notice, S.DELIVERED, actor)
-        # A late answer (an acknowledgement after the URLs were found gone) leaves the later state as it is.
-        if can_move(NoticeState(notice.state), target):
-            move(session, notice, target, actor)
+        # An answer to a notice still marked "sent" proves it was delivered (and a refusal, that it was
+        # read): record those steps first. A late answer (an acknowledgement after the URLs were found
+        # gone) leaves the later state as it is.
+        for step in _steps_to(current, target):
+            move(session, notice, step, actor)
     return reply
+
+
+def _steps_to(current: NoticeState, target: NoticeState) -> list[NoticeState]:
+    """The moves from `current` to `target`, through delivered and acknowledged if need be (none: not reachable)."""
+    if can_move(current, target):
+        return [target]
+    for via in ((S.DELIVERED,), (S.ACKNOWLEDGED,), (S.DELIVERED, S.ACKNOWLEDGED)):
+        path = [current, *via, target]
+        if all(can_move(a, b) for a, b in pairwise(path)):
+            return [*via, target]
+    return []
 
 
 def import_message(session: Session, actor: Actor, message: Message) -> ImportedReply:
@@ -104,8 +129,10 @@ def import_message(session: Session, actor: Actor, message: Message) -> Imported
 
     A delivery status notification is a bounce; the big recipients' known answers are read
     (:mod:`cases.takedown.reply_parsing`): a CDN's forwarding naming the host opens the host's case, a
-    registrar's suspension of the site's domain actions the notice and its items on that domain, an
-    automatic acknowledgement acknowledges. Anything else is a ``reply`` for an operator, no state moved.
+    registrar's suspension of the site's domain actions the notice and its items on that domain, a
+    complete §512(g) counter-notice starts its clock, a poster's complete objection rejects a Japanese
+    request, an automatic acknowledgement acknowledges. A counter-notice or objection that lacks an
+    element goes to the operator, the missing elements named. Anything else is a ``reply`` for an operator, no state moved.
     """
     body_part = message.get_body(preferencelist=("plain",)) if hasattr(message, "get_body") else None
     body = body_part.get_content() if body_part is not None else str(message.get_payload())
@@ -125,8 +152,20 @@ def import_message(session: Session, actor: Actor, message: Message) -> Imported
         else parse_reply(str(sender or ""), str(subject or ""), body[:100_000], message.get("Auto-Submitted"))
     )
     not_applied = check_applicable(session, notice, parsed)
+    if parsed.missing:
+        what = "a §512(g) counter-notice" if parsed.counter_kind == DMCA_COUNTER else "the poster's objection"
+        not_applied = f"{what}, but it lacks: {'; '.join(parsed.missing)}"
+    if not not_applied and parsed.kind == "counter_notice":
+        opened = open_counter_notice(session, actor, notice, message, body[:100_000])
+        if isinstance(opened, NoticeReply):
+            return ImportedReply(opened, parsed)
+        not_applied = opened
     kind = "reply" if not_applied else parsed.kind
-    reply = record_reply(session, actor, notice.id, kind, sender=sender, subject=subject, body=body[:100_000])
+    reply = record_reply(
+        session, actor, notice.id, kind, sender=sender, subject=subject, body=body[:100_000], note=not_applied
+    )
+    if not not_applied and parsed.counter_kind == JP_OBJECTION:
+        mark_objection(session, actor, notice)
     host_case_id = None
     if not not_applied and parsed.kind == "forwarded":
         host_case_id = open_host_case(session, actor, notice, parsed)

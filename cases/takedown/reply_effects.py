@@ -6,19 +6,24 @@ operator as a plain reply, with the reason kept on the import.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from email.message import Message
+from email.utils import parsedate_to_datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from cases.audit.services import Actor, updated
 from cases.audit.services import record as record_audit
+from cases.db import utcnow
 from cases.errors import ConflictError, InvalidInputError
 from cases.providers.models import Provider, ProviderKind
 from cases.providers.services import add_provider
 from cases.sites.models import Domain
+from cases.takedown.counter_notices import DMCA_COUNTER, JP_OBJECTION, record_counter_notice
 from cases.takedown.domain_outcome import DOMAIN_BASES, covers
-from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeReply
+from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeReply
 from cases.takedown.reply_parsing import ParsedReply
 from cases.takedown.services import open_case
 
@@ -55,7 +60,11 @@ def about_the_site(session: Session, site_id: int, domain: str | None) -> bool:
 
 def check_applicable(session: Session, notice: Notice, parsed: ParsedReply) -> str | None:
     """Why `parsed` cannot be applied to `notice` (None: it can)."""
-    if parsed.kind not in ("forwarded", "actioned") and parsed.domain is None:
+    if parsed.counter_kind == DMCA_COUNTER and notice.legal_basis != LegalBasis.DMCA:
+        return f"a §512(g) counter-notice, but the notice is {notice.legal_basis}, not a DMCA notice"
+    if parsed.counter_kind == JP_OBJECTION and notice.legal_basis != LegalBasis.JP_PLA:
+        return f"the poster's objection to a Japanese request, but the notice is {notice.legal_basis}"
+    if parsed.kind not in ("forwarded", "actioned", "counter_notice") and parsed.domain is None:
         return None  # nothing in it to check against the notice (a bounce, an automatic receipt)
     if not about_the_site(session, notice.site_id, parsed.domain):
         return f"the reply is about {parsed.domain or 'no domain'}, not a domain of site {notice.site_id}"
@@ -109,3 +118,46 @@ def settle_suspended_items(session: Session, actor: Actor, reply: NoticeReply, d
         session.add(item)
         count += 1
     return count
+
+
+def _sent_on(message: Message, notice: Notice) -> dt.datetime | None:
+    """The message's ``Date`` when it can be the counter-notice's receipt (after the notice, not ahead of now).
+
+    The provider received the counter-notice no later than it forwarded it: the clock starts then at
+    the latest, so a date read from the message warns early, never late. Otherwise None (now).
+    """
+    try:
+        when = parsedate_to_datetime(str(message.get("Date") or ""))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        return None
+    fits = notice.sent_at is not None and notice.sent_at <= when <= utcnow() + dt.timedelta(minutes=5)
+    return when if fits else None
+
+
+def open_counter_notice(
+    session: Session, actor: Actor, notice: Notice, message: Message, body: str
+) -> NoticeReply | str:
+    """Start the §512(g) clock of `notice` on a complete counter-notice read from `message`: the reply
+    kept (kind ``counter_notice``), or why the notice's state refuses it (then the operator reads it)."""
+    try:
+        with session.begin_nested():
+            record_counter_notice(
+                session,
+                actor,
+                notice.id or 0,
+                received_at=_sent_on(message, notice),
+                body=body,
+                sender=str(message.get("From") or "") or None,
+                subject=str(message.get("Subject") or "") or None,
+            )
+    except (ConflictError, InvalidInputError) as exc:
+        return f"a complete §512(g) counter-notice, but {exc}"
+    kept = session.exec(
+        select(NoticeReply)
+        .where(col(NoticeReply.notice_id) == notice.id, col(NoticeReply.kind) == "counter_notice")
+        .order_by(sa.desc(col(NoticeReply.id)))
+    ).first()
+    assert kept is not None
+    return kept

@@ -14,6 +14,10 @@ guessed at, it goes to the operator. The shapes are those of the samples in
 * **A registrar's suspension reply**: a sentence saying the notice's domain *has been / was / is now*
   suspended or placed on client/server hold. A domain the notice does not name, a future or a
   negated suspension ("will be suspended if", "has not been suspended") is no suspension.
+* **A forwarded counter-notice, or a poster's objection** (:mod:`cases.takedown.counter_reading`): read
+  element by element (17 U.S.C. §512(g)(3); the Japanese poster's 同意しない旨 and reasons). A complete
+  one is a ``counter_notice`` (DMCA) or a ``rejected`` (the Japanese objection); one that lacks an
+  element is a ``reply`` for the operator, the missing elements named.
 * **An automatic acknowledgement**: an ``Auto-Submitted`` header other than ``no`` (RFC 3834 §5), the
   standard mark of a message no human wrote.
 
@@ -27,6 +31,7 @@ import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from cases.takedown.counter_reading import DMCA, read_counter
 from common.text import UnsafeTextError, email_address, scrub
 
 #: where Cloudflare's abuse answers come from
@@ -70,6 +75,10 @@ class ParsedReply:
     host_abuse_email: str | None = None
     #: the recipient's reference of its report or ticket
     reference: str | None = None
+    #: a counter-notice or objection: ``dmca_512g`` or ``jp_objection``, the elements it lacks, the text read
+    counter_kind: str | None = None
+    missing: tuple[str, ...] = ()
+    counter_text: str | None = None
 
 
 def own_text(body: str) -> str:
@@ -114,6 +123,13 @@ def _cloudflare(text: str) -> ParsedReply | None:
 
 def parse_reply(sender: str | None, subject: str | None, body: str | None, auto_submitted: str | None) -> ParsedReply:
     """What one inbound reply says; ``kind="reply"`` (for an operator) when no parser recognises it."""
+    counter = read_counter(body)
+    if counter is not None:
+        kind = "reply" if counter.missing else "counter_notice" if counter.kind == DMCA else "rejected"
+        parser = "dmca_counter_notice" if counter.kind == DMCA else "jp_poster_objection"
+        return ParsedReply(
+            kind, parser, counter.domain, counter_kind=counter.kind, missing=counter.missing, counter_text=counter.text
+        )
     text = own_text(body or "")
     if _is_cloudflare(sender):
         parsed = _cloudflare(text)

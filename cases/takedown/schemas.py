@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from cases.db import DbId
+from cases.fields import Text
 from cases.providers.models import ProviderKind
 from cases.takedown.models import LegalBasis
 
@@ -202,3 +203,77 @@ class SenderProfilePublic(BaseModel):
     association_id: int
     sender: SenderDetails
     updated_at: dt.datetime | None
+
+
+def _iso_text(value: object) -> object:
+    if not isinstance(value, str | dt.datetime):
+        raise ValueError("a time is written as ISO 8601 text, e.g. 2026-12-03T15:00:00+00:00")
+    return value
+
+
+#: a time given for an operator's step: ISO 8601 text (naive: UTC), never a number read as epoch seconds
+StepTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
+
+
+class CounterNoticeIn(BaseModel):
+    """A §512(g) counter-notice the provider forwarded: when it received it, and its text as forwarded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    received_at: StepTime | None = None
+    body: Annotated[Text, Field(max_length=100_000)] | None = None
+
+
+class ActionFiledIn(BaseModel):
+    """The rights holder filed an action against the poster (§512(g)(2)(C)), on `filed_at` (default now)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filed_at: StepTime | None = None
+
+
+class PosterInquiryIn(BaseModel):
+    """A Japanese provider asked the poster whether they object; the 7 days start at `inquired_at`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    inquired_at: StepTime | None = None
+    body: Annotated[Text, Field(max_length=100_000)] | None = None
+
+
+class ClockPublic(BaseModel):
+    """A notice's counter-notice or objection clock, what its state means now, and the steps open to operators."""
+
+    notice_id: int
+    legal_basis: str
+    state: str
+    #: ``dmca_512g`` or ``jp_objection``; None while nothing was recorded
+    counter_kind: str | None
+    counter_received_at: dt.datetime | None
+    #: the 10th business day (§512(g)), or the end of the poster's 7 days
+    clock_ends_at: dt.datetime | None
+    #: the 14th business day: restored by then at the latest
+    restore_latest_at: dt.datetime | None
+    action_filed_at: dt.datetime | None
+    #: the restore after the clock ran out: when it was seen, who recorded it (an operator's key, or
+    #: upkeep), and what showed it (the re-check's URLs live again, or the operator's note)
+    restored_at: dt.datetime | None = None
+    restored_by: str | None = None
+    restore_evidence: str | None = None
+    #: whether the clock is still running now
+    running: bool
+    meaning: str
+    #: the operator steps the notice's state allows now (``counter-notice``, ``action-filed``, ...)
+    next_steps: list[str]
+
+
+class RestoredIn(BaseModel):
+    """Record that the provider restored the content: confirmed by a re-check of the notice's URLs, or,
+    where the re-check cannot see the page, on the operator's `note` saying what shows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recheck: bool = True
+    note: Annotated[Text, Field(max_length=2000)] | None = None
+    #: when the content came back (only without a re-check; a re-check's time is its own)
+    restored_at: StepTime | None = None

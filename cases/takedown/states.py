@@ -8,7 +8,8 @@ URL check may find the content gone at any point after sending (``actioned``); a
 a bounced one back to ``approved`` (to be sent again through another channel). Reviewers can send a
 notice back to ``draft``. Counter-notices and objections (``cases.takedown.counter_notices``):
 
-    sent … actioned → counter_noticed → action_filed | restore_expected (→ action_filed | escalated)
+    sent … actioned → counter_noticed → action_filed | restore_expected (→ action_filed | restored | escalated)
+    restored → action_filed | escalated
     sent … acknowledged → poster_inquired → acknowledged (7 days over) | rejected (objection) | actioned
  Everything else is refused with a :class:`ConflictError`.
 """
@@ -46,7 +47,10 @@ TRANSITIONS: dict[NoticeState, frozenset[NoticeState]] = {
     # §512(g)(2)(C): an action filed before the restore keeps the content down; past the 10 business
     # days the provider may restore, yet an action filed later still counts for the operator.
     S.COUNTER_NOTICED: frozenset({S.ACTION_FILED, S.RESTORE_EXPECTED}),
-    S.RESTORE_EXPECTED: frozenset({S.ACTION_FILED, S.ESCALATED}),
+    S.RESTORE_EXPECTED: frozenset({S.ACTION_FILED, S.ESCALATED, S.RESTORED}),
+    # The content is back: an action may still be filed (the provider takes it down again on a court
+    # order), or the notice climbs the ladder.
+    S.RESTORED: frozenset({S.ACTION_FILED, S.ESCALATED}),
     S.ACTION_FILED: frozenset(),
     # The poster's 7 days: an objection is a rejection (the operator decides the next step); once they
     # are over, the provider may take the content down and the notice is watched as acknowledged.
@@ -72,6 +76,7 @@ SENT_STATES = frozenset(
         S.ACTION_FILED,
         S.RESTORE_EXPECTED,
         S.POSTER_INQUIRED,
+        S.RESTORED,
     }
 )
 #: States that end a notice's life.

@@ -1,6 +1,6 @@
 """The takedown work that runs on its own, in order: settle interrupted sends, send approved notices,
-check whether sent URLs are gone, run out the counter-notice and objection clocks, and escalate what
-nobody acted on.
+check whether sent URLs are gone, run out the counter-notice and objection clocks, look for content
+restored after a counter-notice, and escalate what nobody acted on.
 
 Checking outcomes comes before escalating, so a notice whose content went down in the meantime is
 recorded as actioned instead of climbing the ladder. ``piratewatch run`` does this after each pass,
@@ -30,6 +30,7 @@ from cases.takedown.escalation import escalate_overdue, overdue, to_escalate
 from cases.takedown.models import DeliveryAttempt, ItemOutcome, Notice, NoticeItem, NoticeState
 from cases.takedown.recheck import Recheck
 from cases.takedown.replies import check_outcomes
+from cases.takedown.restores import check_restore, notices_due_for_restore_check, restore_check_due
 from common.text import scrub
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ class UpkeepReport:
     escalated: dict[int, int | None] = field(default_factory=dict)
     #: counter-notice and objection clocks that ran out in this round
     clocks: list[ClockOut] = field(default_factory=list)
+    #: ``restore_expected`` notices whose content this round saw live again (now ``restored``)
+    restored: list[int] = field(default_factory=list)
 
     @property
     def sent(self) -> list[int]:
@@ -90,6 +93,7 @@ def has_work(
         sa.exists().where(overdue(now)),
         sa.exists().where(to_escalate(now)),
         sa.exists().where(clock_ran_out(now)),
+        sa.exists().where(restore_check_due(outcome_every, now)),
     ]
     return bool(session.scalar(sa.select(sa.or_(*conditions))))
 
@@ -126,6 +130,15 @@ async def run_upkeep(
             report.checked[notice_id] = f"check failed: {scrub(f'{type(exc).__name__}: {exc}', max_length=300)}"
     with transaction(factory) as session:
         report.clocks = run_out_clocks(session, actor)
+    with factory() as session:
+        restores = notices_due_for_restore_check(session, outcome_every, batch, utcnow())
+    for notice_id in restores:
+        try:
+            if (await check_restore(factory, actor, notice_id, checker)).restored:
+                report.restored.append(notice_id)
+        except Exception as exc:  # as for outcome checks: reported with the notice, the round goes on
+            log.exception("notice %s: the restore check failed", notice_id)
+            report.checked[notice_id] = f"restore check failed: {scrub(f'{type(exc).__name__}: {exc}', max_length=300)}"
     with transaction(factory) as session:
         report.escalated = {e.notice_id: e.new_notice_id for e in escalate_overdue(session, actor)}
     return report

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from piratewatch.cli.notices import app
-from piratewatch.cli.support import cli_actor, console, services
+from piratewatch.cli.support import USAGE, cli_actor, console, fail, print_json, services
 
 
 def _when(value: str | None) -> dt.datetime | None:
@@ -73,3 +73,68 @@ def poster_inquired(
         console.print(
             f"notice {notice_id}: {notice.state}; the poster's 7 days end {notice.clock_ends_at:%Y-%m-%d %H:%M} UTC"
         )
+
+
+@app.command("clock")
+def clock(
+    notice_id: Annotated[int, typer.Argument()],
+    as_json: Annotated[bool, typer.Option("--json", help="The clock as the API answers it.")] = False,
+) -> None:
+    """A notice's counter-notice or objection clock: its dates, what its state means, the steps open now."""
+    from cases.db import utcnow
+    from cases.takedown.clocks import notice_clock
+    from cases.takedown.services import get_notice
+
+    with services() as svc, svc.factory() as session:
+        shown = notice_clock(get_notice(session, notice_id), utcnow())
+    if as_json:
+        print_json(shown.model_dump(mode="json"))
+        return
+    console.print(f"notice {notice_id}: {shown.state} ({shown.legal_basis})", highlight=False)
+    for label, value in (
+        ("counter-notice", shown.counter_kind),
+        ("received", shown.counter_received_at),
+        ("clock ends", shown.clock_ends_at),
+        ("restored by", shown.restore_latest_at),
+        ("action filed", shown.action_filed_at),
+    ):
+        if value is not None:
+            shown_value = value.isoformat() if isinstance(value, dt.datetime) else value
+            console.print(f"  {label}: {shown_value}", highlight=False)
+    console.print(f"  {'running' if shown.running else 'not running'}: {shown.meaning}", highlight=False)
+    steps = ", ".join(f"notices {s} {notice_id}" for s in shown.next_steps) or "none"
+    console.print(f"  next steps: {steps}", highlight=False)
+
+
+@app.command("restored")
+def restored(
+    notice_id: Annotated[int, typer.Argument()],
+    without_recheck: Annotated[
+        bool, typer.Option("--without-recheck", help="The re-check cannot see the page: record it on --note.")
+    ] = False,
+    note: Annotated[str | None, typer.Option(help="What shows the restore (with --without-recheck).")] = None,
+    at: Annotated[str | None, typer.Option(help="When it came back (ISO 8601; with --without-recheck).")] = None,
+) -> None:
+    """Record that the provider restored the content after the counter-notice's clock ran out.
+
+    The notice's URLs are fetched again and the restore is recorded with those live again; when none
+    is, nothing is recorded and each URL's finding is printed (exit 1).
+    """
+    import asyncio
+
+    from cases.takedown.restores import check_restore, record_unchecked_restore
+
+    if not without_recheck and (note is not None or at is not None):
+        fail("--note and --at are for a restore recorded --without-recheck", USAGE)
+    with services() as svc:
+        if without_recheck:
+            with svc.transaction() as session:
+                notice = record_unchecked_restore(
+                    session, cli_actor(), notice_id, note=note or "", restored_at=_when(at)
+                )
+                console.print(f"notice {notice_id}: {notice.state}; {notice.restore_evidence}", highlight=False)
+            return
+        check = asyncio.run(check_restore(svc.factory, cli_actor(), notice_id, svc.url_checker, require=True))
+    console.print(f"notice {notice_id}: restored; live again: {', '.join(check.live)}", highlight=False)
+    for url, reason in check.not_live.items():
+        console.print(f"  not live: {url}: {reason}", highlight=False)

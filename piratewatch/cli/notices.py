@@ -288,6 +288,8 @@ def upkeep() -> None:
         console.print(
             f"notice {clock.notice_id}: {clock.state} ({clock.kind} clock ended {clock.ended_at:%Y-%m-%d}: {clock.meaning})"
         )
+    for notice_id in report.restored:
+        console.print(f"notice {notice_id}: restored (its URLs are live again after the counter-notice)")
     for notice_id, new_id in report.escalated.items():
         console.print(f"notice {notice_id} escalated" + (f" to notice {new_id}" if new_id else ": no next step"))
     if any(s.failed for s in report.sends):

@@ -126,4 +126,5 @@ async def _takedown(worker: WorkerContext) -> dict[str, Any]:
         "checked": {str(k): v for k, v in report.checked.items()},
         "escalated": {str(k): v for k, v in report.escalated.items()},
         "clocks": {str(c.notice_id): c.state for c in report.clocks},
+        "restored": list(report.restored),
     }

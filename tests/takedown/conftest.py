@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,3 +122,18 @@ def approved_notice(factory: sessionmaker[Session], world: World, sender: dict[s
         submit_for_review(session, ACTOR, notice.id or 0)
         approve(session, ACTOR, notice.id or 0)
         return notice.id or 0
+
+
+def sent_weeks_ago(factory: sessionmaker[Session], notice_id: int, days: int = 40) -> dt.datetime:
+    """Date a sent notice's sending `days` back; the first Friday (10:00 UTC) after that day, a counter-notice's
+    date that lies in the past with its whole clock (a step's time may not lie ahead of the store's clock)."""
+    from cases.db import utcnow
+    from cases.takedown.services import get_notice
+
+    sent_at = utcnow() - dt.timedelta(days=days)
+    with transaction(factory) as session:
+        notice = get_notice(session, notice_id)
+        notice.sent_at = sent_at
+        session.add(notice)
+    day = (sent_at + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    return day + dt.timedelta(days=(4 - day.weekday()) % 7)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
@@ -16,6 +17,8 @@ from cases.takedown.models import NoticeState
 from cases.takedown.services import get_notice
 from piratewatch.cli import app
 
+from .conftest import sent_weeks_ago
+
 runner = CliRunner()
 
 
@@ -26,8 +29,11 @@ async def test_counter_notice_and_action_filed(
     assert sent.sent_at is not None
     env = {"PIRATEWATCH_DATABASE_URL": db_url, "PIRATEWATCH_DATA_DIR": str(tmp_path)}
     # a Friday at least a day after the send: its 10th business day is two weeks on, its 14th the Thursday after
-    day = sent.sent_at + dt.timedelta(days=1)
-    friday = day + dt.timedelta(days=(4 - day.weekday()) % 7)
+    friday = sent_weeks_ago(factory, approved_notice, days=8)  # the clock still runs today
+    shown = runner.invoke(app, ["notices", "clock", str(approved_notice)], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert f"notice {approved_notice}: sent (dmca_512c3)" in shown.stdout
+    assert f"next steps: notices counter-notice {approved_notice}" in shown.stdout
     body = tmp_path / "counter.txt"
     body.write_text("I swear, under penalty of perjury, that the material was removed by mistake.", encoding="utf-8")
     args = ["notices", "counter-notice", str(approved_notice), "--received", friday.isoformat(), "--body", str(body)]
@@ -45,3 +51,15 @@ async def test_counter_notice_and_action_filed(
     assert f"notice {approved_notice}: action_filed" in filed.stdout and "after the 10th" not in filed.stdout
     with factory() as session:
         assert get_notice(session, approved_notice).state == NoticeState.ACTION_FILED
+    shown = runner.invoke(app, ["notices", "clock", str(approved_notice)], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "counter-notice: dmca_512g" in shown.stdout and f"received: {friday.isoformat()}" in shown.stdout
+    assert "not running: an action was filed on" in shown.stdout and "the content stays down" in shown.stdout
+    assert "next steps: none" in shown.stdout
+    as_json = runner.invoke(app, ["notices", "clock", str(approved_notice), "--json"], env=env)
+    assert as_json.exit_code == 0, as_json.output
+    clock = json.loads(as_json.stdout)
+    assert (clock["state"], clock["counter_kind"], clock["running"]) == ("action_filed", "dmca_512g", False)
+    assert clock["clock_ends_at"].startswith(first.isoformat())
+    missing = runner.invoke(app, ["notices", "clock", "999999"], env=env)
+    assert missing.exit_code == 1 and "999999" in missing.output

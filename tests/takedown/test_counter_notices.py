@@ -29,13 +29,9 @@ from cases.takedown.review import approve
 from cases.takedown.services import draft_notice, get_notice, open_case, submit_for_review
 from cases.takedown.upkeep import has_work, run_upkeep
 
+from .conftest import sent_weeks_ago
+
 ACTOR = Actor("test:counter-notices")
-
-
-def next_friday() -> dt.datetime:
-    """10:00 UTC on the first Friday after today (always after a notice sent now)."""
-    today = utcnow().replace(hour=10, minute=0, second=0, microsecond=0)
-    return today + dt.timedelta(days=(4 - today.weekday()) % 7 or 7)
 
 
 def test_business_days_skip_weekends() -> None:
@@ -51,7 +47,7 @@ async def test_a_counter_notice_whose_clock_runs_out(
     factory: sessionmaker[Session], approved_notice: int, tmp_path: Path
 ) -> None:
     await send_notice(factory, ACTOR, FileChannel(tmp_path), approved_notice)
-    received = next_friday()
+    received = sent_weeks_ago(factory, approved_notice)
     with transaction(factory) as session:
         record_reply(session, ACTOR, approved_notice, "actioned")
         assert get_notice(session, approved_notice).closed_at is not None
@@ -87,7 +83,7 @@ async def test_an_action_filed_in_time_stops_the_clock(
     factory: sessionmaker[Session], approved_notice: int, tmp_path: Path
 ) -> None:
     await send_notice(factory, ACTOR, FileChannel(tmp_path), approved_notice)
-    received = next_friday()
+    received = sent_weeks_ago(factory, approved_notice)
     with transaction(factory) as session:
         record_counter_notice(session, ACTOR, approved_notice, received_at=received)
         record_action_filed(session, ACTOR, approved_notice, filed_at=received + dt.timedelta(days=3))

@@ -40,6 +40,21 @@ def get_principal(
     session: Session = Depends(get_session),
 ) -> Principal:
     """The caller, from the ``X-API-Key`` header; 401 without a valid key, 429 after too many wrong ones."""
+    return _authenticated(request, key, session)
+
+
+def get_principal_briefly(request: Request, key: str | None = Depends(api_key_header)) -> Principal:
+    """The caller as :func:`get_principal` finds it, in a transaction of its own that ends at once.
+
+    For routes that wait on the network (a re-check fetching pages) and take their own short
+    transactions: the request's session would hold the store (SQLite's write lock) all that time.
+    """
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session, session.begin():
+        return _authenticated(request, key, session)
+
+
+def _authenticated(request: Request, key: str | None, session: Session) -> Principal:
     throttle: AuthThrottle = request.app.state.auth_throttle
     client = request.client.host if request.client else "unknown"
     wait = throttle.retry_after(client, key)
@@ -73,6 +88,17 @@ def require_role(role: Role) -> Callable[[Principal], Principal]:
     return check
 
 
+def require_role_briefly(role: Role) -> Callable[[Principal], Principal]:
+    """:func:`require_role` with the caller found by :func:`get_principal_briefly`."""
+
+    def check(principal: Principal = Depends(get_principal_briefly)) -> Principal:
+        if not principal.role.at_least(role):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"this needs the {role.value} role")
+        return principal
+
+    return check
+
+
 def get_services(request: Request) -> Services:
     """The use cases the app was built on."""
     services: Services = request.app.state.services
@@ -87,3 +113,5 @@ Caller = Annotated[Principal, Depends(get_principal)]
 Submitter = Annotated[Principal, Depends(require_role(Role.SUBMITTER))]
 Operator = Annotated[Principal, Depends(require_role(Role.OPERATOR))]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+#: an operator, for a route that holds no session while it waits on the network
+OperatorBriefly = Annotated[Principal, Depends(require_role_briefly(Role.OPERATOR))]

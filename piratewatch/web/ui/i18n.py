@@ -102,6 +102,7 @@ STATE_NAMES = (
     N_("action_filed"),
     N_("restore_expected"),
     N_("poster_inquired"),
+    N_("restored"),
     N_("open"),
     N_("escalated"),
     N_("closed"),

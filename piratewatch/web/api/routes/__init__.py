@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from piratewatch.web.api.routes import (
     associations,
+    counter_notices,
     crawls,
     evidence,
     notices,
@@ -23,5 +24,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     crawls.families_router,
     providers.router,
     notices.router,
+    counter_notices.router,
     evidence.router,
 )
