@@ -37,8 +37,10 @@ def _networks(values: list[Any]) -> list[str]:
     return sorted(set(out), key=lambda n: (":" in n, n))
 
 
-async def _fetch(client: httpx.AsyncClient, url: str) -> httpx.Response:
-    response = await client.get(url)
+async def _fetch(client: httpx.AsyncClient, url: str, *, json: bool = False) -> httpx.Response:
+    # A list served by content negotiation (bunny.net's edge server list is an ASP.NET Web API
+    # answer, XML for a client that asks for it) is asked for as JSON when JSON is what is read.
+    response = await client.get(url, headers={"Accept": "application/json"} if json else None)
     response.raise_for_status()
     return response
 
@@ -53,7 +55,16 @@ async def published_ranges(client: httpx.AsyncClient, provider: Provider) -> lis
             if key in spec:
                 values += (await _fetch(client, spec[key])).text.split()
         return _networks(values)
-    data = (await _fetch(client, spec["url"])).json()
+    if fmt == "json_list" and "url" not in spec:
+        # one JSON array of addresses or networks per family (bunny.net: ``edgeserverlist`` and
+        # ``edgeserverlist/ipv6``, each a list of single addresses)
+        listed: list[Any] = []
+        for key in ("ipv4", "ipv6"):
+            if key in spec:
+                data = (await _fetch(client, spec[key], json=True)).json()
+                listed += data if isinstance(data, list) else []
+        return _networks(listed)
+    data = (await _fetch(client, spec["url"], json=True)).json()
     if fmt == "fastly":
         return _networks([*data.get("addresses", []), *data.get("ipv6_addresses", [])])
     if fmt == "aws":

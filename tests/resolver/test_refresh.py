@@ -117,3 +117,26 @@ def test_providers_refresh_command_writes_or_refuses(lists_url: str, tmp_path: P
     assert done.exit_code == 0, done.output
     assert "Cloudflare:" in done.output
     assert len(load_cdn_catalogue(target).by_name("Cloudflare").ipv4) == 24  # type: ignore[union-attr]
+
+
+async def test_a_list_of_single_addresses_per_family_is_read_as_json(lists_url: str) -> None:
+    """bunny.net's edge servers come as two JSON arrays of bare addresses (one per family), asked for as
+    JSON; each becomes a one-address network, and a hostile entry is left out, not a failure."""
+    bunny = load_cdn_catalogue().by_name("BunnyCDN")
+    assert bunny is not None and bunny.published["format"] == "json_list"
+    assert bunny.published["ipv6"].endswith("/edgeserverlist/ipv6")  # both families, as published
+    LISTS.update(
+        {
+            "/bunny-v4": ["169.150.236.97", "212.102.50.58", "not an address", 7, None, "212.102.50.58"],
+            "/bunny-v6": ["2400:52e0:1500::641:1"],
+        }
+    )
+    local = bunny.model_copy(
+        update={"published": {"ipv4": f"{lists_url}/bunny-v4", "ipv6": f"{lists_url}/bunny-v6", "format": "json_list"}}
+    )
+    async with httpx.AsyncClient(timeout=5) as client:
+        fresh, changes = await refresh_cdn_catalogue(CdnCatalogue(providers=[local]), client)
+    (refreshed,) = fresh.providers
+    assert refreshed.ipv4 == ["169.150.236.97/32", "212.102.50.58/32"]
+    assert refreshed.ipv6 == ["2400:52e0:1500::641:1/128"]
+    assert [(c.provider, c.old, c.new) for c in changes] == [("BunnyCDN", 0, 3)]
