@@ -92,3 +92,30 @@ def address_group(ip: str) -> str:
     """
     address = ipaddress.ip_address(ip)
     return str(ipaddress.ip_network(f"{ip}/{24 if address.version == 4 else 48}", strict=False))
+
+
+#: announced prefixes at least this specific (IPv4, IPv6) are used to share network lookups: a wider
+#: announcement holds too many unrelated networks for its addresses to wait on one answer
+_WIDEST_SHARED = {4: 8, 6: 16}
+
+
+def announced_group(ip: str, announced: str | None) -> str | None:
+    """The announced prefix holding `ip` (from the BGP origin lookup) if it is wider than
+    :func:`address_group`'s unit and usable as a wider unit of sharing, else None.
+
+    The value comes from outside (a DNS TXT answer): anything that is not a network holding `ip`,
+    of the same family and no wider than :data:`_WIDEST_SHARED`, is ignored.
+    """
+    if not announced:
+        return None
+    try:
+        address = ipaddress.ip_address(ip)
+        network = ipaddress.ip_network(announced, strict=False)
+    except ValueError:
+        return None
+    unit = 24 if address.version == 4 else 48
+    if network.version != address.version or address not in network:
+        return None
+    if not _WIDEST_SHARED[address.version] <= network.prefixlen < unit:
+        return None
+    return str(network)

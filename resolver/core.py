@@ -126,7 +126,10 @@ class Resolver:
         return self._rdap
 
     async def _hosting(self, ip: str, failures: list[Failure]) -> tuple[Hosting, list[AbuseContact]]:
-        hosting, (network, url) = await asyncio.gather(self.cymru.lookup(ip, failures), self.rdap.network(ip, failures))
+        # The origin lookup first (a DNS question, cached by prefix): its announced prefix lets the
+        # addresses of one hosting network share one RDAP request (RdapClient.network).
+        hosting = await self.cymru.lookup(ip, failures)
+        network, url = await self.rdap.network(ip, failures, hosting.prefix)
         contacts: list[AbuseContact] = []
         if network is not None:
             hosting.network_name = network.name

@@ -19,7 +19,7 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from resolver.cache import SingleFlight, TTLCache, address_group
+from resolver.cache import SingleFlight, TTLCache, address_group, announced_group
 from resolver.config import ResolverSettings
 from resolver.errors import RdapFormatError
 from resolver.http import Limiters
@@ -237,13 +237,27 @@ class RdapClient:
             "rdap-network-lengths", str(network.version), (set(lengths) if hit else set()) | {network.prefixlen}
         )
 
-    async def network(self, ip: str, failures: list[Failure]) -> tuple[NetworkFacts | None, str | None]:
+    async def network(
+        self, ip: str, failures: list[Failure], announced: str | None = None
+    ) -> tuple[NetworkFacts | None, str | None]:
         """The network holding `ip`: name, range, holder, abuse contact.
 
         Addresses of one /24 (IPv6: /48) resolved at once share one lookup: the first asks, the
         others wait and find its network in the cache (or ask for themselves if it does not cover them).
+        With `announced`, the BGP prefix holding `ip` (wider than that unit), addresses of the prefix
+        first wait for one lookup under way in it: a hosting network is often a /16 or a /20, and
+        its /24s asked at once each cost a request the registry counts against its rate limit. An
+        address its answer does not cover then asks for its own /24 as above (one round trip later).
         """
         group = address_group(ip)
+        wide = announced_group(ip, announced)
+        if wide is not None and self._cached_network(ip) is None:
+            async with self._flights.claim(f"network-announced:{wide}") as first:
+                if first:
+                    async with self._flights.claim(f"network:{group}") as mine:
+                        if mine:
+                            self.lookup_misses += 1
+                            return await self._network(ip, failures)
         while (cached := self._cached_network(ip)) is None:
             async with self._flights.claim(f"network:{group}") as mine:
                 if mine:

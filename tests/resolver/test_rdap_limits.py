@@ -129,3 +129,48 @@ async def test_a_declared_length_over_the_cap_is_refused_before_reading(tmp_path
             profile = await r.resolve("long.com")
     too_large = [f.message for f in profile.failures if f.kind == "too_large"]
     assert too_large and f"declares {len(body):,} bytes (at most 1,000,000 are read)" in too_large[0]
+
+
+async def test_addresses_of_one_announced_network_share_one_request_on_a_cold_cache(
+    shared_testdata: Path, tmp_path: Path
+) -> None:
+    """Eight sites in eight /24s of one /16 network, announced as that /16, resolved at once on a cold cache:
+    one RDAP request, not one per /24. An address of the prefix that the answer does not cover (another
+    network inside the announcement) still gets its own network, one request later."""
+    from lab.dns_server import DnsServer
+    from lab.rdap_server import RdapServer
+
+    answers = json.loads((shared_testdata / "rdap" / "ip" / "ipwhois-rdap-responses.json").read_text())
+    wide = copy.deepcopy(answers["74.125.225.229"]["response"])
+    wide.pop("cidr0_cidrs", None)
+    wide["startAddress"], wide["endAddress"], wide["name"] = "203.0.0.0", "203.0.127.255", "WIDE-NET"
+    other = copy.deepcopy(wide)
+    other["startAddress"], other["endAddress"], other["name"] = "203.0.200.0", "203.0.200.255", "OTHER-NET"
+    addresses = [f"203.0.{n * 16}.5" for n in range(8)] + ["203.0.200.5"]
+    names = [f"wide{i}.com" for i in range(len(addresses))]
+    origin = "$TTL 300\n@ SOA ns.cymru.com. x.cymru.com. 1 900 900 1800 60\n" + "".join(
+        f'{".".join(reversed(a.split(".")))} TXT "64500 | 203.0.0.0/16 | JP | apnic | 2010-01-01"\n' for a in addresses
+    )
+    zones = [zone(n, a) for n, a in zip(names, addresses, strict=True)] + [("origin.asn.cymru.com.", origin)]
+    rdap = RdapServer(tlds=["com"], ip_networks=["203.0.0.0/16"])
+    for address in addresses:
+        rdap.ips[address] = other if address == "203.0.200.5" else wide
+        rdap.scripts[f"/ip/{address}"] = Script(delay=0.3)  # every lookup is under way when the others start
+    from tests.resolver.hostile_lab import HostileLab
+
+    with DnsServer(zones) as dns_server, rdap.serve():
+        lab = HostileLab(dns_server, rdap, rdap.write_bootstrap(tmp_path))
+        async with Resolver(lab.settings()) as r:
+            profiles = await r.resolve_many(names, concurrency=len(names))
+    assert [p.hosting[0].prefix for p in profiles] == ["203.0.0.0/16"] * len(names)
+    assert [p.hosting[0].network_name for p in profiles] == ["WIDE-NET"] * 8 + ["OTHER-NET"]
+    assert sum(rdap.hits[f"/ip/{a}"] for a in addresses) == 2  # one for the wide network, one for the other
+
+
+def test_an_announced_prefix_is_used_only_when_it_holds_the_address_and_is_of_a_usable_width() -> None:
+    from resolver.cache import announced_group
+
+    assert announced_group("203.0.16.5", "203.0.0.0/16") == "203.0.0.0/16"
+    assert announced_group("2001:db8:1::1", "2001:db8::/32") == "2001:db8::/32"
+    for hostile in (None, "", "garbage", "0.0.0.0/0", "203.0.16.0/24", "198.51.0.0/16", "2001:db8::/32", "1.0.0.0/7"):
+        assert announced_group("203.0.16.5", hostile) is None, hostile
