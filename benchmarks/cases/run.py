@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from typing import Any
 
+import httpx
+import sqlalchemy as sa
+
 from benchmarks.cases import sending
 from benchmarks.common import session, settings_line
 from benchmarks.intake.run import fresh_postgres
+from benchmarks.load.run import cpu_seconds
 from cases.audit.services import Actor
 from cases.base import table_of
 from cases.db import make_engine, session_factory, transaction, utcnow
@@ -27,6 +33,9 @@ from cases.sqlutil import insert_returning_ids, insert_rows, refresh_statistics
 from cases.takedown.models import Notice, NoticeItem, TakedownCase
 from cases.takedown.review import QueueFilters, claim_next, list_queue
 from cases.tenants.models import Association
+from cases.tenants.roles import Role
+from cases.tenants.services import create_api_key
+from lab.http_util import free_port, wait_for_url
 
 ITEMS = int(os.environ.get("ITEMS", "1000000"))
 ITEMS_PER_NOTICE = 20
@@ -179,13 +188,66 @@ def claims(url: str) -> None:
     )
 
 
+def claims_over_http(url: str) -> None:
+    """The same claims through ``POST /api/v1/queue/claim``: 8 operators, each with an API key of its own
+    and one keep-alive connection, against uvicorn (2 workers) on loopback; every answer's notice id is
+    kept, so a double claim across the HTTP path (two workers, two sessions) would show."""
+    factory = session_factory(make_engine(url))
+    with transaction(factory) as db:
+        association = db.get(Association, db.scalar(sa.select(table_of(Association).c.id).limit(1)))
+        assert association is not None
+        keys = [create_api_key(db, association, Role.OPERATOR, Actor(f"bench:http{i}"))[1] for i in range(CLAIMERS)]
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "benchmarks.load.app:app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", "2", "--log-level", "warning", "--no-access-log"],
+        env={**os.environ, "PIRATEWATCH_DATABASE_URL": url},
+    )  # fmt: skip
+    got: dict[int, list[int]] = {i: [] for i in range(CLAIMERS)}
+    failed: list[int] = []
+    per = CLAIMS // CLAIMERS
+    try:
+        wait_for_url(f"{host}/healthz", timeout=90, alive=lambda: server.poll() is None)
+
+        def operator(i: int) -> None:
+            with httpx.Client(base_url=host, headers={"X-API-Key": keys[i]}, timeout=30) as http:
+                for _ in range(per):
+                    answer = http.post("/api/v1/queue/claim")
+                    if answer.status_code == 204:
+                        return
+                    if answer.status_code != 200:
+                        failed.append(answer.status_code)
+                        continue
+                    got[i].append(int(answer.json()["id"]))
+
+        threads = [threading.Thread(target=operator, args=(i,)) for i in range(CLAIMERS)]
+        before = cpu_seconds(server.pid)
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - start
+        server_cpu = cpu_seconds(server.pid) - before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    every = [n for ids in got.values() for n in ids]
+    print(
+        f"claims over HTTP: {len(every)} by {CLAIMERS} operators (API keys, uvicorn 2 workers) in {elapsed:.2f} s = "
+        f"{len(every) / elapsed:.0f} claims/s; server CPU {server_cpu / max(1, len(every)) * 1000:.1f} ms a claim; "
+        f"double claims: {len(every) - len(set(every))}; failed answers: {len(failed)}"
+    )
+
+
 def main() -> None:
     with session("takedown"):
         print(
             settings_line(
                 {
                     "notices": ("over many sites", "all on one site"),
-                    "queue pages and claims": ("through the HTTP API and the UI", "in-process calls"),
+                    "queue pages": ("through the HTTP API and the UI", "in-process calls"),
                 }
             )
         )
@@ -202,5 +264,6 @@ def _main() -> None:
     )
     queue_pages(url)
     claims(url)
+    claims_over_http(url)
     # Sending: its own store of drafted notices over many sites, the re-check on and off (benchmarks/cases/sending.py).
     sending.main()
