@@ -24,7 +24,7 @@ from typing import Any
 
 from cases.evidence.manifest import canonical
 from cases.evidence.models import EvidenceCapture
-from cases.evidence.objects import ObjectStore, sha256_hex
+from cases.evidence.objects import ObjectStore, ObjectStoreError, sha256_hex
 from cases.evidence.summary import summary_html
 
 FORMAT = "piratewatch-evidence-package/1"
@@ -69,7 +69,7 @@ def package_contents(
                 continue
             try:
                 out.files[path] = store.get(sha)
-            except (LookupError, ValueError) as exc:  # missing or altered: said, never packed silently
+            except ObjectStoreError as exc:  # missing, altered or unreadable: said, never packed silently
                 out.problems.append(f"capture {c.id}: {exc}")
         entries.append(
             {

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from cases.errors import ConflictError, NotFoundError
+from cases.evidence.objects import ObjectAlteredError, ObjectMissingError, ObjectStoreError, ObjectTooLargeError
 from cases.evidence.schemas import MEDIA_TYPES
 from cases.evidence.services import get_capture, object_of
 from piratewatch.web.ui.auth import current_user
@@ -33,8 +34,10 @@ def capture_object(
         sha = object_of(row, kind)
     try:
         data = request.app.state.services.evidence_store.get(sha)
-    except LookupError as exc:
+    except ObjectMissingError as exc:
         raise NotFoundError(str(exc)) from exc
-    except ValueError as exc:  # altered in the store: never served
+    except (ObjectAlteredError, ObjectTooLargeError) as exc:  # altered in the store: never served
         raise ConflictError(str(exc)) from exc
+    except ObjectStoreError as exc:  # the store is down or refuses: not the object's fault
+        raise HTTPException(503, str(exc)) from exc
     return Response(data, media_type=MEDIA_TYPES[kind], headers={"ETag": f'"{sha}"', "Cache-Control": "private"})
