@@ -49,6 +49,8 @@ class EvidenceSettings(BaseModel):
     tsa_certificates: list[Path] = Field(default_factory=list)
     #: seconds to wait for the TSA's answer to one timestamp request
     tsa_timeout: float = Field(default=15.0, gt=0)
+    #: print each evidence package's summary to PDF too (summary.pdf, by headless Chromium: PIRATEWATCH_CAPTURE__CHROMIUM)
+    summary_pdf: bool = True
     #: capture every URL of the approved notices a send is about to try (with the pre-send re-check)
     capture_before_send: bool = False
     #: capture the URLs a crawl matches a work at for the first time (trigger ``crawl``), after the crawl is stored

@@ -40,7 +40,11 @@ class EvidenceLab:
         # the guarded transport maps the standard port to the lab's (PIRATEWATCH_RESOLVER__PROBE_HTTP_PORT)
         return f"http://{host}{path}"
 
-    def settings_values(self, data_dir: Path, database_url: str, **capture: Any) -> dict[str, Any]:
+    def settings_values(
+        self, data_dir: Path, database_url: str, *, summary_pdf: bool = False, **capture: Any
+    ) -> dict[str, Any]:
+        """Settings for use cases in the lab. Packages are exported without their PDF summary unless
+        asked (a browser start per export, ~1-3 s: the PDF tests and the offline CLI test ask)."""
         return {
             "data_dir": data_dir,
             "database_url": database_url,
@@ -60,7 +64,11 @@ class EvidenceLab:
                 "screenshots": False,
                 **capture,
             },
-            "evidence": {"tsa_url": self.tsa.url, "tsa_certificates": [str(self.tsa.ca_certificate)]},
+            "evidence": {
+                "tsa_url": self.tsa.url,
+                "tsa_certificates": [str(self.tsa.ca_certificate)],
+                "summary_pdf": summary_pdf,
+            },
         }
 
 
