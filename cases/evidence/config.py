@@ -54,7 +54,7 @@ class EvidenceSettings(BaseModel):
     #: capture every URL of the approved notices a send is about to try (with the pre-send re-check)
     capture_before_send: bool = False
     #: capture the URLs a crawl matches a work at for the first time (trigger ``crawl``), after the crawl is stored
-    capture_on_crawl: bool = False
+    capture_on_crawl: bool = True
     #: at most this many such captures per crawl (the first new matches, in the order they were found)
     crawl_capture_limit: int = Field(default=20, ge=0, le=1000)
     #: days a capture is kept; past it, captures no open case cites may be pruned (None: kept for ever)
