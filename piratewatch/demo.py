@@ -305,6 +305,10 @@ def run_demo(*, port: int, data_dir: Path | None, serve: bool, console: Console)
             "crawler": world.crawler_settings(),
             "traffic": world.traffic_settings(),
             "notices": world.notice_settings(),
+            # Crawls capture their first matches by default; the demo crawls every lab site and would spend
+            # a browser's second on each of up to 20 matches a site (minutes in all), with no TSA to stamp
+            # them. Off here (and in the environment file it writes): `piratewatch evidence capture` shows them.
+            "evidence": {"capture_on_crawl": False},
         }
         settings = get_settings(**values)
         env_file = write_environment(demo_dir / ENV_FILE, values)

@@ -21,6 +21,13 @@ from sqlmodel import Session
 from cases.db import make_engine, session_factory
 from cases.migrations import upgrade
 
+# Crawls capture their first matches by default (PIRATEWATCH_EVIDENCE__CAPTURE_ON_CRAWL). The suite's
+# crawls outside tests/evidence are about crawling: their lab hosts are not in the captures' resolver
+# (each capture would wait on DNS) and a screenshot costs a browser's second, so they crawl without
+# capturing. tests/evidence sets the setting where it matters and checks the default itself; child
+# processes inherit this through os.environ.
+os.environ.setdefault("PIRATEWATCH_EVIDENCE__CAPTURE_ON_CRAWL", "false")
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TESTDATA = REPO.parent / "shared" / "testdata"
 POSTGRES_URL = os.environ.get("PIRATEWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -6,6 +6,7 @@ Layout::
     manifest.json                  the package manifest: every file's SHA-256, the captures, who made it, when
     manifest.tsr                   an RFC 3161 token over manifest.json (when a TSA is configured)
     summary.html                   the captures in a table (in the notice's language): URL, time, status, hashes, the screenshot
+    summary.pdf                    the same page printed by headless Chromium (when one could print it)
     tsa/certificates.pem           the TSA's certificates the tokens chain to
     captures/<id>/manifest.json    the capture's manifest, exactly as stored and timestamped
     captures/<id>/timestamp.tsr    its token (DER TimeStampResp)
@@ -24,20 +25,40 @@ from typing import Any
 
 from cases.evidence.manifest import canonical
 from cases.evidence.models import EvidenceCapture
-from cases.evidence.objects import ObjectStore, sha256_hex
+from cases.evidence.objects import ObjectStore, ObjectStoreError, sha256_hex
 from cases.evidence.summary import summary_html
 
 FORMAT = "piratewatch-evidence-package/1"
 CERTIFICATES = "tsa/certificates.pem"
+SUMMARY_HTML = "summary.html"
+SUMMARY_PDF = "summary.pdf"
 
 
 @dataclass
 class PackageContents:
-    """The files of a package but its own token, and the package manifest's bytes."""
+    """The files of a package but its own token, and what its manifest says besides the files' hashes."""
 
     files: dict[str, bytes] = field(default_factory=dict)
-    manifest: bytes = b""
     problems: list[str] = field(default_factory=list)
+    header: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def manifest(self) -> bytes:
+        """The package manifest's bytes: the header and every file's SHA-256 (the same files, the same bytes)."""
+        files = {path: sha256_hex(data) for path, data in sorted(self.files.items())}
+        return canonical({**self.header, "files": files})
+
+    def add_summary_pdf(self, pdf: bytes | None, problem: str | None, *, wanted: bool = True) -> None:
+        """The summary printed to PDF, or the reason it is not, said in the manifest (and, when a PDF was
+        `wanted` but could not be printed, among the problems: the export then fails)."""
+        if pdf is not None:
+            self.files[SUMMARY_PDF] = pdf
+            self.header["summary_pdf"] = SUMMARY_PDF
+            return
+        self.header["summary_pdf"] = None
+        self.header["summary_pdf_problem"] = problem
+        if wanted:
+            self.problems.append(f"{SUMMARY_PDF}: not printed: {problem}")
 
 
 def package_contents(
@@ -52,7 +73,9 @@ def package_contents(
     language: str = "en",
 ) -> PackageContents:
     """Every file of the package (objects read back and checked), and its manifest; the summary is
-    written in `language`, the notice's (:mod:`cases.evidence.summary`)."""
+    written in `language`, the notice's (:mod:`cases.evidence.summary`). Its PDF is printed by the
+    caller from ``files["summary.html"]`` (a browser is no business of the store) and added with
+    :meth:`PackageContents.add_summary_pdf`."""
     out = PackageContents()
     entries: list[dict[str, Any]] = []
     for c in captures:
@@ -69,7 +92,7 @@ def package_contents(
                 continue
             try:
                 out.files[path] = store.get(sha)
-            except (LookupError, ValueError) as exc:  # missing or altered: said, never packed silently
+            except ObjectStoreError as exc:  # missing, altered or unreadable: said, never packed silently
                 out.problems.append(f"capture {c.id}: {exc}")
         entries.append(
             {
@@ -86,8 +109,8 @@ def package_contents(
             }
         )
     out.files[CERTIFICATES] = certificates_pem
-    out.files["summary.html"] = summary_html(scope, created_at.isoformat(), captures, language)
-    manifest = {
+    out.files[SUMMARY_HTML] = summary_html(scope, created_at.isoformat(), captures, language)
+    out.header = {
         "format": FORMAT,
         "scope": scope,
         "language": language,
@@ -96,9 +119,7 @@ def package_contents(
         "created_at": created_at.isoformat(),
         "tsa_certificates": CERTIFICATES,
         "captures": entries,
-        "files": {path: sha256_hex(data) for path, data in sorted(out.files.items())},
     }
-    out.manifest = canonical(manifest)
     return out
 
 

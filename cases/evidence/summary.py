@@ -78,12 +78,15 @@ def _row(capture: EvidenceCapture, language: str) -> str:
         if capture.timestamped_at
         else message("not_timestamped", language, problem=capture.timestamp_problem or "")
     )
+    # two rows a capture: its URL across the table on the first (a URL is the one value a reader
+    # copies: it wraps only when longer than the page is wide), the facts on the second
     return (
-        "<tr>"
-        f"<td>{capture.id}</td><td>{html.escape(capture.url)}</td>"
-        f"<td>{html.escape(capture.started_at.isoformat())}</td><td>{_status(capture, language)}</td>"
+        f"<tr class='url'><td rowspan='2'>{capture.id}</td>"
+        f"<td colspan='5'>{message('col_url', language)}: <span class='url'>{html.escape(capture.url)}</span></td>"
+        f"<td rowspan='2'>{shot}</td></tr>"
+        f"<tr><td class='time'>{html.escape(capture.started_at.isoformat())}</td><td>{_status(capture, language)}</td>"
         f"<td>{capture.http_status or ''}</td><td><code>{capture.manifest_sha256}</code></td>"
-        f"<td>{html.escape(stamp)}<br>{html.escape(capture.tsa_name or '')}</td><td>{shot}</td>"
+        f"<td><span class='time'>{html.escape(stamp)}</span><br>{html.escape(capture.tsa_name or '')}</td>"
         "</tr>"
     )
 
@@ -95,14 +98,14 @@ def summary_html(scope: str, created_at: str, captures: Sequence[EvidenceCapture
     m = {key: message(key, language) for key in _MESSAGES if key.startswith(("title", "explain", "col_"))}
     scope_line = message("scope", language, scope=scope_label(scope, language), created_at=created_at)
     head = "".join(
-        f"<th>{m[k]}</th>"
-        for k in ("col_url", "col_captured", "col_status", "col_http", "col_manifest", "col_timestamp")
+        f"<th>{m[k]}</th>" for k in ("col_captured", "col_status", "col_http", "col_manifest", "col_timestamp")
     )
     page = (
         f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'><title>{m['title']}</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        "<style>@page{size:A4 landscape;margin:12mm}body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}"
         "td,th{border:1px solid #999;padding:4px;vertical-align:top;font-size:13px}th{white-space:nowrap}"
-        "code{word-break:break-all}</style>"
+        "code{word-break:break-all}.url{overflow-wrap:anywhere}.time{white-space:nowrap}"
+        "tr{break-inside:avoid}tr.url td{border-top:2px solid #333}</style>"
         f"</head><body><h1>{m['title']}</h1><p>{html.escape(scope_line)}</p><p>{m['explain']}</p>"
         f"<table><tr><th>#</th>{head}<th>{m['col_screenshot']}</th></tr>"
         + "".join(_row(c, language) for c in captures)

@@ -20,9 +20,11 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from cases.evidence.objects import sha256_hex
-from cases.evidence.package import CERTIFICATES
+from cases.evidence.package import CERTIFICATES, SUMMARY_PDF
 from cases.evidence.timestamps import TimestampError, load_certificates, verify_token
 
+#: what a PDF file starts with (ISO 32000-1 §7.5.2, the file header)
+PDF_MAGIC = b"%PDF-"
 #: more than this, unpacked, is not a package we made (a zip bomb stops here)
 MAX_UNPACKED_BYTES = 8 * 1024**3
 
@@ -118,6 +120,30 @@ def _capture(pkg: _Package, entry: Any, roots: Sequence[x509.Certificate]) -> No
             pkg.report.failures += [f"{path}: {p}" for p in _warc_problems(content)]
 
 
+def _summary_pdf(pkg: _Package, manifest: dict[str, Any], files: dict[str, Any]) -> None:
+    """The printed summary: listed (so its hash is checked with every file's) and a PDF. A manifest
+    without the key is a package made before summaries were printed; ``null`` says why there is none."""
+    if "summary_pdf" not in manifest:
+        return
+    name = manifest["summary_pdf"]
+    if name is None:
+        why = str(manifest.get("summary_pdf_problem") or "not printed")[:300]
+        pkg.report.checked.append(f"{SUMMARY_PDF}: none in the package ({why})")
+        return
+    if name != SUMMARY_PDF or name not in files:
+        pkg.report.failures.append(f"manifest.json: names a summary PDF ({str(name)[:100]!r}) it does not list")
+        return
+    if name not in pkg.names:
+        return  # reported with every listed file
+    data = pkg.read(name)
+    if data is None:
+        return
+    if not data.startswith(PDF_MAGIC):
+        pkg.report.failures.append(f"{name}: not a PDF file")
+    else:
+        pkg.report.checked.append(f"{name}: a PDF file, its SHA-256 the one manifest.json gives")
+
+
 def verify_package(data: bytes, trust: Sequence[x509.Certificate] = ()) -> Verification:
     """Check a package's bytes; `trust`: the roots to accept (default: the package's own TSA certificates)."""
     report = Verification()
@@ -157,6 +183,7 @@ def verify_package(data: bytes, trust: Sequence[x509.Certificate] = ()) -> Verif
             content = pkg.read(str(path))
             if content is not None and sha256_hex(content) != sha:
                 report.failures.append(f"{path}: its SHA-256 is not the one manifest.json gives")
+        _summary_pdf(pkg, manifest, files)
         unlisted = pkg.names - set(files) - {"manifest.json", "manifest.tsr"}
         report.failures += [f"{name}: in the package but not in manifest.json" for name in sorted(unlisted)]
         for entry in captures:

@@ -21,7 +21,8 @@ from crawlers.capture.fetch import Capture, decoded_body
 
 #: every request not fulfilled from the capture goes here, and nothing listens (port 9, discard)
 _DEAD_PROXY = "http://127.0.0.1:9"
-_ARGS = [
+#: how every Chromium of captures starts (screenshots, and the evidence package's printed summary)
+CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -31,6 +32,17 @@ _ARGS = [
 ]
 #: headers that describe the wire form of the body, not the decoded document served to the browser
 _WIRE_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding", "connection", "set-cookie"})
+
+
+def browser_problem(chromium: str) -> str | None:
+    """Why no page can be rendered here (no Chromium named `chromium`, no Playwright), or None."""
+    if shutil.which(chromium) is None:
+        return f"Chromium is not installed (no {chromium!r} on PATH)"
+    try:
+        import playwright.async_api  # noqa: F401 - only whether it is there
+    except ImportError:
+        return "Playwright is not installed"
+    return None
 
 
 class Screenshots:
@@ -59,13 +71,7 @@ class Screenshots:
             return "no page was received"
         if final.truncated or capture.limit:
             return f"the capture is limited ({capture.limit or 'body incomplete'}): nothing complete to render"
-        if shutil.which(self.settings.chromium) is None:
-            return f"Chromium is not installed (no {self.settings.chromium!r} on PATH)"
-        try:
-            import playwright.async_api  # noqa: F401 - only whether it is there
-        except ImportError:
-            return "Playwright is not installed"
-        return None
+        return browser_problem(self.settings.chromium)
 
     async def _launched(self) -> Any:
         if self._browser is None:
@@ -74,7 +80,7 @@ class Screenshots:
             self._playwright = await async_playwright().start()
             executable = shutil.which(self.settings.chromium)
             self._browser = await self._playwright.chromium.launch(
-                executable_path=executable, args=_ARGS, headless=True
+                executable_path=executable, args=CHROMIUM_ARGS, headless=True
             )
         return self._browser
 

@@ -160,12 +160,30 @@ class FixtureSites:
             return RedirectResponse("http://169.254.169.254/latest/meta-data/", status_code=302)
         if path == "/digits":  # ~100 kB of numbers and separators: counters must be read in linear time
             return HTMLResponse("<html><body><p>" + "1,2 3.4 " * 12_000 + "</p><p>12 views</p></body></html>")
+        if path == "/hostile-headers":  # (not linked from "/": crawls of this site stay as they were)
+            return HTMLResponse("<html><body><h1>headers</h1></body></html>", headers=self._hostile_headers())
         if path == "/deep-json":  # JSON-LD nested far deeper than any parser's recursion limit
             deep = '{"a":' * 5_000 + "1" + "}" * 5_000
             return HTMLResponse(
                 f'<html><head><script type="application/ld+json">{deep}</script></head><body><h1>deep</h1></body></html>'
             )
         return PlainTextResponse("not found", status_code=404)
+
+    @staticmethod
+    def _hostile_headers() -> dict[str, str]:
+        """Headers a page shows whoever displays them: markup, a C1 control (CSI, 0x9b: an escape
+        sequence on a terminal), a tab, a right-to-left override sent as its UTF-8 bytes, a value of
+        8,000 characters, and 210 headers more. Every byte passes HTTP's grammar (obs-text, HTAB),
+        so a client receives them as sent."""
+        headers = {
+            "X-Markup": "<script>alert('headers')</script>",
+            "X-Terminal": "\x9b31mred\x9b0m",
+            "X-Tab": "left\tright",
+            "X-Bidi": "\u202etxt.exe".encode().decode("latin-1"),
+            "X-Huge": "h" * 8000,
+        }
+        headers.update({f"X-Filler-{i:03d}": "f" for i in range(210)})
+        return headers
 
     # -- big.test: a 50,000-page site for the benchmark ----------------------------------------------
     @staticmethod

@@ -208,7 +208,7 @@ async def export_evidence(
     or of a site (every capture)."""
     from cases.db import utcnow
     from cases.evidence.objects import sha256_hex
-    from cases.evidence.package import package_contents, write_zip
+    from cases.evidence.package import SUMMARY_HTML, package_contents, write_zip
     from cases.evidence.services import record_event
     from cases.evidence.timestamps import TimestampError
 
@@ -227,6 +227,13 @@ async def export_evidence(
         created_at=utcnow(),
         language=chosen.language,
     )
+    if self.settings.evidence.summary_pdf:
+        from crawlers.capture.printing import print_pdf
+
+        pdf, problem = await print_pdf(contents.files[SUMMARY_HTML], contents.files, self.settings.capture)
+        contents.add_summary_pdf(pdf, problem)
+    else:
+        contents.add_summary_pdf(None, "switched off (PIRATEWATCH_EVIDENCE__SUMMARY_PDF=false)", wanted=False)
     token = None
     if authority is None:
         contents.problems.append("no TSA is configured: the package manifest is not timestamped")

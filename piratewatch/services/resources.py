@@ -130,10 +130,11 @@ class Resources:
 
     @cached_property
     def evidence_store(self) -> ObjectStore:
-        """Where evidence objects live (``evidence/`` in the data directory unless configured)."""
-        from cases.evidence.objects import DirectoryObjectStore
+        """Where evidence objects live: ``evidence/`` in the data directory, another directory or an
+        S3-compatible bucket, as ``PIRATEWATCH_EVIDENCE__STORE`` says."""
+        from cases.evidence.stores import configured_store
 
-        return DirectoryObjectStore(self.settings.evidence.store_dir or self.settings.data_dir / "evidence")
+        return configured_store(self.settings.evidence, self.settings.data_dir)
 
     @cached_property
     def timestamp_authority(self) -> Authority | None:

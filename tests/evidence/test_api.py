@@ -51,3 +51,20 @@ def test_a_capture_is_served_to_its_association_and_to_staff_only(
         altered = client.get(f"{path}/text", headers={"X-API-Key": tenants.a})
         assert altered.status_code == 409
         assert "altered" in altered.text
+
+
+def test_a_store_that_cannot_be_read_answers_503_not_a_verdict_on_the_object(
+    services: Services, evidence_lab: EvidenceLab, tenants: Any, tmp_path: Any
+) -> None:
+    from cases.evidence.objects import DirectoryObjectStore
+
+    [outcome] = asyncio.run(services.capture([evidence_lab.url("mangafree.test", "/")], Actor("test:evidence")))
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_bytes(b"")
+    services.__dict__["evidence_store"] = DirectoryObjectStore(blocker)  # its objects cannot be read at all
+    with TestClient(create_app(services)) as client:
+        answer = client.get(
+            f"/api/v1/evidence/captures/{outcome.capture_id}/text", headers={"X-API-Key": tenants.operator}
+        )
+    assert answer.status_code == 503
+    assert "cannot be read" in answer.text

@@ -17,7 +17,7 @@ from cases.evidence.objects import sha256_hex
 from cases.evidence.timestamps import read_certificates, verify_token
 from piratewatch.services import Services
 
-from .conftest import EvidenceLab
+from .conftest import EvidenceLab, StoreUnderTest
 
 ACTOR = Actor("test:evidence")
 
@@ -73,24 +73,26 @@ def test_a_page_is_captured_as_warc_text_manifest_and_verified_token(
 
 
 def test_a_capture_is_never_rewritten_and_a_changed_object_is_detected(
-    services: Services, evidence_lab: EvidenceLab
+    any_store_services: tuple[Services, StoreUnderTest], evidence_lab: EvidenceLab
 ) -> None:
+    services, under_test = any_store_services
     [outcome] = asyncio.run(services.capture([evidence_lab.url("mangafree.test", "/")], ACTOR))
     with services.factory() as session:
         row = session.get(EvidenceCapture, outcome.capture_id)
         assert row is not None
     store = services.evidence_store
-    path = store.path(row.warc_sha256)  # type: ignore[attr-defined]
-    assert store.put(store.get(row.warc_sha256)) == row.warc_sha256
-    path.chmod(0o644)
-    data = bytearray(path.read_bytes())
+    assert type(store).__name__ == {"directory": "DirectoryObjectStore", "s3": "S3ObjectStore"}[under_test.kind]
+    warc = store.get(row.warc_sha256)
+    assert store.put(warc) == row.warc_sha256
+    data = bytearray(warc)
     data[len(data) // 2] ^= 0x01
-    path.write_bytes(bytes(data))
+    under_test.tamper(row.warc_sha256, bytes(data))
     with pytest.raises(ValueError, match="altered"):
         store.get(row.warc_sha256)
-    path.unlink()
+    under_test.remove(row.warc_sha256)
     with pytest.raises(LookupError, match="missing"):
         store.get(row.warc_sha256)
+    assert store.get(row.manifest_sha256)  # the others are untouched
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ def test_capture_export_check_and_verify_offline(
     services: Services, evidence_lab: EvidenceLab, tenants: object, db_url: str, tmp_path: Path
 ) -> None:
     services.submit("Association A", [SiteIn(domains=["mangafree.test"])], Actor("test:setup"), via="cli")
-    env = _env(evidence_lab.settings_values(tmp_path / "data", db_url))
+    env = _env(evidence_lab.settings_values(tmp_path / "data", db_url, summary_pdf=True))
     page = evidence_lab.url("mangafree.test", "/title/one-piece/")
     code, out, err = invoke(env, "evidence", "capture", page, "--site", "mangafree.test", "--no-screenshot")
     assert code == 0, out + err
@@ -59,6 +59,8 @@ def test_capture_export_check_and_verify_offline(
     code, out, err = invoke(env, "evidence", "export", "--site", "mangafree.test", "-o", str(package))
     assert code == 0, out + err
     assert "2 captures" in out
+    with zipfile.ZipFile(package) as archive:
+        assert archive.read("summary.pdf").startswith(b"%PDF-")  # printed with the export
 
     # warcio's own checks and index, on the WARC files as packed
     with zipfile.ZipFile(package) as archive:
@@ -82,6 +84,7 @@ def test_capture_export_check_and_verify_offline(
     done = subprocess.run(command, capture_output=True, text=True, env=other, check=False, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "verifies (2 captures" in done.stdout
+    assert "summary.pdf: a PDF file" in done.stdout
 
     tampered = tmp_path / "tampered.zip"
     with zipfile.ZipFile(package) as source, zipfile.ZipFile(tampered, "w") as target:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -96,12 +97,31 @@ def test_a_crawls_first_matches_are_captured_bounded_and_per_association(
             assert len(list(session.exec(select(EvidenceCapture.id)))) == 15
 
 
-def test_captures_after_crawl_are_off_by_default(
+def test_captures_after_crawl_are_on_by_default(
+    evidence_lab: EvidenceLab,
+    engine: Engine,
+    db_url: str,
+    tenants: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(
+        "PIRATEWATCH_EVIDENCE__CAPTURE_ON_CRAWL", raising=False
+    )  # the suite's own switch (tests/conftest.py)
+    with _services(evidence_lab, engine, db_url, tmp_path) as svc:
+        assert svc.settings.evidence.capture_on_crawl is True
+        assert svc.settings.evidence.crawl_capture_limit == 20
+        summary = svc.crawl(_site(svc, tenants), ACTOR)
+        assert summary.works_found == 22 and len(summary.new_matches) == 22
+        assert [(c.url, c.status) for c in summary.captures] == [(u, "complete") for _, u in summary.new_matches[:20]]
+        with svc.factory() as session:
+            assert len(list(session.exec(select(EvidenceCapture.id)))) == 20
+
+
+def test_switched_off_a_crawl_captures_nothing(
     evidence_lab: EvidenceLab, engine: Engine, db_url: str, tenants: Any, tmp_path: Path
 ) -> None:
-    with _services(evidence_lab, engine, db_url, tmp_path) as svc:
-        assert svc.settings.evidence.capture_on_crawl is False
-        assert svc.settings.evidence.crawl_capture_limit == 20
+    with _services(evidence_lab, engine, db_url, tmp_path, capture_on_crawl=False) as svc:
         summary = svc.crawl(_site(svc, tenants), ACTOR)
         assert summary.works_found == 22 and len(summary.new_matches) == 22 and summary.captures == []
         with svc.factory() as session:

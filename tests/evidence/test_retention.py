@@ -22,16 +22,22 @@ from piratewatch.config import get_settings
 from piratewatch.errors import InvalidRequestError
 from piratewatch.services import Services
 
-from .conftest import EvidenceLab
+from .conftest import EvidenceLab, store_settings
 from .test_notice_evidence import _approved_notice
 
 ACTOR = Actor("test:evidence")
 
 
 def test_old_captures_are_pruned_unless_an_open_case_needs_them(
-    evidence_lab: EvidenceLab, engine: Engine, db_url: str, tenants: Any, tmp_path: Path
+    evidence_lab: EvidenceLab,
+    engine: Engine,
+    db_url: str,
+    tenants: Any,
+    tmp_path: Path,
+    store_kind: str,
+    request: pytest.FixtureRequest,
 ) -> None:
-    values = evidence_lab.settings_values(tmp_path / "data", db_url)
+    values = store_settings(evidence_lab, store_kind, request, tmp_path, db_url)
     values["evidence"]["retention_days"] = 30
     cited = evidence_lab.url("mangafree.test", "/title/one-piece/")
     loose = evidence_lab.url("hostile.test", "/malformed")

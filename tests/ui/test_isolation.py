@@ -44,6 +44,7 @@ A_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/ui/providers"): "403",
     ("GET", "/ui/providers/{provider_id}"): "403",
     ("POST", "/ui/providers/{provider_id}"): "403",
+    ("GET", "/ui/evidence/captures/{capture_id}"): "404",
     ("GET", "/ui/evidence/captures/{capture_id}/{kind}"): "404",
 }
 FORMS: dict[str, dict[str, Any]] = {

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from cases.db import DbId
 from cases.errors import ConflictError, NotFoundError
 from cases.evidence.models import EvidenceCapture
+from cases.evidence.objects import ObjectAlteredError, ObjectMissingError, ObjectStoreError, ObjectTooLargeError
 from cases.evidence.schemas import MEDIA_TYPES, CapturePublic, ObjectKind
 from cases.evidence.services import get_capture, object_of
 from cases.tenants.services import Principal
@@ -42,9 +43,11 @@ def get_capture_object(
     sha = object_of(row, kind)
     try:
         data = request.app.state.services.evidence_store.get(sha)
-    except LookupError as exc:  # missing from the store
+    except ObjectMissingError as exc:
         raise NotFoundError(str(exc)) from exc
-    except ValueError as exc:  # altered in the store: said, never served
+    except (ObjectAlteredError, ObjectTooLargeError) as exc:  # altered in the store: said, never served
         raise ConflictError(str(exc)) from exc
+    except ObjectStoreError as exc:  # the store is down or refuses: not the object's fault
+        raise HTTPException(503, str(exc)) from exc
     headers = {"ETag": f'"{sha}"', "Content-Disposition": f'attachment; filename="capture-{capture_id}-{kind}"'}
     return Response(data, media_type=MEDIA_TYPES[kind], headers=headers)
