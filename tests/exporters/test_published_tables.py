@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exporters.reports.year_chart import years_chart
 
 from cases.db import make_engine, session_factory, utcnow
 from cases.migrations import upgrade
@@ -28,7 +27,6 @@ from exporters.reports import (
     write_report,
 )
 from exporters.reports.history import report_months
-from exporters.reports.table import Column, Table
 from tests.exporters.conftest import Prometheus
 from tests.exporters.published_data import METRICS, M, build, report_month
 
@@ -212,17 +210,3 @@ def test_the_published_tables_from_prometheus_match_the_store(published_promethe
         ja = (tmp_path / "db-ja" / name).read_text()
         assert ja == (tmp_path / "prometheus-ja" / name).read_text(), name
     assert "上位 5 の合計" in (tmp_path / "db-ja" / "market_top_sites.csv").read_text()
-
-
-def test_a_month_without_figures_is_a_gap_in_the_years_chart() -> None:
-    table = Table("years", "t", "c", [Column("month", "month"), Column("all_visits", "visits", "visits", "all sites")])
-    table.columns.append(Column("all_vs_base", "× {month}", "ratio", "all sites", {"month": "2024-10"}))
-    table.rows = [["2023-10", 10.0, 0.5], ["2024-10", 20.0, 1.0], ["2025-10", None, None], ["2026-10", 80.0, 4.0]]
-    svg = years_chart(table).svg.decode("utf-8")
-    assert re.findall(r'data-month="([\d-]+)" data-ratio="([^"]+)"', svg) == [
-        ("2023-10", "0.5"),
-        ("2024-10", "1.0"),
-        ("2026-10", "4.0"),
-    ]
-    assert svg.count("<polyline") == 1  # 2023-10 to 2024-10; 2026-10 stands alone, not joined across the gap
-    assert "2024-10" in svg.split("<title>")[1]  # the base month is named in the title
