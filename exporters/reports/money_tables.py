@@ -26,10 +26,20 @@ def damage_tables_of(history: History, coefficients: Coefficients) -> DamageTabl
     return damage_tables(coefficients, history.current.damage_inputs(), history.current.market)
 
 
-def damage_table_set(history: History, coefficients: Coefficients) -> list[Table]:
-    """Read-for-free value and lost sales by content type, by audience, and both; and the sensitivity table."""
+def simulation_of(history: History, coefficients: Coefficients) -> Simulation:
+    return simulate(coefficients, history.current.damage_inputs(), history.current.market)
+
+
+def damage_table_set(
+    history: History, coefficients: Coefficients, d: DamageTables | None = None, sim: Simulation | None = None
+) -> list[Table]:
+    """Read-for-free value and lost sales by content type, by audience, and both; and the sensitivity table.
+
+    `d` and `sim`, when given, are the month's :func:`damage_tables_of` and :func:`simulation_of`
+    (the report computes them once for the tables, the chart, the key figures and ``report.json``).
+    """
     current = history.current
-    d = damage_tables_of(history, coefficients)
+    d = damage_tables_of(history, coefficients) if d is None else d
     cur = coefficients.currency
     note = (
         f"{source_note(current)} Money in {cur} at {coefficients.price_year} prices: read-for-free value "
@@ -37,7 +47,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
         "(value × displacement); the two are never added. Coefficients and their sources: appendix."
     )
 
-    sim = simulate(coefficients, current.damage_inputs(), current.market)
+    sim = simulation_of(history, coefficients) if sim is None else sim
 
     def money(prefix: str, heading: str) -> list[Column]:
         # the group heading is a catalogue message: "read-for-free value ({currency})"; low and high are
@@ -186,7 +196,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
             Column("high_lost_sales", "lost sales", "money"),
         ],
     )
-    for s in sensitivity(coefficients, current.damage_inputs(), current.market):
+    for s in sensitivity(coefficients, current.damage_inputs()):
         table.rows.append(
             [s.parameter, s.low_setting, s.low_value, s.low_lost_sales, s.high_setting, s.high_value, s.high_lost_sales]
         )
@@ -304,11 +314,12 @@ def _interval_note(sim: Simulation) -> str:
     )
 
 
-def damage_summary(history: History, coefficients: Coefficients) -> dict[str, object]:
+def damage_summary(
+    history: History, coefficients: Coefficients, d: DamageTables | None = None, sim: Simulation | None = None
+) -> dict[str, object]:
     """The damage's totals for ``report.json``: the envelope, the central value and the simulated interval."""
-    current = history.current
-    d = damage_tables_of(history, coefficients)
-    sim = simulate(coefficients, current.damage_inputs(), current.market)
+    d = damage_tables_of(history, coefficients) if d is None else d
+    sim = simulation_of(history, coefficients) if sim is None else sim
 
     def figures(damage: Damage, drawn: Interval) -> dict[str, object]:
         return {

@@ -12,9 +12,11 @@ files when they hold the same figures; only ``report.html`` and ``report.json`` 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +31,13 @@ from exporters.reports.group_tables import content_type_table, country_table, la
 from exporters.reports.history import History, report_months
 from exporters.reports.i18n import language, t
 from exporters.reports.key_figures import key_figures
-from exporters.reports.money_tables import coefficients_table, damage_summary, damage_table_set, damage_tables_of
+from exporters.reports.money_tables import (
+    coefficients_table,
+    damage_summary,
+    damage_table_set,
+    damage_tables_of,
+    simulation_of,
+)
 from exporters.reports.numbers import country_name, language_name
 from exporters.reports.pdf import print_pdf
 from exporters.reports.site_lists import language_sites_table, market_table, market_top_sites
@@ -109,8 +117,32 @@ class WrittenReport:
 _STEPS_AFTER_READING = 3  # tables, charts, files
 
 
+@contextlib.contextmanager
+def _no_cyclic_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector (reference counting still frees everything) for a block.
+
+    Reading a month allocates some 150,000 small objects (estimates, bands, sums), which triggers
+    the collector's full passes over everything alive, the imported libraries included: a quarter
+    of the reading time, for nothing, since figures hold no reference cycles. One pass at the end.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
+
+
 def read_history(source: FigureSource, month: Month, progress: Progress) -> tuple[History, list[str]]:
     """The figures of the months the report reads; one warning naming the months the source lacks."""
+    with _no_cyclic_collection():
+        return _read_history(source, month, progress)
+
+
+def _read_history(source: FigureSource, month: Month, progress: Progress) -> tuple[History, list[str]]:
     figures: dict[str, MonthFigures | None] = {}
     missing: list[str] = []
     reasons: list[str] = []
@@ -177,7 +209,8 @@ def _build_report(
     progress("building the tables", read, total)
     top = market_top_sites(history, options.top_sites)
     languages = language_table(history)
-    damage = damage_tables_of(history, coefficients)
+    damage = damage_tables_of(history, coefficients)  # once, for the tables, the chart, the key figures, the JSON
+    simulation = simulation_of(history, coefficients)
     sections = [
         Section("trend", t("Monthly visits and their trend"), tables=[trend_table(history)]),
         Section(
@@ -220,7 +253,7 @@ def _build_report(
             t("Counts per month are in the trend table above; below, the events on the sites listed in this report."),
             tables=[events_table(history, top)],
         ),
-        Section("damage", t("Damage"), tables=damage_table_set(history, coefficients)),
+        Section("damage", t("Damage"), tables=damage_table_set(history, coefficients, damage, simulation)),
         Section("appendix", t("Appendix"), tables=[coefficients_table(coefficients)]),
     ]
     if partial:
@@ -270,7 +303,15 @@ def _build_report(
     )
     by_slug["damage"].charts.append(damage_chart(damage, coefficients.currency, current.month))
     keys = key_figures(history, damage, coefficients.currency, top, options.lang)
-    return Report(history, sections, keys, warnings, partial, options.lang, damage_summary(history, coefficients))
+    return Report(
+        history,
+        sections,
+        keys,
+        warnings,
+        partial,
+        options.lang,
+        damage_summary(history, coefficients, damage, simulation),
+    )
 
 
 def is_partial(month: Month, now: dt.datetime | None = None) -> bool:
