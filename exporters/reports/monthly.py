@@ -24,7 +24,7 @@ import jinja2
 
 from exporters.errors import MissingMonthError, PdfError, SourceError
 from exporters.figures.calendar import Month
-from exporters.figures.model import MonthFigures
+from exporters.figures.model import OTHER, UNKNOWN_COUNTRY, MonthFigures
 from exporters.reports.charts import Chart, bar_chart, damage_chart, market_chart, trend_chart
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.group_tables import content_type_table, country_table, language_table
@@ -154,7 +154,7 @@ def _read_history(source: FigureSource, month: Month, progress: Progress) -> tup
             found = source.figures(m)
             if found.sites_estimated == 0:
                 # A month before any estimate: shown as missing, not as zero visits.
-                raise MissingMonthError(f"no site has a traffic estimate for {m.label}")
+                raise MissingMonthError(t("no site has a traffic estimate for {month}", month=m.label))
             figures[m.label] = found
         except MissingMonthError as exc:
             if m == month:
@@ -167,8 +167,14 @@ def _read_history(source: FigureSource, month: Month, progress: Progress) -> tup
         # One line, not one box per month: a young store lacks most of the multi-year history.
         first = reasons[-1] if len(set(reasons)) > 1 else reasons[0]
         warnings.append(
-            f"{len(missing)} of the {len(months)} months read have no figures, shown as missing (not as zero): "
-            f"{', '.join(sorted(missing))} ({first})"
+            t(
+                "{missing} of the {read} months read have no figures, shown as missing (not as zero): {months} "
+                "({reason})",
+                missing=len(missing),
+                read=len(months),
+                months=", ".join(sorted(missing)),
+                reason=first,
+            )
         )
     return History(month, figures), warnings
 
@@ -277,7 +283,7 @@ def _build_report(
             current.by_language,
             options.languages_shown,
             home_notes,
-            language_name,
+            lambda code: _named(code, language_name, options.lang),
         )
     )
     by_slug["countries"].charts.append(
@@ -288,7 +294,7 @@ def _build_report(
             current.by_country(),
             options.countries_shown,
             {},
-            country_name,
+            lambda code: _named(code, country_name, options.lang),
         )
     )
     by_slug["content"].charts.append(
@@ -312,6 +318,11 @@ def _build_report(
         options.lang,
         damage_summary(history, coefficients, damage, simulation),
     )
+
+
+def _named(code: str, name: Callable[[str, str], str], lang: str) -> str:
+    """A chart's label for a language or country code: its name in `lang`, ``other`` and ``unknown`` translated."""
+    return t(code) if code in (OTHER, UNKNOWN_COUNTRY) else name(code, lang)
 
 
 def is_partial(month: Month, now: dt.datetime | None = None) -> bool:
