@@ -44,6 +44,7 @@ from exporters.reports.site_lists import language_sites_table, market_table, mar
 from exporters.reports.sources import FigureSource
 from exporters.reports.table import Table
 from exporters.reports.trend_tables import events_table, trend_table
+from exporters.reports.year_chart import years_chart
 from exporters.reports.year_tables import years_table
 
 #: called as the report goes: (what it is doing, steps done, steps in all)
@@ -215,23 +216,14 @@ def _build_report(
     progress("building the tables", read, total)
     top = market_top_sites(history, options.top_sites)
     languages = language_table(history)
+    years = years_table(
+        history, options.top_sites, options.top_per_language, options.top_per_language_by, base_year=options.base_year
+    )
     damage = damage_tables_of(history, coefficients)  # once, for the tables, the chart, the key figures, the JSON
     simulation = simulation_of(history, coefficients)
     sections = [
         Section("trend", t("Monthly visits and their trend"), tables=[trend_table(history)]),
-        Section(
-            "years",
-            t("Over the years"),
-            tables=[
-                years_table(
-                    history,
-                    options.top_sites,
-                    options.top_per_language,
-                    options.top_per_language_by,
-                    base_year=options.base_year,
-                )
-            ],
-        ),
+        Section("years", t("Over the years"), tables=[years]),
         Section(
             "market",
             t("Top sites for {market} (sites whose audience is mainly {market})", market=current.market),
@@ -274,6 +266,7 @@ def _build_report(
     }
     by_slug = {s.slug: s for s in sections}
     by_slug["trend"].charts.append(trend_chart(history))
+    by_slug["years"].charts.append(years_chart(years))
     by_slug["market"].charts.append(market_chart(history, top))
     by_slug["languages"].charts.append(
         bar_chart(
