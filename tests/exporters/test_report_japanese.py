@@ -153,3 +153,17 @@ def _sources(content: Any) -> list[str]:
     out += [p.source for p in content.unit_price.values()]
     out += [r.source for r in content.displacement.by_country.values()]
     return out
+
+
+def test_a_wide_tables_heading_goes_onto_its_landscape_page(source: StoreSource, tmp_path: Path) -> None:
+    """Printed, a wide table starts a landscape page (a forced break): its heading must be in the block that
+    moves there, not left alone at the foot of the page before (「年ごとの比較」 was, in the Japanese PDF)."""
+    edition(source, tmp_path, "ja")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert ".tblock.wide { page: wide; }" in page and ".table.wide { page: wide; }" not in page
+    blocks = re.findall(r'<div class="tblock( wide)?">\s*(<h2>.*?</h2>\s*)?<h3 id="(\w+)">', page)
+    wide = {slug for is_wide, _, slug in blocks if is_wide}
+    assert {"trend", "years", "market_top_sites"} <= wide
+    for slug in wide:  # the table itself is inside the block that carries the page name
+        block = page.split(f'<h3 id="{slug}">', 1)[1].split('<div class="tblock', 1)[0]
+        assert '<div class="table wide">' in block
