@@ -21,7 +21,7 @@ from exporters.reports.numbers import visits_text
 from exporters.reports.table import Cell, Table
 
 _WIDTH, _HEIGHT = 720, 340
-_LEFT, _RIGHT, _TOP, _BOTTOM = 64, 230, 40, 48  # the right margin holds the series' names
+_LEFT, _RIGHT, _TOP, _BOTTOM = 64, 230, 48, 48  # the right margin holds the series' names
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 _FONTS = 'system-ui, "DejaVu Sans", "Noto Sans CJK JP", "Noto Sans JP", sans-serif'
 
@@ -77,12 +77,15 @@ def years_chart(table: Table) -> Chart:
         return _TOP + plot_h * (1 - value / ticks[-1])
 
     title = t("Visits against the base month {base}, by series", base=base)
+    subtitle = t("visits (not users), each series as a multiple of its own visits in {base}", base=base)
     parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}" '
         f'viewBox="0 0 {_WIDTH} {_HEIGHT}" font-family=\'{_FONTS}\' font-size="12">',
         f"<title>{escape(title)}</title>",
         '<rect width="100%" height="100%" fill="white"/>',
-        f'<text x="{_LEFT}" y="22" font-size="14" font-weight="bold">{escape(title)}</text>',
+        f'<text x="{_LEFT}" y="18" font-size="14" font-weight="bold">{escape(title)}</text>',
+        f'<text x="{_LEFT}" y="33" font-size="11" fill="#555">{escape(subtitle)}</text>',
     ]
     for tick in ticks:
         style = 'stroke="#555" stroke-dasharray="4 3"' if tick == 1 else 'stroke="#ddd"'
