@@ -79,7 +79,7 @@ def test_demo_resolves_its_sites_against_the_lab(tmp_path: Path) -> None:
     # the monthly report of the lab, from the demo store, and /metrics announced
     assert re.search(r"Monthly report.* for \d{4}-\d{2} \(visits, not users\)", out)
     report = (data_dir / "report" / "report.html").read_text()
-    assert "truyenvn.test" in report and report.count('src="data:image/svg+xml;base64,') == 6
+    assert "truyenvn.test" in report and report.count('src="data:image/svg+xml;base64,') == 7
     # three years of history: the same month in four years, every one with figures, and both halves of the hop
     years = (data_dir / "report" / "years.csv").read_text().splitlines()
     assert len(years) == 5 and all(line.split(",")[1] for line in years[1:])

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from cases.sites.models import Site, SiteStatus
 from cases.traffic.models import TrafficEstimate
+from exporters.figures.markets import AudienceReading, read_audience
 from exporters.figures.model import OTHER, UNKNOWN_COUNTRY, Band
 
 SOURCE_KINDS = frozenset({"traffic-api", "counters", "rank"})
@@ -59,6 +60,11 @@ class Estimate:
     sources: tuple[str, ...]
     #: the visit duration the traffic source measured (None: not measured, or not believable)
     minutes_per_visit: float | None = None
+    #: `countries` as the market rules read it (exporters.figures.markets), read once per distinct audience
+    audience: AudienceReading | None = None
+
+    def reading(self) -> AudienceReading:
+        return self.audience if self.audience is not None else read_audience(self.countries)
 
 
 def measured_minutes(value: Any) -> float | None:
@@ -86,15 +92,20 @@ class ParseCache:
     """
 
     def __init__(self) -> None:
-        self.shares: dict[str, dict[str, float]] = {}
+        self.audiences: dict[str, tuple[dict[str, float], AudienceReading]] = {}
         self.kinds: dict[str, tuple[str, ...]] = {}
 
-    def shares_of(self, text: str | None) -> dict[str, float]:
+    def audience_of(self, text: str | None) -> tuple[dict[str, float], AudienceReading]:
+        """The cleaned shares of an audience's JSON, and how the market rules read them."""
         key = text or ""
-        found = self.shares.get(key)
+        found = self.audiences.get(key)
         if found is None:
-            found = self.shares[key] = audience_shares(_json_list(text))
+            shares = audience_shares(_json_list(text))
+            found = self.audiences[key] = (shares, read_audience(shares))
         return found
+
+    def shares_of(self, text: str | None) -> dict[str, float]:
+        return self.audience_of(text)[0]
 
     def kinds_of(self, text: str | None) -> tuple[str, ...]:
         key = text or ""
@@ -148,12 +159,15 @@ def current_estimates(session: Session, month: str, cache: ParseCache | None = N
         .join(Site, col(Site.id) == ranked.c.site_id)
         .where(ranked.c.n == 1, col(Site.status) != SiteStatus.MERGED.value)
     )
-    return {
-        site_id: Estimate(
+    out: dict[int, Estimate] = {}
+    audience_of, kinds_of = cache.audience_of, cache.kinds_of
+    for site_id, low, central, high, minutes, countries, sources in rows.all():  # one fetch, not one per row
+        shares, reading = audience_of(countries)
+        out[site_id] = Estimate(
             Band(float(low), float(central), float(high)),
-            cache.shares_of(countries),
-            cache.kinds_of(sources),
-            measured_minutes(minutes),
+            shares,
+            kinds_of(sources),
+            None if minutes is None else measured_minutes(minutes),
+            reading,
         )
-        for site_id, low, central, high, minutes, countries, sources in rows
-    }
+    return out

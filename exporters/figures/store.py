@@ -33,7 +33,7 @@ from exporters.figures.calendar import Month
 from exporters.figures.estimates import ParseCache, current_estimates
 from exporters.figures.events import month_events
 from exporters.figures.languages import home_country
-from exporters.figures.markets import distribution_type, market_basis
+from exporters.figures.markets import classify
 from exporters.figures.model import (
     MONTH_EVENTS,
     OTHER,
@@ -115,14 +115,16 @@ def visit_figures(
     languages: dict[str, list[float]] = {}
     language_home: dict[str, list[float]] = {}
     language_located: dict[str, list[float]] = {}
-    audience: dict[tuple[str, str], list[float]] = {}
-    works: dict[tuple[str, str, str, str], list[float]] = {}
-    by_source: Counter[str] = Counter()
+    audience: dict[str, dict[str, list[float]]] = {}  # content type -> country -> band
+    works: dict[tuple[str, str, str], dict[str, list[float]]] = {}  # (type, share, distribution) -> country -> cell
+    source_kinds: Counter[tuple[str, ...]] = Counter()  # per set of source kinds: sets repeat over sites
     central: dict[int, float] = {}
     from_market: dict[int, float] = {}
     for_market: dict[int, float] = {}  # visits of the sites mainly for the market (the report's market table)
     by_language_members: dict[str, dict[int, float]] = defaultdict(dict)
     by_type_members: dict[str, dict[int, float]] = defaultdict(dict)
+    homes: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}  # each language with its home country
+    market = rules.market
     # Plain float lists in the loop (10,000 sites x 6 countries): Band objects only at the end.
     for site_id in sorted(estimates):
         estimate = estimates[site_id]
@@ -134,17 +136,21 @@ def visit_figures(
         total[0] += low
         total[1] += mid
         total[2] += high
-        by_source.update(estimate.sources)
+        source_kinds[estimate.sources] += 1
         central[site_id] = mid
-        from_market[site_id] = mid * shares.get(rules.market, 0.0)
-        if market_basis(shares, attributes.languages, rules.market) is not None:
+        from_market[site_id] = mid * shares.get(market, 0.0)
+        # the market rules run once per (audience, languages) seen, not once per site and month
+        basis, distribution = classify(estimate.reading(), attributes.languages, market)
+        if basis is not None:
             for_market[site_id] = mid
         located = UNKNOWN_COUNTRY not in shares
         weight = 1.0 / len(attributes.languages)
-        for language in attributes.languages:
+        site_homes = homes.get(attributes.languages)
+        if site_homes is None:
+            site_homes = homes[attributes.languages] = [(lang, home_country(lang)) for lang in attributes.languages]
+        for language, home in site_homes:
             part = (low * weight, mid * weight, high * weight)
             _add(languages, language, *part)
-            home = home_country(language)
             if home is not None:
                 share = shares.get(home, 0.0)
                 _add(language_home, language, part[0] * share, part[1] * share, part[2] * share)
@@ -155,15 +161,21 @@ def visit_figures(
         content_share = site_facts.content_shares.get(site_id)
         share_key = SHARE_UNKNOWN if content_share is None else SHARE_KNOWN
         work_factor = 1.0 if content_share is None else content_share
-        distribution = distribution_type(shares, attributes.languages, rules.market)
         seconds = None if estimate.minutes_per_visit is None else estimate.minutes_per_visit * 60.0
         for content_type in attributes.content_types:
+            # per content type (and cell), dicts keyed by country: no key tuple built per country and site
+            by_country = audience.get(content_type)
+            if by_country is None:
+                by_country = audience[content_type] = {}
+            cells_key = (content_type, share_key, distribution)
+            cells = works.get(cells_key)
+            if cells is None:
+                cells = works[cells_key] = {}
             for country, share in shares.items():  # in country order (audience_shares)
                 factor = weight * share
-                key = (content_type, country)
-                acc = audience.get(key)
+                acc = by_country.get(country)
                 if acc is None:
-                    audience[key] = [low * factor, mid * factor, high * factor]
+                    by_country[country] = [low * factor, mid * factor, high * factor]
                 else:  # inline: this runs a million times for a year of 10,000 sites
                     acc[0] += low * factor
                     acc[1] += mid * factor
@@ -171,21 +183,25 @@ def visit_figures(
                 # the damage model's cell: visits times the content share, and the measured visit-seconds
                 # (nine floats: visits, timed visits, timed seconds; each low, central, high)
                 wf = factor * work_factor
-                wkey = (content_type, country, share_key, distribution)
-                cell = works.get(wkey)
+                lw, mw, hw = low * wf, mid * wf, high * wf
+                cell = cells.get(country)
                 if cell is None:
-                    cell = works[wkey] = [0.0] * 9
-                cell[0] += low * wf
-                cell[1] += mid * wf
-                cell[2] += high * wf
+                    cell = cells[country] = [0.0] * 9
+                cell[0] += lw
+                cell[1] += mw
+                cell[2] += hw
                 if seconds is not None:
-                    cell[3] += low * wf
-                    cell[4] += mid * wf
-                    cell[5] += high * wf
-                    cell[6] += low * wf * seconds
-                    cell[7] += mid * wf * seconds
-                    cell[8] += high * wf * seconds
+                    cell[3] += lw
+                    cell[4] += mw
+                    cell[5] += hw
+                    cell[6] += lw * seconds
+                    cell[7] += mw * seconds
+                    cell[8] += hw * seconds
             by_type_members[content_type][site_id] = mid
+    by_source: Counter[str] = Counter()
+    for kinds, count in source_kinds.items():
+        for kind in kinds:
+            by_source[kind] += count
 
     by_language = _capped(_bands(languages), rules.max_languages)
     by_language_home = {k: v for k, v in _bands(language_home).items() if k in by_language}
@@ -193,7 +209,7 @@ def visit_figures(
     located_bands = _bands(language_located)
     by_language_located = {k: located_bands.get(k, Band()) for k in by_language_home}
 
-    audience_bands = _bands(audience)
+    audience_bands = _bands({(t, c): v for t, by_country in audience.items() for c, v in by_country.items()})
     country_totals: dict[str, Band] = {}
     for (_, country), band in sorted(audience_bands.items()):
         country_totals[country] = country_totals.get(country, Band()) + band
@@ -202,7 +218,9 @@ def visit_figures(
     for (content_type, country), band in sorted(audience_bands.items()):
         key = (content_type, country if country in kept else OTHER)
         capped_audience[key] = capped_audience.get(key, Band()) + band
-    work_visits = _work_bands(works, kept)
+    work_visits = _work_bands(
+        {(t, c, share, d): v for (t, share, d), cells in works.items() for c, v in cells.items()}, kept
+    )
 
     chosen = set(_top(central, rules.top_sites)) | set(_top(from_market, rules.top_sites))
     chosen |= set(_top(for_market, rules.top_sites))

@@ -170,7 +170,7 @@ class StoreCollector(Collector):
             cached = self._visits
             if cached is None or cached.key != key:
                 site_facts = load_site_facts(session)
-                if len(self._parsed.shares) > 200_000:  # texts of estimates long replaced
+                if len(self._parsed.audiences) > 200_000:  # texts of estimates long replaced
                     self._parsed = ParseCache()
                 figures = visit_figures(session, month, rules_of(self.settings), site_facts, self._parsed)
                 visit_families = tuple(f for f in FAMILIES if f not in _EVENT_FAMILIES)

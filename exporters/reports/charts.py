@@ -133,7 +133,7 @@ def trend_chart(history: History) -> Chart:
             if not points:
                 continue
             y = top * (1.04 + 0.06 * j)
-            ax.scatter([x for x, _ in points], [y] * len(points), marker=marker, s=30, label=name, zorder=3)
+            ax.scatter([x for x, _ in points], [y] * len(points), marker=marker, s=30, label=t(name), zorder=3)
             for x, n in points:
                 ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(6, -3), fontsize=7)
         ax.set_xticks(range(len(months)), [m.label for m in months], rotation=45, ha="right")
@@ -181,7 +181,7 @@ def market_chart(history: History, sites: Sequence[SiteFigures]) -> Chart:
                             s=50,
                             color="black",
                             zorder=4,
-                            label=name if event not in seen_events else None,
+                            label=t(name) if event not in seen_events else None,
                         )
                         seen_events.add(event)
             ax.plot(xs, ys, marker=".", label=site.name)
@@ -189,14 +189,20 @@ def market_chart(history: History, sites: Sequence[SiteFigures]) -> Chart:
         ax.yaxis.set_major_formatter(_Compact())
         ax.set_ylabel(t("visits per month (not users)"))
         ax.set_title(
-            f"Top {len(sites)} sites for {current.market}" if len(sites) != 1 else f"Top site for {current.market}"
+            t("Top {n} sites for {market}", n=len(sites), market=current.market)
+            if len(sites) != 1
+            else t("Top site for {market}", market=current.market)
         )
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7)
     return Chart(
         "market_top_sites",
-        f"Top sites for {current.market}",
-        f"Monthly visits (central estimate; visits, not users) to the largest sites whose audience is mainly "
-        f"{current.market} in {current.month}; black markers: events on the site that month.",
+        t("Top sites for {market}", market=current.market),
+        t(
+            "Monthly visits (central estimate; visits, not users) to the largest sites whose audience is mainly "
+            "{market} in {month}; black markers: events on the site that month.",
+            market=current.market,
+            month=current.month,
+        ),
         _svg(figure),
     )
 
@@ -255,9 +261,12 @@ def damage_chart(damage: DamageTables, currency: str, month: str) -> Chart:
         ax.legend(fontsize=8)
     return Chart(
         "damage",
-        "Damage by content type",
-        f"Read-for-free value and lost sales in {currency} (central, whiskers: the envelope low–high, not an "
-        "interval; the simulated 90 % interval is in the damage table), from visits (not users) "
-        "and the coefficients of the appendix. The two figures are different measures: never add them.",
+        t("Damage by content type"),
+        t(
+            "Read-for-free value and lost sales in {currency} (central, whiskers: the envelope low–high, not an "
+            "interval; the simulated 90 % interval is in the damage table), from visits (not users) "
+            "and the coefficients of the appendix. The two figures are different measures: never add them.",
+            currency=currency,
+        ),
         _svg(figure),
     )

@@ -51,6 +51,18 @@ def audience_of(country: str, market: str) -> str:
     return DOMESTIC if country == market else OVERSEAS
 
 
+def _band_damage(
+    visits: float, timed: float, timed_seconds: float, factor: float, minutes_per_visit: float, per_unit: float,
+    price: float, displacement: float,
+) -> tuple[float, float, float, float]:  # fmt: skip
+    """One band of one cell: visits counted, units read, read-for-free value, lost sales (the module's formulas)."""
+    untimed = max(0.0, visits - timed) * factor
+    minutes = timed_seconds * factor / 60.0 + untimed * minutes_per_visit
+    units = minutes / per_unit
+    value = units * price
+    return visits * factor, units, value, value * displacement
+
+
 def cell_damage(coefficients: Coefficients, cell: Cell, work: WorkVisits) -> Damage:
     """The damage of one cell's visits (see the module's formulas)."""
     content_type, country, share, _ = cell
@@ -61,13 +73,44 @@ def cell_damage(coefficients: Coefficients, cell: Cell, work: WorkVisits) -> Dam
     visits, units, value, lost = {}, {}, {}, {}
     for b in BANDS:
         factor = 1.0 if share == SHARE_KNOWN else fallback.get(b)
-        visits[b] = work.visits.get(b) * factor
-        untimed = max(0.0, work.visits.get(b) - work.timed.get(b)) * factor
-        minutes = work.timed_seconds.get(b) * factor / 60.0 + untimed * c.minutes_per_visit.value
-        units[b] = minutes / c.minutes_per_unit.value
-        value[b] = units[b] * price
-        lost[b] = value[b] * displacement.get(b)
+        visits[b], units[b], value[b], lost[b] = _band_damage(
+            work.visits.get(b),
+            work.timed.get(b),
+            work.timed_seconds.get(b),
+            factor,
+            c.minutes_per_visit.value,
+            c.minutes_per_unit.value,
+            price,
+            displacement.get(b),
+        )
     return Damage(Band(**visits), Band(**units), Band(**value), Band(**lost))
+
+
+def central_totals(coefficients: Coefficients, inputs: Mapping[Cell, WorkVisits], band: str) -> tuple[float, float]:
+    """The total read-for-free value and lost sales at the central coefficients, with every cell's visits at `band`.
+
+    What :func:`damage_tables` gives as ``total.value.central`` and ``total.lost_sales.central`` for the
+    inputs pinned to `band`, computed the same way (the same formulas, the same cells in the same order)
+    without the groups or the other bands: the sensitivity table needs fourteen such totals.
+    """
+    fallback = coefficients.content_share_fallback.central
+    value = lost = 0.0
+    for cell, work in sorted(inputs.items()):
+        content_type, country, share, _ = cell
+        c = coefficients.content_types[content_type]
+        _, _, cell_value, cell_lost = _band_damage(
+            work.visits.get(band),
+            work.timed.get(band),
+            work.timed_seconds.get(band),
+            1.0 if share == SHARE_KNOWN else fallback,
+            c.minutes_per_visit.value,
+            c.minutes_per_unit.value,
+            coefficients.price(content_type, country),
+            coefficients.displacement(content_type, country).central,
+        )
+        value += cell_value
+        lost += cell_lost
+    return value, lost
 
 
 @dataclass(frozen=True)

@@ -76,8 +76,8 @@ def language_table(history: History) -> Table:
             Column("top3_share", "top-3 share", "share"),
         ],
     )
-    table.caption += (
-        " A site in n languages counts 1/n of its visits in each. Domestic share: visits from the language's home"
+    table.caption += " " + t(
+        "A site in n languages counts 1/n of its visits in each. Domestic share: visits from the language's home"
         " country over the language's visits whose audience country is known."
     )
     for row in table.rows:
@@ -95,8 +95,12 @@ def language_table(history: History) -> Table:
         unknown = [s.name for s in members if UNKNOWN_COUNTRY in s.countries] if row[1] else []
         if unknown:
             table.notes.append(
-                f"{language}: left out of the domestic share, audience countries unknown: {names(unknown)}"
-                " (among the exported sites)."
+                t(
+                    "{language}: left out of the domestic share, audience countries unknown: {sites} (among the "
+                    "exported sites).",
+                    language=language,
+                    sites=names(unknown),
+                )
             )
     return table
 
@@ -106,8 +110,8 @@ def country_table(history: History) -> Table:
     table = _group_table(
         history, "by_country", "Visits by audience country", "country", MonthFigures.by_country, key_kind="country"
     )
-    table.caption += (
-        " Countries are each site's top five; `other` is the rest of a site's audience and countries beyond the"
+    table.caption += " " + t(
+        "Countries are each site's top five; `other` is the rest of a site's audience and countries beyond the"
         " exported ones; `unknown` is sites with no country breakdown."
     )
     return table
@@ -118,5 +122,5 @@ def content_type_table(history: History) -> Table:
     table = _group_table(
         history, "by_content_type", "Visits by content type", "content_type", MonthFigures.by_content_type
     )
-    table.caption += " A site of n content types counts 1/n of its visits in each."
+    table.caption += " " + t("A site of n content types counts 1/n of its visits in each.")
     return table

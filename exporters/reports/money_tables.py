@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from exporters.figures.markets import DISTRIBUTIONS
-from exporters.figures.model import Band
+from exporters.figures.model import OTHER, UNKNOWN_COUNTRY, Band
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.damage import Damage, DamageTables, coverage, damage_tables
 from exporters.reports.history import History
@@ -26,18 +26,34 @@ def damage_tables_of(history: History, coefficients: Coefficients) -> DamageTabl
     return damage_tables(coefficients, history.current.damage_inputs(), history.current.market)
 
 
-def damage_table_set(history: History, coefficients: Coefficients) -> list[Table]:
-    """Read-for-free value and lost sales by content type, by audience, and both; and the sensitivity table."""
+def simulation_of(history: History, coefficients: Coefficients) -> Simulation:
+    return simulate(coefficients, history.current.damage_inputs(), history.current.market)
+
+
+def damage_table_set(
+    history: History, coefficients: Coefficients, d: DamageTables | None = None, sim: Simulation | None = None
+) -> list[Table]:
+    """Read-for-free value and lost sales by content type, by audience, and both; and the sensitivity table.
+
+    `d` and `sim`, when given, are the month's :func:`damage_tables_of` and :func:`simulation_of`
+    (the report computes them once for the tables, the chart, the key figures and ``report.json``).
+    """
     current = history.current
-    d = damage_tables_of(history, coefficients)
+    d = damage_tables_of(history, coefficients) if d is None else d
     cur = coefficients.currency
     note = (
-        f"{source_note(current)} Money in {cur} at {coefficients.price_year} prices: read-for-free value "
-        f"(visits × content share × minutes per visit ÷ minutes per unit × unit price) and lost sales "
-        "(value × displacement); the two are never added. Coefficients and their sources: appendix."
+        source_note(current)
+        + " "
+        + t(
+            "Money in {currency} at {year} prices: read-for-free value (visits × content share × minutes per visit "
+            "÷ minutes per unit × unit price) and lost sales (value × displacement); the two are never added. "
+            "Coefficients and their sources: appendix.",
+            currency=cur,
+            year=coefficients.price_year,
+        )
     )
 
-    sim = simulate(coefficients, current.damage_inputs(), current.market)
+    sim = simulation_of(history, coefficients) if sim is None else sim
 
     def money(prefix: str, heading: str) -> list[Column]:
         # the group heading is a catalogue message: "read-for-free value ({currency})"; low and high are
@@ -73,7 +89,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
 
     by_type = Table(
         "damage_by_content_type",
-        "Damage by content type",
+        t("Damage by content type"),
         note,
         [
             Column("content_type", "content type"),
@@ -101,7 +117,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
         by_type.notes.append(
             t(
                 "Priced at the default price (the coefficients have no price of their own for them): {which}.",
-                which="; ".join(f"{ct}: {', '.join(countries)}" for ct, countries in fallback.items()),
+                which="; ".join(f"{ct}: {_codes(countries)}" for ct, countries in fallback.items()),
             )
         )
 
@@ -111,15 +127,19 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
             t(
                 "Lost sales at the content type's general displacement rates (no study measured these audiences "
                 "apart): {which}.",
-                which="; ".join(f"{ct}: {', '.join(countries)}" for ct, countries in rates_fallback.items()),
+                which="; ".join(f"{ct}: {_codes(countries)}" for ct, countries in rates_fallback.items()),
             )
         )
 
     by_audience = Table(
         "damage_by_audience",
-        f"Damage by audience: domestic ({current.market}) and overseas",
+        t("Damage by audience: domestic ({market}) and overseas", market=current.market),
         note
-        + " Domestic: visits from the market's country; overseas: every other country and `other`; unknown: no breakdown.",
+        + " "
+        + t(
+            "Domestic: visits from the market's country; overseas: every other country and `other`; unknown: no "
+            "breakdown."
+        ),
         [
             Column("audience", "audience"),
             Column("visits_central", "visits counted (central)", "visits"),
@@ -158,7 +178,7 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
 
     both = Table(
         "damage_by_content_type_audience",
-        "Damage by content type and audience",
+        t("Damage by content type and audience"),
         note,
         [
             Column("content_type", "content type"),
@@ -172,10 +192,14 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
 
     table = Table(
         "sensitivity",
-        "Sensitivity of the damage to its coefficients",
-        f"Central totals in {cur} when one group of coefficients moves and the rest stay; the first row moves "
-        f"the visits to the estimates' low and high bands. Central: value {d.total.value.central:,.0f}, "
-        f"lost sales {d.total.lost_sales.central:,.0f}.",
+        t("Sensitivity of the damage to its coefficients"),
+        t(
+            "Central totals in {currency} when one group of coefficients moves and the rest stay; the first row "
+            "moves the visits to the estimates' low and high bands. Central: value {value}, lost sales {lost}.",
+            currency=cur,
+            value=f"{d.total.value.central:,.0f}",
+            lost=f"{d.total.lost_sales.central:,.0f}",
+        ),
         [
             Column("parameter", "coefficients"),
             Column("low_setting", "low setting"),
@@ -186,10 +210,10 @@ def damage_table_set(history: History, coefficients: Coefficients) -> list[Table
             Column("high_lost_sales", "lost sales", "money"),
         ],
     )
-    for s in sensitivity(coefficients, current.damage_inputs(), current.market):
-        table.rows.append(
-            [s.parameter, s.low_setting, s.low_value, s.low_lost_sales, s.high_setting, s.high_value, s.high_lost_sales]
-        )
+    for s in sensitivity(coefficients, current.damage_inputs()):
+        # the words are catalogue messages (the CSV of the Japanese edition has them in Japanese, as its headers)
+        low, high = t(s.low_setting), t(s.high_setting)
+        table.rows.append([t(s.parameter), low, s.low_value, s.low_lost_sales, high, s.high_value, s.high_lost_sales])
     return [by_type, by_audience, by_distribution, both, table]
 
 
@@ -197,9 +221,12 @@ def coefficients_table(coefficients: Coefficients) -> Table:
     """Every coefficient with its source, the price year and the exchange rates (the appendix)."""
     table = Table(
         "coefficients",
-        "Appendix: coefficients and their sources",
-        f"Prices in {coefficients.currency} at {coefficients.price_year} prices; other currencies converted at "
-        "the rates below.",
+        t("Appendix: coefficients and their sources"),
+        t(
+            "Prices in {currency} at {year} prices; other currencies converted at the rates below.",
+            currency=coefficients.currency,
+            year=coefficients.price_year,
+        ),
         [
             Column("content_type", "content type"),
             Column("coefficient", "coefficient"),
@@ -208,26 +235,33 @@ def coefficients_table(coefficients: Coefficients) -> Table:
             Column("source", "source"),
         ],
     )
-    table.rows.append(["", "price year", coefficients.price_year, "", ""])
+    # the coefficients' names and units are catalogue messages; their sources are quoted as the file gives them
+    table.rows.append(["", t("price year"), coefficients.price_year, "", ""])
     for currency, rate in sorted(coefficients.exchange_rates.items()):
-        table.rows.append(
-            ["", f"exchange rate {currency}", rate.rate, f"{coefficients.currency} per {currency}", rate.source]
-        )
+        per = t("{currency} per {unit}", currency=coefficients.currency, unit=currency)
+        table.rows.append(["", t("exchange rate {currency}", currency=currency), rate.rate, per, rate.source])
     for name, c in sorted(coefficients.content_types.items()):
-        table.rows.append([name, "minutes per visit", c.minutes_per_visit.value, "minutes", c.minutes_per_visit.source])
-        table.rows.append(
-            [name, "minutes per unit", c.minutes_per_unit.value, f"minutes per {c.unit}", c.minutes_per_unit.source]
-        )
+        minutes = c.minutes_per_visit
+        table.rows.append([name, t("minutes per visit"), minutes.value, t("minutes"), minutes.source])
+        per_unit = c.minutes_per_unit
+        unit = t("minutes per {unit}", unit=c.unit)
+        table.rows.append([name, t("minutes per unit"), per_unit.value, unit, per_unit.source])
         for where, price in sorted(c.unit_price.items()):
-            table.rows.append(
-                [name, f"unit price ({where})", price.amount, f"{price.currency} per {c.unit}", price.source]
-            )
+            per = t("{currency} per {unit}", currency=price.currency, unit=c.unit)
+            table.rows.append([name, t("unit price ({where})", where=where), price.amount, per, price.source])
         for band in ("low", "central", "high"):
-            table.rows.append([name, f"displacement ({band})", c.displacement.get(band), "", c.displacement.source])
+            coefficient = t("displacement ({band})", band=t(band))
+            table.rows.append([name, coefficient, c.displacement.get(band), "", c.displacement.source])
         for country, rates in sorted(c.displacement.by_country.items()):
             for band in ("low", "central", "high"):
-                table.rows.append([name, f"displacement {country} ({band})", rates.get(band), "", rates.source])
+                coefficient = t("displacement {country} ({band})", country=country, band=t(band))
+                table.rows.append([name, coefficient, rates.get(band), "", rates.source])
     return table
+
+
+def _codes(countries: list[str]) -> str:
+    """Country codes for a note, ``other`` and ``unknown`` in the report's language."""
+    return ", ".join(t(c) if c in (OTHER, UNKNOWN_COUNTRY) else c for c in countries)
 
 
 def _default_priced(audience: Mapping[tuple[str, str], Band], coefficients: Coefficients) -> dict[str, list[str]]:
@@ -304,11 +338,12 @@ def _interval_note(sim: Simulation) -> str:
     )
 
 
-def damage_summary(history: History, coefficients: Coefficients) -> dict[str, object]:
+def damage_summary(
+    history: History, coefficients: Coefficients, d: DamageTables | None = None, sim: Simulation | None = None
+) -> dict[str, object]:
     """The damage's totals for ``report.json``: the envelope, the central value and the simulated interval."""
-    current = history.current
-    d = damage_tables_of(history, coefficients)
-    sim = simulate(coefficients, current.damage_inputs(), current.market)
+    d = damage_tables_of(history, coefficients) if d is None else d
+    sim = simulation_of(history, coefficients) if sim is None else sim
 
     def figures(damage: Damage, drawn: Interval) -> dict[str, object]:
         return {

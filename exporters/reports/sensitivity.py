@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from exporters.figures.model import Band, WorkVisits
+from exporters.figures.model import WorkVisits
 from exporters.reports.coefficients import Coefficients
-from exporters.reports.damage import Cell, damage_tables
+from exporters.reports.damage import Cell, central_totals
 
 
 @dataclass(frozen=True)
@@ -80,21 +80,12 @@ def _fallback_band(band: str) -> Change:
     return change
 
 
-def _at_band(work: WorkVisits, band: str) -> WorkVisits:
-    def pin(b: Band) -> Band:
-        return Band(b.get(band), b.get(band), b.get(band))
-
-    return WorkVisits(pin(work.visits), pin(work.timed), pin(work.timed_seconds))
-
-
-def sensitivity(coefficients: Coefficients, inputs: Mapping[Cell, WorkVisits], market: str) -> list[Sensitivity]:
+def sensitivity(coefficients: Coefficients, inputs: Mapping[Cell, WorkVisits]) -> list[Sensitivity]:
     """How the central value and lost sales move with each group of coefficients."""
 
     def totals(c: Coefficients, visits_band: str = "central") -> tuple[float, float]:
-        # the central coefficients go with the central band: pin every other band of the visits to it
-        moved = {k: _at_band(v, visits_band) for k, v in inputs.items()}
-        t = damage_tables(c, moved, market).total
-        return t.value.central, t.lost_sales.central
+        # the central coefficients go with the visits' `visits_band` (central unless the visits move)
+        return central_totals(c, inputs, visits_band)
 
     def pair(low: Change, high: Change) -> tuple[float, float, float, float]:
         return (*totals(_scaled(coefficients, low)), *totals(_scaled(coefficients, high)))

@@ -22,7 +22,7 @@ from exporters.figures.markets import audience_known, market_basis
 from exporters.figures.model import OTHER, Band, MonthFigures, SiteFigures
 from exporters.reports.history import TREND_MONTHS, History
 from exporters.reports.i18n import t
-from exporters.reports.table import UNKNOWN, Cell, Column, Table, counted, names
+from exporters.reports.table import UNKNOWN, Cell, Column, Table, names
 from exporters.reports.visit_columns import band_cells, band_columns, source_note
 
 _BASIS = {"audience": "audience", "language": "language (audience unknown)"}  # catalogue messages
@@ -153,27 +153,46 @@ def _market_notes(
     listed = {s.site_id for s in candidates}
     if len(candidates) > len(top):
         rest = candidates[len(top) :]
-        table.notes.append(
-            f"Below the top {len(top)}: {counted(len(rest), 'more site', 'more sites')} mainly for {market} "
-            f"({sum(s.visits.central for s in rest):,.0f} visits)."
+        below = t(
+            "Below the top {n}: 1 more site mainly for {market} ({visits} visits)."
+            if len(rest) == 1
+            else "Below the top {n}: {count} more sites mainly for {market} ({visits} visits).",
+            n=len(top),
+            count=len(rest),
+            market=market,
+            visits=f"{sum(s.visits.central for s in rest):,.0f}",
         )
+        table.notes.append(below)
     unknown = [s.name for s in _largest(current.sites) if s.site_id not in listed and not audience_known(s.countries)]
     if unknown:
         table.notes.append(
-            f"Left out, audience countries unknown and languages not mainly spoken in {market}: {names(unknown)}."
+            t(
+                "Left out, audience countries unknown and languages not mainly spoken in {market}: {sites}.",
+                market=market,
+                sites=names(unknown),
+            )
         )
     by_language = [s.name for s in top if market_basis(s.countries, s.languages, market) == "language"]
     if by_language:
         table.notes.append(
-            f"Counted for {market} by language, their audience countries unknown: {names(by_language)}; "
-            "they are left out of the total's share from the market."
+            t(
+                "Counted for {market} by language, their audience countries unknown: {sites}; they are left out of "
+                "the total's share from the market.",
+                market=market,
+                sites=names(by_language),
+            )
         )
     elsewhere = [s for s in current.sites if s.site_id not in listed and audience_known(s.countries)]
     reaching = _largest([s for s in elsewhere if s.visits_from(market) > 0])
     if reaching:
         table.notes.append(
-            f"Left out, mainly for other countries though visited from {market}: {names([s.name for s in reaching])} "
-            f"({sum(s.visits_from(market) for s in reaching):,.0f} visits from {market})."
+            t(
+                "Left out, mainly for other countries though visited from {market}: {sites} ({visits} visits from "
+                "{market}).",
+                market=market,
+                sites=names([s.name for s in reaching]),
+                visits=f"{sum(s.visits_from(market) for s in reaching):,.0f}",
+            )
         )
 
 
@@ -195,10 +214,15 @@ def language_sites_table(
     table = Table(
         "language_top_sites",
         t("The largest sites of each language, their total and domestic share"),
-        f"{source_note(current)} Whole sites: a site in several languages is listed under each, with all its "
-        "visits. The total's shares are visit-weighted over the listed sites whose audience countries are known. "
-        "The language's own line counts a site in n languages 1/n in each. Top lengths: "
-        f"{per_language} by default" + "".join(f", {k} {v}" for k, v in sorted(lengths.items())) + ".",
+        source_note(current)
+        + " "
+        + t(
+            "Whole sites: a site in several languages is listed under each, with all its visits. The total's shares "
+            "are visit-weighted over the listed sites whose audience countries are known. The language's own line "
+            "counts a site in n languages 1/n in each. Top lengths: {n} by default{by_language}.",
+            n=per_language,
+            by_language="".join(f", {k} {v}" for k, v in sorted(lengths.items())),
+        ),
         columns,
     )
     shown = [lang for lang in sorted(current.by_language, key=lambda k: (-current.by_language[k].central, k))]
@@ -231,6 +255,10 @@ def language_sites_table(
         unknown = [s.name for s in listed if not audience_known(s.countries)]
         if unknown:
             table.notes.append(
-                f"{language}: left out of the total's shares, audience countries unknown: {names(unknown)}."
+                t(
+                    "{language}: left out of the total's shares, audience countries unknown: {sites}.",
+                    language=language,
+                    sites=names(unknown),
+                )
             )
     return table

@@ -162,12 +162,7 @@ def change(now: float | None, before: float | None) -> float | None:
     return now / before - 1.0
 
 
-def counted(count: int, one: str, many: str) -> str:
-    """``1 site``, ``5 sites`` (the number and the noun that agrees with it)."""
-    return f"{count} {one if count == 1 else many}"
-
-
 def names(items: list[str], limit: int = 12) -> str:
     """`items` joined for a note, the rest counted (``a, b, c and 4 more``)."""
     shown = ", ".join(items[:limit])
-    return f"{shown} and {len(items) - limit} more" if len(items) > limit else shown
+    return t("{shown} and {n} more", shown=shown, n=len(items) - limit) if len(items) > limit else shown

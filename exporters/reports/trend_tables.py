@@ -30,7 +30,9 @@ def trend_table(history: History) -> Table:
     table = Table(
         "trend",
         t("Monthly visits and events"),
-        f"{source_note(history.current)} Events are counted in each calendar month ({history.current.timezone}).",
+        source_note(history.current)
+        + " "
+        + t("Events are counted in each calendar month ({timezone}).", timezone=history.current.timezone),
         columns,
     )
     for month in history.months(HISTORY_MONTHS):
@@ -66,7 +68,7 @@ def events_table(history: History, sites: Sequence[SiteFigures]) -> Table:
     table = Table(
         "site_events",
         t("Events on the listed sites"),
-        "Hops, host changes, domains gone, notices sent and actioned, closures, counted in each calendar month.",
+        t("Hops, host changes, domains gone, notices sent and actioned, closures, counted in each calendar month."),
         columns,
     )
     wanted = {s.site_id for s in sites}

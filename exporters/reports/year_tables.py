@@ -63,8 +63,13 @@ def years_table(
     table = Table(
         "years",
         t("{month} against the same month of earlier years", month=current.month),
-        f"{source_note(current)} Each month's own top lists. Ratios: × the same month a year before, and × the "
-        f"base month {base.label if base else '(none)'}; – when that month has no figures.",
+        source_note(current)
+        + " "
+        + t(
+            "Each month's own top lists. Ratios: × the same month a year before, and × the base month {base}; – when "
+            "that month has no figures.",
+            base=base.label if base else t("(none)"),
+        ),
         columns,
     )
 
@@ -89,5 +94,7 @@ def years_table(
         table.rows.append(row)
     missing = [m.label for m in months if m not in present]
     if missing:
-        table.notes.append(f"No figures for {', '.join(missing)}: the store or Prometheus holds no estimates then.")
+        table.notes.append(
+            t("No figures for {months}: the store or Prometheus holds no estimates then.", months=", ".join(missing))
+        )
     return table

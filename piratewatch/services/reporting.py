@@ -69,6 +69,7 @@ def monthly_report(self: Resources, request: ReportRequest, progress: Progress |
         load_coefficients,
         write_report,
     )
+    from exporters.reports.i18n import language, t
     from exporters.reports.pdf import browser_for
 
     settings = self.settings
@@ -102,11 +103,13 @@ def monthly_report(self: Resources, request: ReportRequest, progress: Progress |
     if request.source == "db":
         self.check_schema()
         source = StoreSource(self.factory, rules)
-        described = f"the store ({redact_url(settings.effective_database_url)})"
+        with language(lang):  # the source as the report's header names it, in the report's language
+            described = t("the store ({url})", url=redact_url(settings.effective_database_url))
     elif request.source == "prometheus":
         url = request.prometheus_url or reports.prometheus_url
         source = PrometheusSource(url, rules, selector=reports.prometheus_selector, timeout=reports.prometheus_timeout)
-        described = f"Prometheus at {url} (the last scrape of each month)"
+        with language(lang):
+            described = t("Prometheus at {url} (the last scrape of each month)", url=url)
     else:
         raise InvalidRequestError(f"source {request.source!r}: the store (db) or prometheus")
     options = ReportOptions(

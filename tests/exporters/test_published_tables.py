@@ -5,8 +5,10 @@ the same files from the store (SQLite and PostgreSQL) and from a real Prometheus
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
+import itertools
 import re
 import shutil
 from collections.abc import Iterator
@@ -27,6 +29,8 @@ from exporters.reports import (
     write_report,
 )
 from exporters.reports.history import report_months
+from exporters.reports.table import Column, Table
+from exporters.reports.year_chart import years_chart
 from tests.exporters.conftest import Prometheus
 from tests.exporters.published_data import METRICS, M, build, report_month
 
@@ -210,3 +214,59 @@ def test_the_published_tables_from_prometheus_match_the_store(published_promethe
         ja = (tmp_path / "db-ja" / name).read_text()
         assert ja == (tmp_path / "prometheus-ja" / name).read_text(), name
     assert "上位 5 の合計" in (tmp_path / "db-ja" / "market_top_sites.csv").read_text()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_years_chart_draws_the_years_table(tmp_path: Path, sqlite_template: Path, lang: str) -> None:
+    """The multi-year chart is in both editions (HTML and its SVG file), one point per series and month with
+    figures, each at the table's ratio to the base month; a month without figures is no point."""
+    shutil.copy(sqlite_template, tmp_path / "store.db")
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    month = report_month()
+    build(url, month)
+    source = StoreSource(session_factory(make_engine(url)), RULES)
+    report = build_report(source, options(month, lang=lang, base_year=month.shift(-24).year), load_coefficients())
+    write_report(report, tmp_path / "out", source.name, "JPY", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    years = next(t for t in report.tables if t.slug == "years")
+    svg = (tmp_path / "out" / "charts" / "years.svg").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'id="chart-years"' in page
+    embedded = re.search(r'<figure id="chart-years">\s*<img src="data:image/svg\+xml;base64,([^"]+)"', page)
+    assert embedded is not None and base64.b64decode(embedded.group(1)).decode("utf-8") == svg
+    points = {
+        (m["series"], m["month"]): (float(m["ratio"]), float(m["y"]))
+        for m in re.finditer(
+            r'<circle cx="[\d.]+" cy="(?P<y>[\d.]+)" r="4" fill="#\w+" data-series="(?P<series>[\w-]+)" '
+            r'data-month="(?P<month>[\d-]+)" data-ratio="(?P<ratio>[^"]+)"',
+            svg,
+        )
+    }
+    names = [c.name for c in years.columns]
+    expected = {}
+    for key in [n.removesuffix("_vs_base") for n in names if n.endswith("_vs_base")]:
+        for row in years.rows:
+            ratio = row[names.index(f"{key}_vs_base")]
+            if ratio is not None:
+                expected[(key, str(row[0]))] = ratio
+    assert {k: v[0] for k, v in points.items()} == expected
+    # each year doubles the one before, against the base two years back
+    assert [expected[("all", month.shift(-12 * k).label)] for k in (3, 2, 1, 0)] == [0.5, 1.0, 2.0, 4.0]
+    # drawn where the values are: a larger ratio higher up, equal ratios at the same height
+    ordered = sorted(points.values())
+    assert all(a[1] >= b[1] for a, b in itertools.pairwise(ordered))
+    if lang == "ja":
+        assert "基準月" in svg and "全サイト" in svg
+
+
+def test_a_month_without_figures_is_a_gap_in_the_years_chart() -> None:
+    table = Table("years", "t", "c", [Column("month", "month"), Column("all_visits", "visits", "visits", "all sites")])
+    table.columns.append(Column("all_vs_base", "× {month}", "ratio", "all sites", {"month": "2024-10"}))
+    table.rows = [["2023-10", 10.0, 0.5], ["2024-10", 20.0, 1.0], ["2025-10", None, None], ["2026-10", 80.0, 4.0]]
+    svg = years_chart(table).svg.decode("utf-8")
+    assert re.findall(r'data-month="([\d-]+)" data-ratio="([^"]+)"', svg) == [
+        ("2023-10", "0.5"),
+        ("2024-10", "1.0"),
+        ("2026-10", "4.0"),
+    ]
+    assert svg.count("<polyline") == 1  # 2023-10 to 2024-10; 2026-10 stands alone, not joined across the gap
+    assert "2024-10" in svg.split("<title>")[1]  # the base month is named in the title

@@ -178,7 +178,7 @@ def test_the_html_is_self_contained_and_labels_visits(world: Any, tmp_path: Path
     written = write(world, tmp_path)
     html = written.html.read_text()
     charts = re.findall(r'<img src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"', html)
-    assert len(charts) == len(written.charts) == 6
+    assert len(charts) == len(written.charts) == 7
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing fetched from elsewhere
     assert "<link" not in html and "<script" not in html
     assert "visits (sessions), not users" in html

@@ -52,7 +52,7 @@ def test_every_chart_shows_in_chromium(make_world: Any, sqlite_template: Path, t
             tables = page.locator("table").count()
         finally:
             browser.close()
-    assert len(images) == len(written.charts) == 6
+    assert len(images) == len(written.charts) == 7  # the multi-year chart is the seventh
     for image in images:
         assert image["ok"] and image["w"] > 300 and image["h"] > 100, image
     assert {i["alt"] for i in images} >= {

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -13,11 +15,12 @@ import pytest
 from pypdf import PdfReader
 
 from cases.db import make_engine, session_factory
+from exporters.figures.estimates import SOURCE_KINDS
 from exporters.metrics.collector import rules_of
 from exporters.reports import ReportOptions, StoreSource, build_report, load_coefficients, write_report
 from exporters.reports.i18n import catalogue, language, t
 from exporters.reports.pdf import find_browser
-from tests.exporters.published_data import METRICS, build, report_month
+from tests.exporters.published_data import METRICS, SITES, build, report_month
 
 RULES = rules_of(METRICS)
 
@@ -102,3 +105,65 @@ def test_the_japanese_pdf_embeds_a_cjk_font(source: StoreSource, tmp_path: Path)
                 if any(f"<{code}>" in mapped for code in japanese):
                     carrying.add(str(name))
     assert carrying, "no embedded font carries the Japanese text"
+
+
+#: words the Japanese edition keeps as they are: formats, the program's name, currency codes, "API"
+_KEPT_WORDS = {"CSV", "SVG", "PDF", "API", "piratewatch", "JPY", "USD", "VND", "EUR", "UTC"}
+
+
+def _english_left(text: str, data: list[str]) -> list[str]:
+    """The English words of `text` once the data it quotes (site names, file names, sources) is taken out."""
+    for quoted in sorted(data, key=len, reverse=True):
+        text = text.replace(quoted, " ")
+    text = re.sub(r"\b[\w./-]+\.(csv|svg|test|example)\b", " ", text)
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text) if w not in _KEPT_WORDS]
+
+
+def test_the_japanese_edition_leaves_no_heading_caption_column_or_note_in_english(
+    source: StoreSource, tmp_path: Path
+) -> None:
+    """Every table title, caption, column heading, note and chart text of the Japanese edition is Japanese."""
+    edition(source, tmp_path, "ja")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    coefficients = load_coefficients()
+    data = [s.name for s in SITES]
+    data += [s for c in coefficients.content_types.values() for s in _sources(c)]
+    data += [r.source for r in coefficients.exchange_rates.values()] + [coefficients.content_share_fallback.source]
+    data += sorted(coefficients.content_types) + [c.unit for c in coefficients.content_types.values()]
+    data += ["the store"]  # the source's description, given by the caller
+    data += sorted(SOURCE_KINDS)  # the kinds of traffic source are codes, as in the CSV files
+    found: dict[str, list[str]] = {}
+    for tag in ("h1", "h2", "h3", "th", "figcaption", "p", "li", "title"):
+        for match in re.finditer(rf"<{tag}\b[^>]*>(.*?)</{tag}>", page, re.S):
+            text = html.unescape(re.sub(r"<[^>]+>", " ", match.group(1)))
+            left = _english_left(text, data)
+            if left:
+                found.setdefault(tag, []).append(" ".join(left) + " ← " + text.strip()[:120])
+    for chart in sorted((tmp_path / "charts").glob("*.svg")):
+        for match in re.finditer(r"<text\b[^>]*>(.*?)</text>", chart.read_text(encoding="utf-8"), re.S):
+            text = html.unescape(re.sub(r"<[^>]+>", " ", match.group(1)))
+            left = _english_left(text, data)
+            if left:
+                found.setdefault(chart.name, []).append(text.strip())
+    assert not found, "\n".join(f"{where}: {line}" for where, lines in found.items() for line in lines)
+
+
+def _sources(content: Any) -> list[str]:
+    out = [content.minutes_per_visit.source, content.minutes_per_unit.source, content.displacement.source]
+    out += [p.source for p in content.unit_price.values()]
+    out += [r.source for r in content.displacement.by_country.values()]
+    return out
+
+
+def test_a_wide_tables_heading_goes_onto_its_landscape_page(source: StoreSource, tmp_path: Path) -> None:
+    """Printed, a wide table starts a landscape page (a forced break): its heading must be in the block that
+    moves there, not left alone at the foot of the page before (「年ごとの比較」 was, in the Japanese PDF)."""
+    edition(source, tmp_path, "ja")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert ".tblock.wide { page: wide; }" in page and ".table.wide { page: wide; }" not in page
+    blocks = re.findall(r'<div class="tblock( wide)?">\s*(<h2>.*?</h2>\s*)?<h3 id="(\w+)">', page)
+    wide = {slug for is_wide, _, slug in blocks if is_wide}
+    assert {"trend", "years", "market_top_sites"} <= wide
+    for slug in wide:  # the table itself is inside the block that carries the page name
+        block = page.split(f'<h3 id="{slug}">', 1)[1].split('<div class="tblock', 1)[0]
+        assert '<div class="table wide">' in block
