@@ -63,6 +63,13 @@ class NoticeSummary(BaseModel):
     review_reason: str | None = None
     escalated_from_id: int | None
     created_at: dt.datetime
+    #: a recipient's rejection and the operator's decision on it (``cases.takedown.decisions``)
+    rejected_at: dt.datetime | None = None
+    decision: str | None = None
+    decision_reason: str | None = None
+    decision_note: str | None = None
+    decided_at: dt.datetime | None = None
+    decided_by: str | None = None
 
 
 class NoticeDetail(NoticeSummary):
@@ -277,3 +284,41 @@ class RestoredIn(BaseModel):
     note: Annotated[Text, Field(max_length=2000)] | None = None
     #: when the content came back (only without a re-check; a re-check's time is its own)
     restored_at: StepTime | None = None
+
+
+class DecisionIn(BaseModel):
+    """The operator's decision on a recipient's rejection: the reason's category and what to do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["fix", "escalate", "close"]
+    reason: Literal["insufficient_evidence", "wrong_recipient", "disputes_infringement", "needs_other_channel", "other"]
+    #: what the recipient said, in the operator's words (required with reason ``other``)
+    note: Annotated[Text, Field(max_length=2000)] | None = None
+    #: the fixed draft's template (action ``fix``; default the rejected notice's own)
+    template: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")] | None = None
+
+
+class DecisionOut(BaseModel):
+    """A decision taken: the notice's state after it and the notice it led to."""
+
+    notice_id: int
+    action: str
+    reason: str | None
+    state: str
+    #: the fixed draft (fix), or the next step's notice (escalate); None when there is none
+    new_notice_id: int | None
+    step: str | None
+
+
+class RejectionPublic(BaseModel):
+    """A recipient's rejection waiting for a decision, and when upkeep escalates it if none is taken."""
+
+    notice_id: int
+    association_id: int
+    provider_id: int
+    legal_basis: str
+    rejected_at: dt.datetime | None
+    escalates_at: dt.datetime | None
+    #: the reply that carried the rejection (its first 500 characters), when one was recorded
+    reply: str | None

@@ -30,7 +30,15 @@ from common.keys import url_work_key
 
 #: Notices still being worked on: a second one for the same (case, association, basis) is refused.
 OPEN_STATES = frozenset(
-    set(NoticeState) - {NoticeState.ACTIONED, NoticeState.REJECTED, NoticeState.ESCALATED, NoticeState.ACTION_FILED}
+    set(NoticeState)
+    - {
+        NoticeState.ACTIONED,
+        NoticeState.REJECTED,
+        NoticeState.ESCALATED,
+        NoticeState.ACTION_FILED,
+        NoticeState.SUPERSEDED,
+        NoticeState.CLOSED,
+    }
 )
 
 

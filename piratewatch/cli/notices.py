@@ -290,8 +290,10 @@ def upkeep() -> None:
         )
     for notice_id in report.restored:
         console.print(f"notice {notice_id}: restored (its URLs are live again after the counter-notice)")
+    undecided = {d.notice_id for d in report.undecided}
     for notice_id, new_id in report.escalated.items():
-        console.print(f"notice {notice_id} escalated" + (f" to notice {new_id}" if new_id else ": no next step"))
+        why = " (the rejection was left undecided)" if notice_id in undecided else ""
+        console.print(f"notice {notice_id} escalated{why}" + (f" to notice {new_id}" if new_id else ": no next step"))
     if any(s.failed for s in report.sends):
         raise typer.Exit(1)
 

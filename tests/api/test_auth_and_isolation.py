@@ -88,6 +88,8 @@ ISOLATION_CASES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/notices/{notice_id}/action-filed"): "403",
     ("POST", "/api/v1/notices/{notice_id}/poster-inquired"): "403",
     ("POST", "/api/v1/notices/{notice_id}/restored"): "403",
+    ("POST", "/api/v1/notices/{notice_id}/decision"): "403",
+    ("GET", "/api/v1/rejections"): "403",
     ("GET", "/api/v1/queue"): "403",
     ("POST", "/api/v1/queue/claim"): "403",
     ("POST", "/api/v1/queue/approve"): "403",
@@ -122,6 +124,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/notices/{notice_id}/action-filed"): {},
     ("POST", "/api/v1/notices/{notice_id}/poster-inquired"): {},
     ("POST", "/api/v1/notices/{notice_id}/restored"): {},
+    ("POST", "/api/v1/notices/{notice_id}/decision"): {"action": "close", "reason": "other", "note": "B closing A's"},
     ("PUT", "/api/v1/associations/{association_id}/sender-profile"): {"name": "B pretending to be A"},
     ("PUT", "/api/v1/works/{work_id}/rights-statement"): {"right_infringed": "B pretending to be A"},
 }
