@@ -26,6 +26,7 @@ from cases.sites.models import Site
 from cases.takedown.deadlines import DEFAULT_LADDER, next_steps
 from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeState, TakedownCase
 from cases.takedown.routing import basis_for, template_for
+from cases.takedown.seen_services import provider_seen
 from cases.takedown.services import draft_notice, open_case, open_notice_id, submit_for_review
 from cases.takedown.states import move
 
@@ -43,11 +44,17 @@ class Escalation:
 
 
 def provider_for_step(session: Session, site_id: int, kind: ProviderKind) -> Provider | None:
-    """The provider that can act for the site at `kind`: named in its latest resolution, else the directory's first of that kind.
+    """The provider that can act for the site at `kind`.
 
-    Hosts, CDNs and registrars are per site (from the resolver's snapshot); search engines, payment
-    and ad networks and legal counsel are the same for every site.
+    Hosts, CDNs and registrars are per site (from the resolver's snapshot); ad networks and payment
+    services are those the site's crawls found it using, matched to the directory
+    (:mod:`cases.takedown.seen_services`; none found: no notice at that step, since a network the site
+    does not use cannot act); search engines and legal counsel are the same for every site (the
+    directory's first of that kind).
     """
+    if kind in (ProviderKind.ADS, ProviderKind.PAYMENT):
+        seen = provider_seen(session, site_id, kind)
+        return seen[0] if seen else None
     snapshot = session.exec(
         select(ResolutionSnapshot)
         .where(col(ResolutionSnapshot.site_id) == site_id)

@@ -1,4 +1,5 @@
-"""the decision on a recipient's rejection: when it was rejected, the decision, its reason, note, time and author
+"""the decision on a recipient's rejection (when rejected, the decision, its reason, note, time, author); the
+payment links crawls found; the names crawls give a provider (ad networks, payment services)
 
 Revision ID: 0031
 Revises: 0025
@@ -28,6 +29,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("decision_note", sa.Text(), nullable=True))
         batch.add_column(sa.Column("decided_at", cases.db.UTCDateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("decided_by", sa.String(length=200), nullable=True))
+    with op.batch_alter_table("site_crawl") as batch:
+        batch.add_column(sa.Column("payment_links", cases.db.JSONType, nullable=False, server_default="[]"))
+    with op.batch_alter_table("provider") as batch:
+        batch.add_column(sa.Column("crawl_names", cases.db.JSONType, nullable=False, server_default="[]"))
     # A notice rejected before this revision waits for a decision from its last change: its wait is
     # counted from then, so upkeep escalates it once the configured days are over, as before (at once)
     # it would have been.
@@ -35,6 +40,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("provider") as batch:
+        batch.drop_column("crawl_names")
+    with op.batch_alter_table("site_crawl") as batch:
+        batch.drop_column("payment_links")
     with op.batch_alter_table("notice") as batch:
         batch.drop_column("decided_by")
         batch.drop_column("decided_at")
