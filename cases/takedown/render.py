@@ -273,6 +273,9 @@ def render(context: NoticeContext) -> tuple[str, str]:
             "acts_as",
             "mandate_document",
             "trusted_organisation",
+            "trusted_flagger_coordinator",
+            "trusted_flagger_awarded_on",
+            "trusted_flagger_expertise",
         ):
             sender.setdefault(optional, None)
         for name in _BLOCK_FIELDS:

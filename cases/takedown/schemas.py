@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from cases.db import DbId
 from cases.fields import Text
@@ -140,6 +140,10 @@ class QueueParams(BaseModel):
     due_within_hours: int | None = None
 
 
+#: Regulation (EU) 2022/2065 applies from this day (Art. 93(2)); no trusted-flagger status is older
+DSA_APPLIES = dt.date(2024, 2, 17)
+
+
 class SenderDetails(BaseModel):
     """An association's details as the sender of its notices (every field any legal basis asks for).
 
@@ -172,6 +176,35 @@ class SenderDetails(BaseModel):
     mandate_document: Annotated[str, Field(max_length=2000)] = ""
     #: the trusted organisation (信頼性確認団体) that confirmed the request, when sent through one
     trusted_organisation: Annotated[str, Field(max_length=300)] = ""
+    #: DSA Art. 22 trusted-flagger status: the Digital Services Coordinator that awarded it (Art. 22(2)),
+    #: e.g. "Bundesnetzagentur (DE)", the day it was awarded, and the area of expertise it was awarded for
+    trusted_flagger_coordinator: Annotated[str, Field(max_length=300)] = ""
+    trusted_flagger_awarded_on: Annotated[str, Field(max_length=10)] = ""
+    trusted_flagger_expertise: Annotated[str, Field(max_length=300)] = ""
+
+    @model_validator(mode="after")
+    def _trusted_flagger(self) -> SenderDetails:
+        """A status names both who awarded it and when; the day is a real one, since Art. 22 applies
+        (17 February 2024), and not after today."""
+        given = (self.trusted_flagger_coordinator.strip(), self.trusted_flagger_awarded_on.strip())
+        if any(given) and not all(given):
+            raise ValueError(
+                "trusted_flagger_coordinator and trusted_flagger_awarded_on: a trusted-flagger status names "
+                "the Digital Services Coordinator that awarded it and the day (both, or neither)"
+            )
+        if given[1]:
+            try:
+                day = dt.date.fromisoformat(given[1])
+            except ValueError:
+                raise ValueError("trusted_flagger_awarded_on: a day as YYYY-MM-DD") from None
+            if len(given[1]) != 10 or not DSA_APPLIES <= day <= dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+                raise ValueError(
+                    f"trusted_flagger_awarded_on: between {DSA_APPLIES.isoformat()} (Art. 22 applies) and today"
+                )
+        for name in ("trusted_flagger_coordinator", "trusted_flagger_expertise"):
+            if any(c in getattr(self, name) for c in "\r\n\x00"):
+                raise ValueError(f"{name}: one line")
+        return self
 
 
 #: How a copy infringes, in the Japanese copyright guideline's terms (様式A): the poster admits it

@@ -98,6 +98,7 @@ ISOLATION_CASES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/transparency/counts"): "403",
     ("GET", "/api/v1/associations/{association_id}/sender-profile"): "404",
     ("PUT", "/api/v1/associations/{association_id}/sender-profile"): "404",
+    ("GET", "/api/v1/associations/{association_id}/art22-report"): "404",
     ("GET", "/api/v1/works/{work_id}/rights-statement"): "404",
     ("PUT", "/api/v1/works/{work_id}/rights-statement"): "404",
     ("GET", "/api/v1/evidence/captures/{capture_id}"): "404",

@@ -83,7 +83,9 @@ def test_a_dead_notices_page_flags_its_kept_text_and_withdraws_it(
     withdrawn = ops.post(f"/ui/notices/{dead}/withdraw", htmx=True).text
     assert f"通知 {dead} を取り下げました：すべてのURLが消えています。" in withdrawn
     # the reason, on the page, in the reader's language (the store keeps it in English)
-    assert 'data-state="rejected"' in withdrawn and 'data-testid="rejection-reason">すべてのURLが消えています' in withdrawn
+    assert (
+        'data-state="rejected"' in withdrawn and 'data-testid="rejection-reason">すべてのURLが消えています' in withdrawn
+    )
     assert state_of(engine, dead) == "rejected"
     plain = ops.post(f"/ui/notices/{world.a_notice}/withdraw")  # a plain form: refused the same way
     assert plain.status_code == 409 and state_of(engine, world.a_notice) == "in_review"
