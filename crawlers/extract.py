@@ -42,6 +42,24 @@ AD_NETWORKS = {
     "yllix": "yllix",
     "bidvertiser": "bidvertiser",
 }
+#: payment and donation services, by the host of a link or form that pays them (a suffix of the host)
+PAYMENT_SERVICES = {
+    "paypal.com": "paypal",
+    "paypal.me": "paypal",
+    "ko-fi.com": "ko-fi",
+    "patreon.com": "patreon",
+    "buymeacoffee.com": "buy-me-a-coffee",
+    "buy.stripe.com": "stripe",
+    "checkout.stripe.com": "stripe",
+    "donate.stripe.com": "stripe",
+    "boosty.to": "boosty",
+    "liberapay.com": "liberapay",
+    "opencollective.com": "open-collective",
+    "fanbox.cc": "pixiv-fanbox",
+    "ci-en.net": "ci-en",
+}
+#: how many payment links one page yields (a hostile page may have thousands)
+_MAX_PAYMENT_LINKS = 20
 _MAX_NAMES = 6
 _MAX_NAME_CHARS = 300
 _MAX_JSON_CHARS = 512 * 1024
@@ -59,6 +77,27 @@ def ad_networks(text: str) -> list[str]:
     """The ad networks whose tags appear in `text`."""
     lowered = text.lower()
     return sorted({name for marker, name in AD_NETWORKS.items() if marker in lowered})
+
+
+def payment_links(urls: Iterable[str]) -> list[dict[str, str]]:
+    """The links (and form actions) of a page that pay a payment or donation service: ``{"provider", "url"}``,
+    the service by the link's host (:data:`PAYMENT_SERVICES`), each URL once, at most 20."""
+    found: dict[str, str] = {}
+    for url in urls:
+        if len(found) >= _MAX_PAYMENT_LINKS:
+            break
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower().rstrip(".")
+        except ValueError:
+            continue
+        if parts.scheme not in {"http", "https"} or len(url) > 2000:
+            continue
+        for suffix, name in PAYMENT_SERVICES.items():
+            if host == suffix or host.endswith("." + suffix):
+                found.setdefault(url, name)
+                break
+    return [{"provider": name, "url": url} for url, name in found.items()]
 
 
 def page_names(root: Any) -> list[str]:

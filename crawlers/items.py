@@ -23,6 +23,8 @@ class PageItem:
     size: int = 0
     analytics_ids: list[str] = field(default_factory=list)
     ad_networks: list[str] = field(default_factory=list)
+    #: links and forms that pay a payment or donation service (``crawlers.extract.payment_links``)
+    payment_links: list[dict[str, str]] = field(default_factory=list)
     view_counter: int | None = None
     #: where the counter was read (``crawlers.view_counters``: json-ld, attribute, madara, label, text)
     view_source: str | None = None

@@ -17,6 +17,8 @@ from crawlers.items import FaviconItem, PageItem, ProblemItem, SitemapItem
 MAX_TITLES = 5000
 #: internal links kept as evidence of the site's URL structure for the catalogue classifier
 MAX_LINKS = 20_000
+#: payment links kept per crawl (each with the page it was first seen on)
+MAX_PAYMENT_LINKS = 50
 
 
 class ProfilePipeline:
@@ -31,6 +33,8 @@ class ProfilePipeline:
         self.bytes_read = 0
         self.analytics: dict[str, None] = {}
         self.ads: dict[str, None] = {}
+        #: payment links by URL, each with the first page it was seen on
+        self.payments: dict[str, dict[str, str]] = {}
         self.counters: dict[str, tuple[int, str]] = {}
         self.mirrors: dict[str, None] = {}
         self.listed: list[Listed] = []
@@ -69,6 +73,9 @@ class ProfilePipeline:
             self.home = item  # the last home reached: the end of the redirect and hop chain
         self.analytics.update(dict.fromkeys(item.analytics_ids))
         self.ads.update(dict.fromkeys(item.ad_networks))
+        for link in item.payment_links:
+            if len(self.payments) < MAX_PAYMENT_LINKS:
+                self.payments.setdefault(link["url"], {**link, "page": item.url})
         self.mirrors.update(dict.fromkeys(item.mirror_hosts))
         if len(self.links) < MAX_LINKS:
             self.links.update(dict.fromkeys(item.links))
@@ -122,6 +129,7 @@ class ProfilePipeline:
             "view_counter_sources": sorted({source for _, source in self.counters.values() if source}),
             "analytics_ids": list(self.analytics),
             "ad_networks": sorted(self.ads),
+            "payment_links": list(self.payments.values()),
             "favicon_sha256": self.favicon,
             "mirror_links": list(self.mirrors),
             "redirects": [*(hop["from"] for hop in hops), *([home.url] if home and hops else [])],

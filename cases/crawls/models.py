@@ -39,6 +39,8 @@ class SiteCrawl(SQLModel, table=True):
     view_counters: dict[str, int] = Field(default_factory=dict, sa_type=JSONType)
     analytics_ids: list[str] = Field(default_factory=list, sa_type=JSONType)
     ad_networks: list[str] = Field(default_factory=list, sa_type=JSONType)
+    #: links and forms paying a payment or donation service: ``{"provider", "url", "page"}`` (the page it was on)
+    payment_links: list[dict[str, str]] = Field(default_factory=list, sa_type=JSONType)
     favicon_sha256: str | None = Field(default=None, sa_type=sa.String(64), index=True)
     mirror_links: list[str] = Field(default_factory=list, sa_type=JSONType)
     redirects: list[str] = Field(default_factory=list, sa_type=JSONType)

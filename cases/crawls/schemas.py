@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field
 
 from cases.fields import ScrubbedUrl
-from common.text import scrub
+from common.text import UnsafeTextError, normalize_url, scrub
 
 #: a BCP 47 language tag as a page's ``lang`` may give it (``ja``, ``zh-Hant-TW``, ``en_US``): at most 35 characters
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
@@ -19,6 +19,34 @@ def _language_tag(value: object) -> str | None:
     """A page's declared language if it is a language tag; anything else (a sentence, markup) is no language."""
     text = scrub(value, max_length=35)
     return text if text and _LANGUAGE_TAG.fullmatch(text) else None
+
+
+#: a payment service's name as the crawler gives it (``paypal``, ``ko-fi``)
+_SERVICE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def _payment_links(value: object) -> list[dict[str, str]]:
+    """The payment links a crawl reports, each a service name and two URLs (the link, the page it was on);
+    what the crawled site put there is hostile: an entry of the wrong shape is left out, the rest normalised."""
+    if not isinstance(value, list):
+        return []
+    out = []
+    for entry in value[:50]:
+        if not isinstance(entry, dict):
+            continue
+        name, url, page = entry.get("provider"), _url(entry.get("url")), _url(entry.get("page"))
+        if isinstance(name, str) and _SERVICE.fullmatch(name) and url and page:
+            out.append({"provider": name, "url": url, "page": page})
+    return out
+
+
+def _url(value: object) -> str | None:
+    if not isinstance(value, str) or len(value) > 2000:
+        return None
+    try:
+        return normalize_url(value)
+    except UnsafeTextError:
+        return None
 
 
 class CrawlIn(BaseModel):
@@ -40,6 +68,7 @@ class CrawlIn(BaseModel):
     view_counters: dict[str, int] = Field(default_factory=dict)
     analytics_ids: list[str] = Field(default_factory=list)
     ad_networks: list[str] = Field(default_factory=list)
+    payment_links: Annotated[list[dict[str, str]], BeforeValidator(_payment_links)] = Field(default_factory=list)
     favicon_sha256: str | None = None
     mirror_links: list[str] = Field(default_factory=list)
     redirects: list[str] = Field(default_factory=list)
@@ -63,6 +92,7 @@ class CrawlPublic(BaseModel):
     views_total: int | None
     analytics_ids: list[str]
     ad_networks: list[str]
+    payment_links: list[dict[str, str]] = []
     favicon_sha256: str | None
     mirror_links: list[str]
     redirects: list[str]

@@ -42,5 +42,8 @@ class Provider(SQLModel, table=True):
     #: template names this provider accepts (see ``cases.takedown.templates``)
     accepted_formats: list[str] = Field(default_factory=list, sa_type=JSONType)
     expected_response_days: int = Field(default=7, ge=0)
+    #: the names crawls give this service on a site (``site_crawl.ad_networks``, a payment link's service:
+    #: ``adsterra``, ``paypal``): an ads or payment step goes to the provider named by what the crawl found
+    crawl_names: list[str] = Field(default_factory=list, sa_type=JSONType)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

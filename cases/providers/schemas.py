@@ -23,6 +23,10 @@ class ProviderUpdate(BaseModel):
     dmca_agent_email: Annotated[str, Field(max_length=320)] | None = None
     accepted_formats: list[str] | None = None
     expected_response_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    #: the names crawls give this service (an ad network's, a payment link's: ``adsterra``, ``paypal``)
+    crawl_names: (
+        Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]], Field(max_length=20)] | None
+    ) = None
 
 
 class ProviderCreate(ProviderUpdate):
@@ -47,3 +51,4 @@ class ProviderPublic(BaseModel):
     dmca_agent_email: str | None = None
     accepted_formats: list[str]
     expected_response_days: int
+    crawl_names: list[str] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,8 +25,12 @@ EDITABLE = (
     "dmca_agent_email",
     "accepted_formats",
     "expected_response_days",
+    "crawl_names",
 )
 
+
+#: a service's name as the crawls record it (``google-adsense``, ``ko-fi``)
+CRAWL_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 #: fields that always hold a value: an edit may change them, never empty them
 _REQUIRED = ("kind", "accepted_formats", "expected_response_days")
@@ -65,6 +70,13 @@ def _check(values: dict[str, Any]) -> None:
         not isinstance(formats, list) or not all(isinstance(f, str) and f.isidentifier() for f in formats)
     ):
         problems.append("accepted_formats: a list of template names (letters, digits and _)")
+    names = values.get("crawl_names")
+    if names is not None and (
+        not isinstance(names, list)
+        or len(names) > 20
+        or not all(isinstance(n, str) and CRAWL_NAME.fullmatch(n) for n in names)
+    ):
+        problems.append("crawl_names: at most 20 names as crawls give them (a-z, 0-9 and -, e.g. adsterra, paypal)")
     days = values.get("expected_response_days")
     if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 365):
         problems.append("expected_response_days: a whole number of days from 0 to 365")

@@ -38,6 +38,8 @@ class NoticeSettings(BaseModel):
     allow_list: list[str] = Field(default_factory=list)
     #: URL prefixes of registrars' and registries' suspension pages: a site redirected to one is suspended
     suspension_pages: list[str] = Field(default_factory=list)
+    #: days a recipient's rejection waits for an operator's decision (fix, escalate, close) before upkeep escalates it
+    rejection_decision_days: int = Field(default=14, ge=1, le=365)
     #: re-check every URL of a notice just before it is sent (off: notices leave as approved)
     recheck_before_send: bool = True
     #: seconds for one URL's pre-send re-check (and later outcome check)

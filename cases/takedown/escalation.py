@@ -1,7 +1,8 @@
 """Overdue notices climb the ladder on their own: the next step's provider gets a new draft.
 
 A notice whose due date passed without an answer becomes ``no_response``; a notice that ended in
-``no_response`` or ``rejected`` (by the recipient), or ``partially_actioned`` past its due date, is then ``escalated``: its
+``no_response``, or ``partially_actioned`` past its due date, is then ``escalated`` (a recipient's
+rejection waits for the operator's decision, :mod:`cases.takedown.decisions`): its
 case is closed as escalated, a case is opened with the site's provider at the next ladder step, and a
 notice with the items still pending is drafted there, pointing at the one before (so the registrar
 report can cite the reports already made: ICANN asks for that proof).
@@ -25,6 +26,7 @@ from cases.sites.models import Site
 from cases.takedown.deadlines import DEFAULT_LADDER, next_steps
 from cases.takedown.models import ItemOutcome, Notice, NoticeItem, NoticeState, TakedownCase
 from cases.takedown.routing import basis_for, template_for
+from cases.takedown.seen_services import provider_seen
 from cases.takedown.services import draft_notice, open_case, open_notice_id, submit_for_review
 from cases.takedown.states import move
 
@@ -42,11 +44,17 @@ class Escalation:
 
 
 def provider_for_step(session: Session, site_id: int, kind: ProviderKind) -> Provider | None:
-    """The provider that can act for the site at `kind`: named in its latest resolution, else the directory's first of that kind.
+    """The provider that can act for the site at `kind`.
 
-    Hosts, CDNs and registrars are per site (from the resolver's snapshot); search engines, payment
-    and ad networks and legal counsel are the same for every site.
+    Hosts, CDNs and registrars are per site (from the resolver's snapshot); ad networks and payment
+    services are those the site's crawls found it using, matched to the directory
+    (:mod:`cases.takedown.seen_services`; none found: no notice at that step, since a network the site
+    does not use cannot act); search engines and legal counsel are the same for every site (the
+    directory's first of that kind).
     """
+    if kind in (ProviderKind.ADS, ProviderKind.PAYMENT):
+        seen = provider_seen(session, site_id, kind)
+        return seen[0] if seen else None
     snapshot = session.exec(
         select(ResolutionSnapshot)
         .where(col(ResolutionSnapshot.site_id) == site_id)
@@ -69,7 +77,8 @@ def provider_for_step(session: Session, site_id: int, kind: ProviderKind) -> Pro
     return session.exec(select(Provider).where(col(Provider.kind) == kind.value).order_by(col(Provider.id))).first()
 
 
-def _escalate(session: Session, actor: Actor, notice: Notice, ladder: tuple[ProviderKind, ...]) -> Escalation:
+def escalate_notice(session: Session, actor: Actor, notice: Notice, ladder: tuple[ProviderKind, ...]) -> Escalation:
+    """Escalate one notice: its case closed as escalated, a notice with its pending items drafted at the next step."""
     assert notice.id is not None
     case = session.get(TakedownCase, notice.case_id)
     assert case is not None
@@ -131,7 +140,7 @@ def escalate_overdue(
         move(session, notice, S.NO_RESPONSE, actor)
     session.flush()
     ended = session.exec(select(Notice).where(to_escalate(now)).order_by(col(Notice.id))).all()
-    return [_escalate(session, actor, notice, ladder) for notice in ended]
+    return [escalate_notice(session, actor, notice, ladder) for notice in ended]
 
 
 def overdue(now: dt.datetime) -> sa.ColumnElement[bool]:
@@ -140,12 +149,13 @@ def overdue(now: dt.datetime) -> sa.ColumnElement[bool]:
 
 
 def to_escalate(now: dt.datetime) -> sa.ColumnElement[bool]:
-    """Sent notices that ended without the content gone: unanswered or refused at once; partly
-    actioned once their waiting period is over (the recipient may still be working on the rest)."""
+    """Sent notices that ended without the content gone: unanswered at once; partly actioned once their
+    waiting period is over (the recipient may still be working on the rest). A rejection waits for the
+    operator's decision (``cases.takedown.decisions``)."""
     return sa.and_(
         col(Notice.sent_at).is_not(None),
         sa.or_(
-            col(Notice.state).in_([S.NO_RESPONSE.value, S.REJECTED.value]),
+            col(Notice.state) == S.NO_RESPONSE.value,
             sa.and_(col(Notice.state) == S.PARTIALLY_ACTIONED.value, col(Notice.due_at) < now),
         ),
     )

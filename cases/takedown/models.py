@@ -46,6 +46,10 @@ class NoticeState(enum.StrEnum):
     POSTER_INQUIRED = "poster_inquired"
     #: after the counter-notice's clock ran out, the content was seen live again (``cases.takedown.restores``)
     RESTORED = "restored"
+    #: the recipient's rejection was decided on: fixed and drafted again as a new notice (``cases.takedown.decisions``)
+    SUPERSEDED = "superseded"
+    #: the recipient's rejection was decided on: the operator closed the notice, with the reason
+    CLOSED = "closed"
 
 
 class LegalBasis(enum.StrEnum):
@@ -143,6 +147,15 @@ class Notice(SQLModel, table=True):
     restored_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     restored_by: str | None = Field(default=None, sa_type=sa.String(200))
     restore_evidence: str | None = Field(default=None, sa_type=sa.Text)
+    #: when the notice became ``rejected``; a recipient's rejection left undecided too long is escalated by upkeep
+    rejected_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: the operator's decision on a recipient's rejection (``cases.takedown.decisions``): fix, escalate or
+    #: close; the reason's category, the operator's note, when and by whom (upkeep's actor when it ran out)
+    decision: str | None = Field(default=None, sa_type=sa.String(16))
+    decision_reason: str | None = Field(default=None, sa_type=sa.String(32))
+    decision_note: str | None = Field(default=None, sa_type=sa.Text)
+    decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str | None = Field(default=None, sa_type=sa.String(200))
     sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

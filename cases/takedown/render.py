@@ -151,6 +151,8 @@ class NoticeContext:
     idempotency_key: str
     date: dt.date
     prior_reports: list[dict[str, Any]] = field(default_factory=list)
+    #: how the site uses the recipient's service, as our crawls found it (ads and payment recipients)
+    service_evidence: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def works(self) -> list[WorkView]:
@@ -271,6 +273,9 @@ def render(context: NoticeContext) -> tuple[str, str]:
             "acts_as",
             "mandate_document",
             "trusted_organisation",
+            "trusted_flagger_coordinator",
+            "trusted_flagger_awarded_on",
+            "trusted_flagger_expertise",
         ):
             sender.setdefault(optional, None)
         for name in _BLOCK_FIELDS:
@@ -291,6 +296,7 @@ def render(context: NoticeContext) -> tuple[str, str]:
                 idempotency_key=context.idempotency_key,
                 date=context.date.isoformat(),
                 prior_reports=context.prior_reports,
+                service_evidence=context.service_evidence,
             )
         )
     return text, hashlib.sha256(text.encode()).hexdigest()

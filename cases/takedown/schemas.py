@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from cases.db import DbId
 from cases.fields import Text
@@ -63,6 +63,13 @@ class NoticeSummary(BaseModel):
     review_reason: str | None = None
     escalated_from_id: int | None
     created_at: dt.datetime
+    #: a recipient's rejection and the operator's decision on it (``cases.takedown.decisions``)
+    rejected_at: dt.datetime | None = None
+    decision: str | None = None
+    decision_reason: str | None = None
+    decision_note: str | None = None
+    decided_at: dt.datetime | None = None
+    decided_by: str | None = None
 
 
 class NoticeDetail(NoticeSummary):
@@ -133,6 +140,10 @@ class QueueParams(BaseModel):
     due_within_hours: int | None = None
 
 
+#: Regulation (EU) 2022/2065 applies from this day (Art. 93(2)); no trusted-flagger status is older
+DSA_APPLIES = dt.date(2024, 2, 17)
+
+
 class SenderDetails(BaseModel):
     """An association's details as the sender of its notices (every field any legal basis asks for).
 
@@ -165,6 +176,35 @@ class SenderDetails(BaseModel):
     mandate_document: Annotated[str, Field(max_length=2000)] = ""
     #: the trusted organisation (信頼性確認団体) that confirmed the request, when sent through one
     trusted_organisation: Annotated[str, Field(max_length=300)] = ""
+    #: DSA Art. 22 trusted-flagger status: the Digital Services Coordinator that awarded it (Art. 22(2)),
+    #: e.g. "Bundesnetzagentur (DE)", the day it was awarded, and the area of expertise it was awarded for
+    trusted_flagger_coordinator: Annotated[str, Field(max_length=300)] = ""
+    trusted_flagger_awarded_on: Annotated[str, Field(max_length=10)] = ""
+    trusted_flagger_expertise: Annotated[str, Field(max_length=300)] = ""
+
+    @model_validator(mode="after")
+    def _trusted_flagger(self) -> SenderDetails:
+        """A status names both who awarded it and when; the day is a real one, since Art. 22 applies
+        (17 February 2024), and not after today."""
+        given = (self.trusted_flagger_coordinator.strip(), self.trusted_flagger_awarded_on.strip())
+        if any(given) and not all(given):
+            raise ValueError(
+                "trusted_flagger_coordinator and trusted_flagger_awarded_on: a trusted-flagger status names "
+                "the Digital Services Coordinator that awarded it and the day (both, or neither)"
+            )
+        if given[1]:
+            try:
+                day = dt.date.fromisoformat(given[1])
+            except ValueError:
+                raise ValueError("trusted_flagger_awarded_on: a day as YYYY-MM-DD") from None
+            if len(given[1]) != 10 or not DSA_APPLIES <= day <= dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+                raise ValueError(
+                    f"trusted_flagger_awarded_on: between {DSA_APPLIES.isoformat()} (Art. 22 applies) and today"
+                )
+        for name in ("trusted_flagger_coordinator", "trusted_flagger_expertise"):
+            if any(c in getattr(self, name) for c in "\r\n\x00"):
+                raise ValueError(f"{name}: one line")
+        return self
 
 
 #: How a copy infringes, in the Japanese copyright guideline's terms (様式A): the poster admits it
@@ -277,3 +317,41 @@ class RestoredIn(BaseModel):
     note: Annotated[Text, Field(max_length=2000)] | None = None
     #: when the content came back (only without a re-check; a re-check's time is its own)
     restored_at: StepTime | None = None
+
+
+class DecisionIn(BaseModel):
+    """The operator's decision on a recipient's rejection: the reason's category and what to do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["fix", "escalate", "close"]
+    reason: Literal["insufficient_evidence", "wrong_recipient", "disputes_infringement", "needs_other_channel", "other"]
+    #: what the recipient said, in the operator's words (required with reason ``other``)
+    note: Annotated[Text, Field(max_length=2000)] | None = None
+    #: the fixed draft's template (action ``fix``; default the rejected notice's own)
+    template: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")] | None = None
+
+
+class DecisionOut(BaseModel):
+    """A decision taken: the notice's state after it and the notice it led to."""
+
+    notice_id: int
+    action: str
+    reason: str | None
+    state: str
+    #: the fixed draft (fix), or the next step's notice (escalate); None when there is none
+    new_notice_id: int | None
+    step: str | None
+
+
+class RejectionPublic(BaseModel):
+    """A recipient's rejection waiting for a decision, and when upkeep escalates it if none is taken."""
+
+    notice_id: int
+    association_id: int
+    provider_id: int
+    legal_basis: str
+    rejected_at: dt.datetime | None
+    escalates_at: dt.datetime | None
+    #: the reply that carried the rejection (its first 500 characters), when one was recorded
+    reply: str | None

@@ -48,7 +48,19 @@ def set_sender_profile(session: Session, actor: Actor, association_id: int, send
 
 #: What only the association says, in its own sender profile: the legal statements, the signature
 #: under them and the capacity it acts in (holder, agent with a mandate, through a trusted organisation). A notice's other details (a contact person, say) an operator may set for one notice.
-PROFILE_ONLY = frozenset({"good_faith", "accuracy_under_perjury", "bona_fide", "truth_statement", "signature"})
+PROFILE_ONLY = frozenset(
+    {
+        "good_faith",
+        "accuracy_under_perjury",
+        "bona_fide",
+        "truth_statement",
+        "signature",
+        # a status a Digital Services Coordinator awarded the association (DSA Art. 22), never claimed per notice
+        "trusted_flagger_coordinator",
+        "trusted_flagger_awarded_on",
+        "trusted_flagger_expertise",
+    }
+)
 
 
 def notice_sender(session: Session, association_id: int, details: dict[str, Any] | None = None) -> dict[str, Any]:

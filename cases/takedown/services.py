@@ -23,6 +23,7 @@ from cases.sites.models import Site
 from cases.takedown import render as rendering
 from cases.takedown.deadlines import REVIEW_WITHIN
 from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeState, TakedownCase
+from cases.takedown.seen_services import evidence_for
 from cases.takedown.states import SENT_STATES, move
 from cases.takedown.work_rights import work_rights
 from cases.works.models import Work, WorkTitle
@@ -30,7 +31,15 @@ from common.keys import url_work_key
 
 #: Notices still being worked on: a second one for the same (case, association, basis) is refused.
 OPEN_STATES = frozenset(
-    set(NoticeState) - {NoticeState.ACTIONED, NoticeState.REJECTED, NoticeState.ESCALATED, NoticeState.ACTION_FILED}
+    set(NoticeState)
+    - {
+        NoticeState.ACTIONED,
+        NoticeState.REJECTED,
+        NoticeState.ESCALATED,
+        NoticeState.ACTION_FILED,
+        NoticeState.SUPERSEDED,
+        NoticeState.CLOSED,
+    }
 )
 
 
@@ -287,6 +296,7 @@ def notice_context(session: Session, notice: Notice) -> rendering.NoticeContext:
         idempotency_key=notice.idempotency_key,
         date=utcnow().date(),
         prior_reports=prior_reports(session, notice),
+        service_evidence=[s.view() for s in evidence_for(session, notice.site_id, provider)] if provider else [],
     )
 
 

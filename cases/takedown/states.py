@@ -11,6 +11,10 @@ notice back to ``draft``. Counter-notices and objections (``cases.takedown.count
     sent … actioned → counter_noticed → action_filed | restore_expected (→ action_filed | restored | escalated)
     restored → action_filed | escalated
     sent … acknowledged → poster_inquired → acknowledged (7 days over) | rejected (objection) | actioned
+
+A recipient's rejection waits for the operator's decision (``cases.takedown.decisions``):
+
+    rejected → escalated | superseded (fixed: a new draft) | closed
  Everything else is refused with a :class:`ConflictError`.
 """
 
@@ -55,7 +59,11 @@ TRANSITIONS: dict[NoticeState, frozenset[NoticeState]] = {
     # The poster's 7 days: an objection is a rejection (the operator decides the next step); once they
     # are over, the provider may take the content down and the notice is watched as acknowledged.
     S.POSTER_INQUIRED: frozenset({S.ACKNOWLEDGED, S.REJECTED, S.ACTIONED, S.PARTIALLY_ACTIONED}),
-    S.REJECTED: frozenset({S.ESCALATED}),
+    # A recipient's rejection waits for the operator's decision (``cases.takedown.decisions``): escalate,
+    # fix (a new draft supersedes it) or close; left undecided too long, upkeep escalates it.
+    S.REJECTED: frozenset({S.ESCALATED, S.SUPERSEDED, S.CLOSED}),
+    S.SUPERSEDED: frozenset(),
+    S.CLOSED: frozenset(),
     # The content may go after the deadline: that still counts as actioned.
     S.NO_RESPONSE: frozenset({S.ESCALATED, S.ACTIONED, S.PARTIALLY_ACTIONED}),
     S.ESCALATED: frozenset(),
@@ -77,10 +85,12 @@ SENT_STATES = frozenset(
         S.RESTORE_EXPECTED,
         S.POSTER_INQUIRED,
         S.RESTORED,
+        S.SUPERSEDED,
+        S.CLOSED,
     }
 )
 #: States that end a notice's life.
-FINAL_STATES = frozenset({S.ACTIONED, S.ESCALATED, S.ACTION_FILED})
+FINAL_STATES = frozenset({S.ACTIONED, S.ESCALATED, S.ACTION_FILED, S.SUPERSEDED, S.CLOSED})
 
 
 def can_move(current: NoticeState, target: NoticeState) -> bool:
@@ -109,6 +119,8 @@ def move(session: Session, notice: Notice, target: NoticeState, actor: Actor) ->
     notice.updated_at = now
     if target == S.SENT:
         notice.sent_at = now
+    if target == S.REJECTED:
+        notice.rejected_at = now  # a recipient's rejection waits for a decision from now
     if target in FINAL_STATES:
         notice.closed_at = now
     elif current in FINAL_STATES:

@@ -118,7 +118,8 @@ _LUMEN_TYPE = {
 
 
 def _action_taken(state: str) -> str:
-    return {S.ACTIONED: "Yes", S.PARTIALLY_ACTIONED: "Partial", S.REJECTED: "No"}.get(NoticeState(state), "Unspecified")
+    refused = {S.REJECTED: "No", S.CLOSED: "No", S.SUPERSEDED: "No"}  # a refusal, whatever was decided after it
+    return {S.ACTIONED: "Yes", S.PARTIALLY_ACTIONED: "Partial", **refused}.get(NoticeState(state), "Unspecified")
 
 
 def _evidence_of(url: str, capture: EvidenceCapture) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The takedown work that runs on its own, in order: settle interrupted sends, send approved notices,
 check whether sent URLs are gone, run out the counter-notice and objection clocks, look for content
-restored after a counter-notice, and escalate what nobody acted on.
+restored after a counter-notice, and escalate what nobody acted on (recipients' rejections once no
+operator decided on them for the configured days).
 
 Checking outcomes comes before escalating, so a notice whose content went down in the meantime is
 recorded as actioned instead of climbing the ladder. ``piratewatch run`` does this after each pass,
@@ -22,6 +23,7 @@ from sqlmodel import Session, col
 from cases.audit.services import Actor
 from cases.db import transaction, utcnow
 from cases.takedown.counter_notices import ClockOut, clock_ran_out, run_out_clocks
+from cases.takedown.decisions import DEFAULT_DECISION_WAIT, Decision, escalate_undecided, undecided_too_long
 from cases.takedown.delivery.channels import Channel
 from cases.takedown.delivery.outbox import IN_FLIGHT, reconcile
 from cases.takedown.delivery.results import SendResult, send_results
@@ -55,6 +57,8 @@ class UpkeepReport:
     clocks: list[ClockOut] = field(default_factory=list)
     #: ``restore_expected`` notices whose content this round saw live again (now ``restored``)
     restored: list[int] = field(default_factory=list)
+    #: recipients' rejections left undecided too long, escalated by this round (also in `escalated`)
+    undecided: list[Decision] = field(default_factory=list)
 
     @property
     def sent(self) -> list[int]:
@@ -81,6 +85,7 @@ def has_work(
     session: Session,
     *,
     outcome_every: dt.timedelta = OUTCOME_CHECK_EVERY,
+    decision_wait: dt.timedelta = DEFAULT_DECISION_WAIT,
     now: dt.datetime | None = None,
 ) -> bool:
     """Whether a round of upkeep would do anything: something to send, settle, check or escalate."""
@@ -94,6 +99,7 @@ def has_work(
         sa.exists().where(to_escalate(now)),
         sa.exists().where(clock_ran_out(now)),
         sa.exists().where(restore_check_due(outcome_every, now)),
+        sa.exists().where(undecided_too_long(now, decision_wait)),
     ]
     return bool(session.scalar(sa.select(sa.or_(*conditions))))
 
@@ -108,11 +114,13 @@ async def run_upkeep(
     batch: int = 100,
     in_flight: dt.timedelta = IN_FLIGHT,
     outcome_every: dt.timedelta = OUTCOME_CHECK_EVERY,
+    decision_wait: dt.timedelta = DEFAULT_DECISION_WAIT,
 ) -> UpkeepReport:
     """One round: settle, send (each notice by its recipient's channel), check outcomes, escalate.
 
     `checker` fetches the URLs (pre-send re-check and outcome checks alike); at most `batch` notices
-    are sent and `batch` checked per round. With no channel configured nothing is sent.
+    are sent and `batch` checked per round. With no channel configured nothing is sent. A recipient's
+    rejection undecided for `decision_wait` is escalated, recorded as upkeep's decision.
     """
     report = UpkeepReport()
     if channels:
@@ -141,4 +149,6 @@ async def run_upkeep(
             report.checked[notice_id] = f"restore check failed: {scrub(f'{type(exc).__name__}: {exc}', max_length=300)}"
     with transaction(factory) as session:
         report.escalated = {e.notice_id: e.new_notice_id for e in escalate_overdue(session, actor)}
+        report.undecided = escalate_undecided(session, actor, decision_wait)
+        report.escalated.update({d.notice_id: d.new_notice_id for d in report.undecided})
     return report

@@ -26,7 +26,7 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from crawlers.catalogue import Listed, SiteCatalogue, classify
 from crawlers.catalogue_priors import url_prior
 from crawlers.catalogue_words import TITLE
-from crawlers.extract import ad_networks, analytics_ids, likely_mirrors, page_names, site_of
+from crawlers.extract import ad_networks, analytics_ids, likely_mirrors, page_names, payment_links, site_of
 from crawlers.hops import MAX_SOFT_HOPS, soft_hop
 from crawlers.items import FaviconItem, PageItem, ProblemItem, SitemapItem
 from crawlers.middlewares import BlockedRequest
@@ -289,6 +289,9 @@ class SiteProfileSpider(scrapy.Spider):
             size=len(response.body),
             analytics_ids=analytics_ids(text),
             ad_networks=ad_networks(text),
+            payment_links=payment_links(
+                [url for url, _ in links] + [urljoin(response.url, a) for a in root.xpath("//form/@action")[:50]]
+            ),
             view_counter=counter.views if counter else None,
             view_source=counter.source if counter else None,
             mirror_hosts=likely_mirrors(urlsplit(response.url).hostname or "", links),

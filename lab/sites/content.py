@@ -37,6 +37,8 @@ class FixtureSite:
     titles: list[Title]
     icon: bytes
     mirror_links: list[tuple[str, str]] = field(default_factory=list)  # (host, link text)
+    #: donation links in every page's footer (a PayPal button's form, a Ko-fi link), as pirate sites ask for money
+    payment_links: list[str] = field(default_factory=list)
     title_path: str = "manga"
     chapter_word: str = "chapter"
     gzip_sitemap: bool = False
@@ -83,6 +85,7 @@ SITES = [
             Title("spy-x-family", "Spy x Family", 3, 1200),
         ],
         icon=b"\x00\x00\x01\x00mangafree",
+        payment_links=["https://www.paypal.com/donate/?hosted_button_id=MANGAFREE1", "https://ko-fi.com/mangafree"],
         title_path="title",
         gzip_sitemap=True,
     ),

@@ -45,9 +45,18 @@ def page(site: FixtureSite, title: str, body: str, head: str = "") -> str:
         f"<script async src=\"https://www.googletagmanager.com/gtag/js?id={a}\"></script><script>gtag('config', '{a}');</script>"
         for a in site.analytics
     )
+    # A PayPal donate button is a form posting to PayPal; other services are plain links.
+    donate = "".join(
+        f'<form action="{html.escape(u)}" method="post"><button>Donate</button></form>'
+        if "paypal.com" in u
+        else f'<a href="{html.escape(u)}">Support us</a>'
+        for u in site.payment_links
+    )
     return (
         f'<!DOCTYPE html><html lang="{site.language}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-        f'<link rel="icon" href="/wp-content/favicon.ico">{head}{analytics}{tags}</head><body>{body}</body></html>'
+        f'<link rel="icon" href="/wp-content/favicon.ico">{head}{analytics}{tags}</head><body>{body}'
+        + (f'<footer class="donate">{donate}</footer>' if donate else "")
+        + "</body></html>"
     )
 
 

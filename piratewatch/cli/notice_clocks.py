@@ -138,3 +138,64 @@ def restored(
     console.print(f"notice {notice_id}: restored; live again: {', '.join(check.live)}", highlight=False)
     for url, reason in check.not_live.items():
         console.print(f"  not live: {url}: {reason}", highlight=False)
+
+
+@app.command("decide")
+def decide(
+    notice_id: Annotated[int, typer.Argument()],
+    action: Annotated[str, typer.Option(help="fix (draft it again), escalate (the next step) or close.")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            help="insufficient_evidence, wrong_recipient, disputes_infringement, needs_other_channel or other."
+        ),
+    ],
+    note: Annotated[str | None, typer.Option(help="What the recipient said (required with --reason other).")] = None,
+    template: Annotated[str | None, typer.Option(help="The fixed draft's template (--action fix).")] = None,
+) -> None:
+    """Decide on a recipient's rejection: fix and send again as a new draft, escalate, or close (with the reason)."""
+    from cases.takedown.decisions import decide as decide_rejection
+
+    with services() as svc, svc.transaction() as session:
+        taken = decide_rejection(session, cli_actor(), notice_id, action, reason, note=note, template=template)
+    if taken.action == "fix":
+        then = f"; notice {taken.new_notice_id} drafted to fix (notices submit {taken.new_notice_id} once fixed)"
+    elif taken.action == "escalate":
+        then = f"; notice {taken.new_notice_id} at {taken.step}" if taken.new_notice_id else "; no next step"
+    else:
+        then = ""
+    console.print(f"notice {notice_id}: {taken.state} ({taken.reason}){then}", highlight=False)
+
+
+@app.command("rejections")
+def rejections(
+    as_json: Annotated[bool, typer.Option("--json", help="As the API answers them.")] = False,
+) -> None:
+    """The recipients' rejections waiting for a decision, oldest first, with when upkeep escalates each."""
+    from cases.takedown.decisions import undecided
+
+    with services() as svc, svc.factory() as session:
+        wait = dt.timedelta(days=svc.settings.notices.rejection_decision_days)
+        rows = [
+            {
+                "notice_id": n.id,
+                "association_id": n.association_id,
+                "provider_id": n.provider_id,
+                "legal_basis": str(n.legal_basis),
+                "rejected_at": n.rejected_at.isoformat() if n.rejected_at else None,
+                "escalates_at": (n.rejected_at + wait).isoformat() if n.rejected_at else None,
+            }
+            for n in undecided(session)
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        when = row["escalates_at"] or "at the next upkeep"
+        console.print(
+            f"notice {row['notice_id']} ({row['legal_basis']}): rejected {row['rejected_at'] or '?'}; escalated {when} "
+            f"unless decided (notices decide {row['notice_id']} --action fix|escalate|close --reason ...)",
+            highlight=False,
+        )
+    if not rows:
+        console.print("no rejection waits for a decision")

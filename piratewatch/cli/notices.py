@@ -290,8 +290,10 @@ def upkeep() -> None:
         )
     for notice_id in report.restored:
         console.print(f"notice {notice_id}: restored (its URLs are live again after the counter-notice)")
+    undecided = {d.notice_id for d in report.undecided}
     for notice_id, new_id in report.escalated.items():
-        console.print(f"notice {notice_id} escalated" + (f" to notice {new_id}" if new_id else ": no next step"))
+        why = " (the rejection was left undecided)" if notice_id in undecided else ""
+        console.print(f"notice {notice_id} escalated{why}" + (f" to notice {new_id}" if new_id else ": no next step"))
     if any(s.failed for s in report.sends):
         raise typer.Exit(1)
 
@@ -361,6 +363,39 @@ def counts(year: Annotated[int, typer.Argument()]) -> None:
 
     with services() as svc, svc.factory() as session:
         print_json(yearly_counts(session, year))
+
+
+@app.command("art22-report")
+def art22(
+    year: Annotated[int, typer.Argument(min=2024, max=2100)],
+    association_id: Annotated[int, typer.Option("--association")],
+    as_json: Annotated[bool, typer.Option("--json", help="The report as the API answers it.")] = False,
+) -> None:
+    """An association's DSA Art. 16 notices of YEAR as Art. 22(3) counts them (provider, content, action, time)."""
+    from cases.takedown.art22_report import art22_report
+
+    with services() as svc, svc.factory() as session:
+        report = art22_report(session, association_id, year)
+    if as_json:
+        print_json(report)
+        return
+    status = report["trusted_flagger"]
+    console.print(
+        f"{report['association']}, {year}: {report['notices']} Art. 16 notice(s); "
+        + (
+            f"trusted flagger since {status['awarded_on']} ({status['coordinator']})"
+            if status
+            else "no trusted-flagger status recorded"
+        ),
+        highlight=False,
+    )
+    for row in report["counts"]:
+        console.print(f"  {row['provider']}: {row['content_type']}: {row['action']}: {row['notices']}", highlight=False)
+    for row in report["time_to_action"]:
+        console.print(
+            f"  {row['provider']}: median {row['median_hours']} h to action ({row['actioned']} notice(s))",
+            highlight=False,
+        )
 
 
 @app.command("scorecards")

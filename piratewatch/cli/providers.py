@@ -108,6 +108,12 @@ def add(
         str | None, typer.Option(help="E-mail of its DMCA designated agent (the Copyright Office's directory).")
     ] = None,
     days: Annotated[int, typer.Option(help="Expected response time in days.")] = 7,
+    crawl_name: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A name crawls give this service (ad network, payment service: adsterra, paypal); repeatable."
+        ),
+    ] = None,
 ) -> None:
     """Add a provider."""
     from cases.providers.services import add_provider
@@ -118,6 +124,7 @@ def add(
         "abuse_form_url": form,
         "abuse_api_url": api,
         "dmca_agent_email": dmca_agent,
+        "crawl_names": crawl_name,
     }
     with services() as svc, svc.transaction() as session:
         provider = add_provider(

@@ -90,6 +90,7 @@ def scheduler(
         admin_app=build_app(settings, with_tasks=False),
         settings=settings.queue,
         lease=dt.timedelta(seconds=settings.crawler.lease_seconds),
+        decision_wait=dt.timedelta(days=settings.notices.rejection_decision_days),
     )
     try:
         _serve(lambda stop: run_scheduler(scheduler, stop, once=once), log_level)

@@ -100,6 +100,7 @@ def crawl_in(outcome: CrawlOutcome, domain_id: int, started: dt.datetime) -> Cra
         view_counters=p.get("view_counters", {}),
         analytics_ids=p.get("analytics_ids", []),
         ad_networks=p.get("ad_networks", []),
+        payment_links=p.get("payment_links", []),
         favicon_sha256=p.get("favicon_sha256"),
         mirror_links=p.get("mirror_links", []),
         redirects=p.get("redirects", []),

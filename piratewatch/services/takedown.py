@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,6 +161,7 @@ async def upkeep(self: Resources, actor: Actor) -> UpkeepReport:
         self.channels,
         self.url_checker,
         recheck_before_send=self.settings.notices.recheck_before_send,
+        decision_wait=dt.timedelta(days=self.settings.notices.rejection_decision_days),
     )
 
 

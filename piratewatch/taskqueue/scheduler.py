@@ -40,6 +40,7 @@ from sqlmodel import Session
 from cases.db import transaction
 from cases.schedule.models import JobKind
 from cases.schedule.services import ClaimedJob, claim_due, schedule_new_sites, schedule_sites
+from cases.takedown.decisions import DEFAULT_DECISION_WAIT
 from cases.takedown.upkeep import has_work as takedown_has_work
 from piratewatch.config import QueueSettings
 from piratewatch.taskqueue.app import (
@@ -151,13 +152,15 @@ def defer_due_pairs(
             return
 
 
-def defer_takedown(factory: sessionmaker[Session], app: App) -> tuple[bool, bool]:
+def defer_takedown(
+    factory: sessionmaker[Session], app: App, decision_wait: dt.timedelta = DEFAULT_DECISION_WAIT
+) -> tuple[bool, bool]:
     """Queue one takedown job when a round would do something (at most one waits at a time).
 
     Returns (has work, queued): queued is False when a takedown job was already waiting.
     """
     with transaction(factory) as session:
-        if not takedown_has_work(session):
+        if not takedown_has_work(session, decision_wait=decision_wait):
             return False, False
         job = Job(
             id=None,
@@ -194,6 +197,8 @@ class Scheduler:
     admin_app: App
     settings: QueueSettings
     lease: dt.timedelta
+    #: how long a recipient's rejection waits for a decision (``NoticeSettings.rejection_decision_days``)
+    decision_wait: dt.timedelta = DEFAULT_DECISION_WAIT
     _last_schedule: float = float("-inf")
 
     async def run_pass(self) -> PassReport:
@@ -211,7 +216,7 @@ class Scheduler:
         if sum(report.deferred.values()) >= ANALYZE_AFTER:
             await asyncio.to_thread(self._analyze_queue)
         if self.settings.notice_channel:
-            work, queued = await asyncio.to_thread(defer_takedown, self.factory, self.defer_app)
+            work, queued = await asyncio.to_thread(defer_takedown, self.factory, self.defer_app, self.decision_wait)
             report.takedown, report.takedown_waiting = work, work and not queued
         report.recovered = await requeue_stalled(self.admin_app, self.settings.stalled_after_seconds)
         # Only now, their jobs requeued: a dead worker's row would otherwise linger (and count) for ever.

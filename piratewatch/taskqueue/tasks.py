@@ -56,6 +56,8 @@ class WorkerContext:
     takedown_poll_seconds: float = 1.0
     #: set when the worker is asked to stop: a takedown job ends its sending at once, not after its run
     stopping: asyncio.Event | None = None
+    #: how long a recipient's rejection waits for an operator's decision before upkeep escalates it
+    decision_wait: dt.timedelta = dt.timedelta(days=14)
 
 
 def _context(context: JobContext) -> WorkerContext:
@@ -104,6 +106,7 @@ async def _takedown(worker: WorkerContext) -> dict[str, Any]:
         recheck_before_send=worker.recheck_before_send,
         batch=worker.notice_batch,
         in_flight=worker.in_flight,
+        decision_wait=worker.decision_wait,
     )
     sent = list(report.sent)
     tried = {s.notice_id for s in report.sends}

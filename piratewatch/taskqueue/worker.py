@@ -121,6 +121,7 @@ async def run_worker(services: Services, stop: asyncio.Event, name: str | None =
             takedown_run_seconds=settings.queue.takedown_run_seconds,
             takedown_poll_seconds=settings.queue.takedown_poll_seconds,
             stopping=stop,
+            decision_wait=dt.timedelta(days=settings.notices.rejection_decision_days),
         )
         server = (
             metrics.serve(settings.queue.metrics_port, settings.queue.metrics_address)

@@ -103,6 +103,7 @@ STATE_NAMES = (
     N_("restore_expected"),
     N_("poster_inquired"),
     N_("restored"),
+    N_("superseded"),
     N_("open"),
     N_("escalated"),
     N_("closed"),

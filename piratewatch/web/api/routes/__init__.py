@@ -6,6 +6,7 @@ from piratewatch.web.api.routes import (
     associations,
     counter_notices,
     crawls,
+    decisions,
     evidence,
     notices,
     providers,
@@ -25,5 +26,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     providers.router,
     notices.router,
     counter_notices.router,
+    decisions.router,
     evidence.router,
 )

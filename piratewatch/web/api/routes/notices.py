@@ -15,6 +15,7 @@ from sqlmodel import Session
 from cases.db import DbId
 from cases.errors import ForbiddenError, NotFoundError
 from cases.takedown import review
+from cases.takedown.art22_report import art22_report
 from cases.takedown.escalation import escalate_overdue
 from cases.takedown.models import LegalBasis
 from cases.takedown.queries import notice_detail, site_cases
@@ -234,6 +235,20 @@ def put_sender(
             raise ForbiddenError("an association's statements are made by the association itself (or an admin)")
     set_sender_profile(session, principal.actor(request_id(request)), association_id, body.model_dump())
     return _sender_profile_answer(session, association_id)
+
+
+@router.get("/associations/{association_id}/art22-report")
+def get_art22_report(
+    association_id: DbId,
+    principal: Submitter,
+    session: SessionDep,
+    year: int | None = Query(default=None, ge=2024, le=2100),
+) -> dict[str, Any]:
+    """The association's DSA Art. 16 notices of a year (default: this one) counted as Art. 22(3) asks of
+    trusted flaggers: by provider, type of content and action taken, with the time to action."""
+    if not principal.sees_everything and principal.association_id != association_id:
+        raise NotFoundError(f"association {association_id} not found")
+    return art22_report(session, association_id, year or dt.datetime.now(dt.UTC).year)
 
 
 def _work_rights_answer(session: Session, work_id: DbId) -> WorkRightsPublic:
