@@ -254,7 +254,7 @@ def damage_chart(damage: DamageTables, currency: str, month: str) -> Chart:
                 capsize=3,
                 label=label,
             )
-        ax.set_xticks(list(xs), names)
+        ax.set_xticks(list(xs), [t(n) for n in names])
         ax.yaxis.set_major_formatter(_Compact(money=currency))
         ax.set_ylabel(currency)
         ax.set_title(t("Damage by content type, {month}", month=month))

@@ -120,7 +120,12 @@ def country_table(history: History) -> Table:
 def content_type_table(history: History) -> Table:
     """Visits by content type."""
     table = _group_table(
-        history, "by_content_type", "Visits by content type", "content_type", MonthFigures.by_content_type
+        history,
+        "by_content_type",
+        "Visits by content type",
+        "content_type",
+        MonthFigures.by_content_type,
+        key_kind="term",
     )
     table.caption += " " + t("A site of n content types counts 1/n of its visits in each.")
     return table

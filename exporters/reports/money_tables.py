@@ -92,8 +92,8 @@ def damage_table_set(
         t("Damage by content type"),
         note,
         [
-            Column("content_type", "content type"),
-            Column("unit", "unit"),
+            Column("content_type", "content type", "term"),
+            Column("unit", "unit", "term"),
             Column("visits_central", "visits counted (central)", "visits"),
             Column("units_central", "units read (central)", "number"),
             *money_columns(),
@@ -117,7 +117,7 @@ def damage_table_set(
         by_type.notes.append(
             t(
                 "Priced at the default price (the coefficients have no price of their own for them): {which}.",
-                which="; ".join(f"{ct}: {_codes(countries)}" for ct, countries in fallback.items()),
+                which="; ".join(f"{t(ct)}: {_codes(countries)}" for ct, countries in fallback.items()),
             )
         )
 
@@ -127,7 +127,7 @@ def damage_table_set(
             t(
                 "Lost sales at the content type's general displacement rates (no study measured these audiences "
                 "apart): {which}.",
-                which="; ".join(f"{ct}: {_codes(countries)}" for ct, countries in rates_fallback.items()),
+                which="; ".join(f"{t(ct)}: {_codes(countries)}" for ct, countries in rates_fallback.items()),
             )
         )
 
@@ -141,7 +141,7 @@ def damage_table_set(
             "breakdown."
         ),
         [
-            Column("audience", "audience"),
+            Column("audience", "audience", "term"),
             Column("visits_central", "visits counted (central)", "visits"),
             *money_columns(),
         ],
@@ -165,7 +165,7 @@ def damage_table_set(
             market=current.market,
         ),
         [
-            Column("distribution", "distribution type"),
+            Column("distribution", "distribution type", "term"),
             Column("visits_central", "visits counted (central)", "visits"),
             *money_columns(),
         ],
@@ -181,8 +181,8 @@ def damage_table_set(
         t("Damage by content type and audience"),
         note,
         [
-            Column("content_type", "content type"),
-            Column("audience", "audience"),
+            Column("content_type", "content type", "term"),
+            Column("audience", "audience", "term"),
             *money("value", "read-for-free value"),
             *money("lost_sales", "lost sales"),
         ],
@@ -228,7 +228,7 @@ def coefficients_table(coefficients: Coefficients) -> Table:
             year=coefficients.price_year,
         ),
         [
-            Column("content_type", "content type"),
+            Column("content_type", "content type", "term"),
             Column("coefficient", "coefficient"),
             Column("value", "value", "number"),
             Column("unit", "unit"),
@@ -244,11 +244,11 @@ def coefficients_table(coefficients: Coefficients) -> Table:
         minutes = c.minutes_per_visit
         table.rows.append([name, t("minutes per visit"), minutes.value, t("minutes"), minutes.source])
         per_unit = c.minutes_per_unit
-        unit = t("minutes per {unit}", unit=c.unit)
+        unit = t("minutes per {unit}", unit=t(c.unit))
         table.rows.append([name, t("minutes per unit"), per_unit.value, unit, per_unit.source])
         for where, price in sorted(c.unit_price.items()):
-            per = t("{currency} per {unit}", currency=price.currency, unit=c.unit)
-            table.rows.append([name, t("unit price ({where})", where=where), price.amount, per, price.source])
+            per = t("{currency} per {unit}", currency=price.currency, unit=t(c.unit))
+            table.rows.append([name, t("unit price ({where})", where=t(where)), price.amount, per, price.source])
         for band in ("low", "central", "high"):
             coefficient = t("displacement ({band})", band=t(band))
             table.rows.append([name, coefficient, c.displacement.get(band), "", c.displacement.source])

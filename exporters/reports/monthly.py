@@ -298,6 +298,7 @@ def _build_report(
             current.by_content_type(),
             20,
             {},
+            t,  # content types are words of the catalogue
         )
     )
     by_slug["damage"].charts.append(damage_chart(damage, coefficients.currency, current.month))

@@ -78,7 +78,7 @@ def market_table(history: History, count: int) -> Table:
         Column("rank", "rank", "int"),
         Column("site", "site"),
         Column("languages", "languages", "language"),
-        Column("content_types", "content types"),
+        Column("content_types", "content types", "term"),
         Column("sources", "sources"),
         Column("basis", "for {market} by", args={"market": market}),
         Column("market_share", "share of visits from {market}", "share", args={"market": market}),

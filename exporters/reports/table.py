@@ -11,7 +11,17 @@ from typing import Literal
 from exporters.reports.i18n import current, t
 from exporters.reports.numbers import country_name, language_name, money_text, visits_text
 
-Kind = Literal["text", "int", "visits", "share", "change", "ratio", "money", "number", "language", "country"]
+Kind = Literal["text", "term", "int", "visits", "share", "change", "ratio", "money", "number", "language", "country"]
+
+#: the words a ``term`` column holds (content types, their units, audiences, distribution types, events),
+#: kept as codes in the CSV of every edition and shown through the catalogue in the HTML and the PDF
+TERMS = (
+    "all", "manga", "anime", "film", "tv", "music", "book", "game", "software", "other",
+    "volume", "episode", "track", "licence", "work",
+    "domestic", "overseas",
+    "within_market", "within_destination", "aimed_abroad",
+    "domain_hops", "host_changes", "domains_gone", "notices_sent", "notices_actioned", "closed",
+)  # fmt: skip
 Cell = str | int | float | None
 
 #: the cell of a value that cannot be known (a share of a site whose audience countries are unknown):
@@ -50,7 +60,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind not in ("text", "language", "country")
+        return self.kind not in ("text", "term", "language", "country")
 
 
 @dataclass
@@ -135,10 +145,12 @@ def html_cell(value: Cell, kind: Kind, currency: str = "", lang: str = "en", dig
     if isinstance(value, str):
         if value == UNKNOWN:
             return t(UNKNOWN)
-        if kind == "language":
-            return " · ".join(language_name(code, lang) for code in value.split())
+        if kind == "language":  # ("other": the rest of the languages, a word of the catalogue)
+            return " · ".join(t(code) if code == "other" else language_name(code, lang) for code in value.split())
         if kind == "country":
-            return country_name(value, lang)
+            return t(value) if value == "other" else country_name(value, lang)
+        if kind == "term":  # (an empty value is no message: gettext("") is the catalogue's header)
+            return " · ".join(t(word) for word in value.split()) if value.strip() else value
         return value
     if kind == "int":
         return f"{int(value):,}"

@@ -62,7 +62,7 @@ def events_table(history: History, sites: Sequence[SiteFigures]) -> Table:
     columns = [
         Column("month", "month"),
         Column("site", "site"),
-        Column("event", "event"),
+        Column("event", "event", "term"),
         Column("count", "count", "int"),
     ]
     table = Table(

@@ -122,18 +122,18 @@ def _english_left(text: str, data: list[str]) -> list[str]:
 def test_the_japanese_edition_leaves_no_heading_caption_column_or_note_in_english(
     source: StoreSource, tmp_path: Path
 ) -> None:
-    """Every table title, caption, column heading, note and chart text of the Japanese edition is Japanese."""
+    """Every table title, caption, column heading, cell word (content types, units, audiences, distribution
+    types, events), note and chart text of the Japanese edition is Japanese."""
     edition(source, tmp_path, "ja")
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     coefficients = load_coefficients()
     data = [s.name for s in SITES]
     data += [s for c in coefficients.content_types.values() for s in _sources(c)]
     data += [r.source for r in coefficients.exchange_rates.values()] + [coefficients.content_share_fallback.source]
-    data += sorted(coefficients.content_types) + [c.unit for c in coefficients.content_types.values()]
     data += ["the store"]  # the source's description, given by the caller
     data += sorted(SOURCE_KINDS)  # the kinds of traffic source are codes, as in the CSV files
     found: dict[str, list[str]] = {}
-    for tag in ("h1", "h2", "h3", "th", "figcaption", "p", "li", "title"):
+    for tag in ("h1", "h2", "h3", "th", "td", "figcaption", "p", "li", "title"):
         for match in re.finditer(rf"<{tag}\b[^>]*>(.*?)</{tag}>", page, re.S):
             text = html.unescape(re.sub(r"<[^>]+>", " ", match.group(1)))
             left = _english_left(text, data)
