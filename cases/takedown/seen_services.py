@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -85,18 +86,23 @@ def _matches(provider: Provider, name: str) -> bool:
     return name in (provider.crawl_names or []) or slug(provider.name) == name
 
 
+def _recent_crawls(session: Session, site_id: int) -> Iterable[SiteCrawl]:
+    """The site's newest crawls, newest first (the services they saw are read in that order)."""
+    return session.exec(
+        select(SiteCrawl)
+        .where(col(SiteCrawl.site_id) == site_id)
+        .order_by(col(SiteCrawl.started_at).desc(), col(SiteCrawl.id).desc())
+        .limit(_CRAWLS)
+    )
+
+
 def provider_seen(session: Session, site_id: int, kind: ProviderKind) -> tuple[Provider, list[Sighting]] | None:
     """The directory's provider of `kind` the site was last seen using, with every sighting of it in that
     crawl; None when no crawl saw a service of the kind that the directory knows."""
     providers = list(session.exec(select(Provider).where(col(Provider.kind) == kind.value).order_by(col(Provider.id))))
     if not providers:
         return None
-    crawls = session.exec(
-        select(SiteCrawl)
-        .where(col(SiteCrawl.site_id) == site_id)
-        .order_by(col(SiteCrawl.started_at).desc(), col(SiteCrawl.id).desc())
-        .limit(_CRAWLS)
-    )
+    crawls = _recent_crawls(session, site_id)
     for crawl in crawls:
         seen = sightings(crawl, kind)
         for sighting in seen:
@@ -111,12 +117,7 @@ def evidence_for(session: Session, site_id: int, provider: Provider) -> list[Sig
     kind = ProviderKind(provider.kind)
     if kind not in (ProviderKind.ADS, ProviderKind.PAYMENT):
         return []
-    crawls = session.exec(
-        select(SiteCrawl)
-        .where(col(SiteCrawl.site_id) == site_id)
-        .order_by(col(SiteCrawl.started_at).desc(), col(SiteCrawl.id).desc())
-        .limit(_CRAWLS)
-    )
+    crawls = _recent_crawls(session, site_id)
     for crawl in crawls:
         seen = [s for s in sightings(crawl, kind) if _matches(provider, s.name)]
         if seen:
