@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -160,6 +161,17 @@ def queue_pages(url: str) -> None:
     )
 
 
+def _all_at_once(operator: Callable[[int], None]) -> float:
+    """Run `operator` 0 … CLAIMERS-1 in threads at once; the seconds until the last one finished."""
+    threads = [threading.Thread(target=operator, args=(i,)) for i in range(CLAIMERS)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start
+
+
 def claims(url: str) -> None:
     factory = session_factory(make_engine(url, pool_size=CLAIMERS))
     got: dict[int, list[int]] = {i: [] for i in range(CLAIMERS)}
@@ -174,13 +186,7 @@ def claims(url: str) -> None:
                     return
                 got[i].append(notice.id or 0)
 
-    threads = [threading.Thread(target=operator, args=(i,)) for i in range(CLAIMERS)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
+    elapsed = _all_at_once(operator)
     every = [n for ids in got.values() for n in ids]
     print(
         f"claims: {len(every)} by {CLAIMERS} operators in {elapsed:.2f} s = {len(every) / elapsed:.0f} claims/s; "
@@ -221,14 +227,8 @@ def claims_over_http(url: str) -> None:
                         continue
                     got[i].append(int(answer.json()["id"]))
 
-        threads = [threading.Thread(target=operator, args=(i,)) for i in range(CLAIMERS)]
         before = cpu_seconds(server.pid)
-        start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - start
+        elapsed = _all_at_once(operator)
         server_cpu = cpu_seconds(server.pid) - before
     finally:
         server.terminate()
