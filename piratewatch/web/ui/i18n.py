@@ -81,6 +81,8 @@ TERMS = (
     N_("channel"),
     N_("sent_at"),
     N_("status"),
+    N_("complete"),
+    N_("limited"),
 )
 
 #: the names of states and kinds the pages show translated (``_(value)`` in the templates), marked here
