@@ -264,7 +264,29 @@ def insert_returning_ids(session: Session, table: sa.Table, rows: Sequence[dict[
         ids = list(session.execute(_NEXT_IDS, {"t": table.name, "n": len(rows)}).scalars().all())
         _copy(session, f'"{table.name}"', table, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
         return ids
+    if not is_postgres(session) and len(rows) > 1 and "id" not in rows[0]:
+        return _sqlite_consecutive_ids(session, table, rows)
     return list(session.execute(_insert_ids(table), _decoded(table, rows)).scalars().all())
+
+
+def _sqlite_consecutive_ids(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """SQLite: the rows inserted by one ``executemany`` and their ids read back from ``last_insert_rowid()``.
+
+    A RETURNING insert kept in parameter order runs row by row on SQLite (SQLAlchemy cannot batch it
+    with that guarantee): two statements a row, most of an import's writing. Here each row takes
+    ``max(rowid) + 1`` while this transaction holds SQLite's only write lock (taken by the first
+    insert, kept until commit), so the ids are consecutive and end at ``last_insert_rowid()``. That is
+    checked, not assumed: the range must hold exactly these rows' count, all new.
+    """
+    session.execute(sa.insert(table), _decoded(table, rows))
+    last = int(session.execute(sa.text("SELECT last_insert_rowid()")).scalar_one())
+    first = last - len(rows) + 1
+    id_column = table.c.id
+    held = session.execute(sa.select(sa.func.count()).where(id_column >= first, id_column <= last)).scalar_one()
+    after = session.execute(sa.select(sa.func.max(id_column))).scalar_one()
+    if held != len(rows) or after != last:
+        raise RuntimeError(f"{table.name}: {len(rows)} rows inserted but ids {first}..{last} do not hold them alone")
+    return list(range(first, last + 1))
 
 
 # The sequence is looked up once, not once per id.
