@@ -125,7 +125,7 @@ def _as_ip(host: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def normalize_host(raw: str) -> NormalizedHost:
     """Canonicalise a URL or host name; raise :class:`NormalizationError` saying why it is not one."""
     return _normalize_host(_host_from_input(raw).rstrip("."))
@@ -134,10 +134,12 @@ def normalize_host(raw: str) -> NormalizedHost:
 _PLAIN_ASCII_HOST = re.compile(r"^[a-z0-9.-]+$")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _normalize_host(host: str) -> NormalizedHost:
     # Both steps are cached: a bulk import normalises the same host for the site, its URLs and its
-    # evidence, and the same URL when it is validated and again when it is stored.
+    # evidence, and the same URL when it is validated and again when it is stored. Those repeats are
+    # close together (one row, one chunk), so a small cache serves them: 65,536 entries in each of the
+    # two caches held about 49 MB, a sixth of a million-row import's peak memory.
     ip = _as_ip(host)
     if ip is not None:
         return NormalizedHost(fqdn=ip, fqdn_unicode=ip, registrable_domain=ip, is_ip=True)

@@ -44,6 +44,7 @@ from cases.intake.csv_columns import TITLE_PREFIX, ColumnMapping
 from cases.intake.csv_encoding import Encoding
 from cases.intake.csv_reader import open_csv, read_rows
 from cases.intake.schemas import SiteIn, SiteResultOut
+from cases.intake.seen_rows import SeenRows
 from cases.intake.services import submit_sites
 from cases.sqlutil import refresh_statistics
 from common.hosts import NormalizationError, normalize_host
@@ -87,9 +88,8 @@ def _split(value: str) -> list[str]:
 def _fingerprint(row: dict[str, str]) -> int:
     """A 60-bit digest of a row's (stripped) values: duplicates are found without keeping every row.
 
-    An int under 2**60 is the smallest key Python has for it (32 bytes, against 49 for 16 bytes of
-    digest): at 1,000,000 rows the table of them is most of the import's memory. Two different
-    rows share one with a chance of about 1 in 2 million for a million-row file.
+    It fits in 8 bytes (kept so by :class:`SeenRows`). Two different rows share one with a chance
+    of about 1 in 2 million for a million-row file.
     """
     digest = hashlib.blake2b(repr(list(row.values())).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") >> 4
@@ -241,7 +241,7 @@ def import_csv(
     """
     summary = ImportSummary()
     total = path.stat().st_size
-    seen: dict[int, int] = {}
+    seen = SeenRows()
     pending: Chunk = {}
     in_flight: Future[tuple[list[RowError], list[SiteResultOut | None]]] | None = None
 
@@ -269,11 +269,12 @@ def import_csv(
                 summary.rows += 1
                 row = {k: v.strip() for k, v in row.items()}
                 fingerprint = _fingerprint(row)
-                if fingerprint in seen:
+                first = seen.first_line(fingerprint)
+                if first is not None:
                     summary.duplicates += 1
-                    summary.warnings.append(f"line {line}: duplicate of line {seen[fingerprint]}, skipped")
+                    summary.warnings.append(f"line {line}: duplicate of line {first}, skipped")
                     continue
-                seen[fingerprint] = line
+                seen.add(fingerprint, line)
                 try:
                     site = _finish_row_work(SiteIn.model_validate(_row_to_site(row)))
                     ref = _default_ref(site)
