@@ -67,6 +67,18 @@ def updated(entity_type: str, entity_id: int | str, field: str, old: Any, new: A
     return Change("update", entity_type, entity_id, field, old, new)
 
 
+def set_audited(session: Session, actor: Actor, entity_type: str, entity: Any, values: Mapping[str, Any]) -> None:
+    """Set `values` on `entity` (attributes by name), each with its update event, old and new value.
+
+    Every field given is recorded, changed or not: a step that sets it (a counter-notice's dates, a
+    decision) is itself what the trail shows.
+    """
+    changes = [updated(entity_type, entity.id, name, getattr(entity, name), value) for name, value in values.items()]
+    for name, value in values.items():
+        setattr(entity, name, value)
+    record(session, actor, changes)
+
+
 _BUFFER = "piratewatch.audit_buffer"
 
 

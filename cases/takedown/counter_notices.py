@@ -27,8 +27,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from cases.audit.services import Actor, updated
-from cases.audit.services import record as record_audit
+from cases.audit.services import Actor, set_audited
 from cases.db import utcnow
 from cases.errors import ConflictError, InvalidInputError
 from cases.takedown.models import LegalBasis, Notice, NoticeReply, NoticeState
@@ -96,14 +95,6 @@ def _keep(
     session.flush()
 
 
-def _set(session: Session, actor: Actor, notice: Notice, field: str, value: object) -> None:
-    old = getattr(notice, field)
-    shown_old = old.isoformat() if isinstance(old, dt.datetime) else old
-    shown_new = value.isoformat() if isinstance(value, dt.datetime) else value
-    record_audit(session, actor, [updated("notice", notice.id or 0, field, shown_old, shown_new)])
-    setattr(notice, field, value)
-
-
 def record_counter_notice(
     session: Session,
     actor: Actor,
@@ -128,10 +119,13 @@ def record_counter_notice(
     if notice.sent_at is not None and received < notice.sent_at:
         raise ConflictError(f"notice {notice_id} was sent at {notice.sent_at.isoformat()}: no counter-notice before")
     move(session, notice, S.COUNTER_NOTICED, actor)
-    _set(session, actor, notice, "counter_kind", DMCA_COUNTER)
-    _set(session, actor, notice, "counter_received_at", received)
-    _set(session, actor, notice, "clock_ends_at", add_business_days(received, RESTORE_EARLIEST_BUSINESS_DAYS))
-    _set(session, actor, notice, "restore_latest_at", add_business_days(received, RESTORE_LATEST_BUSINESS_DAYS))
+    clock = {
+        "counter_kind": DMCA_COUNTER,
+        "counter_received_at": received,
+        "clock_ends_at": add_business_days(received, RESTORE_EARLIEST_BUSINESS_DAYS),
+        "restore_latest_at": add_business_days(received, RESTORE_LATEST_BUSINESS_DAYS),
+    }
+    set_audited(session, actor, "notice", notice, clock)
     _keep(session, notice, body, sender, subject)
     session.add(notice)
     return notice
@@ -148,7 +142,7 @@ def record_action_filed(
     filed = moment(filed_at, utcnow(), "filed_at")
     notice = get_notice(session, notice_id)
     move(session, notice, S.ACTION_FILED, actor)
-    _set(session, actor, notice, "action_filed_at", filed)
+    set_audited(session, actor, "notice", notice, {"action_filed_at": filed})
     session.add(notice)
     return notice
 
@@ -169,9 +163,12 @@ def record_poster_inquiry(
             f"notice {notice_id} is {notice.legal_basis}: the poster's 7 days apply to the Japanese request"
         )
     move(session, notice, S.POSTER_INQUIRED, actor)
-    _set(session, actor, notice, "counter_kind", JP_OBJECTION)
-    _set(session, actor, notice, "counter_received_at", inquired)
-    _set(session, actor, notice, "clock_ends_at", inquired + dt.timedelta(days=POSTER_OBJECTION_DAYS))
+    clock = {
+        "counter_kind": JP_OBJECTION,
+        "counter_received_at": inquired,
+        "clock_ends_at": inquired + dt.timedelta(days=POSTER_OBJECTION_DAYS),
+    }
+    set_audited(session, actor, "notice", notice, clock)
     _keep(session, notice, body)
     session.add(notice)
     return notice
@@ -180,7 +177,7 @@ def record_poster_inquiry(
 def mark_objection(session: Session, actor: Actor, notice: Notice) -> None:
     """Mark a Japanese request the poster objected to (read from a reply) as ended by their objection."""
     if notice.counter_kind != JP_OBJECTION:
-        _set(session, actor, notice, "counter_kind", JP_OBJECTION)
+        set_audited(session, actor, "notice", notice, {"counter_kind": JP_OBJECTION})
         session.add(notice)
 
 

@@ -31,8 +31,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from cases.audit.services import Actor, updated
-from cases.audit.services import record as record_audit
+from cases.audit.services import Actor, set_audited
 from cases.db import utcnow
 from cases.errors import ConflictError, InvalidInputError
 from cases.providers.models import ProviderKind
@@ -123,17 +122,6 @@ def undecided(session: Session, limit: int = 200) -> list[Notice]:
     )
 
 
-def _record(session: Session, actor: Actor, notice: Notice, values: dict[str, object]) -> None:
-    assert notice.id is not None
-    for name, value in values.items():
-        old = getattr(notice, name)
-        shown_old = old.isoformat() if isinstance(old, dt.datetime) else old
-        shown_new = value.isoformat() if isinstance(value, dt.datetime) else value
-        record_audit(session, actor, [updated("notice", notice.id, name, shown_old, shown_new)])
-        setattr(notice, name, value)
-    session.add(notice)
-
-
 def _rejected(notice: Notice) -> None:
     if notice.state != S.REJECTED or notice.sent_at is None:
         raise ConflictError(
@@ -180,7 +168,7 @@ def _fix(
         items=items,
     )
     why = f"the recipient rejected notice {notice.id} ({REASON_WORDS[reason]})" + (f": {note}" if note else "")
-    _record(session, actor, new, {"review_reason": f"{why}; fix this draft and submit it for review"})
+    set_audited(session, actor, "notice", new, {"review_reason": f"{why}; fix this draft and submit it for review"})
     return new.id or 0
 
 
@@ -225,9 +213,10 @@ def decide(
     _rejected(notice)
     if notice.decision is not None:
         raise ConflictError(f"notice {notice_id} was already decided on ({notice.decision})")
-    _record(
+    set_audited(
         session,
         actor,
+        "notice",
         notice,
         {
             "decision": chosen.value,
@@ -261,9 +250,10 @@ def escalate_undecided(
     for notice in due:
         since = notice.rejected_at.strftime("%Y-%m-%d") if notice.rejected_at else "before rejections were dated"
         note = f"no decision within {wait.days} days of the rejection ({since}): escalated by upkeep"
-        _record(
+        set_audited(
             session,
             actor,
+            "notice",
             notice,
             {
                 "decision": DecisionAction.ESCALATE.value,

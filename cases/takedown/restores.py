@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col, select
 
-from cases.audit.services import Actor, updated
+from cases.audit.services import Actor, set_audited, updated
 from cases.audit.services import record as record_audit
 from cases.db import transaction, utcnow
 from cases.errors import ConflictError, InvalidInputError
@@ -57,11 +57,8 @@ def _expected(notice: Notice) -> None:
 
 
 def _record(session: Session, actor: Actor, notice: Notice, when: dt.datetime, evidence: str) -> None:
-    assert notice.id is not None
-    for name, value in (("restored_at", when), ("restored_by", actor.name), ("restore_evidence", evidence)):
-        old = getattr(notice, name)
-        record_audit(session, actor, [updated("notice", notice.id, name, old, value)])
-        setattr(notice, name, value)
+    restore = {"restored_at": when, "restored_by": actor.name, "restore_evidence": evidence}
+    set_audited(session, actor, "notice", notice, restore)
     move(session, notice, S.RESTORED, actor)
 
 
