@@ -24,7 +24,7 @@ import jinja2
 
 from exporters.errors import MissingMonthError, PdfError, SourceError
 from exporters.figures.calendar import Month
-from exporters.figures.model import OTHER, UNKNOWN_COUNTRY, MonthFigures
+from exporters.figures.model import MonthFigures
 from exporters.reports.charts import Chart, bar_chart, damage_chart, market_chart, trend_chart
 from exporters.reports.coefficients import Coefficients
 from exporters.reports.group_tables import content_type_table, country_table, language_table
@@ -42,7 +42,7 @@ from exporters.reports.numbers import country_name, language_name
 from exporters.reports.pdf import print_pdf
 from exporters.reports.site_lists import language_sites_table, market_table, market_top_sites
 from exporters.reports.sources import FigureSource
-from exporters.reports.table import Table
+from exporters.reports.table import Table, code_name
 from exporters.reports.trend_tables import events_table, trend_table
 from exporters.reports.year_chart import years_chart
 from exporters.reports.year_tables import years_table
@@ -276,7 +276,7 @@ def _build_report(
             current.by_language,
             options.languages_shown,
             home_notes,
-            lambda code: _named(code, language_name, options.lang),
+            lambda code: code_name(code, language_name, options.lang),
         )
     )
     by_slug["countries"].charts.append(
@@ -287,7 +287,7 @@ def _build_report(
             current.by_country(),
             options.countries_shown,
             {},
-            lambda code: _named(code, country_name, options.lang),
+            lambda code: code_name(code, country_name, options.lang),
         )
     )
     by_slug["content"].charts.append(
@@ -312,11 +312,6 @@ def _build_report(
         options.lang,
         damage_summary(history, coefficients, damage, simulation),
     )
-
-
-def _named(code: str, name: Callable[[str, str], str], lang: str) -> str:
-    """A chart's label for a language or country code: its name in `lang`, ``other`` and ``unknown`` translated."""
-    return t(code) if code in (OTHER, UNKNOWN_COUNTRY) else name(code, lang)
 
 
 def is_partial(month: Month, now: dt.datetime | None = None) -> bool:

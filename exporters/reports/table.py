@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from exporters.figures.model import OTHER, UNKNOWN_COUNTRY
 from exporters.reports.i18n import current, t
 from exporters.reports.numbers import country_name, language_name, money_text, visits_text
 
@@ -145,10 +147,10 @@ def html_cell(value: Cell, kind: Kind, currency: str = "", lang: str = "en", dig
     if isinstance(value, str):
         if value == UNKNOWN:
             return t(UNKNOWN)
-        if kind == "language":  # ("other": the rest of the languages, a word of the catalogue)
-            return " · ".join(t(code) if code == "other" else language_name(code, lang) for code in value.split())
+        if kind == "language":
+            return " · ".join(code_name(code, language_name, lang) for code in value.split())
         if kind == "country":
-            return t(value) if value == "other" else country_name(value, lang)
+            return code_name(value, country_name, lang)
         if kind == "term":  # (an empty value is no message: gettext("") is the catalogue's header)
             return " · ".join(t(word) for word in value.split()) if value.strip() else value
         return value
@@ -165,6 +167,12 @@ def html_cell(value: Cell, kind: Kind, currency: str = "", lang: str = "en", dig
     if kind == "visits":
         return visits_text(float(value), lang, digits)
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def code_name(code: str, name: Callable[[str, str], str], lang: str) -> str:
+    """A language or country code as a reader sees it (a cell, a chart's label): its name in `lang`;
+    ``other`` (the rest) and ``unknown`` (no breakdown) are words of the catalogue."""
+    return t(code) if code in (OTHER, UNKNOWN_COUNTRY) else name(code, lang)
 
 
 def change(now: float | None, before: float | None) -> float | None:
