@@ -37,7 +37,8 @@ from cases.errors import ConflictError, InvalidInputError
 from cases.providers.models import ProviderKind
 from cases.takedown.deadlines import DEFAULT_LADDER
 from cases.takedown.escalation import escalate_notice
-from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeState
+from cases.takedown.models import ItemOutcome, LegalBasis, Notice, NoticeItem, NoticeReply, NoticeState
+from cases.takedown.schemas import RejectionPublic
 from cases.takedown.senders import get_sender_profile
 from cases.takedown.services import draft_notice, get_notice
 from cases.takedown.states import move
@@ -120,6 +121,32 @@ def undecided(session: Session, limit: int = 200) -> list[Notice]:
             .limit(limit)
         )
     )
+
+
+def rejections(session: Session, wait: dt.timedelta, limit: int = 200) -> list[RejectionPublic]:
+    """The rejections waiting for a decision (:func:`undecided`), each with when upkeep escalates it after
+    `wait` and the reply that carried it (its newest, first 500 characters): the API's and the CLI's list."""
+    notices = undecided(session, limit)
+    replies: dict[int, str] = {}
+    if notices:
+        rows = session.exec(
+            select(NoticeReply)
+            .where(col(NoticeReply.notice_id).in_([n.id for n in notices]), col(NoticeReply.kind) == "rejected")
+            .order_by(col(NoticeReply.id))
+        )
+        replies = {reply.notice_id: (reply.body or "")[:500] for reply in rows}  # the newest one wins
+    return [
+        RejectionPublic(
+            notice_id=notice.id or 0,
+            association_id=notice.association_id,
+            provider_id=notice.provider_id,
+            legal_basis=str(notice.legal_basis),
+            rejected_at=notice.rejected_at,
+            escalates_at=notice.rejected_at + wait if notice.rejected_at else None,
+            reply=replies.get(notice.id or 0),
+        )
+        for notice in notices
+    ]
 
 
 def _rejected(notice: Notice) -> None:

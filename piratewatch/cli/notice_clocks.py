@@ -172,29 +172,19 @@ def rejections(
     as_json: Annotated[bool, typer.Option("--json", help="As the API answers them.")] = False,
 ) -> None:
     """The recipients' rejections waiting for a decision, oldest first, with when upkeep escalates each."""
-    from cases.takedown.decisions import undecided
+    from cases.takedown.decisions import rejections as waiting
 
     with services() as svc, svc.factory() as session:
-        wait = dt.timedelta(days=svc.settings.notices.rejection_decision_days)
-        rows = [
-            {
-                "notice_id": n.id,
-                "association_id": n.association_id,
-                "provider_id": n.provider_id,
-                "legal_basis": str(n.legal_basis),
-                "rejected_at": n.rejected_at.isoformat() if n.rejected_at else None,
-                "escalates_at": (n.rejected_at + wait).isoformat() if n.rejected_at else None,
-            }
-            for n in undecided(session)
-        ]
+        rows = waiting(session, dt.timedelta(days=svc.settings.notices.rejection_decision_days))
     if as_json:
-        print_json(rows)
+        print_json([row.model_dump(mode="json") for row in rows])
         return
     for row in rows:
-        when = row["escalates_at"] or "at the next upkeep"
+        rejected = row.rejected_at.isoformat() if row.rejected_at else "?"
+        when = row.escalates_at.isoformat() if row.escalates_at else "at the next upkeep"
         console.print(
-            f"notice {row['notice_id']} ({row['legal_basis']}): rejected {row['rejected_at'] or '?'}; escalated {when} "
-            f"unless decided (notices decide {row['notice_id']} --action fix|escalate|close --reason ...)",
+            f"notice {row.notice_id} ({row.legal_basis}): rejected {rejected}; escalated {when} "
+            f"unless decided (notices decide {row.notice_id} --action fix|escalate|close --reason ...)",
             highlight=False,
         )
     if not rows:

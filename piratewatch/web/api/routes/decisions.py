@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Query, Request
-from sqlmodel import col, select
 
 from cases.db import DbId
-from cases.takedown.decisions import decide, undecided
-from cases.takedown.models import NoticeReply
+from cases.takedown.decisions import decide, rejections
 from cases.takedown.schemas import DecisionIn, DecisionOut, RejectionPublic
 from piratewatch.web.api.deps import Operator, ServicesDep, SessionDep, request_id
 
@@ -49,23 +47,4 @@ def get_rejections(
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> list[RejectionPublic]:
     """The recipients' rejections waiting for a decision, the oldest first, with when upkeep escalates each."""
-    wait = dt.timedelta(days=services.settings.notices.rejection_decision_days)
-    out = []
-    for notice in undecided(session, limit):
-        reply = session.exec(
-            select(NoticeReply)
-            .where(col(NoticeReply.notice_id) == notice.id, col(NoticeReply.kind) == "rejected")
-            .order_by(col(NoticeReply.id).desc())
-        ).first()
-        out.append(
-            RejectionPublic(
-                notice_id=notice.id or 0,
-                association_id=notice.association_id,
-                provider_id=notice.provider_id,
-                legal_basis=str(notice.legal_basis),
-                rejected_at=notice.rejected_at,
-                escalates_at=notice.rejected_at + wait if notice.rejected_at else None,
-                reply=(reply.body or "")[:500] if reply is not None else None,
-            )
-        )
-    return out
+    return rejections(session, dt.timedelta(days=services.settings.notices.rejection_decision_days), limit)
