@@ -87,6 +87,14 @@ def checked(sha256: str, data: bytes) -> bytes:
     return data
 
 
+def stored_too_large(sha256: str, max_bytes: int) -> ObjectTooLargeError:
+    """The error for a stored object found over the cap on reading (no store keeps one: it was replaced)."""
+    return ObjectTooLargeError(
+        f"evidence object {sha256} is larger than the store's cap of {max_bytes} bytes "
+        "(it was replaced: no object this large is ever stored)"
+    )
+
+
 def refuse_too_large(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
         raise ObjectTooLargeError(f"an object of {len(data)} bytes is larger than the store's cap of {max_bytes}")
@@ -139,10 +147,7 @@ class DirectoryObjectStore:
         except OSError as exc:
             raise ObjectStoreUnavailableError(f"evidence object {sha256} cannot be read: {exc}") from exc
         if len(data) > self.max_object_bytes:
-            raise ObjectTooLargeError(
-                f"evidence object {sha256} is larger than the store's cap of {self.max_object_bytes} bytes "
-                "(it was replaced: no object this large is ever stored)"
-            )
+            raise stored_too_large(sha256, self.max_object_bytes)
         return checked(sha256, data)
 
     def exists(self, sha256: str) -> bool:

@@ -27,18 +27,17 @@ errors (:mod:`cases.evidence.objects`): callers never see botocore's.
 from __future__ import annotations
 
 import base64
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from cases.evidence.objects import (
     DEFAULT_MAX_OBJECT_BYTES,
     ObjectMissingError,
     ObjectStoreUnavailableError,
-    ObjectTooLargeError,
     checked,
     refuse_too_large,
     relative_name,
     sha256_hex,
+    stored_too_large,
 )
 
 if TYPE_CHECKING:
@@ -91,10 +90,11 @@ class S3ObjectStore:
         return name
 
     def put_new(self, name: str, data: bytes) -> None:
-        """The conditional write itself (``If-None-Match: *``): a key written meanwhile is left as it is."""
+        """The conditional write of `data` under `name`, its SHA-256 (``If-None-Match: *``): a key written
+        meanwhile is left as it is."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        checksum = base64.b64encode(bytes.fromhex(name)).decode()  # the name is the SHA-256: not hashed again
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 self.client.put_object(
@@ -128,7 +128,7 @@ class S3ObjectStore:
             try:
                 length = answer.get("ContentLength")
                 if length is not None and length > self.max_object_bytes:
-                    raise ObjectTooLargeError(self._too_large(sha256))
+                    raise stored_too_large(sha256, self.max_object_bytes)
                 data = body.read(self.max_object_bytes + 1)
             finally:
                 body.close()
@@ -139,14 +139,8 @@ class S3ObjectStore:
         except BotoCoreError as exc:
             raise self._unavailable(f"could not be read for {sha256}", exc) from exc
         if len(data) > self.max_object_bytes:
-            raise ObjectTooLargeError(self._too_large(sha256))
+            raise stored_too_large(sha256, self.max_object_bytes)
         return checked(sha256, data)
-
-    def _too_large(self, sha256: str) -> str:
-        return (
-            f"evidence object {sha256} is larger than the store's cap of {self.max_object_bytes} bytes "
-            "(it was replaced: no object this large is ever stored)"
-        )
 
     def exists(self, sha256: str) -> bool:
         from botocore.exceptions import BotoCoreError, ClientError
