@@ -134,10 +134,6 @@ class Flash:
             return i18n.say(self.text, gettext)
         return gettext(self.text).format(**self.args) if self.args else gettext(self.text)
 
-    def problems_said(self, gettext: Callable[[str], str]) -> list[str]:
-        """Each problem in the language of `gettext` where the store said it with ``said()``, else as written."""
-        return [i18n.say(problem, gettext) for problem in self.problems]
-
 
 def flash_for(exc: CasesError) -> Flash:
     """The message for a refused action."""
