@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,6 +62,10 @@ def _load(zone_texts: Iterable[tuple[str, str]]) -> _Zones:
                 rrset.update(rdataset)  # type: ignore[no-untyped-call]
                 zones.records[(name, rdataset.rdtype)] = rrset
     return zones
+
+
+#: TCP and UDP port pairs tried when any free port will do (see DnsServer._listen)
+_PORT_ATTEMPTS = 20
 
 
 class DnsServer:
@@ -209,12 +214,30 @@ class DnsServer:
             with contextlib.suppress(RuntimeError):
                 writer.close()
 
-    async def _main(self) -> None:
+    async def _listen(self) -> tuple[asyncio.Server, asyncio.DatagramTransport]:
+        """TCP and UDP on one port. Asked for any port (0), the kernel picks a free TCP port, and its
+        number may be taken for UDP by another program (another lab's DNS server, a resolver's query
+        socket): then another pair is tried, a bounded number of times."""
         loop = asyncio.get_running_loop()
+        attempts = 1 if self.port else _PORT_ATTEMPTS
+        for attempt in range(1, attempts + 1):
+            tcp = await asyncio.start_server(self._tcp_client, self.host, self.port)
+            port = tcp.sockets[0].getsockname()[1]
+            try:
+                udp, _ = await loop.create_datagram_endpoint(lambda: DnsServer._Udp(self), local_addr=(self.host, port))
+            except OSError as exc:
+                tcp.close()
+                await tcp.wait_closed()
+                if exc.errno != errno.EADDRINUSE or attempt == attempts:
+                    raise
+                continue
+            self.port = port
+            return tcp, udp
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _main(self) -> None:
         self._stop = asyncio.Event()
-        tcp = await asyncio.start_server(self._tcp_client, self.host, self.port)
-        self.port = tcp.sockets[0].getsockname()[1]
-        udp, _ = await loop.create_datagram_endpoint(lambda: DnsServer._Udp(self), local_addr=(self.host, self.port))
+        tcp, udp = await self._listen()
         self._ready.set()
         try:
             await self._stop.wait()
